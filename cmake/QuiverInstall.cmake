@@ -1,0 +1,25 @@
+# make install: headers, libquiver.so.0, a CMake package (find_package(Quiver)
+# -> Quiver::quiver) and quiver.pc for pkg-config.
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+install(TARGETS quiver EXPORT QuiverTargets
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/quiver DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(EXPORT QuiverTargets NAMESPACE Quiver::
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Quiver)
+
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/QuiverConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/QuiverConfig.cmake
+  INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Quiver)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/QuiverConfigVersion.cmake
+  COMPATIBILITY SameMajorVersion)
+install(FILES ${PROJECT_BINARY_DIR}/QuiverConfig.cmake
+              ${PROJECT_BINARY_DIR}/QuiverConfigVersion.cmake
+  DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Quiver)
+
+configure_file(${PROJECT_SOURCE_DIR}/cmake/quiver.pc.in ${PROJECT_BINARY_DIR}/quiver.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/quiver.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,204 @@
+// qv_index_*: argument checks and translation to quiver::VectorIndex.
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "capi/error_state.h"
+#include "capi/index_handle.h"
+#include "index/flat_index.h"
+#include "index/hnsw_index.h"
+
+using quiver::capi::guard;
+using quiver::capi::invalid;
+using quiver::capi::set_error;
+
+namespace {
+
+qv_status check_index(const qv_index* index) {
+  if (!index) return invalid("index is NULL; create one with qv_index_create or qv_index_open");
+  return QV_OK;
+}
+
+qv_status check_writable(const qv_index* index) {
+  if (qv_status s = check_index(index)) return s;
+  if (index->read_only)
+    return set_error(QV_ERR_UNSUPPORTED,
+                     "this index was opened with QV_OPEN_MMAP and is read-only; open it with "
+                     "QV_OPEN_LOAD to modify it");
+  return QV_OK;
+}
+
+qv_status validate_options(const qv_index_options* o) {
+  if (!o) return invalid("options is NULL; fill a qv_index_options with qv_index_options_init");
+  if (o->struct_size != sizeof(qv_index_options))
+    return invalid("options.struct_size is " + std::to_string(o->struct_size) + ", expected " +
+                   std::to_string(sizeof(qv_index_options)) +
+                   "; initialise the struct with qv_index_options_init");
+  if (o->dim == 0 || o->dim > QV_MAX_DIM)
+    return invalid("options.dim is " + std::to_string(o->dim) + "; it must be between 1 and " +
+                   std::to_string(QV_MAX_DIM));
+  if (o->metric != QV_METRIC_L2 && o->metric != QV_METRIC_IP && o->metric != QV_METRIC_COSINE)
+    return invalid("options.metric " + std::to_string(int(o->metric)) +
+                   " is unknown; use QV_METRIC_L2, QV_METRIC_IP or QV_METRIC_COSINE");
+  if (o->kind != QV_INDEX_FLAT && o->kind != QV_INDEX_HNSW)
+    return invalid("options.kind " + std::to_string(int(o->kind)) +
+                   " is unknown; use QV_INDEX_FLAT or QV_INDEX_HNSW");
+  if (o->kind == QV_INDEX_HNSW) {
+    if (o->hnsw_m < 2 || o->hnsw_m > 256)
+      return invalid("options.hnsw_m is " + std::to_string(o->hnsw_m) +
+                     "; it must be between 2 and 256 (16 is a good default)");
+    if (o->hnsw_ef_construction == 0)
+      return invalid("options.hnsw_ef_construction must be at least 1 (200 is a good default)");
+    if (o->hnsw_ef_search == 0)
+      return invalid("options.hnsw_ef_search must be at least 1 (64 is a good default)");
+  }
+  return QV_OK;
+}
+
+// Reads the search parameters (NULL = defaults) into C++ options.
+qv_status read_params(const qv_search_params* params, size_t k, quiver::SearchOptions& out,
+                      unsigned& threads) {
+  if (k == 0) return invalid("k is 0; ask for at least one neighbour");
+  out.k = k;
+  threads = 0;
+  if (!params) return QV_OK;
+  if (params->struct_size != sizeof(qv_search_params))
+    return invalid("params.struct_size is " + std::to_string(params->struct_size) +
+                   ", expected " + std::to_string(sizeof(qv_search_params)) +
+                   "; initialise the struct with qv_search_params_init");
+  out.ef = params->ef;
+  out.filter.fn = params->filter;
+  out.filter.user = params->filter_user;
+  threads = params->threads;
+  return QV_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+QV_API void qv_index_options_init(qv_index_options* opts) {
+  if (!opts) return;
+  *opts = qv_index_options{};
+  opts->struct_size = sizeof(qv_index_options);
+  opts->dim = 0;
+  opts->metric = QV_METRIC_L2;
+  opts->kind = QV_INDEX_HNSW;
+  opts->hnsw_m = 16;
+  opts->hnsw_ef_construction = 200;
+  opts->hnsw_ef_search = 64;
+  opts->seed = 42;
+  opts->threads = 0;
+}
+
+QV_API void qv_search_params_init(qv_search_params* params) {
+  if (!params) return;
+  *params = qv_search_params{};
+  params->struct_size = sizeof(qv_search_params);
+}
+
+QV_API qv_status qv_index_create(const qv_index_options* opts, qv_index** out) {
+  if (!out) return invalid("out is NULL; pass the address of a qv_index* to receive the index");
+  if (qv_status s = validate_options(opts)) return s;
+  return guard([&] {
+    auto handle = std::make_unique<qv_index>();
+    handle->options = *opts;
+    auto metric = static_cast<quiver::Metric>(opts->metric);
+    if (opts->kind == QV_INDEX_FLAT) {
+      handle->impl = std::make_unique<quiver::FlatIndex>(opts->dim, metric);
+    } else {
+      quiver::HnswParams p;
+      p.m = opts->hnsw_m;
+      p.ef_construction = opts->hnsw_ef_construction;
+      p.ef_search = opts->hnsw_ef_search;
+      p.seed = opts->seed;
+      handle->impl = std::make_unique<quiver::HnswIndex>(opts->dim, metric, p);
+    }
+    *out = handle.release();
+  });
+}
+
+QV_API void qv_index_free(qv_index* index) { delete index; }
+
+QV_API qv_status qv_index_add(qv_index* index, uint64_t key, const float* vector) {
+  if (qv_status s = check_writable(index)) return s;
+  if (!vector) return invalid("vector is NULL; pass dim floats");
+  return guard([&] { index->impl->add(key, vector); });
+}
+
+QV_API qv_status qv_index_add_batch(qv_index* index, size_t n, const uint64_t* keys,
+                                    const float* vectors) {
+  if (qv_status s = check_writable(index)) return s;
+  if (n == 0) return QV_OK;
+  if (!keys) return invalid("keys is NULL; pass n keys");
+  if (!vectors) return invalid("vectors is NULL; pass n x dim floats, row-major");
+  if (n > std::numeric_limits<size_t>::max() / sizeof(float) / index->impl->dim())
+    return set_error(QV_ERR_OUT_OF_MEMORY, "n is too large for this dimension");
+  return guard([&] { index->impl->add_batch(n, keys, vectors, index->options.threads); });
+}
+
+QV_API qv_status qv_index_remove(qv_index* index, uint64_t key) {
+  if (qv_status s = check_writable(index)) return s;
+  return guard([&] { index->impl->remove(key); });
+}
+
+QV_API qv_status qv_index_count(const qv_index* index, size_t* out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!out) return invalid("out is NULL; pass the address of a size_t");
+  return guard([&] { *out = index->impl->size(); });
+}
+
+QV_API qv_status qv_index_dim(const qv_index* index, uint32_t* out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!out) return invalid("out is NULL; pass the address of a uint32_t");
+  *out = index->impl->dim();
+  return QV_OK;
+}
+
+QV_API qv_status qv_index_get(const qv_index* index, uint64_t key, float* vector_out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!vector_out) return invalid("vector_out is NULL; pass room for dim floats");
+  return guard([&] { index->impl->get(key, vector_out); });
+}
+
+QV_API qv_status qv_index_search(const qv_index* index, const float* query, size_t k,
+                                 const qv_search_params* params, uint64_t* keys_out,
+                                 float* distances_out, size_t* found_out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!query) return invalid("query is NULL; pass dim floats");
+  if (!keys_out) return invalid("keys_out is NULL; pass room for k keys");
+  if (!found_out) return invalid("found_out is NULL; pass the address of a size_t");
+  quiver::SearchOptions options;
+  unsigned threads;
+  if (qv_status s = read_params(params, k, options, threads)) return s;
+  return guard([&] {
+    thread_local std::vector<quiver::Hit> hits;
+    index->impl->search(query, options, hits);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      keys_out[i] = hits[i].key;
+      if (distances_out) distances_out[i] = hits[i].distance;
+    }
+    *found_out = hits.size();
+  });
+}
+
+QV_API qv_status qv_index_search_batch(const qv_index* index, size_t nq, const float* queries,
+                                       size_t k, const qv_search_params* params,
+                                       uint64_t* keys_out, float* distances_out,
+                                       size_t* found_out) {
+  if (qv_status s = check_index(index)) return s;
+  quiver::SearchOptions options;
+  unsigned threads;
+  if (qv_status s = read_params(params, k, options, threads)) return s;
+  if (nq == 0) return QV_OK;
+  if (!queries) return invalid("queries is NULL; pass nq x dim floats, row-major");
+  if (!keys_out) return invalid("keys_out is NULL; pass room for nq x k keys");
+  if (!found_out) return invalid("found_out is NULL; pass room for nq counts");
+  return guard([&] {
+    index->impl->search_batch(nq, queries, options, threads, keys_out, distances_out,
+                              found_out);
+  });
+}
+
+}  // extern "C"

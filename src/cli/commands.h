@@ -1,0 +1,29 @@
+// The quiver sub-commands. Each takes the arguments after its name and
+// returns the process exit code; failures throw CliError or UsageError.
+#pragma once
+
+#include <string>
+
+#include "quiver/quiver.h"
+
+namespace quiver::cli {
+
+struct CommonOptions {
+  bool quiet = false;
+};
+
+int cmd_demo(int argc, char** argv);
+
+// A failure to report as one line "quiver: <message>" with exit code 1.
+struct CliError {
+  std::string message;
+};
+
+// Throws CliError with `what` and qv_last_error() when status is not QV_OK.
+void check(qv_status status, const std::string& what);
+
+// Where the shared real datasets live: $QUIVER_DATA_DIR, else ../shared/data
+// from the current directory, else the one beside the source tree; "" if none.
+std::string find_data_dir();
+
+}  // namespace quiver::cli

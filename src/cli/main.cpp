@@ -1,0 +1,67 @@
+// quiver: command-line front end of the Quiver vector search engine.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv);
+  const char* summary;
+};
+
+const Command kCommands[] = {
+    {"demo", quiver::cli::cmd_demo, "build and query an index on real data, report recall and QPS"},
+};
+
+void print_usage(FILE* out) {
+  std::fprintf(out, "usage: quiver <command> [options]   (quiver <command> --help for more)\n\n");
+  std::fprintf(out, "commands:\n");
+  for (const auto& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
+  std::fprintf(out, "\nquiver --version prints the library version.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return 2;
+  }
+  std::string name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(stdout);
+    return 0;
+  }
+  if (name == "--version") {
+    std::printf("quiver %s\n", qv_version());
+    return 0;
+  }
+  for (const auto& c : kCommands) {
+    if (name != c.name) continue;
+    try {
+      return c.run(argc - 2, argv + 2);
+    } catch (const quiver::cli::UsageError& e) {
+      std::fprintf(stderr, "quiver %s: %s (see quiver %s --help)\n", c.name, e.message.c_str(),
+                   c.name);
+      return 2;
+    } catch (const quiver::cli::CliError& e) {
+      std::fprintf(stderr, "quiver %s: %s\n", c.name, e.message.c_str());
+      return 1;
+    } catch (const quiver::Error& e) {
+      std::fprintf(stderr, "quiver %s: %s\n", c.name, e.what());
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "quiver %s: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "quiver: unknown command '%s'\n\n", name.c_str());
+  print_usage(stderr);
+  return 2;
+}

@@ -1,0 +1,40 @@
+// Internal error type. C++ code throws quiver::Error; only src/capi/ turns it
+// into a qv_status and a thread-local message.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace quiver {
+
+// Mirrors qv_status one to one (same order, same values) so the C boundary
+// translates with a cast; a static_assert in src/capi checks that.
+enum class Status {
+  Ok = 0,
+  InvalidArgument,
+  DimensionMismatch,
+  NotFound,
+  DuplicateKey,
+  Io,
+  Corrupt,
+  Unsupported,
+  OutOfMemory,
+  Embedding,
+  Internal,
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(Status status, const std::string& message)
+      : std::runtime_error(message), status_(status) {}
+  Status status() const noexcept { return status_; }
+
+ private:
+  Status status_;
+};
+
+[[noreturn]] inline void fail(Status status, const std::string& message) {
+  throw Error(status, message);
+}
+
+}  // namespace quiver

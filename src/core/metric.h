@@ -1,0 +1,12 @@
+// Distance metrics as the C++ core sees them.
+#pragma once
+
+namespace quiver {
+
+// Distances are always "smaller is nearer":
+//   L2           squared euclidean distance
+//   InnerProduct 1 - dot(a, b)
+//   Cosine       1 - dot(a, b) on vectors normalised at insert and query time
+enum class Metric { L2 = 1, InnerProduct = 2, Cosine = 3 };
+
+}  // namespace quiver

@@ -1,0 +1,486 @@
+#include "index/hnsw_index.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <thread>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "index/batch_checks.h"
+#include "index/vector_checks.h"
+#include "index/visited_set.h"
+
+namespace quiver {
+
+// Plain data with no pointers, so the metas store can be written to disk and
+// mapped back as it is.
+struct HnswIndex::NodeMeta {
+  uint64_t key;
+  uint32_t upper_first;  // first of `level` consecutive blocks in upper_links_
+  float norm;            // original length under cosine, else 1
+  uint8_t level;
+  uint8_t lock;  // atomic access only
+  uint8_t reserved[2];
+};
+
+namespace {
+// Layer-0 link header: count in the low bits, tombstone in the top bit, so a
+// search learns whether a node is deleted from the cache line it reads anyway.
+constexpr uint32_t kCountMask = 0xFFFF;
+constexpr uint32_t kDeletedBit = 1u << 31;
+}  // namespace
+
+namespace {
+
+constexpr int kMaxLevel = 31;
+
+template <typename T>
+T load_acquire(const T& x) {
+  return std::atomic_ref<T>(const_cast<T&>(x)).load(std::memory_order_acquire);
+}
+template <typename T>
+void store_release(T& x, T v) {
+  std::atomic_ref<T>(x).store(v, std::memory_order_release);
+}
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+uint64_t pack_entry(uint32_t id, int level) { return (uint64_t(id) << 32) | uint32_t(level); }
+uint32_t entry_id(uint64_t e) { return uint32_t(e >> 32); }
+int entry_level(uint64_t e) { return int(uint32_t(e)); }
+
+// Heaps over (distance, id): std::push_heap is a max-heap on distance; the
+// candidate queue stores negated distances to pop the nearest first.
+using Pair = std::pair<float, uint32_t>;
+void heap_push(std::vector<Pair>& h, float d, uint32_t id) {
+  h.emplace_back(d, id);
+  std::push_heap(h.begin(), h.end());
+}
+void heap_pop(std::vector<Pair>& h) {
+  std::pop_heap(h.begin(), h.end());
+  h.pop_back();
+}
+
+std::string key_label(uint64_t key) { return "vector for key " + std::to_string(key); }
+
+}  // namespace
+
+// Per-thread working memory for searches and inserts, fetched once per call:
+// thread_local lookups in a shared library go through __tls_get_addr, which
+// is too slow for the inner loop.
+struct HnswIndex::Scratch {
+  VisitedSet visited;
+  std::vector<Candidate> candidates;  // heap on -distance: nearest on top
+  std::vector<Candidate> top;         // heap on distance: worst kept on top
+  std::vector<Candidate> neighbors;   // insert: found, then selected, per layer
+  std::vector<Candidate> pool;        // pruning a full neighbour list
+
+  static Scratch& for_this_thread() {
+    thread_local Scratch scratch;
+    return scratch;
+  }
+};
+
+HnswIndex::HnswIndex(uint32_t dim, Metric metric, const HnswParams& params)
+    : VectorIndex(dim, metric),
+      params_(params),
+      distance_(metric),
+      max_links0_(size_t(params.m) * 2),
+      record_bytes_(0),
+      vector_offset_(((1 + size_t(params.m) * 2) * sizeof(uint32_t) + 15) & ~size_t(15)),
+      level_mult_(1.0 / std::log(double(std::max<uint32_t>(params.m, 2)))),
+      records_((size_t(dim) * sizeof(float) + (1 + size_t(params.m) * 2) * sizeof(uint32_t) +
+                15) & ~size_t(15)),
+      metas_(sizeof(NodeMeta)),
+      upper_links_((1 + size_t(params.m)) * sizeof(uint32_t)) {
+  record_bytes_ = records_.record_bytes();
+}
+
+HnswIndex::~HnswIndex() = default;
+
+float* HnswIndex::vector_of(uint32_t id) const {
+  return reinterpret_cast<float*>(records_.record(id) + vector_offset_);
+}
+
+uint32_t* HnswIndex::links_of(uint32_t id, int level) const {
+  if (level == 0) return reinterpret_cast<uint32_t*>(records_.record(id));
+  return reinterpret_cast<uint32_t*>(upper_links_.record(meta(id).upper_first + (level - 1)));
+}
+
+HnswIndex::NodeMeta& HnswIndex::meta(uint32_t id) const {
+  return *reinterpret_cast<NodeMeta*>(metas_.record(id));
+}
+
+bool HnswIndex::is_deleted(uint32_t id) const {
+  return (load_acquire(links_of(id, 0)[0]) & kDeletedBit) != 0;
+}
+
+void HnswIndex::mark_deleted(uint32_t id) {
+  uint32_t* header = links_of(id, 0);
+  lock_node(id);
+  store_release(header[0], header[0] | kDeletedBit);
+  unlock_node(id);
+}
+
+void HnswIndex::write_links(uint32_t* links, const Candidate* neighbors, size_t n) {
+  for (size_t j = 0; j < n; ++j) store_release(links[1 + j], neighbors[j].second);
+  store_release(links[0], (links[0] & ~kCountMask) | uint32_t(n));
+}
+
+int HnswIndex::level_for(uint32_t id) const {
+  // Levels come from the seed and the node's position in insertion order, so
+  // the same inserts in the same order give the same levels, also when a
+  // batch is linked in parallel.
+  uint64_t r = splitmix64(params_.seed ^ splitmix64(id));
+  double u = (double(r >> 11) + 1.0) * (1.0 / 9007199254740993.0);  // (0, 1]
+  int level = int(-std::log(u) * level_mult_);
+  return std::min(level, kMaxLevel);
+}
+
+void HnswIndex::lock_node(uint32_t id) const {
+  std::atomic_ref<uint8_t> lock(meta(id).lock);
+  for (int spins = 0; lock.exchange(1, std::memory_order_acquire) != 0; ++spins) {
+    if (spins > 64) std::this_thread::yield();
+  }
+}
+
+void HnswIndex::unlock_node(uint32_t id) const {
+  std::atomic_ref<uint8_t>(meta(id).lock).store(0, std::memory_order_release);
+}
+
+uint32_t HnswIndex::reserve_ids(size_t n) {
+  uint32_t first = next_id_.load(std::memory_order_relaxed);
+  do {
+    if (uint64_t(first) + n >= uint64_t(UINT32_MAX))
+      fail(Status::OutOfMemory, "an HNSW index holds at most 4294967294 vectors");
+  } while (!next_id_.compare_exchange_weak(first, uint32_t(first + n)));
+  return first;
+}
+
+void HnswIndex::init_node(uint32_t id, uint64_t key, const float* prepared, float norm) {
+  records_.ensure(id);
+  metas_.ensure(id);
+  NodeMeta& m = meta(id);
+  int level = level_for(id);
+  if (level > 0) {
+    uint32_t first = next_upper_.fetch_add(uint32_t(level), std::memory_order_relaxed);
+    for (int l = 0; l < level; ++l) upper_links_.ensure(first + l);
+    m.upper_first = first;
+  }
+  m.key = key;
+  m.norm = norm;
+  m.level = uint8_t(level);
+  std::copy_n(prepared, dim(), vector_of(id));
+}
+
+void HnswIndex::add(uint64_t key, const float* vector) {
+  std::vector<float> prepared(dim());
+  float norm = prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
+  if (!keys_.reserve(key))
+    fail(Status::DuplicateKey, "key " + std::to_string(key) +
+                                   " is already in the index; remove it first to replace it");
+  uint32_t id = UINT32_MAX;
+  bool initialised = false;
+  try {
+    id = reserve_ids(1);
+    init_node(id, key, prepared.data(), norm);
+    initialised = true;
+    link_node(id);
+    keys_.publish(key, id);
+  } catch (...) {
+    // A node that failed half-way may already be reachable: bury it.
+    if (initialised) mark_deleted(id);
+    keys_.release(key);
+    throw;
+  }
+  live_.fetch_add(1, std::memory_order_release);
+}
+
+void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
+                          unsigned threads) {
+  if (n == 0) return;
+  check_unique_keys(n, keys);
+  std::vector<float> prepared(n * dim());
+  std::vector<float> norms(n);
+  for (size_t i = 0; i < n; ++i)
+    norms[i] = prepare_vector(vectors + i * dim(), dim(), metric(), prepared.data() + i * dim(),
+                              key_label(keys[i]).c_str());
+  for (size_t i = 0; i < n; ++i) {
+    if (!keys_.reserve(keys[i])) {
+      for (size_t j = 0; j < i; ++j) keys_.release(keys[j]);
+      fail(Status::DuplicateKey, "key " + std::to_string(keys[i]) +
+                                     " is already in the index; nothing from the batch was added");
+    }
+  }
+  uint32_t first;
+  try {
+    first = reserve_ids(n);
+    for (size_t i = 0; i < n; ++i)
+      init_node(uint32_t(first + i), keys[i], prepared.data() + i * dim(), norms[i]);
+  } catch (...) {
+    for (size_t j = 0; j < n; ++j) keys_.release(keys[j]);
+    throw;
+  }
+  // Linking is the expensive part; nodes are linked in id order within each
+  // thread's stride so early nodes exist when later ones look for neighbours.
+  std::vector<uint8_t> linked(n, 0);
+  try {
+    parallel_for(n, threads, 64, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        link_node(uint32_t(first + i));
+        keys_.publish(keys[i], uint32_t(first + i));
+        live_.fetch_add(1, std::memory_order_release);
+        linked[i] = 1;
+      }
+    });
+  } catch (...) {
+    // Out of memory part-way: what was linked stays, the rest is buried.
+    for (size_t i = 0; i < n; ++i) {
+      if (linked[i]) continue;
+      mark_deleted(uint32_t(first + i));
+      keys_.release(keys[i]);
+    }
+    throw;
+  }
+}
+
+void HnswIndex::remove(uint64_t key) {
+  auto id = keys_.take(key);
+  if (!id) fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
+  mark_deleted(*id);
+  live_.fetch_sub(1, std::memory_order_release);
+}
+
+void HnswIndex::get(uint64_t key, float* out) const {
+  auto id = keys_.find(key);
+  if (!id) fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
+  const float* v = vector_of(*id);
+  float norm = meta(*id).norm;
+  for (size_t i = 0; i < dim(); ++i) out[i] = v[i] * norm;
+}
+
+template <typename Accept>
+void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef,
+                             int level, const Accept& accept, Scratch& scratch,
+                             std::vector<Candidate>& top) const {
+  std::vector<Candidate>& candidates = scratch.candidates;
+  VisitedSet& visited = scratch.visited;
+  visited.begin(next_id_.load(std::memory_order_acquire));
+  candidates.clear();
+  top.clear();
+
+  visited.test_and_set(entry);
+  float bound = std::numeric_limits<float>::infinity();
+  if (accept(entry)) {
+    heap_push(top, entry_distance, entry);
+    bound = entry_distance;
+  }
+  heap_push(candidates, -entry_distance, entry);
+
+  const size_t n_dim = dim();
+  while (!candidates.empty()) {
+    auto [neg_distance, current] = candidates.front();
+    if (-neg_distance > bound && top.size() >= ef) break;
+    heap_pop(candidates);
+
+    const uint32_t* links = links_of(current, level);
+    uint32_t count = load_acquire(links[0]) & kCountMask;
+    if (count > 0) {
+      uint32_t first = load_acquire(links[1]);
+      visited.prefetch(first);
+      __builtin_prefetch(vector_of(first));
+    }
+    for (uint32_t j = 1; j <= count; ++j) {
+      uint32_t neighbor = load_acquire(links[j]);
+      if (j < count) {
+        uint32_t next = load_acquire(links[j + 1]);
+        visited.prefetch(next);
+        __builtin_prefetch(vector_of(next));
+      }
+      if (visited.test_and_set(neighbor)) continue;
+      float d = distance_(query, vector_of(neighbor), n_dim);
+      if (top.size() < ef || d < bound) {
+        heap_push(candidates, -d, neighbor);
+        if (accept(neighbor)) {
+          heap_push(top, d, neighbor);
+          if (top.size() > ef) heap_pop(top);
+          bound = top.front().first;
+        }
+      }
+    }
+  }
+}
+
+uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_level,
+                                   int to_level, float& distance) const {
+  uint32_t current = entry;
+  for (int level = from_level; level > to_level; --level) {
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      const uint32_t* links = links_of(current, level);
+      uint32_t count = load_acquire(links[0]) & kCountMask;
+      for (uint32_t j = 1; j <= count; ++j) {
+        uint32_t neighbor = load_acquire(links[j]);
+        float d = distance_(query, vector_of(neighbor), dim());
+        if (d < distance) {
+          distance = d;
+          current = neighbor;
+          changed = true;
+        }
+      }
+    }
+  }
+  return current;
+}
+
+void HnswIndex::select_neighbors(std::vector<Candidate>& candidates, size_t m) const {
+  if (candidates.size() <= m) return;
+  std::sort(candidates.begin(), candidates.end());
+  // Keep a candidate only if it is nearer to the base point than to every
+  // neighbour already kept: spreads links across directions, which is what
+  // keeps the graph navigable (the paper's heuristic, without extension).
+  size_t kept = 0;
+  for (size_t i = 0; i < candidates.size() && kept < m; ++i) {
+    const float* v = vector_of(candidates[i].second);
+    bool good = true;
+    for (size_t j = 0; j < kept; ++j) {
+      if (distance_(v, vector_of(candidates[j].second), dim()) < candidates[i].first) {
+        good = false;
+        break;
+      }
+    }
+    if (good) candidates[kept++] = candidates[i];
+  }
+  candidates.resize(kept);
+}
+
+void HnswIndex::connect(uint32_t id, int level, const std::vector<Candidate>& neighbors,
+                        Scratch& scratch) {
+  const size_t capacity = level == 0 ? max_links0_ : params_.m;
+  uint32_t* links = links_of(id, level);
+  lock_node(id);
+  // Another insert may already have linked back to this node (it becomes
+  // reachable on an upper layer before its lower layers are linked): keep
+  // those links too, pruning only if the list would overflow.
+  uint32_t existing = links[0] & kCountMask;
+  if (existing == 0) {
+    write_links(links, neighbors.data(), neighbors.size());
+  } else {
+    std::vector<Candidate>& merged = scratch.pool;
+    merged.assign(neighbors.begin(), neighbors.end());
+    const float* base = vector_of(id);
+    for (uint32_t j = 1; j <= existing; ++j) {
+      uint32_t other = links[j];
+      bool dup = std::any_of(neighbors.begin(), neighbors.end(),
+                             [&](const Candidate& c) { return c.second == other; });
+      if (!dup) merged.emplace_back(distance_(base, vector_of(other), dim()), other);
+    }
+    select_neighbors(merged, capacity);
+    write_links(links, merged.data(), merged.size());
+  }
+  unlock_node(id);
+  for (const auto& [d, neighbor] : neighbors) add_reverse_link(neighbor, id, level, scratch);
+}
+
+void HnswIndex::add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scratch& scratch) {
+  const size_t capacity = level == 0 ? max_links0_ : params_.m;
+  uint32_t* links = links_of(neighbor, level);
+  lock_node(neighbor);
+  uint32_t count = links[0] & kCountMask;  // only writers change it; we hold its lock
+  bool present = false;
+  for (uint32_t j = 1; j <= count && !present; ++j) present = links[j] == id;
+  if (!present) {
+    if (count < capacity) {
+      store_release(links[1 + count], id);
+      store_release(links[0], links[0] + 1);
+    } else {
+      // Full: choose the best `capacity` among the old links and the new one.
+      std::vector<Candidate>& pool = scratch.pool;
+      pool.clear();
+      const float* base = vector_of(neighbor);
+      pool.emplace_back(distance_(base, vector_of(id), dim()), id);
+      for (uint32_t j = 1; j <= count; ++j)
+        pool.emplace_back(distance_(base, vector_of(links[j]), dim()), links[j]);
+      select_neighbors(pool, capacity);
+      write_links(links, pool.data(), pool.size());
+    }
+  }
+  unlock_node(neighbor);
+}
+
+void HnswIndex::link_node(uint32_t id) {
+  const int level = meta(id).level;
+  uint64_t entry = entry_.load(std::memory_order_acquire);
+  if (entry == kNoEntry) {
+    std::lock_guard<std::mutex> lock(entry_mutex_);
+    entry = entry_.load(std::memory_order_acquire);
+    if (entry == kNoEntry) {
+      entry_.store(pack_entry(id, level), std::memory_order_release);
+      return;
+    }
+  }
+  const float* query = vector_of(id);
+  const int top_level = entry_level(entry);
+  uint32_t current = entry_id(entry);
+  float distance = distance_(query, vector_of(current), dim());
+  current = greedy_descend(query, current, top_level, level, distance);
+
+  Scratch& scratch = Scratch::for_this_thread();
+  std::vector<Candidate>& found = scratch.neighbors;
+  auto accept_all = [](uint32_t) { return true; };
+  for (int l = std::min(level, top_level); l >= 0; --l) {
+    search_layer(query, current, distance, params_.ef_construction, l, accept_all, scratch,
+                 found);
+    // The nearest candidate is where the next layer starts.
+    auto nearest = std::min_element(found.begin(), found.end());
+    current = nearest->second;
+    distance = nearest->first;
+    select_neighbors(found, params_.m);
+    connect(id, l, found, scratch);
+  }
+
+  if (level > top_level) {
+    std::lock_guard<std::mutex> lock(entry_mutex_);
+    if (level > entry_level(entry_.load(std::memory_order_relaxed)))
+      entry_.store(pack_entry(id, level), std::memory_order_release);
+  }
+}
+
+void HnswIndex::search_prepared(const float* query, const SearchOptions& options,
+                                std::vector<Hit>& out) const {
+  uint64_t entry = entry_.load(std::memory_order_acquire);
+  if (entry == kNoEntry) return;
+  uint32_t ef = options.ef ? options.ef : params_.ef_search;
+  size_t ef_used = std::max<size_t>(ef, options.k);
+
+  uint32_t start = entry_id(entry);
+  float distance = distance_(query, vector_of(start), dim());
+  start = greedy_descend(query, start, entry_level(entry), 0, distance);
+
+  Scratch& scratch = Scratch::for_this_thread();
+  std::vector<Candidate>& top = scratch.top;
+  if (options.filter.active()) {
+    auto accept = [&](uint32_t id) {
+      return !is_deleted(id) && options.filter.keeps(meta(id).key);
+    };
+    search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
+  } else {
+    auto accept = [&](uint32_t id) { return !is_deleted(id); };
+    search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
+  }
+  std::sort_heap(top.begin(), top.end());
+  size_t found = std::min(top.size(), options.k);
+  out.reserve(found);
+  for (size_t i = 0; i < found; ++i) out.push_back(Hit{top[i].first, meta(top[i].second).key});
+}
+
+}  // namespace quiver

@@ -1,0 +1,112 @@
+// Approximate nearest-neighbour search on a Hierarchical Navigable Small
+// World graph (Malkov & Yashunin, 2016), with the paper's neighbour-selection
+// heuristic.
+//
+// Memory layout, as in hnswlib: each node's layer-0 record holds its layer-0
+// links (header with count and tombstone bit) then its vector, so visiting a node touches one place.
+// Records live in a SegmentedStore (stable addresses, grows without moving),
+// so searches never wait for growth.
+//
+// Concurrency: searches take no lock. Every node has a tiny spin lock that
+// writers hold while they rewrite that node's links; readers load link counts
+// and entries with acquire atomics (plain loads on x86), so a search
+// overlapping an insert sees either the old or the new neighbour, both valid
+// nodes whose vectors are already published. The entry point (node and
+// level) is one 64-bit atomic. The key map is sharded and is only used by
+// add/remove/get.
+#pragma once
+
+#include <atomic>
+#include <mutex>
+#include <vector>
+
+#include "index/key_map.h"
+#include "index/metric_distance.h"
+#include "index/segmented_store.h"
+#include "index/vector_index.h"
+
+namespace quiver {
+
+struct HnswParams {
+  uint32_t m = 16;                 // links per node on layers >= 1; 2*m on layer 0
+  uint32_t ef_construction = 200;  // candidate list size while inserting
+  uint32_t ef_search = 64;         // default candidate list size for searches
+  uint64_t seed = 42;              // level generator seed
+};
+
+class HnswIndex final : public VectorIndex {
+ public:
+  HnswIndex(uint32_t dim, Metric metric, const HnswParams& params);
+  ~HnswIndex() override;
+
+  void add(uint64_t key, const float* vector) override;
+  void add_batch(size_t n, const uint64_t* keys, const float* vectors,
+                 unsigned threads) override;
+  void remove(uint64_t key) override;
+  size_t size() const override { return live_.load(std::memory_order_acquire); }
+  void get(uint64_t key, float* out) const override;
+
+  const HnswParams& params() const { return params_; }
+  // Nodes ever allocated, tombstones included.
+  uint32_t node_count() const { return next_id_.load(std::memory_order_acquire); }
+
+ protected:
+  void search_prepared(const float* query, const SearchOptions& options,
+                       std::vector<Hit>& out) const override;
+
+ private:
+  struct NodeMeta;  // key, level, lock, upper links
+  struct Scratch;   // per-thread working memory
+  using Candidate = std::pair<float, uint32_t>;  // (distance, node id)
+
+  float* vector_of(uint32_t id) const;
+  uint32_t* links_of(uint32_t id, int level) const;  // [count, link...]
+  NodeMeta& meta(uint32_t id) const;
+  bool is_deleted(uint32_t id) const;
+  void mark_deleted(uint32_t id);
+  // Rewrites a link list (caller holds the node's lock), keeping header flags.
+  static void write_links(uint32_t* links, const Candidate* neighbors, size_t n);
+  int level_for(uint32_t id) const;
+
+  // Writes vector, key and level of node `id` (not yet reachable).
+  void init_node(uint32_t id, uint64_t key, const float* prepared, float norm);
+  // Links node `id` into the graph.
+  void link_node(uint32_t id);
+  uint32_t reserve_ids(size_t n);
+
+  template <typename Accept>
+  void search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef,
+                    int level, const Accept& accept, Scratch& scratch,
+                    std::vector<Candidate>& top) const;
+  uint32_t greedy_descend(const float* query, uint32_t entry, int from_level, int to_level,
+                          float& distance) const;
+  // Keeps at most m of `candidates` (sorted ascending) by the heuristic.
+  void select_neighbors(std::vector<Candidate>& candidates, size_t m) const;
+  void connect(uint32_t id, int level, const std::vector<Candidate>& neighbors,
+               Scratch& scratch);
+  void add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scratch& scratch);
+
+  void lock_node(uint32_t id) const;
+  void unlock_node(uint32_t id) const;
+
+  HnswParams params_;
+  MetricDistance distance_;
+  size_t max_links0_;     // 2 * m
+  size_t record_bytes_;   // vector + layer-0 links
+  size_t vector_offset_;  // byte offset of the vector in a record (after the links)
+  double level_mult_;     // 1 / ln(m)
+
+  SegmentedStore records_;
+  SegmentedStore metas_;
+  SegmentedStore upper_links_;  // blocks of [count, m links], one per node and layer >= 1
+  std::atomic<uint32_t> next_upper_{0};
+  KeyMap keys_;
+  std::atomic<uint32_t> next_id_{0};
+  std::atomic<size_t> live_{0};
+  // (entry node << 32) | top level, or kNoEntry while the graph is empty.
+  std::atomic<uint64_t> entry_{kNoEntry};
+  std::mutex entry_mutex_;  // serialises changes of the entry point only
+  static constexpr uint64_t kNoEntry = UINT64_MAX;
+};
+
+}  // namespace quiver

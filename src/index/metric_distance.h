@@ -1,0 +1,39 @@
+// A metric bound to its SIMD kernel, resolved once per index.
+#pragma once
+
+#include <cstddef>
+
+#include "core/metric.h"
+#include "kernels/distance.h"
+
+namespace quiver {
+
+// Cosine vectors are normalised on the way in, so cosine and inner product
+// share the dot kernel: distance = 1 - dot.
+class MetricDistance {
+ public:
+  explicit MetricDistance(Metric metric)
+      : is_dot_(metric != Metric::L2),
+        fn_(is_dot_ ? kernels::dot_f32_fn() : kernels::l2_squared_f32_fn()) {}
+
+  float operator()(const float* a, const float* b, size_t dim) const {
+    float d = fn_(a, b, dim);
+    return is_dot_ ? 1.0f - d : d;
+  }
+  // out[i] = distance(query, row i) for n rows at base + i*stride.
+  void many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
+            float* out) const {
+    if (is_dot_) {
+      kernels::dot_f32_many(query, base, n, dim, stride, out);
+      for (size_t i = 0; i < n; ++i) out[i] = 1.0f - out[i];
+    } else {
+      kernels::l2_squared_f32_many(query, base, n, dim, stride, out);
+    }
+  }
+
+ private:
+  bool is_dot_;
+  kernels::DistanceF32 fn_;
+};
+
+}  // namespace quiver

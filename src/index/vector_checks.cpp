@@ -1,0 +1,45 @@
+#include "index/vector_checks.h"
+
+#include <cmath>
+#include <string>
+
+#include "core/error.h"
+
+namespace quiver {
+
+void check_finite(const float* v, size_t dim, const char* what) {
+  for (size_t i = 0; i < dim; ++i) {
+    if (!std::isfinite(v[i])) {
+      fail(Status::InvalidArgument,
+           std::string(what) + " has a " + (std::isnan(v[i]) ? "NaN" : "infinite") +
+               " value at element " + std::to_string(i) +
+               "; every element must be a finite number");
+    }
+  }
+}
+
+float vector_norm(const float* v, size_t dim) {
+  double sum = 0.0;
+  for (size_t i = 0; i < dim; ++i) sum += static_cast<double>(v[i]) * v[i];
+  return static_cast<float>(std::sqrt(sum));
+}
+
+float prepare_vector(const float* in, size_t dim, Metric metric, float* out, const char* what) {
+  check_finite(in, dim, what);
+  if (metric != Metric::Cosine) {
+    if (out != in)
+      for (size_t i = 0; i < dim; ++i) out[i] = in[i];
+    return 1.0f;
+  }
+  float norm = vector_norm(in, dim);
+  if (!(norm > 0.0f) || !std::isfinite(norm)) {
+    fail(Status::InvalidArgument,
+         std::string(what) + " has zero length (or overflows when squared); the cosine "
+                             "metric needs a non-zero vector");
+  }
+  float inv = 1.0f / norm;
+  for (size_t i = 0; i < dim; ++i) out[i] = in[i] * inv;
+  return norm;
+}
+
+}  // namespace quiver

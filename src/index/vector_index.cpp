@@ -1,0 +1,56 @@
+#include "index/vector_index.h"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "index/vector_checks.h"
+
+namespace quiver {
+
+void VectorIndex::search(const float* query, const SearchOptions& options,
+                         std::vector<Hit>& out) const {
+  if (options.k == 0) fail(Status::InvalidArgument, "k must be at least 1");
+  thread_local std::vector<float> prepared;
+  prepared.resize(dim_);
+  prepare_vector(query, dim_, metric_, prepared.data(), "the query");
+  out.clear();
+  search_prepared(prepared.data(), options, out);
+}
+
+void VectorIndex::search_batch(size_t nq, const float* queries, const SearchOptions& options,
+                               unsigned threads, uint64_t* keys_out, float* distances_out,
+                               size_t* found_out) const {
+  if (options.k == 0) fail(Status::InvalidArgument, "k must be at least 1");
+  // Validate every query up front so a bad one fails the call before any work.
+  for (size_t q = 0; q < nq; ++q) {
+    std::string what = "query " + std::to_string(q);
+    check_finite(queries + q * dim_, dim_, what.c_str());
+    if (metric_ == Metric::Cosine && vector_norm(queries + q * dim_, dim_) == 0.0f)
+      fail(Status::InvalidArgument,
+           what + " has zero length; the cosine metric needs a non-zero vector");
+  }
+  const size_t k = options.k;
+  parallel_for(nq, threads, 16, [&](size_t begin, size_t end) {
+    std::vector<Hit> hits;
+    std::vector<float> prepared(dim_);
+    for (size_t q = begin; q < end; ++q) {
+      prepare_vector(queries + q * dim_, dim_, metric_, prepared.data(), "query");
+      hits.clear();
+      search_prepared(prepared.data(), options, hits);
+      size_t found = std::min(hits.size(), k);
+      found_out[q] = found;
+      for (size_t i = 0; i < k; ++i) {
+        bool have = i < found;
+        keys_out[q * k + i] = have ? hits[i].key : std::numeric_limits<uint64_t>::max();
+        if (distances_out)
+          distances_out[q * k + i] =
+              have ? hits[i].distance : std::numeric_limits<float>::infinity();
+      }
+    }
+  });
+}
+
+}  // namespace quiver

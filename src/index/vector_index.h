@@ -1,0 +1,74 @@
+// The C++ interface every index kind implements. Knows nothing of C.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/metric.h"
+
+namespace quiver {
+
+// A user predicate over keys; nonzero keeps the key. A plain function
+// pointer plus context (rather than std::function) keeps it cheap to call on
+// the search hot path and lets the C API pass its callback through unchanged.
+struct KeyFilter {
+  int (*fn)(uint64_t key, void* user) = nullptr;
+  void* user = nullptr;
+  bool active() const { return fn != nullptr; }
+  bool keeps(uint64_t key) const { return fn == nullptr || fn(key, user) != 0; }
+};
+
+struct SearchOptions {
+  size_t k = 10;
+  uint32_t ef = 0;  // 0 = the index default; raised to k when smaller
+  KeyFilter filter;
+};
+
+struct Hit {
+  float distance;
+  uint64_t key;
+};
+
+class VectorIndex {
+ public:
+  VectorIndex(uint32_t dim, Metric metric) : dim_(dim), metric_(metric) {}
+  virtual ~VectorIndex() = default;
+  VectorIndex(const VectorIndex&) = delete;
+  VectorIndex& operator=(const VectorIndex&) = delete;
+
+  uint32_t dim() const { return dim_; }
+  Metric metric() const { return metric_; }
+
+  // Throws Error(InvalidArgument) for NaN/Inf (or a zero vector under
+  // cosine), Error(DuplicateKey) when key is live.
+  virtual void add(uint64_t key, const float* vector) = 0;
+  // All-or-nothing for argument errors: nothing is added if any vector or
+  // key is rejected.
+  virtual void add_batch(size_t n, const uint64_t* keys, const float* vectors,
+                         unsigned threads) = 0;
+  // Throws Error(NotFound) when no live vector has this key.
+  virtual void remove(uint64_t key) = 0;
+  virtual size_t size() const = 0;
+  // Copies the vector as it was added. Throws Error(NotFound).
+  virtual void get(uint64_t key, float* out) const = 0;
+
+  // Appends up to k hits, nearest first, to `out` (cleared first).
+  void search(const float* query, const SearchOptions& options, std::vector<Hit>& out) const;
+  // nq queries; row i of the outputs at i*k. Unfilled slots get key
+  // UINT64_MAX and distance +inf.
+  void search_batch(size_t nq, const float* queries, const SearchOptions& options,
+                    unsigned threads, uint64_t* keys_out, float* distances_out,
+                    size_t* found_out) const;
+
+ protected:
+  // `query` is already validated and, under cosine, normalised.
+  virtual void search_prepared(const float* query, const SearchOptions& options,
+                               std::vector<Hit>& out) const = 0;
+
+ private:
+  uint32_t dim_;
+  Metric metric_;
+};
+
+}  // namespace quiver

@@ -1,0 +1,411 @@
+// SIMD distance kernels, compiled by Highway once per SIMD target (this file
+// re-includes itself through foreach_target.h) and dispatched at run time to
+// the best target of the running CPU. The choice is made once; the *_fn()
+// getters hand out plain function pointers so callers pay no per-call
+// dispatch cost.
+//
+// All kernels take any dimension and unaligned pointers: full vectors are
+// loaded with LoadU, and the last partial vector is copied into a zero-padded
+// buffer (zeros add nothing to any of the sums), so nothing is read past the
+// end of the inputs.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#include "kernels/distance.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/distance_simd.cpp"
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+HWY_BEFORE_NAMESPACE();
+namespace quiver::kernels {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using DF = hn::ScalableTag<float>;
+using DH = hn::Rebind<hwy::float16_t, DF>;  // as many halves as floats
+using VF = hn::Vec<DF>;
+
+// Upper bound on the lanes of any vector type above, for the tail buffers.
+constexpr size_t kMaxTailBytes = HWY_MAX_BYTES;
+
+// Copies rem (< lanes) elements into buf and zero-fills the rest of buf.
+template <typename T>
+HWY_INLINE void PadTail(const T* src, size_t rem, T* buf, size_t lanes) {
+  std::memset(buf, 0, lanes * sizeof(T));
+  std::memcpy(buf, src, rem * sizeof(T));
+}
+
+HWY_INLINE float ReduceF(DF d, VF v) { return hn::GetLane(hn::SumOfLanes(d, v)); }
+
+// ------------------------------ float32
+
+HWY_INLINE float L2SquaredF32Impl(const float* a, const float* b, size_t dim) {
+  const DF d;
+  const size_t N = hn::Lanes(d);
+  VF s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+  size_t i = 0;
+  for (; i + 4 * N <= dim; i += 4 * N) {
+    const VF d0 = hn::Sub(hn::LoadU(d, a + i), hn::LoadU(d, b + i));
+    const VF d1 = hn::Sub(hn::LoadU(d, a + i + N), hn::LoadU(d, b + i + N));
+    const VF d2 = hn::Sub(hn::LoadU(d, a + i + 2 * N), hn::LoadU(d, b + i + 2 * N));
+    const VF d3 = hn::Sub(hn::LoadU(d, a + i + 3 * N), hn::LoadU(d, b + i + 3 * N));
+    s0 = hn::MulAdd(d0, d0, s0);
+    s1 = hn::MulAdd(d1, d1, s1);
+    s2 = hn::MulAdd(d2, d2, s2);
+    s3 = hn::MulAdd(d3, d3, s3);
+  }
+  for (; i + N <= dim; i += N) {
+    const VF d0 = hn::Sub(hn::LoadU(d, a + i), hn::LoadU(d, b + i));
+    s0 = hn::MulAdd(d0, d0, s0);
+  }
+  if (i < dim) {
+    float ta[kMaxTailBytes / sizeof(float)], tb[kMaxTailBytes / sizeof(float)];
+    PadTail(a + i, dim - i, ta, N);
+    PadTail(b + i, dim - i, tb, N);
+    const VF d0 = hn::Sub(hn::LoadU(d, ta), hn::LoadU(d, tb));
+    s1 = hn::MulAdd(d0, d0, s1);
+  }
+  return ReduceF(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)));
+}
+
+HWY_INLINE float DotF32Impl(const float* a, const float* b, size_t dim) {
+  const DF d;
+  const size_t N = hn::Lanes(d);
+  VF s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+  size_t i = 0;
+  for (; i + 4 * N <= dim; i += 4 * N) {
+    s0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), s0);
+    s1 = hn::MulAdd(hn::LoadU(d, a + i + N), hn::LoadU(d, b + i + N), s1);
+    s2 = hn::MulAdd(hn::LoadU(d, a + i + 2 * N), hn::LoadU(d, b + i + 2 * N), s2);
+    s3 = hn::MulAdd(hn::LoadU(d, a + i + 3 * N), hn::LoadU(d, b + i + 3 * N), s3);
+  }
+  for (; i + N <= dim; i += N) {
+    s0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), s0);
+  }
+  if (i < dim) {
+    float ta[kMaxTailBytes / sizeof(float)], tb[kMaxTailBytes / sizeof(float)];
+    PadTail(a + i, dim - i, ta, N);
+    PadTail(b + i, dim - i, tb, N);
+    s1 = hn::MulAdd(hn::LoadU(d, ta), hn::LoadU(d, tb), s1);
+  }
+  return ReduceF(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)));
+}
+
+// dot, |a|^2 and |b|^2 in one pass (two vectors per step: 6 accumulators).
+HWY_INLINE float CosineDistanceF32Impl(const float* a, const float* b, size_t dim) {
+  const DF d;
+  const size_t N = hn::Lanes(d);
+  VF dot0 = hn::Zero(d), dot1 = hn::Zero(d);
+  VF aa0 = hn::Zero(d), aa1 = hn::Zero(d);
+  VF bb0 = hn::Zero(d), bb1 = hn::Zero(d);
+  size_t i = 0;
+  for (; i + 2 * N <= dim; i += 2 * N) {
+    const VF a0 = hn::LoadU(d, a + i), b0 = hn::LoadU(d, b + i);
+    const VF a1 = hn::LoadU(d, a + i + N), b1 = hn::LoadU(d, b + i + N);
+    dot0 = hn::MulAdd(a0, b0, dot0);
+    aa0 = hn::MulAdd(a0, a0, aa0);
+    bb0 = hn::MulAdd(b0, b0, bb0);
+    dot1 = hn::MulAdd(a1, b1, dot1);
+    aa1 = hn::MulAdd(a1, a1, aa1);
+    bb1 = hn::MulAdd(b1, b1, bb1);
+  }
+  for (; i + N <= dim; i += N) {
+    const VF a0 = hn::LoadU(d, a + i), b0 = hn::LoadU(d, b + i);
+    dot0 = hn::MulAdd(a0, b0, dot0);
+    aa0 = hn::MulAdd(a0, a0, aa0);
+    bb0 = hn::MulAdd(b0, b0, bb0);
+  }
+  if (i < dim) {
+    float ta[kMaxTailBytes / sizeof(float)], tb[kMaxTailBytes / sizeof(float)];
+    PadTail(a + i, dim - i, ta, N);
+    PadTail(b + i, dim - i, tb, N);
+    const VF a1 = hn::LoadU(d, ta), b1 = hn::LoadU(d, tb);
+    dot1 = hn::MulAdd(a1, b1, dot1);
+    aa1 = hn::MulAdd(a1, a1, aa1);
+    bb1 = hn::MulAdd(b1, b1, bb1);
+  }
+  const float dot = ReduceF(d, hn::Add(dot0, dot1));
+  const float norm_a = ReduceF(d, hn::Add(aa0, aa1));
+  const float norm_b = ReduceF(d, hn::Add(bb0, bb1));
+  if (norm_a == 0.0f || norm_b == 0.0f) return 1.0f;
+  return 1.0f - dot / (std::sqrt(norm_a) * std::sqrt(norm_b));
+}
+
+// ------------------------------ float16 (promoted to float32)
+
+HWY_INLINE VF LoadF16(DF df, const uint16_t* p) {
+  const DH dh;
+  return hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(p)));
+}
+
+HWY_INLINE float L2SquaredF16Impl(const uint16_t* a, const uint16_t* b, size_t dim) {
+  const DF d;
+  const size_t N = hn::Lanes(d);
+  VF s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+  size_t i = 0;
+  for (; i + 4 * N <= dim; i += 4 * N) {
+    const VF d0 = hn::Sub(LoadF16(d, a + i), LoadF16(d, b + i));
+    const VF d1 = hn::Sub(LoadF16(d, a + i + N), LoadF16(d, b + i + N));
+    const VF d2 = hn::Sub(LoadF16(d, a + i + 2 * N), LoadF16(d, b + i + 2 * N));
+    const VF d3 = hn::Sub(LoadF16(d, a + i + 3 * N), LoadF16(d, b + i + 3 * N));
+    s0 = hn::MulAdd(d0, d0, s0);
+    s1 = hn::MulAdd(d1, d1, s1);
+    s2 = hn::MulAdd(d2, d2, s2);
+    s3 = hn::MulAdd(d3, d3, s3);
+  }
+  for (; i + N <= dim; i += N) {
+    const VF d0 = hn::Sub(LoadF16(d, a + i), LoadF16(d, b + i));
+    s0 = hn::MulAdd(d0, d0, s0);
+  }
+  if (i < dim) {
+    uint16_t ta[kMaxTailBytes / sizeof(float)], tb[kMaxTailBytes / sizeof(float)];
+    PadTail(a + i, dim - i, ta, N);
+    PadTail(b + i, dim - i, tb, N);
+    const VF d0 = hn::Sub(LoadF16(d, ta), LoadF16(d, tb));
+    s1 = hn::MulAdd(d0, d0, s1);
+  }
+  return ReduceF(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)));
+}
+
+HWY_INLINE float DotF16Impl(const uint16_t* a, const uint16_t* b, size_t dim) {
+  const DF d;
+  const size_t N = hn::Lanes(d);
+  VF s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+  size_t i = 0;
+  for (; i + 4 * N <= dim; i += 4 * N) {
+    s0 = hn::MulAdd(LoadF16(d, a + i), LoadF16(d, b + i), s0);
+    s1 = hn::MulAdd(LoadF16(d, a + i + N), LoadF16(d, b + i + N), s1);
+    s2 = hn::MulAdd(LoadF16(d, a + i + 2 * N), LoadF16(d, b + i + 2 * N), s2);
+    s3 = hn::MulAdd(LoadF16(d, a + i + 3 * N), LoadF16(d, b + i + 3 * N), s3);
+  }
+  for (; i + N <= dim; i += N) {
+    s0 = hn::MulAdd(LoadF16(d, a + i), LoadF16(d, b + i), s0);
+  }
+  if (i < dim) {
+    uint16_t ta[kMaxTailBytes / sizeof(float)], tb[kMaxTailBytes / sizeof(float)];
+    PadTail(a + i, dim - i, ta, N);
+    PadTail(b + i, dim - i, tb, N);
+    s1 = hn::MulAdd(LoadF16(d, ta), LoadF16(d, tb), s1);
+  }
+  return ReduceF(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)));
+}
+
+// ------------------------------ int8 (exact: i8 -> i16, pairwise i16*i16 -> i32)
+//
+// |a-b| <= 255 fits i16, and a pair of products (<= 2 * 255^2) fits i32. The
+// i32 lanes wrap like the scalar int32 sum would overflow, so the result is
+// exact whenever the true sum fits in int32.
+//
+// HWY_SCALAR (one lane, no i16 pairs) uses the scalar reference instead.
+
+#if HWY_TARGET == HWY_SCALAR
+HWY_INLINE float L2SquaredI8Impl(const int8_t* a, const int8_t* b, size_t dim) {
+  return l2_squared_i8_scalar(a, b, dim);
+}
+HWY_INLINE float DotI8Impl(const int8_t* a, const int8_t* b, size_t dim) {
+  return dot_i8_scalar(a, b, dim);
+}
+#else
+using DI32 = hn::ScalableTag<int32_t>;
+using DI16 = hn::Repartition<int16_t, DI32>;  // twice as many i16 as i32
+using DI8 = hn::Rebind<int8_t, DI16>;         // as many i8 as i16 (half vector)
+using VI16 = hn::Vec<DI16>;
+using VI32 = hn::Vec<DI32>;
+
+HWY_INLINE VI16 LoadI8(DI16 d16, const int8_t* p) {
+  const DI8 d8;
+  return hn::PromoteTo(d16, hn::LoadU(d8, p));
+}
+
+HWY_INLINE int32_t ReduceI(DI32 d32, VI32 v) { return hn::GetLane(hn::SumOfLanes(d32, v)); }
+
+HWY_INLINE float L2SquaredI8Impl(const int8_t* a, const int8_t* b, size_t dim) {
+  const DI32 d32;
+  const DI16 d16;
+  const size_t N = hn::Lanes(d16);  // int8 elements per step
+  // ReorderWidenMulAccumulate may spread a sum over its two accumulators.
+  VI32 s0 = hn::Zero(d32), s0b = hn::Zero(d32), s1 = hn::Zero(d32), s1b = hn::Zero(d32);
+  size_t i = 0;
+  for (; i + 2 * N <= dim; i += 2 * N) {
+    const VI16 d0 = hn::Sub(LoadI8(d16, a + i), LoadI8(d16, b + i));
+    const VI16 d1 = hn::Sub(LoadI8(d16, a + i + N), LoadI8(d16, b + i + N));
+    s0 = hn::ReorderWidenMulAccumulate(d32, d0, d0, s0, s0b);
+    s1 = hn::ReorderWidenMulAccumulate(d32, d1, d1, s1, s1b);
+  }
+  for (; i + N <= dim; i += N) {
+    const VI16 d0 = hn::Sub(LoadI8(d16, a + i), LoadI8(d16, b + i));
+    s0 = hn::ReorderWidenMulAccumulate(d32, d0, d0, s0, s0b);
+  }
+  if (i < dim) {
+    int8_t ta[kMaxTailBytes / sizeof(int16_t)], tb[kMaxTailBytes / sizeof(int16_t)];
+    PadTail(a + i, dim - i, ta, N);
+    PadTail(b + i, dim - i, tb, N);
+    const VI16 d0 = hn::Sub(LoadI8(d16, ta), LoadI8(d16, tb));
+    s1 = hn::ReorderWidenMulAccumulate(d32, d0, d0, s1, s1b);
+  }
+  const VI32 sum = hn::Add(hn::Add(s0, s0b), hn::Add(s1, s1b));
+  return static_cast<float>(ReduceI(d32, sum));
+}
+
+HWY_INLINE float DotI8Impl(const int8_t* a, const int8_t* b, size_t dim) {
+  const DI32 d32;
+  const DI16 d16;
+  const size_t N = hn::Lanes(d16);
+  VI32 s0 = hn::Zero(d32), s0b = hn::Zero(d32), s1 = hn::Zero(d32), s1b = hn::Zero(d32);
+  size_t i = 0;
+  for (; i + 2 * N <= dim; i += 2 * N) {
+    s0 = hn::ReorderWidenMulAccumulate(d32, LoadI8(d16, a + i), LoadI8(d16, b + i), s0, s0b);
+    s1 = hn::ReorderWidenMulAccumulate(d32, LoadI8(d16, a + i + N), LoadI8(d16, b + i + N),
+                                       s1, s1b);
+  }
+  for (; i + N <= dim; i += N) {
+    s0 = hn::ReorderWidenMulAccumulate(d32, LoadI8(d16, a + i), LoadI8(d16, b + i), s0, s0b);
+  }
+  if (i < dim) {
+    int8_t ta[kMaxTailBytes / sizeof(int16_t)], tb[kMaxTailBytes / sizeof(int16_t)];
+    PadTail(a + i, dim - i, ta, N);
+    PadTail(b + i, dim - i, tb, N);
+    s1 = hn::ReorderWidenMulAccumulate(d32, LoadI8(d16, ta), LoadI8(d16, tb), s1, s1b);
+  }
+  const VI32 sum = hn::Add(hn::Add(s0, s0b), hn::Add(s1, s1b));
+  return static_cast<float>(ReduceI(d32, sum));
+}
+#endif  // HWY_TARGET == HWY_SCALAR
+
+// ------------------------------ exported (one instance per target)
+
+float L2SquaredF32(const float* a, const float* b, size_t dim) {
+  return L2SquaredF32Impl(a, b, dim);
+}
+float DotF32(const float* a, const float* b, size_t dim) { return DotF32Impl(a, b, dim); }
+float CosineDistanceF32(const float* a, const float* b, size_t dim) {
+  return CosineDistanceF32Impl(a, b, dim);
+}
+float L2SquaredF16(const uint16_t* a, const uint16_t* b, size_t dim) {
+  return L2SquaredF16Impl(a, b, dim);
+}
+float DotF16(const uint16_t* a, const uint16_t* b, size_t dim) {
+  return DotF16Impl(a, b, dim);
+}
+float L2SquaredI8(const int8_t* a, const int8_t* b, size_t dim) {
+  return L2SquaredI8Impl(a, b, dim);
+}
+float DotI8(const int8_t* a, const int8_t* b, size_t dim) { return DotI8Impl(a, b, dim); }
+
+// Row loops stay inside the target so the kernel inlines: no call per row.
+void L2SquaredF32Many(const float* query, const float* base, size_t n, size_t dim,
+                      size_t stride, float* out) {
+  for (size_t r = 0; r < n; ++r) out[r] = L2SquaredF32Impl(query, base + r * stride, dim);
+}
+void DotF32Many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
+                float* out) {
+  for (size_t r = 0; r < n; ++r) out[r] = DotF32Impl(query, base + r * stride, dim);
+}
+
+int64_t TargetBit() { return HWY_TARGET; }
+
+// NOLINTNEXTLINE(google-readability-namespace-comments)
+}  // namespace HWY_NAMESPACE
+}  // namespace quiver::kernels
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace quiver::kernels {
+
+HWY_EXPORT(L2SquaredF32);
+HWY_EXPORT(DotF32);
+HWY_EXPORT(CosineDistanceF32);
+HWY_EXPORT(L2SquaredF16);
+HWY_EXPORT(DotF16);
+HWY_EXPORT(L2SquaredI8);
+HWY_EXPORT(DotI8);
+HWY_EXPORT(L2SquaredF32Many);
+HWY_EXPORT(DotF32Many);
+HWY_EXPORT(TargetBit);
+
+namespace {
+
+#if HWY_IDE || ((HWY_TARGETS & (HWY_TARGETS - 1)) == 0)
+// A single target compiled in (e.g. -march=native): the tables have one entry.
+size_t ChosenIndex() { return 0; }
+int64_t UsableIndices() { return 1; }
+#else
+// Index of the best target of this CPU in the HWY_EXPORT tables, resolved on
+// first use (thread-safe static init). Entry 0 of each table is Highway's
+// lazy-initialising trampoline, which we never hand out.
+size_t ChosenIndex() {
+  static const size_t index = [] {
+    hwy::ChosenTarget& chosen = hwy::GetChosenTarget();
+    if (!chosen.IsInitialized()) chosen.Update(hwy::SupportedTargets());
+    return chosen.GetIndex();
+  }();
+  return index;
+}
+// Bit i set: table entry i is compiled in and this CPU can run it.
+int64_t UsableIndices() {
+  return (HWY_CHOSEN_TARGET_SHIFT(hwy::SupportedTargets()) | HWY_CHOSEN_TARGET_MASK_SCALAR) &
+         HWY_CHOSEN_TARGET_MASK_TARGETS & ~int64_t{1};
+}
+#endif
+
+SimdKernels KernelsAt(size_t index) {
+  SimdKernels k;
+  k.target = hwy::TargetName(HWY_DISPATCH_TABLE(TargetBit)[index]());
+  k.l2_squared_f32 = HWY_DISPATCH_TABLE(L2SquaredF32)[index];
+  k.dot_f32 = HWY_DISPATCH_TABLE(DotF32)[index];
+  k.cosine_distance_f32 = HWY_DISPATCH_TABLE(CosineDistanceF32)[index];
+  k.l2_squared_f16 = HWY_DISPATCH_TABLE(L2SquaredF16)[index];
+  k.dot_f16 = HWY_DISPATCH_TABLE(DotF16)[index];
+  k.l2_squared_i8 = HWY_DISPATCH_TABLE(L2SquaredI8)[index];
+  k.dot_i8 = HWY_DISPATCH_TABLE(DotI8)[index];
+  k.l2_squared_f32_many = HWY_DISPATCH_TABLE(L2SquaredF32Many)[index];
+  k.dot_f32_many = HWY_DISPATCH_TABLE(DotF32Many)[index];
+  return k;
+}
+
+}  // namespace
+
+DistanceF32 l2_squared_f32_fn() { return HWY_DISPATCH_TABLE(L2SquaredF32)[ChosenIndex()]; }
+DistanceF32 dot_f32_fn() { return HWY_DISPATCH_TABLE(DotF32)[ChosenIndex()]; }
+DistanceF32 cosine_distance_f32_fn() {
+  return HWY_DISPATCH_TABLE(CosineDistanceF32)[ChosenIndex()];
+}
+DistanceF16 l2_squared_f16_fn() { return HWY_DISPATCH_TABLE(L2SquaredF16)[ChosenIndex()]; }
+DistanceF16 dot_f16_fn() { return HWY_DISPATCH_TABLE(DotF16)[ChosenIndex()]; }
+DistanceI8 l2_squared_i8_fn() { return HWY_DISPATCH_TABLE(L2SquaredI8)[ChosenIndex()]; }
+DistanceI8 dot_i8_fn() { return HWY_DISPATCH_TABLE(DotI8)[ChosenIndex()]; }
+
+void l2_squared_f32_many(const float* query, const float* base, size_t n, size_t dim,
+                         size_t stride, float* out) {
+  HWY_DISPATCH_TABLE(L2SquaredF32Many)[ChosenIndex()](query, base, n, dim, stride, out);
+}
+
+void dot_f32_many(const float* query, const float* base, size_t n, size_t dim,
+                  size_t stride, float* out) {
+  HWY_DISPATCH_TABLE(DotF32Many)[ChosenIndex()](query, base, n, dim, stride, out);
+}
+
+const char* simd_target_name() {
+  return hwy::TargetName(HWY_DISPATCH_TABLE(TargetBit)[ChosenIndex()]());
+}
+
+size_t simd_kernels_for_all_targets(SimdKernels* out, size_t max) {
+  const size_t chosen = ChosenIndex();
+  size_t count = 0;
+  if (count < max) out[count] = KernelsAt(chosen);
+  ++count;
+  const int64_t usable = UsableIndices();
+  for (size_t i = 0; i < 64; ++i) {
+    if (i == chosen || ((usable >> i) & 1) == 0) continue;
+    if (count < max) out[count] = KernelsAt(i);
+    ++count;
+  }
+  return count;
+}
+
+}  // namespace quiver::kernels
+#endif  // HWY_ONCE
