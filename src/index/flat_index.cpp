@@ -1,6 +1,8 @@
 #include "index/flat_index.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -22,7 +24,14 @@ void FlatIndex::append_locked(uint64_t key, const float* prepared, float norm) {
   row_of_key_.emplace(key, keys_.size() - 1);
 }
 
+void FlatIndex::check_writable() const {
+  if (mapped_rows_)
+    fail(Status::Unsupported, "this index is a read-only mapped image; open it with "
+                              "QV_OPEN_LOAD to modify it");
+}
+
 void FlatIndex::add(uint64_t key, const float* vector) {
+  check_writable();
   std::vector<float> prepared(dim());
   float norm = prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
   std::unique_lock lock(mutex_);
@@ -33,6 +42,7 @@ void FlatIndex::add(uint64_t key, const float* vector) {
 }
 
 void FlatIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned) {
+  check_writable();
   check_unique_keys(n, keys);
   std::vector<float> prepared(n * dim());
   std::vector<float> norms(n);
@@ -49,6 +59,7 @@ void FlatIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, 
 }
 
 void FlatIndex::remove(uint64_t key) {
+  check_writable();
   std::unique_lock lock(mutex_);
   auto it = row_of_key_.find(key);
   if (it == row_of_key_.end())
@@ -77,7 +88,7 @@ void FlatIndex::get(uint64_t key, float* out) const {
   auto it = row_of_key_.find(key);
   if (it == row_of_key_.end())
     fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
-  const float* row = rows_.data() + it->second * dim();
+  const float* row = rows() + it->second * dim();
   float norm = norms_[it->second];
   for (size_t i = 0; i < dim(); ++i) out[i] = row[i] * norm;
 }
@@ -94,13 +105,91 @@ void FlatIndex::search_prepared(const float* query, const SearchOptions& options
   const size_t n = keys_.size();
   for (size_t begin = 0; begin < n; begin += kBlock) {
     size_t count = std::min(kBlock, n - begin);
-    distance_.many(query, rows_.data() + begin * dim(), count, dim(), dim(), block);
+    distance_.many(query, rows() + begin * dim(), count, dim(), dim(), block);
     for (size_t i = 0; i < count; ++i) {
       if (block[i] < top.threshold() && options.filter.keeps(keys_[begin + i]))
         top.push(block[i], begin + i);
     }
   }
   for (const auto& [distance, row] : top.sorted()) out.push_back(Hit{distance, keys_[row]});
+}
+
+}  // namespace quiver
+
+namespace quiver {
+
+void FlatIndex::for_each_live(const std::function<void(uint64_t, const float*)>& fn) const {
+  std::shared_lock lock(mutex_);
+  std::vector<float> original(dim());
+  for (size_t r = 0; r < keys_.size(); ++r) {
+    const float* row = rows() + r * dim();
+    for (size_t i = 0; i < dim(); ++i) original[i] = row[i] * norms_[r];
+    fn(keys_[r], original.data());
+  }
+}
+
+void FlatIndex::export_image(ImageSink& sink) const {
+  std::shared_lock lock(mutex_);
+  IndexHeader h{};
+  h.kind = 1;
+  h.dim = dim();
+  h.metric = uint32_t(metric());
+  h.node_count = keys_.size();
+  h.live_count = keys_.size();
+  h.entry = UINT64_MAX;
+  auto span = [](const void* p, size_t bytes) {
+    return std::vector<ByteSpan>{ByteSpan{static_cast<const uint8_t*>(p), bytes}};
+  };
+  sink.section(SectionKind::IndexHeader, sizeof h, 1, span(&h, sizeof h));
+  sink.section(SectionKind::FlatRows, sizeof(float) * dim(), h.node_count,
+               span(rows(), keys_.size() * dim() * sizeof(float)));
+  sink.section(SectionKind::FlatNorms, sizeof(float), h.node_count,
+               span(norms_.data(), norms_.size() * sizeof(float)));
+  sink.section(SectionKind::FlatKeys, sizeof(uint64_t), h.node_count,
+               span(keys_.data(), keys_.size() * sizeof(uint64_t)));
+}
+
+std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h,
+                                                   const ImageSource& source) {
+  auto index = std::make_unique<FlatIndex>(h.dim, Metric(h.metric));
+  const uint64_t n = h.node_count;
+  auto expect = [&](SectionKind kind, ByteSpan span, uint64_t element) {
+    if (n > UINT64_MAX / element || span.size != n * element)
+      fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + " holds " +
+                                std::to_string(span.size) + " bytes, expected " +
+                                std::to_string(n) + " x " + std::to_string(element));
+  };
+  ByteSpan rows = source.section(SectionKind::FlatRows);
+  ByteSpan norms = source.section(SectionKind::FlatNorms);
+  ByteSpan keys = source.section(SectionKind::FlatKeys);
+  expect(SectionKind::FlatRows, rows, uint64_t(h.dim) * sizeof(float));
+  expect(SectionKind::FlatNorms, norms, sizeof(float));
+  expect(SectionKind::FlatKeys, keys, sizeof(uint64_t));
+  if (h.live_count != n)
+    fail(Status::Corrupt, source.describe(SectionKind::IndexHeader) +
+                              ": index header: a flat index has no removed rows, but live count "
+                              "differs from the row count");
+  index->keys_.resize(n);
+  index->norms_.resize(n);
+  std::memcpy(index->keys_.data(), keys.data, keys.size);
+  std::memcpy(index->norms_.data(), norms.data, norms.size);
+  if (source.mapped()) {
+    index->image_ = source.keepalive();
+    index->mapped_rows_ = reinterpret_cast<const float*>(rows.data);
+  } else {
+    index->rows_.resize(n * h.dim);
+    std::memcpy(index->rows_.data(), rows.data, rows.size);
+    for (float v : index->rows_)
+      if (!std::isfinite(v))
+        fail(Status::Corrupt, source.describe(SectionKind::FlatRows) +
+                                  ": flat vectors: a vector holds a non-finite value");
+  }
+  for (uint64_t r = 0; r < n; ++r) {
+    if (!index->row_of_key_.emplace(index->keys_[r], r).second)
+      fail(Status::Corrupt, source.describe(SectionKind::FlatKeys) + ": flat keys: key " +
+                                std::to_string(index->keys_[r]) + " appears twice");
+  }
+  return index;
 }
 
 }  // namespace quiver

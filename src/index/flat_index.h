@@ -6,6 +6,7 @@
 // searches wait at most for one of them).
 #pragma once
 
+#include <memory>
 #include <shared_mutex>
 #include <unordered_map>
 #include <vector>
@@ -25,6 +26,10 @@ class FlatIndex final : public VectorIndex {
   void remove(uint64_t key) override;
   size_t size() const override;
   void get(uint64_t key, float* out) const override;
+  void for_each_live(const std::function<void(uint64_t, const float*)>& fn) const override;
+  void export_image(ImageSink& sink) const override;
+  static std::unique_ptr<FlatIndex> import_image(const IndexHeader& header,
+                                                 const ImageSource& source);
 
  protected:
   void search_prepared(const float* query, const SearchOptions& options,
@@ -32,6 +37,8 @@ class FlatIndex final : public VectorIndex {
 
  private:
   void append_locked(uint64_t key, const float* prepared, float norm);
+  void check_writable() const;
+  const float* rows() const { return mapped_rows_ ? mapped_rows_ : rows_.data(); }
 
   MetricDistance distance_;
   mutable std::shared_mutex mutex_;
@@ -39,6 +46,9 @@ class FlatIndex final : public VectorIndex {
   std::vector<float> norms_;   // original norms under cosine, to give back what was added
   std::vector<uint64_t> keys_;
   std::unordered_map<uint64_t, size_t> row_of_key_;
+  // A mapped image: rows are read in place, read-only.
+  const float* mapped_rows_ = nullptr;
+  std::shared_ptr<const void> image_;
 };
 
 }  // namespace quiver

@@ -82,6 +82,7 @@ struct HnswIndex::Scratch {
   std::vector<Candidate> top;         // heap on distance: worst kept on top
   std::vector<Candidate> neighbors;   // insert: found, then selected, per layer
   std::vector<Candidate> pool;        // pruning a full neighbour list
+  std::vector<uint32_t> fresh = std::vector<uint32_t>(513);  // <= 2 * max m + 1 links
 
   static Scratch& for_this_thread() {
     thread_local Scratch scratch;
@@ -96,6 +97,7 @@ HnswIndex::HnswIndex(uint32_t dim, Metric metric, const HnswParams& params)
       max_links0_(size_t(params.m) * 2),
       record_bytes_(0),
       vector_offset_(((1 + size_t(params.m) * 2) * sizeof(uint32_t) + 15) & ~size_t(15)),
+      vector_bytes_(size_t(dim) * sizeof(float)),
       level_mult_(1.0 / std::log(double(std::max<uint32_t>(params.m, 2)))),
       records_((size_t(dim) * sizeof(float) + (1 + size_t(params.m) * 2) * sizeof(uint32_t) +
                 15) & ~size_t(15)),
@@ -126,8 +128,10 @@ bool HnswIndex::is_deleted(uint32_t id) const {
 void HnswIndex::mark_deleted(uint32_t id) {
   uint32_t* header = links_of(id, 0);
   lock_node(id);
+  bool was_deleted = (header[0] & kDeletedBit) != 0;
   store_release(header[0], header[0] | kDeletedBit);
   unlock_node(id);
+  if (!was_deleted) tombstones_.fetch_add(1, std::memory_order_release);
 }
 
 void HnswIndex::write_links(uint32_t* links, const Candidate* neighbors, size_t n) {
@@ -181,7 +185,14 @@ void HnswIndex::init_node(uint32_t id, uint64_t key, const float* prepared, floa
   std::copy_n(prepared, dim(), vector_of(id));
 }
 
+void HnswIndex::check_writable() const {
+  if (image_)
+    fail(Status::Unsupported, "this index is a read-only mapped image; open it with "
+                              "QV_OPEN_LOAD to modify it");
+}
+
 void HnswIndex::add(uint64_t key, const float* vector) {
+  check_writable();
   std::vector<float> prepared(dim());
   float norm = prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
   if (!keys_.reserve(key))
@@ -206,6 +217,7 @@ void HnswIndex::add(uint64_t key, const float* vector) {
 
 void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
                           unsigned threads) {
+  check_writable();
   if (n == 0) return;
   check_unique_keys(n, keys);
   std::vector<float> prepared(n * dim());
@@ -253,6 +265,7 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
 }
 
 void HnswIndex::remove(uint64_t key) {
+  check_writable();
   auto id = keys_.take(key);
   if (!id) fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
   mark_deleted(*id);
@@ -260,7 +273,7 @@ void HnswIndex::remove(uint64_t key) {
 }
 
 void HnswIndex::get(uint64_t key, float* out) const {
-  auto id = keys_.find(key);
+  auto id = key_map().find(key);
   if (!id) fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
   const float* v = vector_of(*id);
   float norm = meta(*id).norm;
@@ -286,33 +299,50 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
   heap_push(candidates, -entry_distance, entry);
 
   const size_t n_dim = dim();
+  // Links to nodes allocated after this point are skipped (they may not be
+  // initialised yet, or, in a damaged mapped file, not exist at all).
+  const uint32_t limit = next_id_.load(std::memory_order_acquire);
+  const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
+  uint32_t* fresh = scratch.fresh.data();  // unvisited neighbours of the current node
   while (!candidates.empty()) {
     auto [neg_distance, current] = candidates.front();
     if (-neg_distance > bound && top.size() >= ef) break;
     heap_pop(candidates);
+    // The next node to expand is likely the new front: fetch its links now.
+    if (!candidates.empty()) __builtin_prefetch(links_of(candidates.front().second, level));
 
+    // Gather the unvisited neighbours first and prefetch them all, then
+    // compute their distances four at a time: the memory loads of several
+    // vectors overlap instead of waiting one by one.
     const uint32_t* links = links_of(current, level);
-    uint32_t count = load_acquire(links[0]) & kCountMask;
-    if (count > 0) {
-      uint32_t first = load_acquire(links[1]);
-      visited.prefetch(first);
-      __builtin_prefetch(vector_of(first));
-    }
+    uint32_t count = std::min(load_acquire(links[0]) & kCountMask, capacity);
+    for (uint32_t j = 1; j <= count; ++j) visited.prefetch(load_acquire(links[j]));
+    uint32_t n_fresh = 0;
     for (uint32_t j = 1; j <= count; ++j) {
       uint32_t neighbor = load_acquire(links[j]);
-      if (j < count) {
-        uint32_t next = load_acquire(links[j + 1]);
-        visited.prefetch(next);
-        __builtin_prefetch(vector_of(next));
-      }
+      if (neighbor >= limit) [[unlikely]]
+        continue;
       if (visited.test_and_set(neighbor)) continue;
-      float d = distance_(query, vector_of(neighbor), n_dim);
-      if (top.size() < ef || d < bound) {
-        heap_push(candidates, -d, neighbor);
-        if (accept(neighbor)) {
-          heap_push(top, d, neighbor);
-          if (top.size() > ef) heap_pop(top);
-          bound = top.front().first;
+      const char* v = reinterpret_cast<const char*>(vector_of(neighbor));
+      for (size_t off = 0; off < vector_bytes_; off += 64) __builtin_prefetch(v + off);
+      fresh[n_fresh++] = neighbor;
+    }
+    for (uint32_t j = 0; j < n_fresh; j += 4) {
+      const float* rows[4];
+      uint32_t in_group = std::min<uint32_t>(4, n_fresh - j);
+      for (uint32_t r = 0; r < 4; ++r) rows[r] = vector_of(fresh[j + std::min(r, in_group - 1)]);
+      float d4[4];
+      distance_.four(query, rows, n_dim, d4);
+      for (uint32_t r = 0; r < in_group; ++r) {
+        const float d = d4[r];
+        const uint32_t neighbor = fresh[j + r];
+        if (top.size() < ef || d < bound) {
+          heap_push(candidates, -d, neighbor);
+          if (accept(neighbor)) {
+            heap_push(top, d, neighbor);
+            if (top.size() > ef) heap_pop(top);
+            bound = top.front().first;
+          }
         }
       }
     }
@@ -322,14 +352,23 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
 uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_level,
                                    int to_level, float& distance) const {
   uint32_t current = entry;
+  const uint32_t limit = next_id_.load(std::memory_order_acquire);
+  const uint64_t upper_limit = next_upper_.load(std::memory_order_acquire);
   for (int level = from_level; level > to_level; --level) {
     bool changed = true;
     while (changed) {
       changed = false;
       const uint32_t* links = links_of(current, level);
-      uint32_t count = load_acquire(links[0]) & kCountMask;
+      uint32_t count = std::min(load_acquire(links[0]) & kCountMask, params_.m);
       for (uint32_t j = 1; j <= count; ++j) {
         uint32_t neighbor = load_acquire(links[j]);
+        // A node on this layer has a level at least this high; anything else
+        // is a node still being linked or a damaged image: step over it.
+        if (neighbor >= limit) [[unlikely]]
+          continue;
+        const NodeMeta& m = meta(neighbor);
+        if (m.level < level || uint64_t(m.upper_first) + m.level > upper_limit) [[unlikely]]
+          continue;
         float d = distance_(query, vector_of(neighbor), dim());
         if (d < distance) {
           distance = d;
@@ -473,14 +512,201 @@ void HnswIndex::search_prepared(const float* query, const SearchOptions& options
       return !is_deleted(id) && options.filter.keeps(meta(id).key);
     };
     search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
-  } else {
+  } else if (tombstones_.load(std::memory_order_acquire) != 0) {
     auto accept = [&](uint32_t id) { return !is_deleted(id); };
+    search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
+  } else {
+    // Nothing was ever removed: skip the tombstone check, which would touch
+    // one more cache line per candidate.
+    auto accept = [](uint32_t) { return true; };
     search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
   }
   std::sort_heap(top.begin(), top.end());
   size_t found = std::min(top.size(), options.k);
   out.reserve(found);
   for (size_t i = 0; i < found; ++i) out.push_back(Hit{top[i].first, meta(top[i].second).key});
+}
+
+}  // namespace quiver
+
+namespace quiver {
+
+const KeyMap& HnswIndex::key_map() const {
+  if (image_) std::call_once(key_map_once_, [this] { const_cast<HnswIndex*>(this)->rebuild_key_map(); });
+  return keys_;
+}
+
+void HnswIndex::rebuild_key_map() {
+  const uint32_t n = next_id_.load(std::memory_order_acquire);
+  for (uint32_t id = 0; id < n; ++id) {
+    if (is_deleted(id)) continue;
+    uint64_t key = meta(id).key;
+    if (!keys_.reserve(key))
+      fail(Status::Corrupt, "the HNSW node table holds key " + std::to_string(key) +
+                                " twice among live vectors");
+    keys_.publish(key, id);
+  }
+}
+
+void HnswIndex::for_each_live(const std::function<void(uint64_t, const float*)>& fn) const {
+  const uint32_t n = next_id_.load(std::memory_order_acquire);
+  std::vector<float> original(dim());
+  for (uint32_t id = 0; id < n; ++id) {
+    if (is_deleted(id)) continue;
+    const float* v = vector_of(id);
+    float norm = meta(id).norm;
+    for (size_t i = 0; i < dim(); ++i) original[i] = v[i] * norm;
+    fn(meta(id).key, original.data());
+  }
+}
+
+void HnswIndex::export_image(ImageSink& sink) const {
+  IndexHeader h{};
+  h.kind = 2;
+  h.dim = dim();
+  h.metric = uint32_t(metric());
+  h.hnsw_m = params_.m;
+  h.hnsw_ef_construction = params_.ef_construction;
+  h.hnsw_ef_search = params_.ef_search;
+  h.seed = params_.seed;
+  h.node_count = next_id_.load(std::memory_order_acquire);
+  h.live_count = live_.load(std::memory_order_acquire);
+  h.upper_blocks = next_upper_.load(std::memory_order_acquire);
+  h.entry = entry_.load(std::memory_order_acquire);
+  h.record_bytes = record_bytes_;
+  sink.section(SectionKind::IndexHeader, sizeof h, 1,
+               {ByteSpan{reinterpret_cast<const uint8_t*>(&h), sizeof h}});
+
+  auto pieces = [](const SegmentedStore& store, uint64_t count) {
+    std::vector<ByteSpan> parts;
+    store.for_each_piece(count, [&](const char* data, size_t bytes) {
+      parts.push_back(ByteSpan{reinterpret_cast<const uint8_t*>(data), bytes});
+    });
+    return parts;
+  };
+  sink.section(SectionKind::HnswRecords, record_bytes_, h.node_count,
+               pieces(records_, h.node_count));
+  sink.section(SectionKind::HnswMetas, sizeof(NodeMeta), h.node_count,
+               pieces(metas_, h.node_count));
+  sink.section(SectionKind::HnswUpperLinks, upper_links_.record_bytes(), h.upper_blocks,
+               pieces(upper_links_, h.upper_blocks));
+}
+
+namespace {
+
+void expect_size(const ImageSource& source, SectionKind kind, ByteSpan span, uint64_t elements,
+                 uint64_t element_size) {
+  if (element_size != 0 && elements > UINT64_MAX / element_size)
+    fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) +
+                              " declares an impossible size");
+  if (span.size != elements * element_size)
+    fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + " holds " +
+                              std::to_string(span.size) + " bytes, expected " +
+                              std::to_string(elements * element_size) + " (" +
+                              std::to_string(elements) + " x " + std::to_string(element_size) +
+                              ")");
+}
+
+}  // namespace
+
+std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h,
+                                                   const ImageSource& source) {
+  auto corrupt = [&](SectionKind kind, const std::string& what) -> void {
+    fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + ": " + what);
+  };
+  if (h.hnsw_m < 2 || h.hnsw_m > 256 || h.hnsw_ef_construction == 0 || h.hnsw_ef_search == 0)
+    corrupt(SectionKind::IndexHeader, "HNSW parameters out of range");
+  if (h.node_count >= UINT32_MAX || h.upper_blocks >= UINT32_MAX ||
+      h.live_count > h.node_count)
+    corrupt(SectionKind::IndexHeader, "node counts out of range");
+
+  HnswParams p;
+  p.m = h.hnsw_m;
+  p.ef_construction = h.hnsw_ef_construction;
+  p.ef_search = h.hnsw_ef_search;
+  p.seed = h.seed;
+  auto index = std::make_unique<HnswIndex>(h.dim, Metric(h.metric), p);
+  if (h.record_bytes != index->record_bytes_)
+    corrupt(SectionKind::IndexHeader, "record size " + std::to_string(h.record_bytes) +
+                                          " does not match dimension and M (expected " +
+                                          std::to_string(index->record_bytes_) + ")");
+  ByteSpan records = source.section(SectionKind::HnswRecords);
+  ByteSpan metas = source.section(SectionKind::HnswMetas);
+  ByteSpan upper = source.section(SectionKind::HnswUpperLinks);
+  expect_size(source, SectionKind::HnswRecords, records, h.node_count, index->record_bytes_);
+  expect_size(source, SectionKind::HnswMetas, metas, h.node_count, sizeof(NodeMeta));
+  expect_size(source, SectionKind::HnswUpperLinks, upper, h.upper_blocks,
+              index->upper_links_.record_bytes());
+  if (h.node_count == 0 ? h.entry != kNoEntry : h.entry == kNoEntry)
+    corrupt(SectionKind::IndexHeader, "entry point does not match the node count");
+
+  const auto* rec = reinterpret_cast<const char*>(records.data);
+  const auto* met = reinterpret_cast<const char*>(metas.data);
+  const auto* upp = reinterpret_cast<const char*>(upper.data);
+  if (source.mapped()) {
+    index->image_ = source.keepalive();
+    index->records_.attach(rec, h.node_count);
+    index->metas_.attach(met, h.node_count);
+    index->upper_links_.attach(upp, h.upper_blocks);
+  } else {
+    index->records_.load_from(rec, h.node_count);
+    index->metas_.load_from(met, h.node_count);
+    index->upper_links_.load_from(upp, h.upper_blocks);
+  }
+  index->next_id_.store(uint32_t(h.node_count));
+  index->next_upper_.store(uint32_t(h.upper_blocks));
+  index->live_.store(h.live_count);
+  index->tombstones_.store(uint32_t(h.node_count - h.live_count));
+
+  if (h.entry != kNoEntry) {
+    uint32_t e = entry_id(h.entry);
+    int level = entry_level(h.entry);
+    if (e >= h.node_count || level > kMaxLevel || index->meta(e).level != level)
+      corrupt(SectionKind::IndexHeader, "entry point is not a node of the graph");
+    const NodeMeta& m = index->meta(e);
+    if (uint64_t(m.upper_first) + m.level > h.upper_blocks)
+      corrupt(SectionKind::HnswMetas, "entry point's links are out of range");
+  }
+  index->entry_.store(h.entry);
+  if (!source.mapped()) {
+    index->validate_graph(source);
+    for (uint32_t id = 0; id < h.node_count; ++id) index->meta(id).lock = 0;
+    index->rebuild_key_map();
+    size_t live = 0;
+    for (uint32_t id = 0; id < h.node_count; ++id) live += !index->is_deleted(id);
+    if (live != h.live_count)
+      corrupt(SectionKind::IndexHeader, "live count " + std::to_string(h.live_count) +
+                                            " does not match the " + std::to_string(live) +
+                                            " live nodes");
+  }
+  return index;
+}
+
+void HnswIndex::validate_graph(const ImageSource& source) const {
+  const uint32_t n = next_id_.load();
+  const uint64_t blocks = next_upper_.load();
+  auto corrupt = [&](SectionKind kind, uint32_t id, const std::string& what) {
+    fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + ": node " +
+                              std::to_string(id) + " " + what);
+  };
+  for (uint32_t id = 0; id < n; ++id) {
+    const NodeMeta& m = meta(id);
+    if (m.level > kMaxLevel) corrupt(SectionKind::HnswMetas, id, "has an impossible level");
+    if (m.level > 0 && uint64_t(m.upper_first) + m.level > blocks)
+      corrupt(SectionKind::HnswMetas, id, "points past the upper-layer links");
+    for (int level = 0; level <= m.level; ++level) {
+      const uint32_t* links = links_of(id, level);
+      uint32_t count = links[0] & kCountMask;
+      uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
+      SectionKind kind = level == 0 ? SectionKind::HnswRecords : SectionKind::HnswUpperLinks;
+      if (count > capacity) corrupt(kind, id, "has too many links");
+      for (uint32_t j = 1; j <= count; ++j)
+        if (links[j] >= n) corrupt(kind, id, "links to a node that does not exist");
+    }
+    const float* v = vector_of(id);
+    for (size_t i = 0; i < dim(); ++i)
+      if (!std::isfinite(v[i])) corrupt(SectionKind::HnswRecords, id, "has a non-finite vector");
+  }
 }
 
 }  // namespace quiver

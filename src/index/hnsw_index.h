@@ -46,6 +46,12 @@ class HnswIndex final : public VectorIndex {
   size_t size() const override { return live_.load(std::memory_order_acquire); }
   void get(uint64_t key, float* out) const override;
 
+  void for_each_live(const std::function<void(uint64_t, const float*)>& fn) const override;
+  void export_image(ImageSink& sink) const override;
+  // Rebuilds from an image whose header says HNSW (see index_factory.h).
+  static std::unique_ptr<HnswIndex> import_image(const IndexHeader& header,
+                                                 const ImageSource& source);
+
   const HnswParams& params() const { return params_; }
   // Nodes ever allocated, tombstones included.
   uint32_t node_count() const { return next_id_.load(std::memory_order_acquire); }
@@ -88,12 +94,18 @@ class HnswIndex final : public VectorIndex {
 
   void lock_node(uint32_t id) const;
   void unlock_node(uint32_t id) const;
+  // Checks every link, level and block of a loaded image; throws Corrupt.
+  void validate_graph(const ImageSource& source) const;
+  void rebuild_key_map();
+  void check_writable() const;  // throws Unsupported on a mapped image
+  const KeyMap& key_map() const;  // built on first use for mapped images
 
   HnswParams params_;
   MetricDistance distance_;
   size_t max_links0_;     // 2 * m
   size_t record_bytes_;   // vector + layer-0 links
-  size_t vector_offset_;  // byte offset of the vector in a record (after the links)
+  size_t vector_offset_;
+  size_t vector_bytes_;  // byte offset of the vector in a record (after the links)
   double level_mult_;     // 1 / ln(m)
 
   SegmentedStore records_;
@@ -103,9 +115,14 @@ class HnswIndex final : public VectorIndex {
   KeyMap keys_;
   std::atomic<uint32_t> next_id_{0};
   std::atomic<size_t> live_{0};
+  std::atomic<uint32_t> tombstones_{0};  // removed nodes still in the graph
   // (entry node << 32) | top level, or kNoEntry while the graph is empty.
   std::atomic<uint64_t> entry_{kNoEntry};
   std::mutex entry_mutex_;  // serialises changes of the entry point only
+  // A mapped image: the stores point into it, it must outlive them, and the
+  // key map is built on first use (searches do not need it).
+  std::shared_ptr<const void> image_;
+  mutable std::once_flag key_map_once_;
   static constexpr uint64_t kNoEntry = UINT64_MAX;
 };
 

@@ -14,11 +14,18 @@ class MetricDistance {
  public:
   explicit MetricDistance(Metric metric)
       : is_dot_(metric != Metric::L2),
-        fn_(is_dot_ ? kernels::dot_f32_fn() : kernels::l2_squared_f32_fn()) {}
+        fn_(is_dot_ ? kernels::dot_f32_fn() : kernels::l2_squared_f32_fn()),
+      four_(is_dot_ ? kernels::dot_f32_x4_fn() : kernels::l2_squared_f32_x4_fn()) {}
 
   float operator()(const float* a, const float* b, size_t dim) const {
     float d = fn_(a, b, dim);
     return is_dot_ ? 1.0f - d : d;
+  }
+  // out[i] = distance(query, rows[i]) for i = 0..3.
+  void four(const float* query, const float* const* rows, size_t dim, float* out) const {
+    four_(query, rows, dim, out);
+    if (is_dot_)
+      for (int i = 0; i < 4; ++i) out[i] = 1.0f - out[i];
   }
   // out[i] = distance(query, row i) for n rows at base + i*stride.
   void many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
@@ -34,6 +41,7 @@ class MetricDistance {
  private:
   bool is_dot_;
   kernels::DistanceF32 fn_;
+  kernels::DistanceF32x4 four_;
 };
 
 }  // namespace quiver

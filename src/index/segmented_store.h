@@ -12,10 +12,12 @@
 #pragma once
 
 #include <atomic>
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <mutex>
 #include <new>
 
@@ -25,6 +27,7 @@ class SegmentedStore {
  public:
   explicit SegmentedStore(size_t record_bytes) : record_bytes_(record_bytes) {}
   ~SegmentedStore() {
+    if (external_) return;
     for (auto& c : chunks_) std::free(c.load(std::memory_order_relaxed));
   }
   SegmentedStore(const SegmentedStore&) = delete;
@@ -38,6 +41,45 @@ class SegmentedStore {
     int chunk = high - kFirstChunkLog2;
     uint64_t offset = x - (uint64_t(1) << high);
     return chunks_[chunk].load(std::memory_order_acquire) + offset * record_bytes_;
+  }
+
+  // The records [0, count) as contiguous pieces, one per chunk, in id order:
+  // what a save writes. Because chunk c holds ids [64 (2^c - 1), 64 (2^(c+1) - 1)),
+  // the pieces laid end to end put record id at byte id * record_bytes.
+  template <typename Fn>
+  void for_each_piece(uint64_t count, Fn&& fn) const {
+    uint64_t first = 0;
+    for (int c = 0; c < kMaxChunks && first < count; ++c) {
+      uint64_t chunk_records = kFirstChunkRecords << c;
+      uint64_t n = std::min(chunk_records, count - first);
+      fn(chunks_[c].load(std::memory_order_acquire), n * record_bytes_);
+      first += n;
+    }
+  }
+
+  // Fills records [0, count) from a contiguous image (copied).
+  void load_from(const char* image, uint64_t count) {
+    uint64_t first = 0;
+    for (int c = 0; c < kMaxChunks && first < count; ++c) {
+      ensure(uint32_t(first));
+      uint64_t n = std::min(kFirstChunkRecords << c, count - first);
+      std::memcpy(chunks_[c].load(std::memory_order_relaxed), image + first * record_bytes_,
+                  n * record_bytes_);
+      first += n;
+    }
+  }
+
+  // Points the store at a contiguous image it does not own (a read-only
+  // mapping): record(id) for id < count reads the image in place. The store
+  // must not grow afterwards.
+  void attach(const char* image, uint64_t count) {
+    external_ = true;
+    uint64_t first = 0;
+    for (int c = 0; c < kMaxChunks && first < count; ++c) {
+      chunks_[c].store(const_cast<char*>(image) + first * record_bytes_,
+                       std::memory_order_release);
+      first += kFirstChunkRecords << c;
+    }
   }
 
   // Makes sure record `id` exists (zero-filled). Throws std::bad_alloc.
@@ -60,6 +102,7 @@ class SegmentedStore {
   static constexpr int kMaxChunks = 40;  // ids up to 2^32 need 27 chunks
 
   size_t record_bytes_;
+  bool external_ = false;
   std::atomic<char*> chunks_[kMaxChunks] = {};
   std::mutex grow_mutex_;
 };

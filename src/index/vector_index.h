@@ -3,9 +3,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/metric.h"
+#include "index/index_image.h"
 
 namespace quiver {
 
@@ -52,6 +54,14 @@ class VectorIndex {
   virtual size_t size() const = 0;
   // Copies the vector as it was added. Throws Error(NotFound).
   virtual void get(uint64_t key, float* out) const = 0;
+
+  // Calls fn(key, vector as added) for every live vector, in storage order.
+  // Must not run concurrently with mutations.
+  virtual void for_each_live(const std::function<void(uint64_t, const float*)>& fn) const = 0;
+
+  // Writes the index's sections (header first). The caller excludes
+  // mutations for the duration; searches may run.
+  virtual void export_image(ImageSink& sink) const = 0;
 
   // Appends up to k hits, nearest first, to `out` (cleared first).
   void search(const float* query, const SearchOptions& options, std::vector<Hit>& out) const;

@@ -17,11 +17,16 @@ namespace quiver::kernels {
 using DistanceF32 = float (*)(const float* a, const float* b, size_t dim);
 using DistanceF16 = float (*)(const uint16_t* a, const uint16_t* b, size_t dim);
 using DistanceI8 = float (*)(const int8_t* a, const int8_t* b, size_t dim);
+// out[i] = distance(query, rows[i]) for i = 0..3.
+using DistanceF32x4 = void (*)(const float* query, const float* const* rows, size_t dim,
+                               float* out);
 
 // --- SIMD, dispatched to the best target of this CPU -------------------------
 DistanceF32 l2_squared_f32_fn();  // sum((a_i - b_i)^2)
 DistanceF32 dot_f32_fn();         // sum(a_i * b_i)
 DistanceF32 cosine_distance_f32_fn();  // 1 - dot / (|a| |b|); 1 if either is zero
+DistanceF32x4 l2_squared_f32_x4_fn();  // four rows at once (graph search)
+DistanceF32x4 dot_f32_x4_fn();
 DistanceF16 l2_squared_f16_fn();  // IEEE binary16 inputs, float accumulation
 DistanceF16 dot_f16_fn();
 DistanceI8 l2_squared_i8_fn();    // exact integer accumulation, returned as float
@@ -65,6 +70,8 @@ struct SimdKernels {
   DistanceI8 dot_i8;
   ManyF32 l2_squared_f32_many;
   ManyF32 dot_f32_many;
+  DistanceF32x4 l2_squared_f32_x4;
+  DistanceF32x4 dot_f32_x4;
 };
 
 // Writes up to `max` entries to `out`, best target first, one per SIMD target

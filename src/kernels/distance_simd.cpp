@@ -306,6 +306,63 @@ void DotF32Many(const float* query, const float* base, size_t n, size_t dim, siz
   for (size_t r = 0; r < n; ++r) out[r] = DotF32Impl(query, base + r * stride, dim);
 }
 
+// Four rows against one query: the query is loaded once per step and the
+// four accumulator chains run side by side, so the loads of four (usually
+// cache-missing) rows are in flight together.
+template <bool kL2>
+HWY_INLINE void FourRowsF32(const float* q, const float* const* rows, size_t dim, float* out) {
+  const DF d;
+  const size_t N = hn::Lanes(d);
+  const float* r0 = rows[0];
+  const float* r1 = rows[1];
+  const float* r2 = rows[2];
+  const float* r3 = rows[3];
+  VF s0 = hn::Zero(d), s1 = hn::Zero(d), s2 = hn::Zero(d), s3 = hn::Zero(d);
+  auto step = [&](const VF vq, const VF v0, const VF v1, const VF v2, const VF v3) {
+    if constexpr (kL2) {
+      const VF d0 = hn::Sub(vq, v0), d1 = hn::Sub(vq, v1);
+      const VF d2 = hn::Sub(vq, v2), d3 = hn::Sub(vq, v3);
+      s0 = hn::MulAdd(d0, d0, s0);
+      s1 = hn::MulAdd(d1, d1, s1);
+      s2 = hn::MulAdd(d2, d2, s2);
+      s3 = hn::MulAdd(d3, d3, s3);
+    } else {
+      s0 = hn::MulAdd(vq, v0, s0);
+      s1 = hn::MulAdd(vq, v1, s1);
+      s2 = hn::MulAdd(vq, v2, s2);
+      s3 = hn::MulAdd(vq, v3, s3);
+    }
+  };
+  size_t i = 0;
+  for (; i + N <= dim; i += N) {
+    step(hn::LoadU(d, q + i), hn::LoadU(d, r0 + i), hn::LoadU(d, r1 + i), hn::LoadU(d, r2 + i),
+         hn::LoadU(d, r3 + i));
+  }
+  if (i < dim) {
+    float tq[kMaxTailBytes / sizeof(float)], t0[kMaxTailBytes / sizeof(float)],
+        t1[kMaxTailBytes / sizeof(float)], t2[kMaxTailBytes / sizeof(float)],
+        t3[kMaxTailBytes / sizeof(float)];
+    PadTail(q + i, dim - i, tq, N);
+    PadTail(r0 + i, dim - i, t0, N);
+    PadTail(r1 + i, dim - i, t1, N);
+    PadTail(r2 + i, dim - i, t2, N);
+    PadTail(r3 + i, dim - i, t3, N);
+    step(hn::LoadU(d, tq), hn::LoadU(d, t0), hn::LoadU(d, t1), hn::LoadU(d, t2),
+         hn::LoadU(d, t3));
+  }
+  out[0] = ReduceF(d, s0);
+  out[1] = ReduceF(d, s1);
+  out[2] = ReduceF(d, s2);
+  out[3] = ReduceF(d, s3);
+}
+
+void L2SquaredF32x4(const float* q, const float* const* rows, size_t dim, float* out) {
+  FourRowsF32<true>(q, rows, dim, out);
+}
+void DotF32x4(const float* q, const float* const* rows, size_t dim, float* out) {
+  FourRowsF32<false>(q, rows, dim, out);
+}
+
 int64_t TargetBit() { return HWY_TARGET; }
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)
@@ -325,6 +382,8 @@ HWY_EXPORT(L2SquaredI8);
 HWY_EXPORT(DotI8);
 HWY_EXPORT(L2SquaredF32Many);
 HWY_EXPORT(DotF32Many);
+HWY_EXPORT(L2SquaredF32x4);
+HWY_EXPORT(DotF32x4);
 HWY_EXPORT(TargetBit);
 
 namespace {
@@ -364,6 +423,8 @@ SimdKernels KernelsAt(size_t index) {
   k.dot_i8 = HWY_DISPATCH_TABLE(DotI8)[index];
   k.l2_squared_f32_many = HWY_DISPATCH_TABLE(L2SquaredF32Many)[index];
   k.dot_f32_many = HWY_DISPATCH_TABLE(DotF32Many)[index];
+  k.l2_squared_f32_x4 = HWY_DISPATCH_TABLE(L2SquaredF32x4)[index];
+  k.dot_f32_x4 = HWY_DISPATCH_TABLE(DotF32x4)[index];
   return k;
 }
 
@@ -374,6 +435,10 @@ DistanceF32 dot_f32_fn() { return HWY_DISPATCH_TABLE(DotF32)[ChosenIndex()]; }
 DistanceF32 cosine_distance_f32_fn() {
   return HWY_DISPATCH_TABLE(CosineDistanceF32)[ChosenIndex()];
 }
+DistanceF32x4 l2_squared_f32_x4_fn() {
+  return HWY_DISPATCH_TABLE(L2SquaredF32x4)[ChosenIndex()];
+}
+DistanceF32x4 dot_f32_x4_fn() { return HWY_DISPATCH_TABLE(DotF32x4)[ChosenIndex()]; }
 DistanceF16 l2_squared_f16_fn() { return HWY_DISPATCH_TABLE(L2SquaredF16)[ChosenIndex()]; }
 DistanceF16 dot_f16_fn() { return HWY_DISPATCH_TABLE(DotF16)[ChosenIndex()]; }
 DistanceI8 l2_squared_i8_fn() { return HWY_DISPATCH_TABLE(L2SquaredI8)[ChosenIndex()]; }

@@ -1,0 +1,37 @@
+#include "index/index_factory.h"
+
+#include <cstring>
+#include <string>
+
+#include "core/error.h"
+#include "index/flat_index.h"
+#include "index/hnsw_index.h"
+
+namespace quiver {
+
+IndexHeader read_index_header(const ImageSource& source) {
+  ByteSpan span = source.section(SectionKind::IndexHeader);
+  const std::string where = source.describe(SectionKind::IndexHeader) + ": index header: ";
+  if (span.size != sizeof(IndexHeader))
+    fail(Status::Corrupt, where + "holds " + std::to_string(span.size) + " bytes, expected " +
+                              std::to_string(sizeof(IndexHeader)));
+  IndexHeader h;
+  std::memcpy(&h, span.data, sizeof h);
+  if (h.kind != 1 && h.kind != 2)
+    fail(Status::Unsupported, where + "index kind " + std::to_string(h.kind) +
+                                  " is unknown to this version of Quiver");
+  if (h.metric < 1 || h.metric > 3)
+    fail(Status::Unsupported, where + "metric " + std::to_string(h.metric) +
+                                  " is unknown to this version of Quiver");
+  if (h.dim == 0 || h.dim > 65536)
+    fail(Status::Corrupt, where + "dimension " + std::to_string(h.dim) + " is out of range");
+  return h;
+}
+
+std::unique_ptr<VectorIndex> import_index(const ImageSource& source) {
+  IndexHeader h = read_index_header(source);
+  if (h.kind == 1) return FlatIndex::import_image(h, source);
+  return HnswIndex::import_image(h, source);
+}
+
+}  // namespace quiver

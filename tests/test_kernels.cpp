@@ -1,0 +1,531 @@
+// Distance kernels: every SIMD target this CPU can run against the scalar
+// reference, on random data over many dimensions (full vectors, partial tails,
+// unaligned inputs), plus hand-computed values and the float16 conversions.
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+extern "C" {  // cmocka 1.1.5 has no C++ linkage guards of its own
+#include <cmocka.h>
+}
+
+#include <bit>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "kernels/distance.h"
+
+namespace qk = quiver::kernels;
+
+namespace {
+
+constexpr size_t kDims[] = {1,   2,   3,   4,   7,   8,   15,  16,   17,   31,
+                            32,  33,  63,  64,  65,  100, 127, 128,  129,  255,
+                            256, 300, 512, 768, 784, 785, 1024, 1536, 3072};
+// 0: as allocated; 1: one element further, so never vector-aligned.
+constexpr size_t kOffsets[] = {0, 1};
+
+// Kernels of every SIMD target this machine runs; [0] is the dispatched one.
+const std::vector<qk::SimdKernels>& Targets() {
+  static const std::vector<qk::SimdKernels> targets = [] {
+    std::vector<qk::SimdKernels> all(qk::simd_kernels_for_all_targets(nullptr, 0));
+    qk::simd_kernels_for_all_targets(all.data(), all.size());
+    return all;
+  }();
+  return targets;
+}
+
+// Relative tolerance for float sums of `dim` terms, applied to the sum of the
+// terms' magnitudes (so cancellation in dot products does not make it vacuous).
+double Tolerance(size_t dim, double magnitude) {
+  return 1e-5 * std::sqrt(static_cast<double>(dim)) * magnitude + 1e-30;
+}
+
+void ExpectClose(double got, double want, double tol, const char* what, const char* target,
+                 size_t dim, size_t offset) {
+  if (!(std::fabs(got - want) <= tol)) {
+    fail_msg("%s [%s] dim=%zu offset=%zu: got %.9g, want %.9g (|diff| %.3g > tol %.3g)",
+             what, target, dim, offset, got, want, std::fabs(got - want), tol);
+  }
+}
+
+void ExpectExact(float got, float want, const char* what, const char* target, size_t dim,
+                 size_t offset) {
+  if (got != want) {
+    fail_msg("%s [%s] dim=%zu offset=%zu: got %.9g, want exactly %.9g", what, target, dim,
+             offset, static_cast<double>(got), static_cast<double>(want));
+  }
+}
+
+std::vector<float> RandomF32(std::mt19937& rng, size_t n) {
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+std::vector<uint16_t> RandomF16(std::mt19937& rng, size_t n) {
+  std::uniform_real_distribution<float> dist(-2.0f, 2.0f);
+  std::vector<uint16_t> v(n);
+  for (uint16_t& x : v) x = qk::f32_to_f16(dist(rng));
+  return v;
+}
+
+std::vector<int8_t> RandomI8(std::mt19937& rng, size_t n) {
+  std::uniform_int_distribution<int> dist(-128, 127);
+  std::vector<int8_t> v(n);
+  for (int8_t& x : v) x = static_cast<int8_t>(dist(rng));
+  return v;
+}
+
+// Each (dim, offset) case gets its own exactly-sized allocation, so a kernel
+// reading past the end shows up under AddressSanitizer.
+template <typename T, typename Gen>
+void ForEachCase(Gen gen, void (*check)(const T* a, const T* b, size_t dim, size_t offset)) {
+  std::mt19937 rng(20240611u);
+  for (size_t dim : kDims) {
+    for (size_t offset : kOffsets) {
+      const std::vector<T> a = gen(rng, dim + offset);
+      const std::vector<T> b = gen(rng, dim + offset);
+      check(a.data() + offset, b.data() + offset, dim, offset);
+    }
+  }
+}
+
+// --- float32 ------------------------------------------------------------------
+
+void CheckL2F32(const float* a, const float* b, size_t dim, size_t offset) {
+  double truth = 0;
+  for (size_t i = 0; i < dim; ++i) truth += (double{a[i]} - b[i]) * (double{a[i]} - b[i]);
+  const double tol = Tolerance(dim, truth);
+  const float ref = qk::l2_squared_f32_scalar(a, b, dim);
+  ExpectClose(ref, truth, tol, "l2 f32 scalar vs double", "scalar", dim, offset);
+  for (const qk::SimdKernels& k : Targets()) {
+    ExpectClose(k.l2_squared_f32(a, b, dim), ref, tol, "l2 f32", k.target, dim, offset);
+  }
+}
+
+void CheckDotF32(const float* a, const float* b, size_t dim, size_t offset) {
+  double truth = 0, magnitude = 0;
+  for (size_t i = 0; i < dim; ++i) {
+    truth += double{a[i]} * b[i];
+    magnitude += std::fabs(double{a[i]} * b[i]);
+  }
+  const double tol = Tolerance(dim, magnitude);
+  const float ref = qk::dot_f32_scalar(a, b, dim);
+  ExpectClose(ref, truth, tol, "dot f32 scalar vs double", "scalar", dim, offset);
+  for (const qk::SimdKernels& k : Targets()) {
+    ExpectClose(k.dot_f32(a, b, dim), ref, tol, "dot f32", k.target, dim, offset);
+  }
+}
+
+void CheckCosineF32(const float* a, const float* b, size_t dim, size_t offset) {
+  double dot = 0, aa = 0, bb = 0, magnitude = 0;
+  for (size_t i = 0; i < dim; ++i) {
+    dot += double{a[i]} * b[i];
+    aa += double{a[i]} * a[i];
+    bb += double{b[i]} * b[i];
+    magnitude += std::fabs(double{a[i]} * b[i]);
+  }
+  const double truth = 1.0 - dot / (std::sqrt(aa) * std::sqrt(bb));
+  // The distance is dot / (|a||b|) subtracted from 1: its error is relative
+  // to the cosine's own scale, at most sum|a_i b_i| / (|a||b|) <= 1.
+  const double tol = Tolerance(dim, magnitude / (std::sqrt(aa) * std::sqrt(bb))) + 1e-6;
+  const float ref = qk::cosine_distance_f32_scalar(a, b, dim);
+  ExpectClose(ref, truth, tol, "cosine f32 scalar vs double", "scalar", dim, offset);
+  for (const qk::SimdKernels& k : Targets()) {
+    ExpectClose(k.cosine_distance_f32(a, b, dim), ref, tol, "cosine f32", k.target, dim,
+                offset);
+  }
+}
+
+void test_l2_f32_simd_matches_scalar_for_all_dims(void** /*state*/) {
+  ForEachCase<float>(RandomF32, CheckL2F32);
+}
+
+void test_dot_f32_simd_matches_scalar_for_all_dims(void** /*state*/) {
+  ForEachCase<float>(RandomF32, CheckDotF32);
+}
+
+void test_cosine_f32_simd_matches_scalar_for_all_dims(void** /*state*/) {
+  ForEachCase<float>(RandomF32, CheckCosineF32);
+}
+
+// --- float16 ------------------------------------------------------------------
+
+void CheckL2F16(const uint16_t* a, const uint16_t* b, size_t dim, size_t offset) {
+  double truth = 0;
+  for (size_t i = 0; i < dim; ++i) {
+    const double d = double{qk::f16_to_f32(a[i])} - qk::f16_to_f32(b[i]);
+    truth += d * d;
+  }
+  const double tol = Tolerance(dim, truth);
+  const float ref = qk::l2_squared_f16_scalar(a, b, dim);
+  ExpectClose(ref, truth, tol, "l2 f16 scalar vs double", "scalar", dim, offset);
+  for (const qk::SimdKernels& k : Targets()) {
+    ExpectClose(k.l2_squared_f16(a, b, dim), ref, tol, "l2 f16", k.target, dim, offset);
+  }
+}
+
+void CheckDotF16(const uint16_t* a, const uint16_t* b, size_t dim, size_t offset) {
+  double truth = 0, magnitude = 0;
+  for (size_t i = 0; i < dim; ++i) {
+    const double p = double{qk::f16_to_f32(a[i])} * qk::f16_to_f32(b[i]);
+    truth += p;
+    magnitude += std::fabs(p);
+  }
+  const double tol = Tolerance(dim, magnitude);
+  const float ref = qk::dot_f16_scalar(a, b, dim);
+  ExpectClose(ref, truth, tol, "dot f16 scalar vs double", "scalar", dim, offset);
+  for (const qk::SimdKernels& k : Targets()) {
+    ExpectClose(k.dot_f16(a, b, dim), ref, tol, "dot f16", k.target, dim, offset);
+  }
+}
+
+void test_l2_f16_simd_matches_scalar_for_all_dims(void** /*state*/) {
+  ForEachCase<uint16_t>(RandomF16, CheckL2F16);
+}
+
+void test_dot_f16_simd_matches_scalar_for_all_dims(void** /*state*/) {
+  ForEachCase<uint16_t>(RandomF16, CheckDotF16);
+}
+
+// --- int8 (exact) ---------------------------------------------------------------
+
+void CheckL2I8(const int8_t* a, const int8_t* b, size_t dim, size_t offset) {
+  int64_t truth = 0;
+  for (size_t i = 0; i < dim; ++i) truth += (int64_t{a[i]} - b[i]) * (int64_t{a[i]} - b[i]);
+  const float ref = qk::l2_squared_i8_scalar(a, b, dim);
+  ExpectExact(ref, static_cast<float>(truth), "l2 i8 scalar vs int64", "scalar", dim, offset);
+  for (const qk::SimdKernels& k : Targets()) {
+    ExpectExact(k.l2_squared_i8(a, b, dim), ref, "l2 i8", k.target, dim, offset);
+  }
+}
+
+void CheckDotI8(const int8_t* a, const int8_t* b, size_t dim, size_t offset) {
+  int64_t truth = 0;
+  for (size_t i = 0; i < dim; ++i) truth += int64_t{a[i]} * b[i];
+  const float ref = qk::dot_i8_scalar(a, b, dim);
+  ExpectExact(ref, static_cast<float>(truth), "dot i8 scalar vs int64", "scalar", dim, offset);
+  for (const qk::SimdKernels& k : Targets()) {
+    ExpectExact(k.dot_i8(a, b, dim), ref, "dot i8", k.target, dim, offset);
+  }
+}
+
+void test_l2_i8_simd_matches_scalar_exactly_for_all_dims(void** /*state*/) {
+  ForEachCase<int8_t>(RandomI8, CheckL2I8);
+}
+
+void test_dot_i8_simd_matches_scalar_exactly_for_all_dims(void** /*state*/) {
+  ForEachCase<int8_t>(RandomI8, CheckDotI8);
+}
+
+// The largest products (-128 * -128, and (127 - -128)^2) must not overflow the
+// 16-bit intermediate steps.
+void test_i8_kernels_are_exact_at_extreme_values(void** /*state*/) {
+  for (size_t dim : kDims) {
+    const std::vector<int8_t> lo(dim, int8_t{-128}), hi(dim, int8_t{127});
+    const float l2 = static_cast<float>(int64_t{255 * 255} * static_cast<int64_t>(dim));
+    const float dot_lo = static_cast<float>(int64_t{128 * 128} * static_cast<int64_t>(dim));
+    const float dot_mixed = static_cast<float>(int64_t{-128 * 127} * static_cast<int64_t>(dim));
+    ExpectExact(qk::l2_squared_i8_scalar(lo.data(), hi.data(), dim), l2, "l2 i8 extreme",
+                "scalar", dim, 0);
+    ExpectExact(qk::dot_i8_scalar(lo.data(), lo.data(), dim), dot_lo, "dot i8 -128*-128",
+                "scalar", dim, 0);
+    for (const qk::SimdKernels& k : Targets()) {
+      ExpectExact(k.l2_squared_i8(lo.data(), hi.data(), dim), l2, "l2 i8 extreme", k.target,
+                  dim, 0);
+      ExpectExact(k.l2_squared_i8(hi.data(), lo.data(), dim), l2, "l2 i8 extreme", k.target,
+                  dim, 0);
+      ExpectExact(k.dot_i8(lo.data(), lo.data(), dim), dot_lo, "dot i8 -128*-128", k.target,
+                  dim, 0);
+      ExpectExact(k.dot_i8(lo.data(), hi.data(), dim), dot_mixed, "dot i8 -128*127", k.target,
+                  dim, 0);
+    }
+  }
+}
+
+// --- hand-computed values -------------------------------------------------------
+
+void test_kernels_give_hand_computed_values(void** /*state*/) {
+  const float origin[2] = {0, 0}, p34[2] = {3, 4};
+  const float v123[3] = {1, 2, 3}, v456[3] = {4, 5, 6}, v246[3] = {2, 4, 6};
+  const float neg123[3] = {-1, -2, -3}, zero3[3] = {0, 0, 0};
+  const float ex[2] = {1, 0}, ey[2] = {0, 1};
+  const uint16_t h_origin[2] = {qk::f32_to_f16(0), qk::f32_to_f16(0)};
+  const uint16_t h_p34[2] = {qk::f32_to_f16(3), qk::f32_to_f16(4)};
+  const uint16_t h123[3] = {qk::f32_to_f16(1), qk::f32_to_f16(2), qk::f32_to_f16(3)};
+  const uint16_t h456[3] = {qk::f32_to_f16(4), qk::f32_to_f16(5), qk::f32_to_f16(6)};
+  const int8_t i_origin[2] = {0, 0}, i_p34[2] = {3, 4};
+  const int8_t i123[3] = {1, 2, 3}, i456[3] = {4, 5, 6};
+
+  struct Set {
+    const char* name;
+    qk::DistanceF32 l2, dot, cosine;
+    qk::DistanceF16 l2_h, dot_h;
+    qk::DistanceI8 l2_i, dot_i;
+  };
+  std::vector<Set> sets = {{"scalar", qk::l2_squared_f32_scalar, qk::dot_f32_scalar,
+                            qk::cosine_distance_f32_scalar, qk::l2_squared_f16_scalar,
+                            qk::dot_f16_scalar, qk::l2_squared_i8_scalar, qk::dot_i8_scalar}};
+  for (const qk::SimdKernels& k : Targets()) {
+    sets.push_back({k.target, k.l2_squared_f32, k.dot_f32, k.cosine_distance_f32,
+                    k.l2_squared_f16, k.dot_f16, k.l2_squared_i8, k.dot_i8});
+  }
+  for (const Set& s : sets) {
+    ExpectExact(s.l2(origin, p34, 2), 25.0f, "l2 (0,0)-(3,4)", s.name, 2, 0);
+    ExpectExact(s.l2(v123, v123, 3), 0.0f, "l2 to itself", s.name, 3, 0);
+    ExpectExact(s.dot(v123, v456, 3), 32.0f, "dot (1,2,3).(4,5,6)", s.name, 3, 0);
+    ExpectClose(s.cosine(v123, v246, 3), 0.0, 1e-6, "cosine parallel", s.name, 3, 0);
+    ExpectClose(s.cosine(ex, ey, 2), 1.0, 1e-7, "cosine orthogonal", s.name, 2, 0);
+    ExpectClose(s.cosine(v123, neg123, 3), 2.0, 1e-6, "cosine opposite", s.name, 3, 0);
+    ExpectExact(s.cosine(v123, zero3, 3), 1.0f, "cosine with zero vector", s.name, 3, 0);
+    ExpectExact(s.cosine(zero3, v123, 3), 1.0f, "cosine of zero vector", s.name, 3, 0);
+    ExpectExact(s.cosine(zero3, zero3, 3), 1.0f, "cosine of two zero vectors", s.name, 3, 0);
+    ExpectExact(s.l2_h(h_origin, h_p34, 2), 25.0f, "l2 f16 (0,0)-(3,4)", s.name, 2, 0);
+    ExpectExact(s.dot_h(h123, h456, 3), 32.0f, "dot f16 (1,2,3).(4,5,6)", s.name, 3, 0);
+    ExpectExact(s.l2_i(i_origin, i_p34, 2), 25.0f, "l2 i8 (0,0)-(3,4)", s.name, 2, 0);
+    ExpectExact(s.dot_i(i123, i456, 3), 32.0f, "dot i8 (1,2,3).(4,5,6)", s.name, 3, 0);
+  }
+}
+
+void test_empty_vectors_give_zero_distance(void** /*state*/) {
+  const float f = 1.0f;
+  const uint16_t h = 0x3C00;
+  const int8_t i = 1;
+  for (const qk::SimdKernels& k : Targets()) {
+    ExpectExact(k.l2_squared_f32(&f, &f, 0), 0.0f, "l2 f32 dim 0", k.target, 0, 0);
+    ExpectExact(k.dot_f32(&f, &f, 0), 0.0f, "dot f32 dim 0", k.target, 0, 0);
+    ExpectExact(k.cosine_distance_f32(&f, &f, 0), 1.0f, "cosine dim 0", k.target, 0, 0);
+    ExpectExact(k.l2_squared_f16(&h, &h, 0), 0.0f, "l2 f16 dim 0", k.target, 0, 0);
+    ExpectExact(k.dot_f16(&h, &h, 0), 0.0f, "dot f16 dim 0", k.target, 0, 0);
+    ExpectExact(k.l2_squared_i8(&i, &i, 0), 0.0f, "l2 i8 dim 0", k.target, 0, 0);
+    ExpectExact(k.dot_i8(&i, &i, 0), 0.0f, "dot i8 dim 0", k.target, 0, 0);
+  }
+}
+
+// --- *_many -----------------------------------------------------------------------
+
+void CheckMany(qk::ManyF32 many, qk::DistanceF32 single, const char* what, const char* target) {
+  std::mt19937 rng(7u);
+  constexpr size_t kRows = 13;
+  for (size_t dim : {size_t{1}, size_t{3}, size_t{17}, size_t{100}, size_t{128}, size_t{785}}) {
+    for (size_t pad : {size_t{0}, size_t{1}, size_t{5}, size_t{16}}) {
+      const size_t stride = dim + pad;
+      // Padding between rows is NaN: reading it would poison the result.
+      std::vector<float> base(kRows * stride, std::numeric_limits<float>::quiet_NaN());
+      for (size_t r = 0; r < kRows; ++r) {
+        const std::vector<float> row = RandomF32(rng, dim);
+        std::memcpy(base.data() + r * stride, row.data(), dim * sizeof(float));
+      }
+      const std::vector<float> query_storage = RandomF32(rng, dim + 1);
+      const float* query = query_storage.data() + 1;  // unaligned
+      std::vector<float> out(kRows + 1, -1.0f);
+      many(query, base.data(), kRows, dim, stride, out.data());
+      for (size_t r = 0; r < kRows; ++r) {
+        const float want = single(query, base.data() + r * stride, dim);
+        ExpectClose(out[r], want, 1e-6 * std::fmax(1.0, std::fabs(want)), what, target, dim,
+                    pad);
+      }
+      ExpectExact(out[kRows], -1.0f, "many writes only n outputs", target, dim, pad);
+      out[0] = -1.0f;
+      many(query, base.data(), 0, dim, stride, out.data());  // n == 0 is a no-op
+      ExpectExact(out[0], -1.0f, "many with n = 0 writes nothing", target, dim, pad);
+    }
+  }
+}
+
+void test_many_matches_per_row_calls_with_stride_at_least_dim(void** /*state*/) {
+  CheckMany(qk::l2_squared_f32_many, qk::l2_squared_f32_fn(), "l2_squared_f32_many",
+            qk::simd_target_name());
+  CheckMany(qk::dot_f32_many, qk::dot_f32_fn(), "dot_f32_many", qk::simd_target_name());
+  for (const qk::SimdKernels& k : Targets()) {
+    CheckMany(k.l2_squared_f32_many, k.l2_squared_f32, "l2 many", k.target);
+    CheckMany(k.dot_f32_many, k.dot_f32, "dot many", k.target);
+    CheckMany(k.l2_squared_f32_many, qk::l2_squared_f32_scalar, "l2 many vs scalar", k.target);
+  }
+}
+
+// --- four rows at once --------------------------------------------------------------
+
+void CheckFour(qk::DistanceF32x4 four, qk::DistanceF32 scalar, const char* what,
+               const char* target) {
+  std::mt19937 rng(11u);
+  for (size_t dim : kDims) {
+    // Rows live in separate allocations, offset by one float (unaligned).
+    std::vector<std::vector<float>> storage;
+    const float* rows[4];
+    for (int r = 0; r < 4; ++r) {
+      storage.push_back(RandomF32(rng, dim + 1));
+      rows[r] = storage.back().data() + 1;
+    }
+    const std::vector<float> query = RandomF32(rng, dim);
+    float out[4] = {-1.0f, -1.0f, -1.0f, -1.0f};
+    four(query.data(), rows, dim, out);
+    for (int r = 0; r < 4; ++r) {
+      const float want = scalar(query.data(), rows[r], dim);
+      double magnitude = 0.0;
+      for (size_t i = 0; i < dim; ++i)
+        magnitude += std::fabs(double(query[i]) * rows[r][i]) +
+                     double(query[i] - rows[r][i]) * (query[i] - rows[r][i]);
+      ExpectClose(out[r], want, 1e-5 * std::sqrt(double(dim)) * std::fmax(1.0, magnitude), what,
+                  target, dim, size_t(r));
+    }
+  }
+}
+
+void test_four_row_kernels_match_scalar_for_all_dims(void** /*state*/) {
+  CheckFour(qk::l2_squared_f32_x4_fn(), qk::l2_squared_f32_scalar, "l2 x4",
+            qk::simd_target_name());
+  CheckFour(qk::dot_f32_x4_fn(), qk::dot_f32_scalar, "dot x4", qk::simd_target_name());
+  for (const qk::SimdKernels& k : Targets()) {
+    CheckFour(k.l2_squared_f32_x4, qk::l2_squared_f32_scalar, "l2 x4", k.target);
+    CheckFour(k.dot_f32_x4, qk::dot_f32_scalar, "dot x4", k.target);
+  }
+}
+
+// --- dispatch -----------------------------------------------------------------------
+
+void test_getters_return_the_chosen_targets_kernels(void** /*state*/) {
+  const char* name = qk::simd_target_name();
+  assert_non_null(name);
+  assert_true(std::strlen(name) > 0);
+  std::printf("[ INFO     ] SIMD target chosen: %s; also tested:", name);
+  for (size_t i = 1; i < Targets().size(); ++i) std::printf(" %s", Targets()[i].target);
+  std::printf("\n");
+
+  assert_true(!Targets().empty());
+  const qk::SimdKernels& best = Targets()[0];
+  assert_string_equal(best.target, name);
+  assert_ptr_equal(qk::l2_squared_f32_fn(), best.l2_squared_f32);
+  assert_ptr_equal(qk::dot_f32_fn(), best.dot_f32);
+  assert_ptr_equal(qk::cosine_distance_f32_fn(), best.cosine_distance_f32);
+  assert_ptr_equal(qk::l2_squared_f16_fn(), best.l2_squared_f16);
+  assert_ptr_equal(qk::dot_f16_fn(), best.dot_f16);
+  assert_ptr_equal(qk::l2_squared_i8_fn(), best.l2_squared_i8);
+  assert_ptr_equal(qk::dot_i8_fn(), best.dot_i8);
+  // Resolved once: the same pointer every time.
+  assert_ptr_equal(qk::l2_squared_f32_fn(), qk::l2_squared_f32_fn());
+  for (const qk::SimdKernels& k : Targets()) {
+    assert_non_null(k.target);
+    assert_non_null(k.l2_squared_f32);
+    assert_non_null(k.dot_f32);
+    assert_non_null(k.cosine_distance_f32);
+    assert_non_null(k.l2_squared_f16);
+    assert_non_null(k.dot_f16);
+    assert_non_null(k.l2_squared_i8);
+    assert_non_null(k.dot_i8);
+    assert_non_null(k.l2_squared_f32_many);
+    assert_non_null(k.dot_f32_many);
+  }
+}
+
+// --- float16 conversion ---------------------------------------------------------------
+
+bool IsF16NaN(uint16_t h) { return (h & 0x7C00u) == 0x7C00u && (h & 0x03FFu) != 0; }
+
+void test_f16_round_trip_is_exact_for_all_65536_values(void** /*state*/) {
+  for (uint32_t bits = 0; bits <= 0xFFFFu; ++bits) {
+    const uint16_t h = static_cast<uint16_t>(bits);
+    const float f = qk::f16_to_f32(h);
+    const uint16_t back = qk::f32_to_f16(f);
+    if (IsF16NaN(h)) {
+      if (!std::isnan(f) || !IsF16NaN(back) || (back & 0x8000u) != (h & 0x8000u)) {
+        fail_msg("NaN 0x%04x -> %g -> 0x%04x", bits, static_cast<double>(f), back);
+      }
+    } else if (back != h) {
+      fail_msg("0x%04x -> %.9g -> 0x%04x", bits, static_cast<double>(f), back);
+    }
+  }
+}
+
+void test_f16_to_f32_decodes_known_values(void** /*state*/) {
+  assert_true(qk::f16_to_f32(0x0000) == 0.0f && !std::signbit(qk::f16_to_f32(0x0000)));
+  assert_true(qk::f16_to_f32(0x8000) == 0.0f && std::signbit(qk::f16_to_f32(0x8000)));
+  assert_true(qk::f16_to_f32(0x3C00) == 1.0f);
+  assert_true(qk::f16_to_f32(0xC000) == -2.0f);
+  assert_true(qk::f16_to_f32(0x3555) == 0x1.554p-2f);  // ~1/3
+  assert_true(qk::f16_to_f32(0x7BFF) == 65504.0f);     // largest finite
+  assert_true(qk::f16_to_f32(0x0400) == 0x1p-14f);     // smallest normal
+  assert_true(qk::f16_to_f32(0x03FF) == 0x1.ff8p-15f); // largest subnormal
+  assert_true(qk::f16_to_f32(0x0001) == 0x1p-24f);     // smallest subnormal
+  assert_true(qk::f16_to_f32(0x7C00) == std::numeric_limits<float>::infinity());
+  assert_true(qk::f16_to_f32(0xFC00) == -std::numeric_limits<float>::infinity());
+  assert_true(std::isnan(qk::f16_to_f32(0x7E00)));
+  assert_true(std::isnan(qk::f16_to_f32(0x7C01)));  // signalling payload stays NaN
+}
+
+// For every pair of adjacent finite halves (lo, hi), the float exactly halfway
+// between them must round to whichever has an even mantissa, and the floats
+// just below and above it to lo and hi. Covers subnormals, the normal range
+// and the carry into the next exponent, for both signs.
+void test_f32_to_f16_rounds_to_nearest_even(void** /*state*/) {
+  for (uint32_t lo = 0; lo < 0x7BFFu; ++lo) {
+    const uint32_t hi = lo + 1;
+    for (uint32_t sign : {0u, 0x8000u}) {
+      const float flo = qk::f16_to_f32(static_cast<uint16_t>(lo | sign));
+      const float fhi = qk::f16_to_f32(static_cast<uint16_t>(hi | sign));
+      const float mid = (flo + fhi) / 2;  // exact: halves have 11 significant bits
+      const uint16_t even = static_cast<uint16_t>(((lo & 1u) == 0 ? lo : hi) | sign);
+      const uint16_t got_mid = qk::f32_to_f16(mid);
+      const uint16_t got_below = qk::f32_to_f16(std::nextafter(mid, flo));
+      const uint16_t got_above = qk::f32_to_f16(std::nextafter(mid, fhi));
+      if (got_mid != even || got_below != (lo | sign) || got_above != (hi | sign)) {
+        fail_msg("between 0x%04x and 0x%04x: mid -> 0x%04x (want 0x%04x), below -> 0x%04x, "
+                 "above -> 0x%04x",
+                 lo | sign, hi | sign, got_mid, even, got_below, got_above);
+      }
+    }
+  }
+  // Overflow: 65520 is halfway between 65504 (odd mantissa) and 2^16, so it
+  // and everything above round to Inf; just below stays at 65504.
+  assert_int_equal(qk::f32_to_f16(65520.0f), 0x7C00);
+  assert_int_equal(qk::f32_to_f16(-65520.0f), 0xFC00);
+  assert_int_equal(qk::f32_to_f16(std::nextafter(65520.0f, 0.0f)), 0x7BFF);
+  assert_int_equal(qk::f32_to_f16(1e10f), 0x7C00);
+  assert_int_equal(qk::f32_to_f16(std::numeric_limits<float>::max()), 0x7C00);
+  assert_int_equal(qk::f32_to_f16(std::numeric_limits<float>::infinity()), 0x7C00);
+  assert_int_equal(qk::f32_to_f16(-std::numeric_limits<float>::infinity()), 0xFC00);
+  // Underflow: 2^-25 is halfway between 0 and 2^-24 and rounds to even (0).
+  assert_int_equal(qk::f32_to_f16(0x1p-25f), 0x0000);
+  assert_int_equal(qk::f32_to_f16(std::nextafter(0x1p-25f, 1.0f)), 0x0001);
+  assert_int_equal(qk::f32_to_f16(0x1.8p-24f), 0x0002);  // 1.5 ulp: tie to even (2)
+  assert_int_equal(qk::f32_to_f16(-0x1p-30f), 0x8000);
+  assert_int_equal(qk::f32_to_f16(std::numeric_limits<float>::denorm_min()), 0x0000);
+  assert_int_equal(qk::f32_to_f16(-0.0f), 0x8000);
+  assert_int_equal(qk::f32_to_f16(1.0f), 0x3C00);
+  assert_int_equal(qk::f32_to_f16(1.0f + 0x1p-11f), 0x3C00);        // tie, even stays
+  assert_int_equal(qk::f32_to_f16(1.0f + 0x1.8p-10f), 0x3C02);      // tie, odd rounds up
+  // NaN stays NaN, including payloads that only live in the low float bits.
+  assert_true(IsF16NaN(qk::f32_to_f16(std::numeric_limits<float>::quiet_NaN())));
+  assert_true(IsF16NaN(qk::f32_to_f16(std::bit_cast<float>(0x7F800001u))));
+  assert_true(IsF16NaN(qk::f32_to_f16(std::bit_cast<float>(0xFF800001u))));
+}
+
+}  // namespace
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_getters_return_the_chosen_targets_kernels),
+      cmocka_unit_test(test_l2_f32_simd_matches_scalar_for_all_dims),
+      cmocka_unit_test(test_dot_f32_simd_matches_scalar_for_all_dims),
+      cmocka_unit_test(test_cosine_f32_simd_matches_scalar_for_all_dims),
+      cmocka_unit_test(test_l2_f16_simd_matches_scalar_for_all_dims),
+      cmocka_unit_test(test_dot_f16_simd_matches_scalar_for_all_dims),
+      cmocka_unit_test(test_l2_i8_simd_matches_scalar_exactly_for_all_dims),
+      cmocka_unit_test(test_dot_i8_simd_matches_scalar_exactly_for_all_dims),
+      cmocka_unit_test(test_i8_kernels_are_exact_at_extreme_values),
+      cmocka_unit_test(test_kernels_give_hand_computed_values),
+      cmocka_unit_test(test_empty_vectors_give_zero_distance),
+      cmocka_unit_test(test_many_matches_per_row_calls_with_stride_at_least_dim),
+      cmocka_unit_test(test_four_row_kernels_match_scalar_for_all_dims),
+      cmocka_unit_test(test_f16_round_trip_is_exact_for_all_65536_values),
+      cmocka_unit_test(test_f16_to_f32_decodes_known_values),
+      cmocka_unit_test(test_f32_to_f16_rounds_to_nearest_even),
+  };
+  return cmocka_run_group_tests(tests, nullptr, nullptr);
+}
