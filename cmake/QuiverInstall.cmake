@@ -21,5 +21,9 @@ install(FILES ${PROJECT_BINARY_DIR}/QuiverConfig.cmake
               ${PROJECT_BINARY_DIR}/QuiverConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/Quiver)
 
+# Relocatable: the prefix is found from the .pc file's own location, so an
+# install moved elsewhere (or made with cmake --install --prefix) still works.
+file(RELATIVE_PATH QV_PC_PREFIX_REL "${CMAKE_INSTALL_FULL_LIBDIR}/pkgconfig" "${CMAKE_INSTALL_PREFIX}")
+string(REGEX REPLACE "/$" "" QV_PC_PREFIX_REL "${QV_PC_PREFIX_REL}")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/quiver.pc.in ${PROJECT_BINARY_DIR}/quiver.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/quiver.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -256,31 +256,346 @@ QV_API qv_status qv_index_search_batch(const qv_index *index, size_t nq,
 /* How qv_index_open maps an index into memory. */
 typedef enum qv_open_mode {
   QV_OPEN_LOAD = 1, /* read everything into memory; the index is mutable */
-  QV_OPEN_MMAP = 2  /* map the files; read-only, mutations answer QV_ERR_UNSUPPORTED */
+  QV_OPEN_MMAP = 2  /* map the file; read-only, mutations answer QV_ERR_UNSUPPORTED */
 } qv_open_mode;
 
-/* Writes the index to `path` crash-safely (write, fsync, rename): an
- * interrupted save leaves the previous version intact.
- * Errors: QV_ERR_INVALID_ARGUMENT, QV_ERR_IO, QV_ERR_UNSUPPORTED (not yet
- * available in this version). Thread-safety: may run alongside searches. */
+/* Options for qv_index_save_with_options. Initialise with
+ * qv_save_options_init(). Metadata and flat keys are always zstd-compressed;
+ * the vectors and the graph are stored raw by default so that QV_OPEN_MMAP
+ * can search them in place without reading them. */
+typedef struct qv_save_options {
+  uint32_t struct_size;  /* set by qv_save_options_init; lets the struct grow */
+  int compress_vectors;  /* nonzero: zstd-compress the vectors (flat rows and norms,
+                            HNSW records). Smaller file, but QV_OPEN_MMAP then has to
+                            decompress them into memory. Default 0. */
+  int compress_graph;    /* nonzero: zstd-compress the HNSW graph (node table and links;
+                            layer-0 links share their records with the vectors, which are
+                            then compressed too). Default 0. */
+  int zstd_level;        /* 0 = zstd's default (3); 1..22 trade speed for size;
+                            negative values are zstd's fast modes. */
+} qv_save_options;
+
+/* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
+QV_API void qv_save_options_init(qv_save_options *opts);
+
+/* Writes the index, its deletions and its metadata to the file `path`,
+ * crash-safely: the bytes go to a temporary file in the same directory,
+ * which is flushed to disk (fsync), renamed over `path` and the directory
+ * flushed. A save interrupted at any moment (kill -9, power loss) leaves the
+ * previous file at `path` complete and readable; temporaries left behind by
+ * an interrupted save are removed by the next save to the same path. The
+ * format is described in docs/format.md. Same as
+ * qv_index_save_with_options with default options.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND (the
+ * directory does not exist), QV_ERR_IO (cannot write, disk full ...; `path`
+ * is left as it was), QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: may run alongside searches (also on an index opened from
+ * `path` itself) and alongside other saves; adds, removes and metadata
+ * changes on the same index wait until it is done. */
 QV_API qv_status qv_index_save(const qv_index *index, const char *path);
 
-/* Opens an index written by qv_index_save.
- * Errors: QV_ERR_NOT_FOUND, QV_ERR_CORRUPT, QV_ERR_IO, QV_ERR_UNSUPPORTED. */
+/* qv_index_save with options (NULL = defaults).
+ * Errors: as qv_index_save, and QV_ERR_INVALID_ARGUMENT for an unknown
+ * opts->struct_size or a zstd_level out of range. Thread-safety: as
+ * qv_index_save. */
+QV_API qv_status qv_index_save_with_options(const qv_index *index, const char *path,
+                                            const qv_save_options *opts);
+
+/* Opens an index written by qv_index_save. Every checksum is verified
+ * before the call returns, so a damaged file is reported here and never
+ * gives a wrong answer later.
+ *  QV_OPEN_LOAD copies the index into memory; it is mutable like a new one.
+ *  QV_OPEN_MMAP maps the file read-only and searches it in place: opening
+ *   reads no vector into the process's own memory (only the page cache
+ *   holds them), searches give exactly the results QV_OPEN_LOAD gives, and
+ *   every mutation (add, remove, metadata, compact, import) answers
+ *   QV_ERR_UNSUPPORTED. Later saves to the same path do not disturb it.
+ * Ownership: *out belongs to the caller, release it with qv_index_free.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, unknown mode),
+ * QV_ERR_NOT_FOUND (no file at path), QV_ERR_CORRUPT (not an index file,
+ * truncated, checksum mismatch, inconsistent sections: the message names the
+ * file and the section), QV_ERR_UNSUPPORTED (written by a newer format
+ * version), QV_ERR_IO, QV_ERR_OUT_OF_MEMORY. Thread-safe. */
 QV_API qv_status qv_index_open(const char *path, qv_open_mode mode, qv_index **out);
 
+/* When qv_index_open checks the checksums of the vectors and the graph. */
+typedef enum qv_verify_mode {
+  QV_VERIFY_ALL = 1,     /* before the open returns (default): a damaged file never opens */
+  QV_VERIFY_DEFERRED = 2 /* QV_OPEN_MMAP only: skip the checksums of the sections that are
+                            searched in place (everything else is still checked), so the
+                            open reads no vector at all. Damage in those sections then goes
+                            unnoticed until qv_index_verify: searches may return wrong
+                            results or, if the graph itself is damaged, crash. Use it only
+                            for files you trust (just written by you, or on a file system
+                            that checksums its blocks), and run qv_index_verify (e.g. on a
+                            background thread) when you can. Same as QV_VERIFY_ALL for
+                            QV_OPEN_LOAD. */
+} qv_verify_mode;
+
+/* Options for qv_index_open_with_options. Initialise with
+ * qv_open_options_init(). */
+typedef struct qv_open_options {
+  uint32_t struct_size;  /* set by qv_open_options_init; lets the struct grow */
+  qv_open_mode mode;     /* default QV_OPEN_LOAD */
+  qv_verify_mode verify; /* default QV_VERIFY_ALL */
+  uint32_t threads;      /* threads for checksums, and for the index's batch calls
+                            afterwards; 0 = all cores (default) */
+} qv_open_options;
+
+/* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
+QV_API void qv_open_options_init(qv_open_options *opts);
+
+/* qv_index_open with options. Errors: as qv_index_open, and
+ * QV_ERR_INVALID_ARGUMENT for an unknown opts->struct_size, mode or verify.
+ * Thread-safe. */
+QV_API qv_status qv_index_open_with_options(const char *path, const qv_open_options *opts,
+                                            qv_index **out);
+
+/* Checks again the checksums of the file sections a QV_OPEN_MMAP index
+ * searches in place (the whole point after QV_VERIFY_DEFERRED). For an index
+ * held in memory there is nothing to check and the call succeeds.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_CORRUPT (the message
+ * names the file and the section). Thread-safe: may run alongside searches. */
+QV_API qv_status qv_index_verify(const qv_index *index);
+
 /* Writes the live vectors as a float32 (n, dim) .npy file and their keys as a
- * uint64 (n,) .npy file, in the same order.
- * Errors: QV_ERR_INVALID_ARGUMENT, QV_ERR_IO, QV_ERR_UNSUPPORTED. */
+ * uint64 (n,) .npy file, in the same order (NumPy format 1.0, C order,
+ * little-endian: numpy.load reads them as they are). Each file is replaced
+ * crash-safely as by qv_index_save. Vectors are returned as they were added
+ * (up to float rounding under COSINE).
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND (the
+ * directory does not exist), QV_ERR_IO, QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: as qv_index_save. */
 QV_API qv_status qv_index_export_npy(const qv_index *index, const char *vectors_path,
                                      const char *keys_path);
 
-/* Adds the vectors of a .npy file; keys from a uint64 .npy file, or 0..n-1
- * when keys_path is NULL.
- * Errors: QV_ERR_INVALID_ARGUMENT, QV_ERR_NOT_FOUND, QV_ERR_CORRUPT,
- * QV_ERR_DIMENSION_MISMATCH, QV_ERR_DUPLICATE_KEY, QV_ERR_IO, QV_ERR_UNSUPPORTED. */
+/* Adds the vectors of a .npy file: a 2-D (n, dim) array of float16, float32
+ * or float64, C or Fortran order, either byte order, format version 1.0, 2.0
+ * or 3.0. Keys come from a 1-D uint64 .npy file of n keys (int64 is taken
+ * when no key is negative), or are 0..n-1 when keys_path is NULL. Goes
+ * through qv_index_add_batch, so it is all-or-nothing for argument errors.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, key count differs from the
+ * vector count, NaN/Inf), QV_ERR_NOT_FOUND (missing file), QV_ERR_CORRUPT
+ * (not a .npy file, malformed header, truncated data),
+ * QV_ERR_DIMENSION_MISMATCH (dim differs from the index), QV_ERR_UNSUPPORTED
+ * (another dtype such as int32, not 2-D, unknown .npy version, read-only
+ * index), QV_ERR_DUPLICATE_KEY, QV_ERR_IO, QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: as qv_index_add_batch. */
 QV_API qv_status qv_index_import_npy(qv_index *index, const char *vectors_path,
                                      const char *keys_path);
+
+/* ---------------------------------------------------------------------- */
+/* Metadata                                                               */
+/* ---------------------------------------------------------------------- */
+
+/* Attaches `len` bytes of metadata (UTF-8 text such as JSON or the source
+ * text, or any bytes) to the live vector under `key`, replacing what was
+ * there. len == 0 removes the metadata (data may then be NULL). The bytes
+ * are copied. Metadata is saved (zstd-compressed) with the index, readable
+ * from a QV_OPEN_MMAP index, and removed with its key by qv_index_remove.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, NULL data with len > 0),
+ * QV_ERR_NOT_FOUND (no live vector under key), QV_ERR_UNSUPPORTED (read-only
+ * index), QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: as qv_index_add. */
+QV_API qv_status qv_index_set_metadata(qv_index *index, uint64_t key, const void *data,
+                                       size_t len);
+
+/* Points *data at the metadata of `key` and stores its length in *len. The
+ * bytes are owned by the index, are not NUL-terminated, and stay valid until
+ * the next call on the same index that changes them (qv_index_set_metadata
+ * or qv_index_remove of that key, qv_index_compact, qv_index_free); copy
+ * them to keep them longer.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND (the key
+ * has no metadata, or is not in the index). Thread-safe. */
+QV_API qv_status qv_index_get_metadata(const qv_index *index, uint64_t key, const void **data,
+                                       size_t *len);
+
+/* ---------------------------------------------------------------------- */
+/* Maintenance and introspection                                          */
+/* ---------------------------------------------------------------------- */
+
+/* Rewrites the index without its removed vectors. QV_INDEX_HNSW keeps a
+ * removed vector as a tombstone (it still costs memory and search time);
+ * compact rebuilds the graph from the live vectors with the same parameters
+ * (using opts.threads threads), so approximate results may differ slightly
+ * from before. Metadata is kept. QV_INDEX_FLAT holds no tombstones: a no-op.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_UNSUPPORTED
+ * (read-only index), QV_ERR_OUT_OF_MEMORY (the rebuild needs a second copy
+ * of the index; the index is unchanged on failure).
+ * Thread-safety: must not run concurrently with any other call on the same
+ * index (it replaces the index, as qv_index_free does). */
+QV_API qv_status qv_index_compact(qv_index *index);
+
+/* What qv_index_get_info reports. Set struct_size to sizeof(qv_index_info)
+ * before the call. */
+typedef struct qv_index_info {
+  uint32_t struct_size;          /* set by the caller: sizeof(qv_index_info) */
+  qv_index_kind kind;
+  qv_metric metric;
+  uint32_t dim;
+  uint64_t count;                /* live vectors, as qv_index_count */
+  uint64_t deleted;              /* removed vectors still held as HNSW tombstones
+                                    (0 for FLAT and after qv_index_compact) */
+  uint64_t metadata_count;       /* keys that carry metadata */
+  uint32_t hnsw_m;               /* HNSW parameters (0 for FLAT) */
+  uint32_t hnsw_ef_construction;
+  uint32_t hnsw_ef_search;
+  uint64_t seed;
+  int read_only;                 /* 1 when opened with QV_OPEN_MMAP */
+} qv_index_info;
+
+/* Fills *info with a description of the index.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, unknown info->struct_size).
+ * Thread-safe. */
+QV_API qv_status qv_index_get_info(const qv_index *index, qv_index_info *info);
+
+/* ---------------------------------------------------------------------- */
+/* Embedding                                                              */
+/* ---------------------------------------------------------------------- */
+
+/* Turns text into vectors. Three kinds, one interface:
+ *  - hashing: offline, deterministic, no model (qv_embedder_create_hashing);
+ *  - callback: your own function, e.g. a local model (qv_embedder_create_callback);
+ *  - Gemini: Google's embedding API over HTTPS (qv_embedder_create_gemini).
+ * Opaque; every vector an embedder produces has qv_embedder_dim floats.
+ *
+ * Thread-safety: qv_embedder_embed, qv_embedder_embed_ex and
+ * qv_embedder_dim may be called from any number of threads at once on one
+ * embedder (a callback embedder serialises calls to its function, see
+ * qv_embed_fn). qv_embedder_free must not run concurrently with any other
+ * call on the same embedder. */
+typedef struct qv_embedder qv_embedder;
+
+/* What a text is for. Asymmetric models (Gemini) embed a question and the
+ * passages that answer it differently; the hashing embedder and callbacks
+ * ignore it. */
+typedef enum qv_embed_task {
+  QV_EMBED_DOCUMENT = 1, /* text to be stored and found (Gemini: RETRIEVAL_DOCUMENT) */
+  QV_EMBED_QUERY = 2     /* a search query (Gemini: RETRIEVAL_QUERY) */
+} qv_embed_task;
+
+/* A user-supplied embedding function: embeds n texts into `out`, n x dim
+ * floats, row-major, where dim is the one given to
+ * qv_embedder_create_callback. texts[i] is UTF-8 (as given to Quiver: it may
+ * be invalid), NUL-terminated, and lengths[i] its length in bytes without
+ * the NUL. The arrays are valid only during the call.
+ * Return 0 on success. On failure return nonzero and, optionally, write a
+ * NUL-terminated reason into err (err_len >= 256 bytes); the call fails with
+ * QV_ERR_EMBEDDING and that reason in qv_last_error(). Every value written
+ * must be finite: a NaN or infinity fails the call with QV_ERR_EMBEDDING.
+ * Quiver never calls the function from two threads at once for the same
+ * embedder (it may call it from different threads over time), and calls it
+ * for both documents and queries. It must not call back into the same
+ * embedder. */
+typedef int (*qv_embed_fn)(void *user, size_t n, const char *const *texts,
+                           const size_t *lengths, float *out, char *err, size_t err_len);
+
+/* Creates an embedder that calls `fn` with `user` unchanged.
+ * dim: 1 .. QV_MAX_DIM. Ownership: *out belongs to the caller, release it
+ * with qv_embedder_free; `user` stays the caller's and must outlive the
+ * embedder.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL fn/out, dim out of range),
+ * QV_ERR_OUT_OF_MEMORY. Thread-safe. */
+QV_API qv_status qv_embedder_create_callback(uint32_t dim, qv_embed_fn fn, void *user,
+                                             qv_embedder **out);
+
+/* Creates the offline default embedder: feature hashing of normalised words
+ * and their character 3-5-grams into `dim` signed buckets, sublinear term
+ * frequency, L2-normalised (cosine-ready).
+ * It can: rank texts that share words, word forms ("embedding",
+ * "embeddings") or near spellings, independent of case, accents and
+ * punctuation; it is fast, needs no model and no network, and is
+ * deterministic (the same text gives the same vector on every platform and
+ * version of this algorithm).
+ * It cannot: see meaning. Synonyms ("car"/"automobile"), paraphrases,
+ * translations and word order are invisible to it, and frequent words weigh
+ * as much as rare ones (no IDF; common English stop words are
+ * down-weighted). Languages written without spaces are matched by character
+ * n-grams only. Use Gemini or a callback over a model when meaning matters.
+ * Invalid UTF-8 is tolerated (invalid bytes separate words). A text with
+ * nothing but whitespace embeds to the zero vector (rejected by
+ * QV_METRIC_COSINE indexes).
+ * dim: 1 .. QV_MAX_DIM; 256 to 1024 works well (fewer collisions as it grows).
+ * Ownership: release *out with qv_embedder_free.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL out, dim out of range),
+ * QV_ERR_OUT_OF_MEMORY. Thread-safe. */
+QV_API qv_status qv_embedder_create_hashing(uint32_t dim, qv_embedder **out);
+
+/* Options for qv_embedder_create_gemini. Initialise with
+ * qv_gemini_options_init(), then change what you need. Strings are copied
+ * at creation; NULL means the default. */
+typedef struct qv_gemini_options {
+  uint32_t struct_size;          /* set by qv_gemini_options_init; lets the struct grow */
+  const char *api_key;           /* NULL: env GEMINI_API_KEY. Sent only in the
+                                    x-goog-api-key header; never logged, never
+                                    in an error message */
+  const char *base_url;          /* NULL: env QUIVER_GEMINI_BASE_URL, else
+                                    "https://generativelanguage.googleapis.com" */
+  const char *model;             /* NULL: "gemini-embedding-001" */
+  uint32_t output_dim;           /* outputDimensionality, default 768; 128..3072 for
+                                    gemini-embedding-001. Vectors are L2-normalised */
+  uint32_t batch_size;           /* texts per request, 1..100, default 100 */
+  uint32_t requests_per_minute;  /* client-side limit shared by all threads using the
+                                    embedder, retries included; default 100 (the free
+                                    tier); 0 = none. Raise it to your quota */
+  uint32_t max_retries;          /* retries of a failed request, 0..100, default 5 */
+  uint32_t timeout_ms;           /* per request, default 60000; 0 = none */
+  uint32_t connect_timeout_ms;   /* default 10000 */
+  uint32_t initial_backoff_ms;   /* first retry delay (doubling, with jitter), default 1000 */
+  uint32_t max_backoff_ms;       /* cap of the retry delay, default 30000 */
+  uint32_t max_retry_delay_ms;   /* longest server-requested delay (RetryInfo, Retry-After)
+                                    honoured; longer fails at once. Default 120000 */
+  uint32_t max_concurrent_requests; /* requests in flight for one embed call, 1..64,
+                                       default 4 */
+} qv_gemini_options;
+
+/* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
+QV_API void qv_gemini_options_init(qv_gemini_options *opts);
+
+/* Creates an embedder over the Gemini API (POST
+ * {base_url}/v1beta/models/{model}:batchEmbedContents). Makes no network
+ * call: a wrong key shows on the first embed.
+ * Requests: batches of batch_size texts, up to max_concurrent_requests at
+ * once, paced by requests_per_minute. HTTP 408, 429, 5xx and network errors
+ * are retried with exponential back-off and jitter, honouring the server's
+ * RetryInfo.retryDelay / Retry-After; other 4xx (400 bad request, 401/403
+ * key, 404 model) fail at once with the server's message.
+ * opts may be NULL for all defaults (then GEMINI_API_KEY must be set).
+ * Ownership: release *out with qv_embedder_free.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL out, unknown struct_size, no API key,
+ * option out of range, base URL not http(s)://), QV_ERR_OUT_OF_MEMORY.
+ * Thread-safe. */
+QV_API qv_status qv_embedder_create_gemini(const qv_gemini_options *opts, qv_embedder **out);
+
+/* Embeds n documents: texts[i] is a NUL-terminated UTF-8 string; writes
+ * n x dim floats, row-major, to out (every value finite). Task
+ * QV_EMBED_DOCUMENT; use qv_embedder_embed_ex for queries. All or nothing:
+ * on failure out is left untouched. n == 0 is a no-op that succeeds.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL embedder/texts/out, a NULL text, an
+ * empty text for Gemini), QV_ERR_EMBEDDING (the callback failed or wrote
+ * NaN/Inf; Gemini: network, HTTP status, malformed response; the message
+ * says which and what to do), QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: see qv_embedder. May block for network I/O and rate
+ * limiting (Gemini). */
+QV_API qv_status qv_embedder_embed(qv_embedder *emb, size_t n, const char *const *texts,
+                                   float *out);
+
+/* The general form: `task` says what the texts are for; lengths[i] is the
+ * byte length of texts[i] (which then need not be NUL-terminated and may hold
+ * NUL bytes), or lengths == NULL when every text is NUL-terminated.
+ * Errors: as qv_embedder_embed, plus QV_ERR_INVALID_ARGUMENT for an unknown
+ * task. Thread-safety: as qv_embedder_embed. */
+QV_API qv_status qv_embedder_embed_ex(qv_embedder *emb, qv_embed_task task, size_t n,
+                                      const char *const *texts, const size_t *lengths,
+                                      float *out);
+
+/* Stores the embedder's vector dimension in *out.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer). Thread-safe. */
+QV_API qv_status qv_embedder_dim(const qv_embedder *emb, uint32_t *out);
+
+/* Releases the embedder. NULL is fine. Must not run concurrently with any
+ * other call on the same embedder. */
+QV_API void qv_embedder_free(qv_embedder *emb);
 
 #ifdef __cplusplus
 } /* extern "C" */

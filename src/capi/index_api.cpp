@@ -1,33 +1,22 @@
-// qv_index_*: argument checks and translation to quiver::VectorIndex.
+// qv_index_*: argument checks and translation to quiver::Collection.
 #include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
 
 #include "capi/error_state.h"
+#include "capi/handle_checks.h"
 #include "capi/index_handle.h"
 #include "index/flat_index.h"
 #include "index/hnsw_index.h"
 
+using quiver::capi::check_index;
+using quiver::capi::check_writable;
 using quiver::capi::guard;
 using quiver::capi::invalid;
 using quiver::capi::set_error;
 
 namespace {
-
-qv_status check_index(const qv_index* index) {
-  if (!index) return invalid("index is NULL; create one with qv_index_create or qv_index_open");
-  return QV_OK;
-}
-
-qv_status check_writable(const qv_index* index) {
-  if (qv_status s = check_index(index)) return s;
-  if (index->read_only)
-    return set_error(QV_ERR_UNSUPPORTED,
-                     "this index was opened with QV_OPEN_MMAP and is read-only; open it with "
-                     "QV_OPEN_LOAD to modify it");
-  return QV_OK;
-}
 
 qv_status validate_options(const qv_index_options* o) {
   if (!o) return invalid("options is NULL; fill a qv_index_options with qv_index_options_init");
@@ -105,16 +94,18 @@ QV_API qv_status qv_index_create(const qv_index_options* opts, qv_index** out) {
     auto handle = std::make_unique<qv_index>();
     handle->options = *opts;
     auto metric = static_cast<quiver::Metric>(opts->metric);
+    std::unique_ptr<quiver::VectorIndex> index;
     if (opts->kind == QV_INDEX_FLAT) {
-      handle->impl = std::make_unique<quiver::FlatIndex>(opts->dim, metric);
+      index = std::make_unique<quiver::FlatIndex>(opts->dim, metric);
     } else {
       quiver::HnswParams p;
       p.m = opts->hnsw_m;
       p.ef_construction = opts->hnsw_ef_construction;
       p.ef_search = opts->hnsw_ef_search;
       p.seed = opts->seed;
-      handle->impl = std::make_unique<quiver::HnswIndex>(opts->dim, metric, p);
+      index = std::make_unique<quiver::HnswIndex>(opts->dim, metric, p);
     }
+    handle->collection = std::make_unique<quiver::Collection>(std::move(index));
     *out = handle.release();
   });
 }
@@ -124,7 +115,7 @@ QV_API void qv_index_free(qv_index* index) { delete index; }
 QV_API qv_status qv_index_add(qv_index* index, uint64_t key, const float* vector) {
   if (qv_status s = check_writable(index)) return s;
   if (!vector) return invalid("vector is NULL; pass dim floats");
-  return guard([&] { index->impl->add(key, vector); });
+  return guard([&] { index->collection->add(key, vector); });
 }
 
 QV_API qv_status qv_index_add_batch(qv_index* index, size_t n, const uint64_t* keys,
@@ -133,33 +124,34 @@ QV_API qv_status qv_index_add_batch(qv_index* index, size_t n, const uint64_t* k
   if (n == 0) return QV_OK;
   if (!keys) return invalid("keys is NULL; pass n keys");
   if (!vectors) return invalid("vectors is NULL; pass n x dim floats, row-major");
-  if (n > std::numeric_limits<size_t>::max() / sizeof(float) / index->impl->dim())
+  if (n > std::numeric_limits<size_t>::max() / sizeof(float) / index->collection->index().dim())
     return set_error(QV_ERR_OUT_OF_MEMORY, "n is too large for this dimension");
-  return guard([&] { index->impl->add_batch(n, keys, vectors, index->options.threads); });
+  return guard(
+      [&] { index->collection->add_batch(n, keys, vectors, index->options.threads); });
 }
 
 QV_API qv_status qv_index_remove(qv_index* index, uint64_t key) {
   if (qv_status s = check_writable(index)) return s;
-  return guard([&] { index->impl->remove(key); });
+  return guard([&] { index->collection->remove(key); });
 }
 
 QV_API qv_status qv_index_count(const qv_index* index, size_t* out) {
   if (qv_status s = check_index(index)) return s;
   if (!out) return invalid("out is NULL; pass the address of a size_t");
-  return guard([&] { *out = index->impl->size(); });
+  return guard([&] { *out = index->collection->index().size(); });
 }
 
 QV_API qv_status qv_index_dim(const qv_index* index, uint32_t* out) {
   if (qv_status s = check_index(index)) return s;
   if (!out) return invalid("out is NULL; pass the address of a uint32_t");
-  *out = index->impl->dim();
+  *out = index->collection->index().dim();
   return QV_OK;
 }
 
 QV_API qv_status qv_index_get(const qv_index* index, uint64_t key, float* vector_out) {
   if (qv_status s = check_index(index)) return s;
   if (!vector_out) return invalid("vector_out is NULL; pass room for dim floats");
-  return guard([&] { index->impl->get(key, vector_out); });
+  return guard([&] { index->collection->index().get(key, vector_out); });
 }
 
 QV_API qv_status qv_index_search(const qv_index* index, const float* query, size_t k,
@@ -173,8 +165,11 @@ QV_API qv_status qv_index_search(const qv_index* index, const float* query, size
   unsigned threads;
   if (qv_status s = read_params(params, k, options, threads)) return s;
   return guard([&] {
-    thread_local std::vector<quiver::Hit> hits;
-    index->impl->search(query, options, hits);
+    // Not thread_local: a filter may search another index from inside this
+    // call, and that inner search must not overwrite these results.
+    std::vector<quiver::Hit> hits;
+    hits.reserve(k);
+    index->collection->index().search(query, options, hits);
     for (size_t i = 0; i < hits.size(); ++i) {
       keys_out[i] = hits[i].key;
       if (distances_out) distances_out[i] = hits[i].distance;
@@ -196,7 +191,7 @@ QV_API qv_status qv_index_search_batch(const qv_index* index, size_t nq, const f
   if (!keys_out) return invalid("keys_out is NULL; pass room for nq x k keys");
   if (!found_out) return invalid("found_out is NULL; pass room for nq counts");
   return guard([&] {
-    index->impl->search_batch(nq, queries, options, threads, keys_out, distances_out,
+    index->collection->index().search_batch(nq, queries, options, threads, keys_out, distances_out,
                               found_out);
   });
 }

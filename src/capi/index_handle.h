@@ -1,13 +1,14 @@
-// What a qv_index handle holds: the C++ index plus what the C API needs.
+// What a qv_index handle holds: the C++ collection (index + metadata) plus
+// what the C API needs.
 #pragma once
 
 #include <memory>
 
-#include "index/vector_index.h"
+#include "collection/collection.h"
 #include "quiver/quiver.h"
 
 struct qv_index {
-  std::unique_ptr<quiver::VectorIndex> impl;
+  std::unique_ptr<quiver::Collection> collection;
   qv_index_options options;  // as created (or as read from disk)
   bool read_only = false;    // opened with QV_OPEN_MMAP
 };

@@ -11,6 +11,7 @@
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/index_ptr.h"
 #include "cli/progress.h"
 #include "core/error.h"
 #include "io/vecs_file.h"
@@ -71,11 +72,6 @@ Dataset load_dataset(bool quiet) {
   }
   return generated_dataset();
 }
-
-struct IndexDeleter {
-  void operator()(qv_index* i) const { qv_index_free(i); }
-};
-using IndexPtr = std::unique_ptr<qv_index, IndexDeleter>;
 
 IndexPtr create_index(qv_index_kind kind, uint32_t dim) {
   qv_index_options opts;

@@ -8,11 +8,12 @@
 
 namespace quiver::cli {
 
-struct CommonOptions {
-  bool quiet = false;
-};
 
 int cmd_demo(int argc, char** argv);
+int cmd_build(int argc, char** argv);
+int cmd_search(int argc, char** argv);
+int cmd_info(int argc, char** argv);
+int cmd_export(int argc, char** argv);
 
 // A failure to report as one line "quiver: <message>" with exit code 1.
 struct CliError {

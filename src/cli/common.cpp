@@ -26,3 +26,16 @@ std::string find_data_dir() {
 }
 
 }  // namespace quiver::cli
+
+#include "cli/index_ptr.h"
+
+namespace quiver::cli {
+
+IndexPtr open_index(const std::string& path, bool mmap) {
+  qv_index* raw = nullptr;
+  check(qv_index_open(path.c_str(), mmap ? QV_OPEN_MMAP : QV_OPEN_LOAD, &raw),
+        "opening " + path);
+  return IndexPtr(raw);
+}
+
+}  // namespace quiver::cli

@@ -16,6 +16,10 @@ struct Command {
 };
 
 const Command kCommands[] = {
+    {"build", quiver::cli::cmd_build, "build an index from .fvecs/.bvecs/.npy vectors and save it"},
+    {"search", quiver::cli::cmd_search, "search a saved index; with --groundtruth, report recall"},
+    {"info", quiver::cli::cmd_info, "describe a saved index"},
+    {"export", quiver::cli::cmd_export, "write a saved index's vectors and keys as .npy files"},
     {"demo", quiver::cli::cmd_demo, "build and query an index on real data, report recall and QPS"},
 };
 

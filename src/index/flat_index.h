@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/writer_preferring_mutex.h"
 #include "index/metric_distance.h"
 #include "index/vector_index.h"
 
@@ -41,7 +42,7 @@ class FlatIndex final : public VectorIndex {
   const float* rows() const { return mapped_rows_ ? mapped_rows_ : rows_.data(); }
 
   MetricDistance distance_;
-  mutable std::shared_mutex mutex_;
+  mutable WriterPreferringMutex mutex_;  // writers do not starve under searches
   std::vector<float> rows_;    // size() * dim, prepared (normalised under cosine)
   std::vector<float> norms_;   // original norms under cosine, to give back what was added
   std::vector<uint64_t> keys_;

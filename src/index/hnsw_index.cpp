@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "index/batch_checks.h"
+#include "index/candidate_pool.h"
 #include "index/vector_checks.h"
 #include "index/visited_set.h"
 
@@ -75,19 +76,41 @@ std::string key_label(uint64_t key) { return "vector for key " + std::to_string(
 
 // Per-thread working memory for searches and inserts, fetched once per call:
 // thread_local lookups in a shared library go through __tls_get_addr, which
-// is too slow for the inner loop.
+// is too slow for the inner loop. Leased from a per-thread stack so that a
+// filter callback may itself search (another index) on the same thread.
 struct HnswIndex::Scratch {
   VisitedSet visited;
   std::vector<Candidate> candidates;  // heap on -distance: nearest on top
   std::vector<Candidate> top;         // heap on distance: worst kept on top
-  std::vector<Candidate> neighbors;   // insert: found, then selected, per layer
   std::vector<Candidate> pool;        // pruning a full neighbour list
   std::vector<uint32_t> fresh = std::vector<uint32_t>(513);  // <= 2 * max m + 1 links
+  CandidatePool pool_list;            // unfiltered searches
 
-  static Scratch& for_this_thread() {
-    thread_local Scratch scratch;
-    return scratch;
+  std::vector<std::vector<Candidate>> per_level;  // insert: chosen neighbours by layer
+};
+
+class HnswIndex::ScratchLease {
+ public:
+  ScratchLease() : stack_(stack_for_this_thread()) {
+    if (stack_.depth == stack_.items.size()) stack_.items.push_back(std::make_unique<Scratch>());
+    scratch_ = stack_.items[stack_.depth++].get();
   }
+  ~ScratchLease() { --stack_.depth; }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  Scratch& get() { return *scratch_; }
+
+ private:
+  struct Stack {
+    std::vector<std::unique_ptr<Scratch>> items;
+    size_t depth = 0;
+  };
+  static Stack& stack_for_this_thread() {
+    thread_local Stack stack;
+    return stack;
+  }
+  Stack& stack_;
+  Scratch* scratch_;
 };
 
 HnswIndex::HnswIndex(uint32_t dim, Metric metric, const HnswParams& params)
@@ -349,6 +372,47 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
   }
 }
 
+void HnswIndex::search_layer_all(const float* query, uint32_t entry, float entry_distance,
+                                 size_t ef, int level, Scratch& scratch) const {
+  CandidatePool& pool = scratch.pool_list;
+  VisitedSet& visited = scratch.visited;
+  visited.begin(next_id_.load(std::memory_order_acquire));
+  pool.reset(ef);
+  visited.test_and_set(entry);
+  pool.insert(entry_distance, entry);
+
+  const size_t n_dim = dim();
+  const uint32_t limit = next_id_.load(std::memory_order_acquire);
+  const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
+  uint32_t* fresh = scratch.fresh.data();
+  while (pool.has_unexpanded()) {
+    const uint32_t current = pool.expand_next();
+    if (pool.has_unexpanded()) __builtin_prefetch(links_of(pool.peek_next(), level));
+
+    const uint32_t* links = links_of(current, level);
+    uint32_t count = std::min(load_acquire(links[0]) & kCountMask, capacity);
+    for (uint32_t j = 1; j <= count; ++j) visited.prefetch(load_acquire(links[j]));
+    uint32_t n_fresh = 0;
+    for (uint32_t j = 1; j <= count; ++j) {
+      uint32_t neighbor = load_acquire(links[j]);
+      if (neighbor >= limit) [[unlikely]]
+        continue;
+      if (visited.test_and_set(neighbor)) continue;
+      const char* v = reinterpret_cast<const char*>(vector_of(neighbor));
+      for (size_t off = 0; off < vector_bytes_; off += 64) __builtin_prefetch(v + off);
+      fresh[n_fresh++] = neighbor;
+    }
+    for (uint32_t j = 0; j < n_fresh; j += 4) {
+      const float* rows[4];
+      uint32_t in_group = std::min<uint32_t>(4, n_fresh - j);
+      for (uint32_t r = 0; r < 4; ++r) rows[r] = vector_of(fresh[j + std::min(r, in_group - 1)]);
+      float d4[4];
+      distance_.four(query, rows, n_dim, d4);
+      for (uint32_t r = 0; r < in_group; ++r) pool.insert(d4[r], fresh[j + r]);
+    }
+  }
+}
+
 uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_level,
                                    int to_level, float& distance) const {
   uint32_t current = entry;
@@ -402,34 +466,6 @@ void HnswIndex::select_neighbors(std::vector<Candidate>& candidates, size_t m) c
   candidates.resize(kept);
 }
 
-void HnswIndex::connect(uint32_t id, int level, const std::vector<Candidate>& neighbors,
-                        Scratch& scratch) {
-  const size_t capacity = level == 0 ? max_links0_ : params_.m;
-  uint32_t* links = links_of(id, level);
-  lock_node(id);
-  // Another insert may already have linked back to this node (it becomes
-  // reachable on an upper layer before its lower layers are linked): keep
-  // those links too, pruning only if the list would overflow.
-  uint32_t existing = links[0] & kCountMask;
-  if (existing == 0) {
-    write_links(links, neighbors.data(), neighbors.size());
-  } else {
-    std::vector<Candidate>& merged = scratch.pool;
-    merged.assign(neighbors.begin(), neighbors.end());
-    const float* base = vector_of(id);
-    for (uint32_t j = 1; j <= existing; ++j) {
-      uint32_t other = links[j];
-      bool dup = std::any_of(neighbors.begin(), neighbors.end(),
-                             [&](const Candidate& c) { return c.second == other; });
-      if (!dup) merged.emplace_back(distance_(base, vector_of(other), dim()), other);
-    }
-    select_neighbors(merged, capacity);
-    write_links(links, merged.data(), merged.size());
-  }
-  unlock_node(id);
-  for (const auto& [d, neighbor] : neighbors) add_reverse_link(neighbor, id, level, scratch);
-}
-
 void HnswIndex::add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scratch& scratch) {
   const size_t capacity = level == 0 ? max_links0_ : params_.m;
   uint32_t* links = links_of(neighbor, level);
@@ -473,19 +509,30 @@ void HnswIndex::link_node(uint32_t id) {
   float distance = distance_(query, vector_of(current), dim());
   current = greedy_descend(query, current, top_level, level, distance);
 
-  Scratch& scratch = Scratch::for_this_thread();
-  std::vector<Candidate>& found = scratch.neighbors;
-  auto accept_all = [](uint32_t) { return true; };
-  for (int l = std::min(level, top_level); l >= 0; --l) {
-    search_layer(query, current, distance, params_.ef_construction, l, accept_all, scratch,
-                 found);
+  ScratchLease lease;
+  Scratch& scratch = lease.get();
+  const int linked_top = std::min(level, top_level);
+  if (scratch.per_level.size() < size_t(linked_top) + 1) scratch.per_level.resize(linked_top + 1);
+  // Choose the neighbours on every layer first and write this node's own
+  // links; only then link back to it. Until the first back link, no search
+  // can reach the node, so none ever finds it with a layer still unlinked.
+  for (int l = linked_top; l >= 0; --l) {
+    search_layer_all(query, current, distance, params_.ef_construction, l, scratch);
+    const CandidatePool& pool = scratch.pool_list;
+    std::vector<Candidate>& found = scratch.per_level[l];
+    found.clear();
+    for (size_t i = 0; i < pool.size(); ++i) found.emplace_back(pool[i].distance, pool[i].id);
     // The nearest candidate is where the next layer starts.
-    auto nearest = std::min_element(found.begin(), found.end());
-    current = nearest->second;
-    distance = nearest->first;
+    current = found.front().second;
+    distance = found.front().first;
     select_neighbors(found, params_.m);
-    connect(id, l, found, scratch);
+    uint32_t* links = links_of(id, l);
+    lock_node(id);
+    write_links(links, found.data(), found.size());
+    unlock_node(id);
   }
+  for (int l = linked_top; l >= 0; --l)
+    for (const auto& [d, neighbor] : scratch.per_level[l]) add_reverse_link(neighbor, id, l, scratch);
 
   if (level > top_level) {
     std::lock_guard<std::mutex> lock(entry_mutex_);
@@ -505,7 +552,8 @@ void HnswIndex::search_prepared(const float* query, const SearchOptions& options
   float distance = distance_(query, vector_of(start), dim());
   start = greedy_descend(query, start, entry_level(entry), 0, distance);
 
-  Scratch& scratch = Scratch::for_this_thread();
+  ScratchLease lease;
+  Scratch& scratch = lease.get();
   std::vector<Candidate>& top = scratch.top;
   if (options.filter.active()) {
     auto accept = [&](uint32_t id) {
@@ -516,10 +564,14 @@ void HnswIndex::search_prepared(const float* query, const SearchOptions& options
     auto accept = [&](uint32_t id) { return !is_deleted(id); };
     search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
   } else {
-    // Nothing was ever removed: skip the tombstone check, which would touch
-    // one more cache line per candidate.
-    auto accept = [](uint32_t) { return true; };
-    search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
+    // Nothing was ever removed and no filter: every visited node may be a
+    // result, so the single sorted pool replaces the two heaps.
+    search_layer_all(query, start, distance, ef_used, 0, scratch);
+    const CandidatePool& pool = scratch.pool_list;
+    size_t found = std::min(pool.size(), options.k);
+    out.reserve(found);
+    for (size_t i = 0; i < found; ++i) out.push_back(Hit{pool[i].distance, meta(pool[i].id).key});
+    return;
   }
   std::sort_heap(top.begin(), top.end());
   size_t found = std::min(top.size(), options.k);

@@ -63,6 +63,7 @@ class HnswIndex final : public VectorIndex {
  private:
   struct NodeMeta;  // key, level, lock, upper links
   struct Scratch;   // per-thread working memory
+  class ScratchLease;  // takes a Scratch for one call, re-entrantly
   using Candidate = std::pair<float, uint32_t>;  // (distance, node id)
 
   float* vector_of(uint32_t id) const;
@@ -84,12 +85,14 @@ class HnswIndex final : public VectorIndex {
   void search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef,
                     int level, const Accept& accept, Scratch& scratch,
                     std::vector<Candidate>& top) const;
+  // search_layer for when every node may be a result (no filter, no
+  // tombstones); leaves the ef best in scratch.pool_list, nearest first.
+  void search_layer_all(const float* query, uint32_t entry, float entry_distance, size_t ef,
+                        int level, Scratch& scratch) const;
   uint32_t greedy_descend(const float* query, uint32_t entry, int from_level, int to_level,
                           float& distance) const;
   // Keeps at most m of `candidates` (sorted ascending) by the heuristic.
   void select_neighbors(std::vector<Candidate>& candidates, size_t m) const;
-  void connect(uint32_t id, int level, const std::vector<Candidate>& neighbors,
-               Scratch& scratch);
   void add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scratch& scratch);
 
   void lock_node(uint32_t id) const;

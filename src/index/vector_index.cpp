@@ -13,11 +13,19 @@ namespace quiver {
 void VectorIndex::search(const float* query, const SearchOptions& options,
                          std::vector<Hit>& out) const {
   if (options.k == 0) fail(Status::InvalidArgument, "k must be at least 1");
-  thread_local std::vector<float> prepared;
-  prepared.resize(dim_);
-  prepare_vector(query, dim_, metric_, prepared.data(), "the query");
+  // A local buffer (on the stack for common sizes), not a thread_local one:
+  // a filter callback may run a search of its own on this thread.
+  constexpr size_t kStackFloats = 1024;
+  float stack_buffer[kStackFloats];
+  std::vector<float> heap_buffer;
+  float* prepared = stack_buffer;
+  if (dim_ > kStackFloats) {
+    heap_buffer.resize(dim_);
+    prepared = heap_buffer.data();
+  }
+  prepare_vector(query, dim_, metric_, prepared, "the query");
   out.clear();
-  search_prepared(prepared.data(), options, out);
+  search_prepared(prepared, options, out);
 }
 
 void VectorIndex::search_batch(size_t nq, const float* queries, const SearchOptions& options,

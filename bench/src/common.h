@@ -1,0 +1,42 @@
+// Data types shared by the whole harness.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qvb {
+
+// A row-major n x d matrix of float32.
+struct Matrix {
+  size_t n = 0;
+  size_t d = 0;
+  std::vector<float> data;
+
+  const float* row(size_t i) const { return data.data() + i * d; }
+  float* row(size_t i) { return data.data() + i * d; }
+  size_t bytes() const { return data.size() * sizeof(float); }
+};
+
+// Base vectors, queries and exact ground truth (L2) for one benchmark.
+struct Dataset {
+  std::string name;         // "siftsmall", "random", ...
+  std::string description;  // where the vectors come from, how they were split
+  bool generated = false;   // synthetic data (not representative of real use)
+  Matrix base;
+  Matrix queries;
+  size_t gt_k = 0;            // neighbours per query stored in gt
+  std::vector<uint32_t> gt;   // queries.n x gt_k base row ids, nearest first
+  std::string gt_source;      // "file ..." or "brute force"
+};
+
+// Monotonic wall clock in seconds.
+inline double now_seconds() {
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace qvb

@@ -1,0 +1,100 @@
+// Quiver through its public C API only (include/quiver/quiver.h).
+#include <stdexcept>
+#include <vector>
+
+#include "engine.h"
+
+#if defined(QVB_HAVE_QUIVER)
+#include <quiver/quiver.h>
+#endif
+
+namespace qvb {
+
+#if defined(QVB_HAVE_QUIVER)
+
+namespace {
+
+void check(qv_status s, const char* what) {
+  if (s != QV_OK)
+    throw std::runtime_error(std::string("quiver: ") + what + ": " + qv_status_string(s) + ": " +
+                             qv_last_error());
+}
+
+class QuiverEngine final : public Engine {
+ public:
+  QuiverEngine(const EngineConfig& cfg, qv_index_kind kind) : cfg_(cfg), kind_(kind) {}
+  ~QuiverEngine() override { qv_index_free(index_); }
+
+  std::string name() const override { return "quiver"; }
+  std::string version() const override {
+    return std::string("Quiver ") + qv_version() + (kind_ == QV_INDEX_FLAT ? " (QV_INDEX_FLAT)" : " (QV_INDEX_HNSW)");
+  }
+
+  void build(size_t n, const float* data, unsigned threads) override {
+    qv_index_options opts;
+    qv_index_options_init(&opts);
+    opts.dim = static_cast<uint32_t>(cfg_.dim);
+    opts.metric = QV_METRIC_L2;
+    opts.kind = kind_;
+    opts.hnsw_m = static_cast<uint32_t>(cfg_.M);
+    opts.hnsw_ef_construction = static_cast<uint32_t>(cfg_.ef_construction);
+    opts.seed = cfg_.seed;
+    opts.threads = threads;
+    check(qv_index_create(&opts, &index_), "qv_index_create");
+    std::vector<uint64_t> keys(n);
+    for (size_t i = 0; i < n; ++i) keys[i] = i;
+    check(qv_index_add_batch(index_, n, keys.data(), data), "qv_index_add_batch");
+  }
+
+  void search(const float* query, size_t k, size_t ef, int64_t* ids_out) override {
+    qv_search_params params;
+    qv_search_params_init(&params);
+    params.ef = static_cast<uint32_t>(ef);
+    if (keys_.size() < k) keys_.resize(k);
+    size_t found = 0;
+    check(qv_index_search(index_, query, k, &params, keys_.data(), nullptr, &found), "qv_index_search");
+    for (size_t j = 0; j < k; ++j) ids_out[j] = j < found ? static_cast<int64_t>(keys_[j]) : -1;
+  }
+
+  void search_batch(size_t nq, const float* queries, size_t k, size_t ef, unsigned threads,
+                    int64_t* ids_out) override {
+    qv_search_params params;
+    qv_search_params_init(&params);
+    params.ef = static_cast<uint32_t>(ef);
+    params.threads = threads;
+    if (keys_.size() < nq * k) keys_.resize(nq * k);
+    if (found_.size() < nq) found_.resize(nq);
+    check(qv_index_search_batch(index_, nq, queries, k, &params, keys_.data(), nullptr, found_.data()),
+          "qv_index_search_batch");
+    for (size_t i = 0; i < nq; ++i)
+      for (size_t j = 0; j < k; ++j)
+        ids_out[i * k + j] = j < found_[i] ? static_cast<int64_t>(keys_[i * k + j]) : -1;
+  }
+
+ private:
+  EngineConfig cfg_;
+  qv_index_kind kind_;
+  qv_index* index_ = nullptr;
+  std::vector<uint64_t> keys_;
+  std::vector<size_t> found_;
+};
+
+}  // namespace
+
+bool quiver_available() { return true; }
+std::unique_ptr<Engine> make_quiver_hnsw(const EngineConfig& cfg) {
+  return std::make_unique<QuiverEngine>(cfg, QV_INDEX_HNSW);
+}
+std::unique_ptr<Engine> make_quiver_flat(const EngineConfig& cfg) {
+  return std::make_unique<QuiverEngine>(cfg, QV_INDEX_FLAT);
+}
+
+#else  // built without the library
+
+bool quiver_available() { return false; }
+std::unique_ptr<Engine> make_quiver_hnsw(const EngineConfig&) { return nullptr; }
+std::unique_ptr<Engine> make_quiver_flat(const EngineConfig&) { return nullptr; }
+
+#endif
+
+}  // namespace qvb

@@ -1,0 +1,121 @@
+using System;
+using System.Collections.Generic;
+
+namespace Quiver
+{
+    /// <summary>Quiver's result codes (qv_status); the values are fixed and only ever grow.</summary>
+    public enum Status
+    {
+        Ok = 0,
+        InvalidArgument = 1,
+        DimensionMismatch = 2,
+        NotFound = 3,
+        DuplicateKey = 4,
+        IO = 5,
+        Corrupt = 6,
+        Unsupported = 7,
+        OutOfMemory = 8,
+        Embedding = 9,
+        Internal = 10,
+    }
+
+    /// <summary>How distance is measured: L2 = squared euclidean, IP = 1 - dot, Cosine = 1 - cos.</summary>
+    public enum Metric { L2 = 1, IP = 2, Cosine = 3 }
+
+    /// <summary>The search structure: Flat = exact scan, Hnsw = approximate graph search.</summary>
+    public enum IndexKind { Flat = 1, Hnsw = 2 }
+
+    /// <summary>How Index.Open brings a saved index in: Load (mutable copy) or Mmap (read-only, in place).</summary>
+    public enum OpenMode { Load = 1, Mmap = 2 }
+
+    /// <summary>A failed Quiver call: the status and Quiver's message.</summary>
+    public class QuiverException : Exception
+    {
+        public Status Status { get; }
+
+        public QuiverException(Status status, string message) : base(message)
+        {
+            Status = status;
+        }
+
+        public override string ToString() => $"QuiverException[{Status}]: {Message}";
+    }
+
+    /// <summary>One search result: the key and its distance to the query.</summary>
+    public struct Hit : IEquatable<Hit>
+    {
+        public ulong Key { get; }
+        public float Distance { get; }
+
+        public Hit(ulong key, float distance)
+        {
+            Key = key;
+            Distance = distance;
+        }
+
+        public bool Equals(Hit other) => Key == other.Key && Distance.Equals(other.Distance);
+        public override bool Equals(object obj) => obj is Hit h && Equals(h);
+        public override int GetHashCode() => Key.GetHashCode() ^ Distance.GetHashCode();
+        public override string ToString() => $"({Key}, {Distance})";
+    }
+
+    /// <summary>Options for Index.Create. Only Dim is required; unset options keep the library defaults.</summary>
+    public sealed class IndexOptions
+    {
+        public uint Dim { get; set; }
+        public Metric? Metric { get; set; }
+        public IndexKind? Kind { get; set; }
+        public uint? HnswM { get; set; }
+        public uint? HnswEfConstruction { get; set; }
+        public uint? HnswEfSearch { get; set; }
+        public ulong? Seed { get; set; }
+        /// <summary>Threads for batch calls; 0 = all cores.</summary>
+        public uint? Threads { get; set; }
+    }
+
+    /// <summary>
+    /// Per-search options. The filter runs on Quiver's searching threads (concurrently for
+    /// batches): it must be thread-safe and must not call back into the same index. If it
+    /// throws, the search fails and the exception is rethrown to the caller.
+    /// </summary>
+    public sealed class SearchOptions
+    {
+        /// <summary>HNSW candidate list size; 0 = the index default.</summary>
+        public uint Ef { get; set; }
+        public Func<ulong, bool> Filter { get; set; }
+        /// <summary>Threads for batch searches; 0 = all cores.</summary>
+        public uint Threads { get; set; }
+    }
+
+    /// <summary>Options for Index.Save; unset options keep the library defaults.</summary>
+    public sealed class SaveOptions
+    {
+        public bool? CompressVectors { get; set; }
+        public bool? CompressGraph { get; set; }
+        public int? ZstdLevel { get; set; }
+    }
+
+    /// <summary>A description of an index (qv_index_get_info).</summary>
+    public sealed class IndexInfo
+    {
+        public IndexKind Kind { get; internal set; }
+        public Metric Metric { get; internal set; }
+        public uint Dim { get; internal set; }
+        public ulong Count { get; internal set; }
+        public ulong Deleted { get; internal set; }
+        public ulong MetadataCount { get; internal set; }
+        public uint HnswM { get; internal set; }
+        public uint HnswEfConstruction { get; internal set; }
+        public uint HnswEfSearch { get; internal set; }
+        public ulong Seed { get; internal set; }
+        public bool ReadOnly { get; internal set; }
+    }
+
+    /// <summary>Library-wide calls.</summary>
+    public static class QuiverLibrary
+    {
+        /// <summary>The version of the native library actually loaded, e.g. "0.1.0".</summary>
+        public static string Version => Internal.QuiverNative.qv_version();
+        public static uint VersionNumber => Internal.QuiverNative.qvs_version_number();
+    }
+}

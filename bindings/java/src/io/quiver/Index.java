@@ -1,0 +1,370 @@
+package io.quiver;
+
+import io.quiver.internal.QuiverNative;
+import io.quiver.internal.QvBytes;
+import io.quiver.internal.QvFilter;
+import io.quiver.internal.QvIndexConfig;
+import io.quiver.internal.QvIndexInfo;
+import io.quiver.internal.QvSaveConfig;
+import io.quiver.internal.SWIGTYPE_p_qv_index;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongPredicate;
+
+/**
+ * A Quiver index: vectors of {@code dim} floats under 64-bit keys, searchable by nearest
+ * neighbour. Close it (try-with-resources) to release its native memory.
+ *
+ * <p>Keys are Java longs carrying the 64 bits of Quiver's unsigned keys. Vectors are float arrays
+ * of exactly {@link #dim()} floats; batches are row-major ({@code n * dim} floats).
+ *
+ * <p>Thread-safety: as the C API. Searches, gets and counts may run from any number of threads at
+ * once, also alongside add, addBatch and remove. {@link #close()} must not run concurrently with
+ * any other call on the index.
+ */
+public final class Index implements AutoCloseable {
+  private SWIGTYPE_p_qv_index handle;
+  private final int dim;
+
+  private Index(SWIGTYPE_p_qv_index handle) {
+    this.handle = handle;
+    this.dim = QuiverNative.qvs_index_dim(handle);
+  }
+
+  /** Creates an empty index. */
+  public static Index create(IndexOptions options) {
+    QvIndexConfig c = new QvIndexConfig();
+    try {
+      c.setDim(options.dim);
+      if (options.metric != null) c.setMetric(options.metric.code);
+      if (options.kind != null) c.setKind(options.kind.code);
+      if (options.hnswM != null) c.setHnsw_m(options.hnswM);
+      if (options.hnswEfConstruction != null) c.setHnsw_ef_construction(options.hnswEfConstruction);
+      if (options.hnswEfSearch != null) c.setHnsw_ef_search(options.hnswEfSearch);
+      if (options.seed != null) c.setSeed(options.seed);
+      if (options.threads != null) c.setThreads(options.threads);
+      SWIGTYPE_p_qv_index h = QuiverNative.qvs_index_create(c);
+      if (h == null) throw error(QuiverNative.qvs_last_status());
+      return new Index(h);
+    } finally {
+      c.delete();
+    }
+  }
+
+  /** Opens an index written by {@link #save}. MMAP gives a read-only index searched in place. */
+  public static Index open(String path, OpenMode mode) {
+    SWIGTYPE_p_qv_index h = QuiverNative.qvs_index_open(path, mode.code);
+    if (h == null) throw error(QuiverNative.qvs_last_status());
+    return new Index(h);
+  }
+
+  public static Index open(Path path, OpenMode mode) {
+    return open(path.toString(), mode);
+  }
+
+  /** The vector dimension. */
+  public int dim() {
+    return dim;
+  }
+
+  /** Adds one vector under {@code key}; fails with DUPLICATE_KEY when the key is live. */
+  public void add(long key, float[] vector) {
+    checkVector(vector, "vector");
+    check(QuiverNative.qvs_index_add(live(), key, vector));
+  }
+
+  /**
+   * Adds {@code keys.length} vectors ({@code vectors} row-major, keys.length * dim floats) on all
+   * cores. All-or-nothing: a rejected batch adds nothing.
+   */
+  public void addBatch(long[] keys, float[] vectors) {
+    checkRows(vectors, keys.length, "vectors");
+    if (keys.length == 0) return;
+    check(QuiverNative.qvs_index_add_batch(live(), keys.length, keys, vectors));
+  }
+
+  /** Removes the vector under {@code key}; fails with NOT_FOUND when there is none. */
+  public void remove(long key) {
+    check(QuiverNative.qvs_index_remove(live(), key));
+  }
+
+  /** The number of live vectors. */
+  public long count() {
+    long[] out = new long[1];
+    check(QuiverNative.qvs_index_count(live(), out));
+    return out[0];
+  }
+
+  /** A copy of the vector stored under {@code key}; fails with NOT_FOUND. */
+  public float[] get(long key) {
+    float[] out = new float[dim];
+    check(QuiverNative.qvs_index_get(live(), key, out));
+    return out;
+  }
+
+  /** The k nearest vectors to {@code query}, nearest first. */
+  public List<Hit> search(float[] query, int k) {
+    return search(query, k, null);
+  }
+
+  /** The k nearest vectors to {@code query} that pass the options' filter, nearest first. */
+  public List<Hit> search(float[] query, int k, SearchOptions options) {
+    checkVector(query, "query");
+    checkK(k);
+    long[] keys = new long[k];
+    float[] dist = new float[k];
+    long[] found = new long[1];
+    FilterBridge bridge = bridge(options);
+    try {
+      int s =
+          QuiverNative.qvs_index_search(
+              live(), query, k, options == null ? 0 : options.ef, bridge, keys, dist, found);
+      if (bridge != null) bridge.rethrow();
+      check(s);
+    } finally {
+      if (bridge != null) bridge.delete();
+    }
+    List<Hit> hits = new ArrayList<>((int) found[0]);
+    for (int i = 0; i < found[0]; i++) hits.add(new Hit(keys[i], dist[i]));
+    return hits;
+  }
+
+  /** Searches {@code queries.length / dim} queries (row-major) in parallel. */
+  public List<List<Hit>> searchBatch(float[] queries, int k) {
+    return searchBatch(queries, k, null);
+  }
+
+  /** Searches {@code queries.length / dim} queries (row-major) in parallel. */
+  public List<List<Hit>> searchBatch(float[] queries, int k, SearchOptions options) {
+    if (queries.length % dim != 0) {
+      throw new QuiverException(
+          Status.DIMENSION_MISMATCH,
+          "queries has "
+              + queries.length
+              + " floats, which is not a multiple of the index dim "
+              + dim
+              + "; pass nq * dim floats, row-major");
+    }
+    checkK(k);
+    int nq = queries.length / dim;
+    long[] keys = new long[nq * k];
+    float[] dist = new float[nq * k];
+    long[] found = new long[nq];
+    FilterBridge bridge = bridge(options);
+    try {
+      int s =
+          QuiverNative.qvs_index_search_batch(
+              live(),
+              nq,
+              queries,
+              k,
+              options == null ? 0 : options.ef,
+              bridge,
+              options == null ? 0 : options.threads,
+              keys,
+              dist,
+              found);
+      if (bridge != null) bridge.rethrow();
+      check(s);
+    } finally {
+      if (bridge != null) bridge.delete();
+    }
+    List<List<Hit>> all = new ArrayList<>(nq);
+    for (int q = 0; q < nq; q++) {
+      List<Hit> hits = new ArrayList<>((int) found[q]);
+      for (int i = 0; i < found[q]; i++) hits.add(new Hit(keys[q * k + i], dist[q * k + i]));
+      all.add(hits);
+    }
+    return all;
+  }
+
+  /** Saves crash-safely to {@code path} with the default options. */
+  public void save(String path) {
+    check(QuiverNative.qvs_index_save(live(), path, null));
+  }
+
+  public void save(Path path) {
+    save(path.toString());
+  }
+
+  /** Saves crash-safely to {@code path}. */
+  public void save(String path, SaveOptions options) {
+    QvSaveConfig c = new QvSaveConfig();
+    try {
+      if (options.compressVectors != null) c.setCompress_vectors(options.compressVectors);
+      if (options.compressGraph != null) c.setCompress_graph(options.compressGraph);
+      if (options.zstdLevel != null) c.setZstd_level(options.zstdLevel);
+      check(QuiverNative.qvs_index_save(live(), path, c));
+    } finally {
+      c.delete();
+    }
+  }
+
+  /** Writes the live vectors and their keys as .npy files (float32 (n, dim), uint64 (n,)). */
+  public void exportNpy(String vectorsPath, String keysPath) {
+    check(QuiverNative.qvs_index_export_npy(live(), vectorsPath, keysPath));
+  }
+
+  /** Adds the vectors of a .npy file; keys from a .npy file, or 0..n-1 when keysPath is null. */
+  public void importNpy(String vectorsPath, String keysPath) {
+    check(QuiverNative.qvs_index_import_npy(live(), vectorsPath, keysPath));
+  }
+
+  /** Attaches bytes to the live vector under {@code key}; empty removes the metadata. */
+  public void setMetadata(long key, byte[] data) {
+    check(QuiverNative.qvs_index_set_metadata(live(), key, data, data.length));
+  }
+
+  /** Attaches a string (stored as UTF-8) to the live vector under {@code key}. */
+  public void setMetadata(long key, String text) {
+    setMetadata(key, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A copy of the metadata of {@code key}; fails with NOT_FOUND when it has none. */
+  public byte[] getMetadata(long key) {
+    QvBytes b = new QvBytes();
+    try {
+      check(QuiverNative.qvs_index_get_metadata(live(), key, b));
+      byte[] out = new byte[(int) b.size()];
+      b.copy_to(out);
+      return out;
+    } finally {
+      b.delete();
+    }
+  }
+
+  /** The metadata of {@code key} decoded as UTF-8. */
+  public String getMetadataString(long key) {
+    return new String(getMetadata(key), StandardCharsets.UTF_8);
+  }
+
+  /** Rebuilds the index without its removed vectors. Must not run alongside other calls. */
+  public void compact() {
+    check(QuiverNative.qvs_index_compact(live()));
+  }
+
+  /** A description of the index. */
+  public IndexInfo info() {
+    QvIndexInfo i = new QvIndexInfo();
+    try {
+      check(QuiverNative.qvs_index_get_info(live(), i));
+      return new IndexInfo(
+          IndexKind.fromCode(i.getKind()),
+          Metric.fromCode(i.getMetric()),
+          i.getDim(),
+          i.getCount(),
+          i.getDeleted(),
+          i.getMetadata_count(),
+          i.getHnsw_m(),
+          i.getHnsw_ef_construction(),
+          i.getHnsw_ef_search(),
+          i.getSeed(),
+          i.getRead_only());
+    } finally {
+      i.delete();
+    }
+  }
+
+  /** Releases the native index. Safe to call twice. */
+  @Override
+  public void close() {
+    if (handle != null) {
+      QuiverNative.qvs_index_free(handle);
+      handle = null;
+    }
+  }
+
+  // --- internals -----------------------------------------------------------
+
+  private SWIGTYPE_p_qv_index live() {
+    if (handle == null) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT, "the index is closed; open or create a new one");
+    }
+    return handle;
+  }
+
+  static void check(int status) {
+    if (status != 0) throw error(status);
+  }
+
+  static QuiverException error(int status) {
+    return new QuiverException(Status.fromCode(status), status, QuiverNative.qv_last_error());
+  }
+
+  private void checkVector(float[] v, String what) {
+    if (v == null) throw new QuiverException(Status.INVALID_ARGUMENT, what + " is null");
+    if (v.length != dim) {
+      throw new QuiverException(
+          Status.DIMENSION_MISMATCH,
+          what
+              + " has "
+              + v.length
+              + " floats but the index has dim "
+              + dim
+              + "; pass exactly dim floats");
+    }
+  }
+
+  private void checkRows(float[] v, int rows, String what) {
+    if (v == null) throw new QuiverException(Status.INVALID_ARGUMENT, what + " is null");
+    if ((long) rows * dim != v.length) {
+      throw new QuiverException(
+          Status.DIMENSION_MISMATCH,
+          what
+              + " has "
+              + v.length
+              + " floats but "
+              + rows
+              + " keys x dim "
+              + dim
+              + " need "
+              + ((long) rows * dim)
+              + "; pass n * dim floats, row-major");
+    }
+  }
+
+  private static void checkK(int k) {
+    if (k < 0) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT, "k is " + k + "; ask for at least one neighbour");
+    }
+  }
+
+  private static FilterBridge bridge(SearchOptions options) {
+    return options == null || options.filter == null ? null : new FilterBridge(options.filter);
+  }
+
+  /** Runs a LongPredicate as the native filter; keeps its first exception for the caller. */
+  private static final class FilterBridge extends QvFilter {
+    private final LongPredicate predicate;
+    private volatile Throwable failure;
+
+    FilterBridge(LongPredicate predicate) {
+      this.predicate = predicate;
+    }
+
+    @Override
+    public boolean keep(long key) {
+      if (failure != null) return false;
+      try {
+        return predicate.test(key);
+      } catch (Throwable t) {
+        synchronized (this) {
+          if (failure == null) failure = t;
+        }
+        return false;
+      }
+    }
+
+    void rethrow() {
+      Throwable t = failure;
+      if (t == null) return;
+      if (t instanceof RuntimeException) throw (RuntimeException) t;
+      if (t instanceof Error) throw (Error) t;
+      throw new RuntimeException("search filter failed", t);
+    }
+  }
+}

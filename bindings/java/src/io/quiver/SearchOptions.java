@@ -1,0 +1,36 @@
+package io.quiver;
+
+import java.util.function.LongPredicate;
+
+/**
+ * Per-search options: HNSW candidate list size, a key filter and (for batches) the thread count.
+ *
+ * <p>The filter is called from Quiver's searching threads, concurrently for batch searches: it must
+ * be thread-safe and must not call back into the same index. If it throws, the search returns
+ * nothing and the exception is rethrown to the caller.
+ */
+public final class SearchOptions {
+  int ef;
+  LongPredicate filter;
+  int threads;
+
+  public SearchOptions() {}
+
+  /** HNSW candidate list size; 0 = the index default. */
+  public SearchOptions ef(int ef) {
+    this.ef = ef;
+    return this;
+  }
+
+  /** Only keys for which {@code filter.test(key)} is true are returned. */
+  public SearchOptions filter(LongPredicate filter) {
+    this.filter = filter;
+    return this;
+  }
+
+  /** Threads for batch searches; 0 = all cores. */
+  public SearchOptions threads(int threads) {
+    this.threads = threads;
+    return this;
+  }
+}

@@ -1,0 +1,368 @@
+package io.quiver;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Tests of the Java binding, run by CTest as a plain program: every public static void method
+ * whose name starts with "test" is one test. Prints one line per test and "N passed, N failed".
+ */
+public final class IndexTest {
+  static final int DIM = 32;
+  static final int N = 3000;
+  static final int K = 10;
+
+  // --- fixtures ------------------------------------------------------------
+
+  static float[] randomVectors(int n, int dim, long seed) {
+    Random r = new Random(seed);
+    float[] v = new float[n * dim];
+    for (int i = 0; i < v.length; i++) v[i] = r.nextFloat() * 2 - 1;
+    return v;
+  }
+
+  static long[] keys(int n) {
+    long[] k = new long[n];
+    for (int i = 0; i < n; i++) k[i] = 1000 + 7L * i;
+    return k;
+  }
+
+  static float l2(float[] data, int row, float[] q, int qrow, int dim) {
+    float s = 0;
+    for (int j = 0; j < dim; j++) {
+      float d = data[row * dim + j] - q[qrow * dim + j];
+      s += d * d;
+    }
+    return s;
+  }
+
+  /** The exact k nearest keys by brute force, nearest first, among rows passing `keep`. */
+  static long[] bruteForce(
+      float[] data, long[] keys, float[] q, int qrow, int k, java.util.function.LongPredicate keep) {
+    int n = keys.length;
+    List<Integer> rows = new ArrayList<>();
+    for (int i = 0; i < n; i++) if (keep == null || keep.test(keys[i])) rows.add(i);
+    float[] d = new float[n];
+    for (int i : rows) d[i] = l2(data, i, q, qrow, DIM);
+    rows.sort(Comparator.comparingDouble(i -> d[i]));
+    long[] out = new long[Math.min(k, rows.size())];
+    for (int i = 0; i < out.length; i++) out[i] = keys[rows.get(i)];
+    return out;
+  }
+
+  static long[] hitKeys(List<Hit> hits) {
+    return hits.stream().mapToLong(Hit::key).toArray();
+  }
+
+  static float[] row(float[] data, int r) {
+    return Arrays.copyOfRange(data, r * DIM, (r + 1) * DIM);
+  }
+
+  static void check(boolean cond, String what) {
+    if (!cond) throw new AssertionError(what);
+  }
+
+  static QuiverException expectError(Status status, Runnable r) {
+    try {
+      r.run();
+    } catch (QuiverException e) {
+      check(e.status() == status, "expected " + status + ", got " + e);
+      check(e.getMessage() != null && !e.getMessage().isEmpty(), "empty message for " + status);
+      return e;
+    }
+    throw new AssertionError("expected a QuiverException with " + status);
+  }
+
+  static Index buildFlat(float[] data, long[] keys) {
+    Index ix = Index.create(new IndexOptions(DIM).kind(IndexKind.FLAT).metric(Metric.L2));
+    ix.addBatch(keys, data);
+    return ix;
+  }
+
+  // --- tests ---------------------------------------------------------------
+
+  public static void testVersion() {
+    check(Quiver.version().matches("\\d+\\.\\d+\\.\\d+"), "version " + Quiver.version());
+    check(Quiver.versionNumber() >= 100, "version number");
+  }
+
+  public static void testFlatSearchIsExact() {
+    float[] data = randomVectors(N, DIM, 1);
+    long[] keys = keys(N);
+    float[] queries = randomVectors(20, DIM, 2);
+    try (Index ix = buildFlat(data, keys)) {
+      check(ix.count() == N, "count " + ix.count());
+      check(ix.dim() == DIM, "dim");
+      for (int q = 0; q < 20; q++) {
+        List<Hit> hits = ix.search(row(queries, q), K);
+        long[] want = bruteForce(data, keys, queries, q, K, null);
+        check(Arrays.equals(hitKeys(hits), want), "query " + q + ": " + hits);
+        for (int i = 1; i < hits.size(); i++)
+          check(hits.get(i - 1).distance() <= hits.get(i).distance(), "sorted");
+        int r0 = (int) ((want[0] - 1000) / 7);
+        float d0 = l2(data, r0, queries, q, DIM);
+        check(Math.abs(hits.get(0).distance() - d0) <= 1e-4f * Math.max(1f, d0), "distance");
+      }
+    }
+  }
+
+  public static void testHnswRecallAndBatch() {
+    float[] data = randomVectors(N, DIM, 3);
+    long[] keys = keys(N);
+    int nq = 50;
+    float[] queries = randomVectors(nq, DIM, 4);
+    try (Index ix =
+        Index.create(new IndexOptions(DIM).kind(IndexKind.HNSW).seed(7).hnswEfSearch(64))) {
+      ix.addBatch(keys, data);
+      List<List<Hit>> batch = ix.searchBatch(queries, K);
+      check(batch.size() == nq, "batch size");
+      int hit = 0;
+      for (int q = 0; q < nq; q++) {
+        Set<Long> want = new HashSet<>();
+        for (long k : bruteForce(data, keys, queries, q, K, null)) want.add(k);
+        List<Hit> one = ix.search(row(queries, q), K);
+        check(Arrays.equals(hitKeys(one), hitKeys(batch.get(q))), "batch == single, query " + q);
+        for (Hit h : one) if (want.contains(h.key())) hit++;
+      }
+      double recall = hit / (double) (nq * K);
+      System.out.printf("    HNSW recall@%d = %.3f%n", K, recall);
+      check(recall >= 0.9, "recall " + recall);
+    }
+  }
+
+  public static void testFilterKeepsOnlyAcceptedKeys() {
+    float[] data = randomVectors(N, DIM, 5);
+    long[] keys = keys(N);
+    float[] queries = randomVectors(8, DIM, 6);
+    java.util.function.LongPredicate even = k -> k % 2 == 0;
+    AtomicInteger calls = new AtomicInteger();
+    try (Index ix = buildFlat(data, keys)) {
+      SearchOptions opts =
+          new SearchOptions()
+              .filter(
+                  k -> {
+                    calls.incrementAndGet();
+                    return even.test(k);
+                  });
+      for (int q = 0; q < 8; q++) {
+        List<Hit> hits = ix.search(row(queries, q), K, opts);
+        check(
+            Arrays.equals(hitKeys(hits), bruteForce(data, keys, queries, q, K, even)),
+            "filtered query " + q);
+      }
+      check(calls.get() > 0, "filter called");
+      List<List<Hit>> batch = ix.searchBatch(queries, K, opts.threads(2));
+      for (int q = 0; q < 8; q++)
+        check(
+            Arrays.equals(hitKeys(batch.get(q)), bruteForce(data, keys, queries, q, K, even)),
+            "filtered batch query " + q);
+    }
+  }
+
+  public static void testFilterExceptionReachesCaller() {
+    float[] data = randomVectors(200, DIM, 7);
+    try (Index ix = buildFlat(data, keys(200))) {
+      try {
+        ix.search(
+            row(data, 0),
+            K,
+            new SearchOptions()
+                .filter(
+                    k -> {
+                      throw new IllegalStateException("boom");
+                    }));
+        throw new AssertionError("no exception");
+      } catch (IllegalStateException e) {
+        check(e.getMessage().equals("boom"), "message");
+      }
+    }
+  }
+
+  public static void testGetRemoveCount() {
+    float[] data = randomVectors(100, DIM, 8);
+    long[] keys = keys(100);
+    try (Index ix = buildFlat(data, keys)) {
+      check(Arrays.equals(ix.get(keys[5]), row(data, 5)), "get");
+      ix.remove(keys[5]);
+      check(ix.count() == 99, "count after remove");
+      List<Hit> hits = ix.search(row(data, 5), 3);
+      for (Hit h : hits) check(h.key() != keys[5], "removed key returned");
+      expectError(Status.NOT_FOUND, () -> ix.get(keys[5]));
+      expectError(Status.NOT_FOUND, () -> ix.remove(keys[5]));
+      ix.add(keys[5], row(data, 5));
+      check(ix.search(row(data, 5), 1).get(0).key() == keys[5], "re-added");
+    }
+  }
+
+  public static void testErrorsAreQuiverExceptions() {
+    try (Index ix = Index.create(new IndexOptions(DIM).kind(IndexKind.FLAT))) {
+      float[] v = randomVectors(1, DIM, 9);
+      ix.add(42, v);
+      QuiverException dup = expectError(Status.DUPLICATE_KEY, () -> ix.add(42, v));
+      check(dup.getMessage().contains("42"), "duplicate message names the key: " + dup);
+      expectError(Status.DIMENSION_MISMATCH, () -> ix.add(43, new float[DIM - 1]));
+      expectError(Status.DIMENSION_MISMATCH, () -> ix.search(new float[DIM + 1], 3));
+      QuiverException k0 = expectError(Status.INVALID_ARGUMENT, () -> ix.search(v, 0));
+      check(k0.getMessage().contains("k"), "k = 0 message: " + k0);
+      float[] nan = v.clone();
+      nan[3] = Float.NaN;
+      expectError(Status.INVALID_ARGUMENT, () -> ix.add(44, nan));
+      expectError(Status.NOT_FOUND, () -> Index.open("/nonexistent/quiver/index.qv", OpenMode.LOAD));
+    }
+    expectError(Status.INVALID_ARGUMENT, () -> Index.create(new IndexOptions(0)));
+    Index closed = Index.create(new IndexOptions(4));
+    closed.close();
+    closed.close();
+    expectError(Status.INVALID_ARGUMENT, closed::count);
+  }
+
+  public static void testMetadataRoundTrip() {
+    try (Index ix = Index.create(new IndexOptions(DIM).kind(IndexKind.FLAT))) {
+      ix.add(1, randomVectors(1, DIM, 10));
+      ix.setMetadata(1, "{\"title\": \"caf\u00e9\"}");
+      check(ix.getMetadataString(1).equals("{\"title\": \"caf\u00e9\"}"), "metadata");
+      byte[] raw = {0, 1, 2, (byte) 255};
+      ix.setMetadata(1, raw);
+      check(Arrays.equals(ix.getMetadata(1), raw), "binary metadata");
+      expectError(Status.NOT_FOUND, () -> ix.setMetadata(2, "x"));
+      ix.setMetadata(1, new byte[0]);
+      expectError(Status.NOT_FOUND, () -> ix.getMetadata(1));
+    }
+  }
+
+  public static void testSaveAndMmapGiveSameAnswers() throws IOException {
+    float[] data = randomVectors(N, DIM, 11);
+    long[] keys = keys(N);
+    float[] queries = randomVectors(20, DIM, 12);
+    Path dir = Files.createTempDirectory("quiver-java");
+    Path file = dir.resolve("index.qv");
+    try {
+      List<List<Hit>> before;
+      try (Index ix = Index.create(new IndexOptions(DIM).kind(IndexKind.HNSW).seed(3))) {
+        ix.addBatch(keys, data);
+        ix.setMetadata(keys[0], "first");
+        before = ix.searchBatch(queries, K);
+        ix.save(file);
+      }
+      try (Index mm = Index.open(file, OpenMode.MMAP)) {
+        check(mm.count() == N, "count after open");
+        check(mm.searchBatch(queries, K).equals(before), "mmap answers");
+        check(mm.getMetadataString(keys[0]).equals("first"), "metadata after open");
+        check(mm.info().readOnly(), "read-only info");
+        expectError(Status.UNSUPPORTED, () -> mm.add(1, row(data, 0)));
+        expectError(Status.UNSUPPORTED, () -> mm.remove(keys[1]));
+      }
+      try (Index ld = Index.open(file, OpenMode.LOAD)) {
+        check(ld.searchBatch(queries, K).equals(before), "load answers");
+        ld.remove(keys[1]);
+        check(ld.count() == N - 1, "load is mutable");
+        IndexInfo info = ld.info();
+        check(info.kind() == IndexKind.HNSW && info.dim() == DIM && !info.readOnly(), "info");
+      }
+    } finally {
+      try (var s = Files.list(dir)) {
+        s.forEach(p -> p.toFile().delete());
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  public static void testHashingEmbedderFindsTheRightText() {
+    List<String> docs =
+        List.of(
+            "the cat sat on the mat",
+            "vector search with hnsw graphs",
+            "a recipe for apple pie",
+            "rust borrow checker explained");
+    try (Embedder emb = Embedder.hashing(256);
+        Index ix = Index.create(new IndexOptions(256).kind(IndexKind.FLAT).metric(Metric.COSINE))) {
+      check(emb.dim() == 256, "embedder dim");
+      float[][] vecs = emb.embed(docs);
+      for (int i = 0; i < vecs.length; i++) ix.add(i, vecs[i]);
+      float[] q = emb.embed("searching vectors in an HNSW graph", Embedder.Task.QUERY);
+      check(ix.search(q, 1).get(0).key() == 1, "nearest document");
+      check(Arrays.equals(emb.embed(List.of(docs.get(2)))[0], vecs[2]), "deterministic");
+    }
+  }
+
+  public static void testCallbackEmbedderRunsJavaCode() {
+    List<String> seen = new ArrayList<>();
+    Embedder.Function fn =
+        texts -> {
+          float[][] out = new float[texts.size()][4];
+          for (int i = 0; i < texts.size(); i++) {
+            String t = texts.get(i);
+            seen.add(t);
+            out[i] = new float[] {t.length(), t.isEmpty() ? 0 : t.charAt(0), 1, 0};
+          }
+          return out;
+        };
+    try (Embedder emb = Embedder.callback(4, fn)) {
+      float[][] v = emb.embed(List.of("abc", "caf\u00e9"));
+      check(Arrays.equals(v[0], new float[] {3, 'a', 1, 0}), "row 0 " + Arrays.toString(v[0]));
+      check(v[1][0] == 4 && seen.get(1).equals("caf\u00e9"), "utf-8 text");
+    }
+    try (Embedder bad =
+        Embedder.callback(
+            4,
+            texts -> {
+              throw new IllegalStateException("model not loaded");
+            })) {
+      QuiverException e = expectError(Status.EMBEDDING, () -> bad.embed(List.of("x")));
+      check(e.getMessage().contains("model not loaded"), "callback message: " + e);
+    }
+    try (Embedder wrong = Embedder.callback(4, texts -> new float[][] {{1, 2}})) {
+      expectError(Status.EMBEDDING, () -> wrong.embed(List.of("x")));
+    }
+    expectError(Status.INVALID_ARGUMENT, () -> Embedder.hashing(0));
+  }
+
+  public static void testGeminiOptionsAreChecked() {
+    try (Embedder g =
+        Embedder.gemini(new GeminiOptions().apiKey("test-key").outputDim(256).maxRetries(0))) {
+      check(g.dim() == 256, "gemini dim");
+    }
+    expectError(
+        Status.INVALID_ARGUMENT,
+        () -> Embedder.gemini(new GeminiOptions().apiKey("k").baseUrl("ftp://example.invalid")));
+  }
+
+  // --- runner --------------------------------------------------------------
+
+  public static void main(String[] args) {
+    int passed = 0;
+    int failed = 0;
+    Method[] methods = IndexTest.class.getDeclaredMethods();
+    Arrays.sort(methods, Comparator.comparing(Method::getName));
+    for (Method m : methods) {
+      if (!m.getName().startsWith("test") || !Modifier.isStatic(m.getModifiers())) continue;
+      long t0 = System.nanoTime();
+      try {
+        m.invoke(null);
+        passed++;
+        System.out.printf("ok   %s (%d ms)%n", m.getName(), (System.nanoTime() - t0) / 1_000_000);
+      } catch (InvocationTargetException e) {
+        failed++;
+        System.out.printf("FAIL %s: %s%n", m.getName(), e.getCause());
+        e.getCause().printStackTrace(System.out);
+      } catch (IllegalAccessException e) {
+        failed++;
+        System.out.printf("FAIL %s: %s%n", m.getName(), e);
+      }
+    }
+    System.out.printf("%d passed, %d failed%n", passed, failed);
+    System.exit(failed == 0 ? 0 : 1);
+  }
+}

@@ -1,0 +1,594 @@
+'use strict';
+// Node binding of Quiver, an embeddable vector search engine: libquiver
+// called through koffi (FFI from npm, prebuilt binaries in the package).
+//
+// The library is found through QUIVER_LIB (a path to libquiver.so), else as
+// "libquiver.so.0" on the system library path.
+//
+// Keys are 64-bit: pass a bigint or a safe integer number; keys come back as
+// bigint. Vectors are Float32Array (or arrays of numbers) of exactly `dim`
+// floats; batches are row-major. Every failure throws a QuiverError carrying
+// Quiver's status and message.
+//
+// Threading: koffi calls are synchronous on the calling thread. Filter
+// callbacks must run on that thread, so a filtered searchBatch runs on one
+// thread (threads = 1); unfiltered batches use all cores.
+
+const koffi = require('koffi');
+
+const lib = koffi.load(process.env.QUIVER_LIB || 'libquiver.so.0');
+
+koffi.opaque('qv_index');
+koffi.struct('qv_index_options', {
+  struct_size: 'uint32_t',
+  dim: 'uint32_t',
+  metric: 'int',
+  kind: 'int',
+  hnsw_m: 'uint32_t',
+  hnsw_ef_construction: 'uint32_t',
+  hnsw_ef_search: 'uint32_t',
+  seed: 'uint64_t',
+  threads: 'uint32_t',
+});
+const FilterFn = koffi.proto('int qv_filter_fn(uint64_t key, void *user)');
+koffi.struct('qv_search_params', {
+  struct_size: 'uint32_t',
+  ef: 'uint32_t',
+  filter: 'qv_filter_fn *',
+  filter_user: 'void *',
+  threads: 'uint32_t',
+});
+koffi.struct('qv_save_options', {
+  struct_size: 'uint32_t',
+  compress_vectors: 'int',
+  compress_graph: 'int',
+  zstd_level: 'int',
+});
+const IndexInfo = koffi.struct('qv_index_info', {
+  struct_size: 'uint32_t',
+  kind: 'int',
+  metric: 'int',
+  dim: 'uint32_t',
+  count: 'uint64_t',
+  deleted: 'uint64_t',
+  metadata_count: 'uint64_t',
+  hnsw_m: 'uint32_t',
+  hnsw_ef_construction: 'uint32_t',
+  hnsw_ef_search: 'uint32_t',
+  seed: 'uint64_t',
+  read_only: 'int',
+});
+
+koffi.opaque('qv_embedder');
+const EmbedFn = koffi.proto(
+  'int qv_embed_fn(void *user, size_t n, const char **texts, const size_t *lengths, float *out, ' +
+    'void *err, size_t err_len)');
+koffi.struct('qv_gemini_options', {
+  struct_size: 'uint32_t',
+  api_key: 'const char *',
+  base_url: 'const char *',
+  model: 'const char *',
+  output_dim: 'uint32_t',
+  batch_size: 'uint32_t',
+  requests_per_minute: 'uint32_t',
+  max_retries: 'uint32_t',
+  timeout_ms: 'uint32_t',
+  connect_timeout_ms: 'uint32_t',
+  initial_backoff_ms: 'uint32_t',
+  max_backoff_ms: 'uint32_t',
+  max_retry_delay_ms: 'uint32_t',
+  max_concurrent_requests: 'uint32_t',
+});
+
+const c = {
+  version: lib.func('const char *qv_version(void)'),
+  versionNumber: lib.func('unsigned int qv_version_number(void)'),
+  statusString: lib.func('const char *qv_status_string(int s)'),
+  lastError: lib.func('const char *qv_last_error(void)'),
+  optionsInit: lib.func('void qv_index_options_init(_Out_ qv_index_options *opts)'),
+  paramsInit: lib.func('void qv_search_params_init(_Out_ qv_search_params *params)'),
+  create: lib.func('int qv_index_create(const qv_index_options *opts, _Out_ qv_index **out)'),
+  free: lib.func('void qv_index_free(qv_index *index)'),
+  add: lib.func('int qv_index_add(qv_index *index, uint64_t key, const float *vector)'),
+  addBatch: lib.func(
+    'int qv_index_add_batch(qv_index *index, size_t n, const uint64_t *keys, const float *vectors)'),
+  remove: lib.func('int qv_index_remove(qv_index *index, uint64_t key)'),
+  count: lib.func('int qv_index_count(const qv_index *index, _Out_ size_t *out)'),
+  dim: lib.func('int qv_index_dim(const qv_index *index, _Out_ uint32_t *out)'),
+  get: lib.func('int qv_index_get(const qv_index *index, uint64_t key, float *vector_out)'),
+  search: lib.func(
+    'int qv_index_search(const qv_index *index, const float *query, size_t k, ' +
+      'const qv_search_params *params, uint64_t *keys_out, float *distances_out, ' +
+      '_Out_ size_t *found_out)'),
+  searchBatch: lib.func(
+    'int qv_index_search_batch(const qv_index *index, size_t nq, const float *queries, size_t k, ' +
+      'const qv_search_params *params, uint64_t *keys_out, float *distances_out, ' +
+      'uint64_t *found_out)'),
+  saveOptionsInit: lib.func('void qv_save_options_init(_Out_ qv_save_options *opts)'),
+  save: lib.func('int qv_index_save(const qv_index *index, const char *path)'),
+  saveWithOptions: lib.func(
+    'int qv_index_save_with_options(const qv_index *index, const char *path, ' +
+      'const qv_save_options *opts)'),
+  open: lib.func('int qv_index_open(const char *path, int mode, _Out_ qv_index **out)'),
+  exportNpy: lib.func(
+    'int qv_index_export_npy(const qv_index *index, const char *vectors_path, const char *keys_path)'),
+  importNpy: lib.func(
+    'int qv_index_import_npy(qv_index *index, const char *vectors_path, const char *keys_path)'),
+  setMetadata: lib.func(
+    'int qv_index_set_metadata(qv_index *index, uint64_t key, const uint8_t *data, size_t len)'),
+  getMetadata: lib.func(
+    'int qv_index_get_metadata(const qv_index *index, uint64_t key, _Out_ void **data, ' +
+      '_Out_ size_t *len)'),
+  compact: lib.func('int qv_index_compact(qv_index *index)'),
+  getInfo: lib.func('int qv_index_get_info(const qv_index *index, _Inout_ qv_index_info *info)'),
+  embedderCreateCallback: lib.func(
+    'int qv_embedder_create_callback(uint32_t dim, qv_embed_fn *fn, void *user, _Out_ qv_embedder **out)'),
+  embedderCreateHashing: lib.func('int qv_embedder_create_hashing(uint32_t dim, _Out_ qv_embedder **out)'),
+  geminiOptionsInit: lib.func('void qv_gemini_options_init(_Out_ qv_gemini_options *opts)'),
+  embedderCreateGemini: lib.func(
+    'int qv_embedder_create_gemini(const qv_gemini_options *opts, _Out_ qv_embedder **out)'),
+  embedderEmbed: lib.func(
+    'int qv_embedder_embed_ex(qv_embedder *emb, int task, size_t n, const char **texts, ' +
+      'const size_t *lengths, float *out)'),
+  embedderDim: lib.func('int qv_embedder_dim(const qv_embedder *emb, _Out_ uint32_t *out)'),
+  embedderFree: lib.func('void qv_embedder_free(qv_embedder *emb)'),
+};
+
+/** Quiver's result codes (qv_status); the values never change. */
+const Status = Object.freeze({
+  OK: 0,
+  INVALID_ARGUMENT: 1,
+  DIMENSION_MISMATCH: 2,
+  NOT_FOUND: 3,
+  DUPLICATE_KEY: 4,
+  IO: 5,
+  CORRUPT: 6,
+  UNSUPPORTED: 7,
+  OUT_OF_MEMORY: 8,
+  EMBEDDING: 9,
+  INTERNAL: 10,
+});
+const Metric = Object.freeze({ L2: 1, IP: 2, COSINE: 3 });
+const IndexKind = Object.freeze({ FLAT: 1, HNSW: 2 });
+const OpenMode = Object.freeze({ LOAD: 1, MMAP: 2 });
+
+/** A failed Quiver call: `status` (a Status value), `code` (its C name) and Quiver's message. */
+class QuiverError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.name = 'QuiverError';
+    this.status = status;
+    this.code = c.statusString(status);
+  }
+}
+
+function check(status) {
+  if (status !== 0) throw new QuiverError(status, c.lastError());
+}
+
+function fail(status, message) {
+  throw new QuiverError(status, message);
+}
+
+function toKey(key) {
+  if (typeof key === 'bigint') return key;
+  if (Number.isSafeInteger(key) && key >= 0) return BigInt(key);
+  fail(Status.INVALID_ARGUMENT, `key ${key} is not a non-negative integer; pass a bigint or a safe integer`);
+}
+
+function toFloats(v, what) {
+  if (v instanceof Float32Array) return v;
+  if (Array.isArray(v)) return Float32Array.from(v);
+  fail(Status.INVALID_ARGUMENT, `${what} must be a Float32Array or an array of numbers`);
+}
+
+/** The version of the libquiver actually loaded, e.g. "0.1.0". */
+function version() {
+  return c.version();
+}
+
+function versionNumber() {
+  return c.versionNumber();
+}
+
+/**
+ * A Quiver index: vectors of `dim` floats under 64-bit keys. Call close() to
+ * release its native memory.
+ */
+class Index {
+  #handle;
+  #dim;
+
+  constructor(handle) {
+    this.#handle = handle;
+    const d = [0];
+    check(c.dim(handle, d));
+    this.#dim = d[0];
+  }
+
+  /**
+   * Creates an empty index. options: { dim (required), metric, kind, hnswM,
+   * hnswEfConstruction, hnswEfSearch, seed, threads }; unset options keep the
+   * library defaults (HNSW, L2, M = 16, ef_construction = 200, ef_search = 64).
+   */
+  static create(options) {
+    const o = {};
+    c.optionsInit(o);
+    o.dim = options.dim;
+    if (options.metric !== undefined) o.metric = options.metric;
+    if (options.kind !== undefined) o.kind = options.kind;
+    if (options.hnswM !== undefined) o.hnsw_m = options.hnswM;
+    if (options.hnswEfConstruction !== undefined) o.hnsw_ef_construction = options.hnswEfConstruction;
+    if (options.hnswEfSearch !== undefined) o.hnsw_ef_search = options.hnswEfSearch;
+    if (options.seed !== undefined) o.seed = BigInt(options.seed);
+    if (options.threads !== undefined) o.threads = options.threads;
+    const out = [null];
+    check(c.create(o, out));
+    return new Index(out[0]);
+  }
+
+  /** Opens an index written by save(); OpenMode.MMAP gives a read-only index searched in place. */
+  static open(path, mode = OpenMode.LOAD) {
+    const out = [null];
+    check(c.open(String(path), mode, out));
+    return new Index(out[0]);
+  }
+
+  get dim() {
+    return this.#dim;
+  }
+
+  #live() {
+    if (this.#handle === null) fail(Status.INVALID_ARGUMENT, 'the index is closed; open or create a new one');
+    return this.#handle;
+  }
+
+  #vector(v, what) {
+    const f = toFloats(v, what);
+    if (f.length !== this.#dim) {
+      fail(Status.DIMENSION_MISMATCH,
+        `${what} has ${f.length} floats but the index has dim ${this.#dim}; pass exactly dim floats`);
+    }
+    return f;
+  }
+
+  /** Adds one vector under key; DUPLICATE_KEY when the key is live. */
+  add(key, vector) {
+    const k = toKey(key);
+    check(c.add(this.#live(), k, this.#vector(vector, 'vector')));
+  }
+
+  /** Adds keys.length vectors (row-major) on all cores; all-or-nothing. */
+  addBatch(keys, vectors) {
+    const ks = keys instanceof BigUint64Array ? keys : BigUint64Array.from(keys, toKey);
+    const vs = toFloats(vectors, 'vectors');
+    if (vs.length !== ks.length * this.#dim) {
+      fail(Status.DIMENSION_MISMATCH,
+        `vectors has ${vs.length} floats but ${ks.length} keys x dim ${this.#dim} need ` +
+          `${ks.length * this.#dim}; pass n * dim floats, row-major`);
+    }
+    if (ks.length === 0) return;
+    check(c.addBatch(this.#live(), ks.length, ks, vs));
+  }
+
+  /** Removes the vector under key; NOT_FOUND when there is none. */
+  remove(key) {
+    check(c.remove(this.#live(), toKey(key)));
+  }
+
+  /** The number of live vectors. */
+  count() {
+    const n = [0];
+    check(c.count(this.#live(), n));
+    return Number(n[0]);
+  }
+
+  /** A copy (Float32Array) of the vector under key; NOT_FOUND when there is none. */
+  get(key) {
+    const v = new Float32Array(this.#dim);
+    check(c.get(this.#live(), toKey(key), v));
+    return v;
+  }
+
+  #params(options, batch) {
+    const p = {};
+    c.paramsInit(p);
+    if (options && options.ef !== undefined) p.ef = options.ef;
+    if (options && options.threads !== undefined) p.threads = options.threads;
+    let state = null;
+    if (options && options.filter) {
+      const user = options.filter;
+      state = { error: null, callback: null };
+      state.callback = koffi.register((key) => {
+        if (state.error) return 0;
+        try {
+          return user(BigInt(key)) ? 1 : 0;
+        } catch (e) {
+          state.error = e;
+          return 0;
+        }
+      }, koffi.pointer(FilterFn));
+      p.filter = state.callback;
+      // JavaScript callbacks run on this thread only.
+      if (batch) p.threads = 1;
+    }
+    return [p, state];
+  }
+
+  #run(options, batch, call) {
+    const [p, state] = this.#params(options, batch);
+    let status;
+    try {
+      status = call(p);
+    } finally {
+      if (state) koffi.unregister(state.callback);
+    }
+    if (state && state.error) throw state.error;
+    check(status);
+  }
+
+  /**
+   * The k nearest vectors to query, nearest first, as [{ key: bigint, distance }].
+   * options: { ef, filter: (key: bigint) => boolean }.
+   */
+  search(query, k, options) {
+    const q = this.#vector(query, 'query');
+    if (!Number.isInteger(k) || k < 0) fail(Status.INVALID_ARGUMENT, `k is ${k}; ask for at least one neighbour`);
+    const keys = new BigUint64Array(k);
+    const dist = new Float32Array(k);
+    const found = [0];
+    this.#run(options, false, (p) => c.search(this.#live(), q, k, p, keys, dist, found));
+    const hits = [];
+    for (let i = 0; i < Number(found[0]); i++) hits.push({ key: keys[i], distance: dist[i] });
+    return hits;
+  }
+
+  /**
+   * Searches queries.length / dim queries (row-major); returns one hit list per
+   * query. options: { ef, threads, filter } (a filtered batch runs on one thread).
+   */
+  searchBatch(queries, k, options) {
+    const qs = toFloats(queries, 'queries');
+    if (qs.length % this.#dim !== 0) {
+      fail(Status.DIMENSION_MISMATCH,
+        `queries has ${qs.length} floats, which is not a multiple of the index dim ${this.#dim}; ` +
+          'pass nq * dim floats, row-major');
+    }
+    if (!Number.isInteger(k) || k < 0) fail(Status.INVALID_ARGUMENT, `k is ${k}; ask for at least one neighbour`);
+    const nq = qs.length / this.#dim;
+    const keys = new BigUint64Array(nq * k);
+    const dist = new Float32Array(nq * k);
+    const found = new BigUint64Array(nq); // size_t[nq], declared uint64_t * above
+    this.#run(options, true, (p) => c.searchBatch(this.#live(), nq, qs, k, p, keys, dist, found));
+    const all = [];
+    for (let q = 0; q < nq; q++) {
+      const hits = [];
+      for (let i = 0; i < Number(found[q]); i++) hits.push({ key: keys[q * k + i], distance: dist[q * k + i] });
+      all.push(hits);
+    }
+    return all;
+  }
+
+  /** Writes the index to path crash-safely. options: { compressVectors, compressGraph, zstdLevel }. */
+  save(path, options) {
+    if (!options) {
+      check(c.save(this.#live(), String(path)));
+      return;
+    }
+    const o = {};
+    c.saveOptionsInit(o);
+    if (options.compressVectors !== undefined) o.compress_vectors = options.compressVectors ? 1 : 0;
+    if (options.compressGraph !== undefined) o.compress_graph = options.compressGraph ? 1 : 0;
+    if (options.zstdLevel !== undefined) o.zstd_level = options.zstdLevel;
+    check(c.saveWithOptions(this.#live(), String(path), o));
+  }
+
+  /** Writes the live vectors and their keys as .npy files. */
+  exportNpy(vectorsPath, keysPath) {
+    check(c.exportNpy(this.#live(), String(vectorsPath), String(keysPath)));
+  }
+
+  /** Adds the vectors of a .npy file; keys from keysPath, or 0..n-1 when it is omitted. */
+  importNpy(vectorsPath, keysPath = null) {
+    check(c.importNpy(this.#live(), String(vectorsPath), keysPath === null ? null : String(keysPath)));
+  }
+
+  /** Attaches bytes (Uint8Array/Buffer) or a string (UTF-8) to the live vector under key; empty removes it. */
+  setMetadata(key, data) {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const buf = bytes.length === 0 ? new Uint8Array(1) : bytes;
+    check(c.setMetadata(this.#live(), toKey(key), buf, bytes.length));
+  }
+
+  /** A copy (Buffer) of the metadata of key; NOT_FOUND when it has none. */
+  getMetadata(key) {
+    const data = [null];
+    const len = [0];
+    check(c.getMetadata(this.#live(), toKey(key), data, len));
+    const n = Number(len[0]);
+    if (n === 0) return Buffer.alloc(0);
+    return Buffer.from(koffi.decode(data[0], koffi.array('uint8_t', n, 'Typed')));
+  }
+
+  /** The metadata of key decoded as UTF-8. */
+  getMetadataString(key) {
+    return this.getMetadata(key).toString('utf8');
+  }
+
+  /** Rebuilds the index without its removed vectors. */
+  compact() {
+    check(c.compact(this.#live()));
+  }
+
+  /** A description of the index. */
+  info() {
+    const i = { struct_size: koffi.sizeof(IndexInfo) };
+    check(c.getInfo(this.#live(), i));
+    return {
+      kind: i.kind,
+      metric: i.metric,
+      dim: i.dim,
+      count: Number(i.count),
+      deleted: Number(i.deleted),
+      metadataCount: Number(i.metadata_count),
+      hnswM: i.hnsw_m,
+      hnswEfConstruction: i.hnsw_ef_construction,
+      hnswEfSearch: i.hnsw_ef_search,
+      seed: BigInt(i.seed),
+      readOnly: i.read_only !== 0,
+    };
+  }
+
+  /** Releases the native index. Safe to call twice. */
+  close() {
+    if (this.#handle !== null) {
+      c.free(this.#handle);
+      this.#handle = null;
+    }
+  }
+}
+
+/** What a text is for: stored documents or search queries. */
+const EmbedTask = Object.freeze({ DOCUMENT: 1, QUERY: 2 });
+
+function writeError(err, errLen, message) {
+  const room = Number(errLen);
+  if (room === 0) return;
+  const bytes = Buffer.from(String(message), 'utf8').subarray(0, room - 1);
+  const view = new Uint8Array(koffi.view(err, room));
+  view.set(bytes);
+  view[bytes.length] = 0;
+}
+
+/**
+ * Turns text into vectors of `dim` floats: the offline hashing embedder,
+ * Google's Gemini API, or a JavaScript function. Call close() to release it.
+ */
+class Embedder {
+  #handle;
+  #dim;
+  #callback;
+
+  constructor(handle, callback) {
+    this.#handle = handle;
+    this.#callback = callback;
+    const d = [0];
+    check(c.embedderDim(handle, d));
+    this.#dim = d[0];
+  }
+
+  /** The offline hashing embedder: fast, deterministic, matches words, not meaning. */
+  static hashing(dim) {
+    const out = [null];
+    check(c.embedderCreateHashing(dim, out));
+    return new Embedder(out[0], null);
+  }
+
+  /**
+   * An embedder over a JavaScript function `fn(texts: string[])` returning one
+   * vector (Float32Array or number[]) per text; called for documents and
+   * queries alike, on the thread that calls embed(). A throw fails the embed
+   * call with Status.EMBEDDING and the error's message.
+   */
+  static callback(dim, fn) {
+    const cb = koffi.register((user, n, texts, lengths, out, err, errLen) => {
+      try {
+        const count = Number(n);
+        const ptrs = koffi.decode(texts, koffi.array('void *', count));
+        const lens = koffi.decode(lengths, koffi.array('size_t', count));
+        const strings = [];
+        for (let i = 0; i < count; i++) {
+          const len = Number(lens[i]);
+          strings.push(len === 0 ? '' :
+            Buffer.from(koffi.decode(ptrs[i], koffi.array('uint8_t', len, 'Typed'))).toString('utf8'));
+        }
+        const rows = fn(strings);
+        if (!rows || rows.length !== count) {
+          writeError(err, errLen, `the embedding function returned ${rows ? rows.length : 'nothing'} ` +
+            `vectors for ${count} texts; return one vector per text`);
+          return 1;
+        }
+        const view = new Float32Array(koffi.view(out, count * dim * 4));
+        for (let i = 0; i < count; i++) {
+          if (!rows[i] || rows[i].length !== dim) {
+            writeError(err, errLen, `the embedding function returned a vector of ${rows[i] ? rows[i].length : 0} ` +
+              `floats for text ${i}; the embedder has dim ${dim}`);
+            return 1;
+          }
+          view.set(rows[i], i * dim);
+        }
+        return 0;
+      } catch (e) {
+        writeError(err, errLen, e && e.message !== undefined ? `${e.name}: ${e.message}` : String(e));
+        return 1;
+      }
+    }, koffi.pointer(EmbedFn));
+    const out = [null];
+    const status = c.embedderCreateCallback(dim, cb, null, out);
+    if (status !== 0) {
+      const message = c.lastError();
+      koffi.unregister(cb);
+      throw new QuiverError(status, message);
+    }
+    return new Embedder(out[0], cb);
+  }
+
+  /**
+   * An embedder over Google's Gemini API (no network call until used).
+   * options: { apiKey, baseUrl, model, outputDim, batchSize, requestsPerMinute,
+   * maxRetries, timeoutMs, connectTimeoutMs, maxConcurrentRequests }.
+   */
+  static gemini(options = {}) {
+    const o = {};
+    c.geminiOptionsInit(o);
+    o.api_key = options.apiKey ?? null;
+    o.base_url = options.baseUrl ?? null;
+    o.model = options.model ?? null;
+    const fields = {
+      outputDim: 'output_dim', batchSize: 'batch_size', requestsPerMinute: 'requests_per_minute',
+      maxRetries: 'max_retries', timeoutMs: 'timeout_ms', connectTimeoutMs: 'connect_timeout_ms',
+      maxConcurrentRequests: 'max_concurrent_requests',
+    };
+    for (const [js, cname] of Object.entries(fields)) if (options[js] !== undefined) o[cname] = options[js];
+    const out = [null];
+    check(c.embedderCreateGemini(o, out));
+    return new Embedder(out[0], null);
+  }
+
+  get dim() {
+    return this.#dim;
+  }
+
+  /** Embeds texts for task: one Float32Array per text, in order. */
+  embed(texts, task = EmbedTask.DOCUMENT) {
+    if (this.#handle === null) fail(Status.INVALID_ARGUMENT, 'the embedder is closed');
+    texts.forEach((t, i) => {
+      if (typeof t !== 'string') fail(Status.INVALID_ARGUMENT, `texts[${i}] is not a string`);
+      if (t.includes('\0')) fail(Status.INVALID_ARGUMENT, `texts[${i}] contains a NUL character`);
+    });
+    const flat = new Float32Array(texts.length * this.#dim + 1);
+    check(c.embedderEmbed(this.#handle, task, texts.length, texts, null, flat));
+    const rows = [];
+    for (let i = 0; i < texts.length; i++) rows.push(flat.slice(i * this.#dim, (i + 1) * this.#dim));
+    return rows;
+  }
+
+  /** Embeds one text. */
+  embedOne(text, task = EmbedTask.DOCUMENT) {
+    return this.embed([text], task)[0];
+  }
+
+  /** Releases the native embedder. Safe to call twice. */
+  close() {
+    if (this.#handle !== null) {
+      c.embedderFree(this.#handle);
+      this.#handle = null;
+      if (this.#callback) koffi.unregister(this.#callback);
+      this.#callback = null;
+    }
+  }
+}
+
+module.exports = {
+  Index, Embedder, QuiverError, Status, Metric, IndexKind, OpenMode, EmbedTask, version, versionNumber,
+};

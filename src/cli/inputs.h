@@ -1,0 +1,22 @@
+// Loading vector files for the tool, by extension: .fvecs, .bvecs, .npy.
+#pragma once
+
+#include <string>
+
+#include "io/vecs_file.h"
+#include "quiver/quiver.h"
+
+namespace quiver::cli {
+
+// Throws CliError with a one-line message when the file is missing, of an
+// unknown type, or malformed.
+io::FloatMatrix load_vectors(const std::string& path, size_t max_rows = 0);
+io::IntMatrix load_groundtruth(const std::string& path);
+
+// Parses --metric / --index values; throws UsageError on anything else.
+qv_metric parse_metric(const std::string& name);
+qv_index_kind parse_kind(const std::string& name);
+const char* metric_name(qv_metric metric);
+const char* kind_name(qv_index_kind kind);
+
+}  // namespace quiver::cli

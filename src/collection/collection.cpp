@@ -1,0 +1,106 @@
+#include "collection/collection.h"
+
+#include <mutex>
+#include <vector>
+
+#include "core/error.h"
+
+namespace quiver {
+
+Collection::Collection(std::unique_ptr<VectorIndex> index) : index_(std::move(index)) {}
+
+void Collection::check_writable() const {
+  if (read_only_)
+    fail(Status::Unsupported, "this index was opened by mapping its file and is read-only; open "
+                              "it with QV_OPEN_LOAD to modify it");
+}
+
+bool Collection::contains(uint64_t key) const {
+  thread_local std::vector<float> scratch;
+  scratch.resize(index_->dim());
+  try {
+    index_->get(key, scratch.data());
+    return true;
+  } catch (const Error& e) {
+    if (e.status() == Status::NotFound) return false;
+    throw;
+  }
+}
+
+CollectionInfo Collection::info() const {
+  CollectionInfo info;
+  info.dim = index_->dim();
+  info.metric = index_->metric();
+  info.count = index_->size();
+  info.read_only = read_only_;
+  if (const auto* hnsw = dynamic_cast<const HnswIndex*>(index_.get())) {
+    info.kind = IndexKind::Hnsw;
+    info.hnsw = hnsw->params();
+    uint64_t nodes = hnsw->node_count();
+    info.deleted = nodes > info.count ? nodes - info.count : 0;
+  }
+  std::shared_lock lock(metadata_mutex_);
+  info.metadata_count = metadata_.size();
+  return info;
+}
+
+void Collection::add(uint64_t key, const float* vector) {
+  check_writable();
+  std::shared_lock lock(writers_);
+  index_->add(key, vector);
+}
+
+void Collection::add_batch(size_t n, const uint64_t* keys, const float* vectors,
+                           unsigned threads) {
+  check_writable();
+  std::shared_lock lock(writers_);
+  index_->add_batch(n, keys, vectors, threads);
+}
+
+void Collection::remove(uint64_t key) {
+  check_writable();
+  std::shared_lock lock(writers_);
+  index_->remove(key);
+  // After the index: a concurrent set_metadata either saw the key live and
+  // has stored its blob (erased here) or finds it gone and fails.
+  std::unique_lock meta(metadata_mutex_);
+  metadata_.erase(key);
+}
+
+void Collection::set_metadata(uint64_t key, const void* data, size_t size) {
+  check_writable();
+  std::shared_lock lock(writers_);
+  std::unique_lock meta(metadata_mutex_);
+  if (!contains(key))
+    fail(Status::NotFound, "no vector with key " + std::to_string(key) +
+                               " in the index; add the vector before its metadata");
+  metadata_.set(key, data, size);
+}
+
+std::optional<ByteSpan> Collection::get_metadata(uint64_t key) const {
+  std::shared_lock meta(metadata_mutex_);
+  return metadata_.get(key);
+}
+
+void Collection::compact(unsigned threads) {
+  check_writable();
+  std::unique_lock lock(writers_);
+  const auto* hnsw = dynamic_cast<const HnswIndex*>(index_.get());
+  if (!hnsw) return;  // a flat index keeps its rows dense: nothing to drop
+  if (hnsw->node_count() == hnsw->size()) return;
+  const size_t n = index_->size();
+  const size_t dim = index_->dim();
+  std::vector<uint64_t> keys;
+  std::vector<float> vectors;
+  keys.reserve(n);
+  vectors.reserve(n * dim);
+  index_->for_each_live([&](uint64_t key, const float* v) {
+    keys.push_back(key);
+    vectors.insert(vectors.end(), v, v + dim);
+  });
+  auto rebuilt = std::make_unique<HnswIndex>(index_->dim(), index_->metric(), hnsw->params());
+  rebuilt->add_batch(keys.size(), keys.data(), vectors.data(), threads);
+  index_ = std::move(rebuilt);
+}
+
+}  // namespace quiver

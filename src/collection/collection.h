@@ -1,0 +1,101 @@
+// A collection: one vector index plus the metadata blobs of its keys, and
+// what turns them into a file and back. This is what a qv_index handle
+// holds; it knows nothing of C.
+//
+// Concurrency (the contract quiver.h documents):
+//  - searches go straight to index() and take no lock here;
+//  - add/add_batch/remove/set_metadata/import_npy take `writers_` shared, so
+//    they run alongside each other as the index allows;
+//  - save/export_npy take `writers_` exclusively: they see no mutation half
+//    done (VectorIndex::export_image and for_each_live require that) and
+//    may run alongside searches;
+//  - compact replaces the index and must run alone (no other call at all).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "index/hnsw_index.h"
+#include "index/vector_index.h"
+#include "storage/metadata_store.h"
+#include "storage/save_options.h"
+#include "storage/segment_reader.h"
+
+namespace quiver {
+
+enum class IndexKind : uint32_t { Flat = 1, Hnsw = 2 };  // qv_index_kind values
+
+struct CollectionInfo {
+  IndexKind kind = IndexKind::Flat;
+  Metric metric = Metric::L2;
+  uint32_t dim = 0;
+  uint64_t count = 0;           // live vectors
+  uint64_t deleted = 0;         // removed vectors still held as HNSW tombstones
+  uint64_t metadata_count = 0;  // keys with a metadata blob
+  HnswParams hnsw;              // meaningful for Hnsw
+  bool read_only = false;
+};
+
+class Collection {
+ public:
+  explicit Collection(std::unique_ptr<VectorIndex> index);
+
+  // Opens a file written by save(). Map: the index reads the file in place
+  // and is read-only. Throws what storage::open_index_file and
+  // import_index throw.
+  static std::unique_ptr<Collection> open(const std::string& path,
+                                          const storage::OpenOptions& options);
+
+  // Re-checks the checksums of the file sections a mapped index reads in
+  // place (nothing to do for an index in memory). Throws Corrupt. May run
+  // alongside searches.
+  void verify(unsigned threads) const;
+
+  // Writes the index and its metadata to `path`, replacing it crash-safely.
+  void save(const std::string& path, const storage::SaveOptions& options) const;
+
+  VectorIndex& index() { return *index_; }
+  const VectorIndex& index() const { return *index_; }
+  bool read_only() const { return read_only_; }
+  CollectionInfo info() const;
+
+  void add(uint64_t key, const float* vector);
+  void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads);
+  // Removes the vector and its metadata. Throws NotFound.
+  void remove(uint64_t key);
+
+  // Sets (size > 0) or clears (size == 0) the metadata of a live key.
+  // Throws NotFound when the key is not live.
+  void set_metadata(uint64_t key, const void* data, size_t size);
+  // The metadata of `key`, valid until it is set again or the key removed.
+  std::optional<ByteSpan> get_metadata(uint64_t key) const;
+
+  // Rebuilds the index from its live vectors, dropping HNSW tombstones.
+  void compact(unsigned threads);
+
+  // Writes the live vectors (float32, n x dim) and keys (uint64) as .npy.
+  void export_npy(const std::string& vectors_path, const std::string& keys_path) const;
+  // Adds the vectors of a .npy file under the keys of another (empty
+  // keys_path: 0..n-1), all-or-nothing for argument errors.
+  void import_npy(const std::string& vectors_path, const std::string& keys_path,
+                  unsigned threads);
+
+ private:
+  void check_writable() const;
+  bool contains(uint64_t key) const;
+
+  std::unique_ptr<VectorIndex> index_;
+  storage::MetadataStore metadata_;
+  mutable std::shared_mutex metadata_mutex_;  // guards metadata_
+  mutable std::shared_mutex writers_;         // see the header comment
+  bool read_only_ = false;
+  // Mapped: the sections read in place, and the memory behind them.
+  std::vector<storage::InPlaceSection> in_place_;
+  std::shared_ptr<const void> image_;
+};
+
+}  // namespace quiver

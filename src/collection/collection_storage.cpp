@@ -1,0 +1,55 @@
+// Collection::save and Collection::open: the index image plus a metadata
+// section, through storage/.
+#include <mutex>
+
+#include "collection/collection.h"
+#include "core/error.h"
+#include "index/index_factory.h"
+#include "storage/atomic_file.h"
+#include "storage/segment_writer.h"
+
+namespace quiver {
+
+void Collection::save(const std::string& path, const storage::SaveOptions& options) const {
+  std::unique_lock lock(writers_);
+  storage::AtomicFile file(path);
+  storage::SegmentWriter writer(file.file(), options);
+  index_->export_image(writer);
+  std::vector<uint8_t> metadata;
+  {
+    std::shared_lock meta(metadata_mutex_);
+    metadata = metadata_.encode();
+  }
+  writer.section(SectionKind::Metadata, 1, metadata.size(),
+                 {ByteSpan{metadata.data(), metadata.size()}});
+  writer.finish();
+  file.commit();
+}
+
+std::unique_ptr<Collection> Collection::open(const std::string& path,
+                                             const storage::OpenOptions& options) {
+  const storage::OpenMode mode = options.mode;
+  auto source = storage::open_index_file(path, options);
+  auto collection = std::make_unique<Collection>(import_index(*source));
+  collection->read_only_ = mode == storage::OpenMode::Map;
+  if (mode == storage::OpenMode::Map) {
+    collection->in_place_ = source->in_place();
+    collection->image_ = source->keepalive();
+  }
+  if (source->has_section(SectionKind::Metadata)) {
+    ByteSpan encoded = source->section(SectionKind::Metadata);
+    std::string where = source->describe(SectionKind::Metadata);
+    // Mapped: look blobs up in the decompressed section in place.
+    if (mode == storage::OpenMode::Map)
+      collection->metadata_.view(encoded, source->keepalive(), where);
+    else
+      collection->metadata_.load(encoded, where);
+  }
+  return collection;
+}
+
+void Collection::verify(unsigned threads) const {
+  storage::verify_in_place(in_place_, threads);
+}
+
+}  // namespace quiver

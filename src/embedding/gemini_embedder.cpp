@@ -1,0 +1,230 @@
+// GeminiEmbedder: configuration checks, batching, the retry loop and
+// normalisation. Wire format in gemini_request / gemini_response, HTTP in
+// curl_transport, pacing in rate_limiter.
+#include "embedding/gemini_embedder.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <random>
+
+#include "core/error.h"
+#include "core/parallel.h"
+#include "embedding/gemini_request.h"
+#include "embedding/gemini_response.h"
+
+namespace quiver {
+namespace {
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? std::string(v) : std::string();
+}
+
+[[noreturn]] void bad_option(const std::string& message) {
+  fail(Status::InvalidArgument, "Gemini embedder: " + message);
+}
+
+void check_range(const char* name, uint32_t value, uint32_t lo, uint32_t hi) {
+  if (value < lo || value > hi)
+    bad_option(std::string(name) + " is " + std::to_string(value) + "; it must be between " +
+               std::to_string(lo) + " and " + std::to_string(hi));
+}
+
+double default_jitter() {
+  thread_local std::mt19937_64 rng(
+      std::random_device{}() ^
+      static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+std::string status_hint(long status) {
+  switch (status) {
+    case 401:
+    case 403:
+      return "; check the API key (the api_key option or GEMINI_API_KEY) and that the "
+             "Generative Language API is enabled for its project";
+    case 404:
+      return "; check the model name and the base URL";
+    case 429:
+      return "; lower requests_per_minute or raise the project's quota";
+    default:
+      return "";
+  }
+}
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3gs", s);
+  return buf;
+}
+
+}  // namespace
+
+GeminiEmbedder::GeminiEmbedder(GeminiConfig config, GeminiRuntime runtime)
+    : config_(std::move(config)) {
+  GeminiConfig& c = config_;
+  if (c.api_key.empty()) c.api_key = env_or_empty("GEMINI_API_KEY");
+  if (c.api_key.empty())
+    bad_option("no API key; set the api_key option or the GEMINI_API_KEY environment variable");
+  for (unsigned char ch : c.api_key)
+    if (ch < 0x20 || ch == 0x7F) bad_option("the API key contains a control character");
+
+  if (c.base_url.empty()) c.base_url = env_or_empty("QUIVER_GEMINI_BASE_URL");
+  if (c.base_url.empty()) c.base_url = kGeminiDefaultBaseUrl;
+  while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
+  if (c.base_url.rfind("https://", 0) != 0 && c.base_url.rfind("http://", 0) != 0)
+    bad_option("base URL \"" + c.base_url + "\" must start with https:// or http://");
+  for (unsigned char ch : c.base_url)
+    if (ch <= 0x20 || ch == 0x7F) bad_option("the base URL contains a space or control character");
+
+  if (c.model.rfind("models/", 0) == 0) c.model.erase(0, 7);
+  if (c.model.empty()) bad_option("the model name is empty");
+  for (char ch : c.model) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_';
+    if (!ok)
+      bad_option("model name \"" + c.model + "\" has a character other than A-Z a-z 0-9 - . _");
+  }
+
+  if (c.model == kGeminiDefaultModel)
+    check_range("output_dim", c.output_dim, 128, 3072);
+  else
+    check_range("output_dim", c.output_dim, 1, kMaxEmbeddingDim);
+  check_range("batch_size", c.batch_size, 1, kGeminiMaxBatch);
+  check_range("max_concurrent_requests", c.max_concurrent_requests, 1, 64);
+  check_range("max_retries", c.max_retries, 0, 100);
+
+  transport_ = runtime.transport ? std::move(runtime.transport) : make_curl_transport();
+  clock_ = runtime.clock ? std::move(runtime.clock) : steady_clock();
+  jitter_ = runtime.jitter ? std::move(runtime.jitter) : std::function<double()>(default_jitter);
+  limiter_ = std::make_unique<RateLimiter>(c.requests_per_minute, clock_);
+  url_ = gemini::batch_url(c.base_url, c.model);
+}
+
+std::string GeminiEmbedder::description() const {
+  return "gemini model=" + config_.model + " dim=" + std::to_string(config_.output_dim);
+}
+
+std::string GeminiEmbedder::redact(std::string message) const {
+  const std::string& key = config_.api_key;
+  if (key.empty()) return message;
+  for (size_t pos = message.find(key); pos != std::string::npos; pos = message.find(key, pos + 10))
+    message.replace(pos, key.size(), "[redacted]");
+  return message;
+}
+
+void GeminiEmbedder::embed_into(std::span<const std::string_view> texts, EmbedTask task,
+                                float* out) {
+  if (texts.empty()) return;
+  for (size_t i = 0; i < texts.size(); ++i)
+    if (texts[i].empty())
+      fail(Status::InvalidArgument,
+           "text " + std::to_string(i) + " is empty; the Gemini API rejects empty text");
+
+  const size_t n = texts.size();
+  const size_t bs = config_.batch_size;
+  const size_t batches = (n + bs - 1) / bs;
+  const size_t dim = config_.output_dim;
+  std::atomic<bool> abandoned{false};
+  std::mutex error_mutex;
+  std::exception_ptr first_error;  // the real failure, not the batches it cut short
+  try {
+    parallel_for(batches, config_.max_concurrent_requests, 1, [&](size_t b, size_t e) {
+      for (size_t k = b; k < e; ++k) {
+        const size_t first = k * bs;
+        const size_t count = std::min(bs, n - first);
+        try {
+          embed_batch(texts.subspan(first, count), task, out + first * dim, abandoned);
+        } catch (...) {
+          std::lock_guard lock(error_mutex);
+          if (!abandoned.exchange(true)) first_error = std::current_exception();
+          throw;
+        }
+      }
+    });
+  } catch (...) {
+    std::exception_ptr error = first_error ? first_error : std::current_exception();
+    try {
+      std::rethrow_exception(error);
+    } catch (const Error& err) {
+      throw Error(err.status(), redact(err.what()));
+    }
+  }
+}
+
+void GeminiEmbedder::embed_batch(std::span<const std::string_view> texts, EmbedTask task,
+                                 float* out, const std::atomic<bool>& abandoned) {
+  const GeminiConfig& c = config_;
+  HttpRequest req;
+  req.url = url_;
+  req.headers = {"Content-Type: application/json", "x-goog-api-key: " + c.api_key,
+                 "Expect:"};  // no 100-continue round trip for large bodies
+  req.body = gemini::batch_request_body(c.model, texts, task, c.output_dim);
+  req.timeout_ms = c.timeout_ms;
+  req.connect_timeout_ms = c.connect_timeout_ms;
+
+  for (uint32_t attempt = 0;; ++attempt) {
+    if (abandoned.load()) fail(Status::Embedding, "abandoned: another batch of this call failed");
+    limiter_->acquire();
+    const HttpResponse resp = transport_->post(req);
+
+    std::string last;  // what went wrong with this attempt
+    std::optional<double> server_delay;
+    if (resp.status == 0) {
+      last = "could not get an answer from the Gemini API at " + c.base_url + ": " + resp.error;
+      if (!resp.retryable) fail(Status::Embedding, last);
+    } else if (resp.status == 200) {
+      gemini::parse_embeddings(resp.body, texts.size(), c.output_dim, out);
+      for (size_t i = 0; i < texts.size(); ++i) {
+        float* row = out + i * size_t{c.output_dim};
+        double norm2 = 0.0;
+        for (uint32_t j = 0; j < c.output_dim; ++j) norm2 += double{row[j]} * row[j];
+        if (!(norm2 > 0.0) || !std::isfinite(norm2))
+          fail(Status::Embedding, "the Gemini API sent a malformed response: embeddings[" +
+                                      std::to_string(i) + "] is the zero vector");
+        const double scale = 1.0 / std::sqrt(norm2);
+        for (uint32_t j = 0; j < c.output_dim; ++j) row[j] = static_cast<float>(row[j] * scale);
+      }
+      return;
+    } else {
+      const gemini::ApiError e = gemini::parse_api_error(resp.body);
+      last = "the Gemini API answered HTTP " + std::to_string(resp.status);
+      if (!e.status.empty()) last += " " + e.status;
+      last +=
+          ": " + (e.message.empty() ? "\"" + gemini::body_excerpt(resp.body) + "\"" : e.message);
+      const bool transient = resp.status == 408 || resp.status == 429 || resp.status >= 500;
+      if (!transient) fail(Status::Embedding, last + status_hint(resp.status));
+      server_delay = e.retry_delay_s ? e.retry_delay_s : resp.retry_after_s;
+    }
+
+    if (attempt >= c.max_retries)
+      fail(Status::Embedding, last + " (gave up after " + std::to_string(attempt + 1) +
+                                  (attempt == 0 ? " attempt" : " attempts") + ")" +
+                                  status_hint(resp.status));
+    double delay_s;
+    if (server_delay) {
+      if (*server_delay * 1000.0 > c.max_retry_delay_ms)
+        fail(Status::Embedding,
+             last + " (the server asks to retry in " + seconds(*server_delay) +
+                 ", longer than max_retry_delay_ms = " + std::to_string(c.max_retry_delay_ms) +
+                 ")" + status_hint(resp.status));
+      delay_s = *server_delay * (1.0 + 0.1 * jitter_());
+    } else {
+      const double cap = c.max_backoff_ms / 1000.0;
+      const double base = std::min(
+          cap, std::ldexp(c.initial_backoff_ms / 1000.0, static_cast<int>(std::min(attempt, 30u))));
+      delay_s = base * (0.5 + 0.5 * jitter_());
+    }
+    const Clock::Nanos until =
+        clock_->now() + Clock::Nanos(static_cast<int64_t>(std::llround(delay_s * 1e9)));
+    if (resp.status == 429)
+      limiter_->hold_until(until);  // the quota is shared: every thread waits
+    else
+      clock_->sleep_until(until);
+  }
+}
+
+}  // namespace quiver

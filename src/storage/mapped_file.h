@@ -1,0 +1,34 @@
+// A read-only memory mapping of a whole file, unmapped on destruction.
+//
+// Saved files are never modified in place (saves replace them by rename),
+// so a mapping keeps seeing the version it was opened on even after a
+// newer save. Truncating the file behind Quiver's back would make reads of
+// the lost pages fault (SIGBUS), as with any mapped file.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "storage/posix_file.h"
+
+namespace quiver::storage {
+
+class MappedFile {
+ public:
+  // Maps the first `size` bytes of `file` (size > 0). `populate` pre-faults
+  // the pages, for callers that are about to read everything.
+  MappedFile(const File& file, size_t size, bool populate);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+
+ private:
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+}  // namespace quiver::storage

@@ -1,0 +1,53 @@
+// A file descriptor that closes itself, and errno turned into quiver::Error
+// with the path in the message. Storage code does its own I/O through this
+// (not iostreams) because it needs fsync, pwrite, flock and mmap.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace quiver::storage {
+
+// Throws Error: NotFound for ENOENT/ENOTDIR, OutOfMemory for ENOMEM, Io
+// otherwise. `what` says what was being done ("cannot open", "cannot write").
+[[noreturn]] void fail_errno(int err, const std::string& what, const std::string& path);
+
+class File {
+ public:
+  File() = default;
+  File(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~File();
+  File(File&& other) noexcept;
+  File& operator=(File&& other) noexcept;
+  File(const File&) = delete;
+  File& operator=(const File&) = delete;
+
+  // Opens an existing regular file read-only. NotFound when it is missing,
+  // Io when it is not a regular file or cannot be read.
+  static File open_read(const std::string& path);
+
+  int fd() const { return fd_; }
+  const std::string& path() const { return path_; }
+  bool is_open() const { return fd_ >= 0; }
+
+  uint64_t size() const;
+  void pwrite_all(const void* data, size_t size, uint64_t offset);
+  void sync();
+  // Closes and reports a failed close (which can hide a failed write on NFS).
+  void close();
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+};
+
+// "/a/b/c" -> "/a/b"; "c" -> "."
+std::string parent_directory(const std::string& path);
+// "/a/b/c" -> "c"
+std::string base_name(const std::string& path);
+
+// fsyncs a directory so that a rename inside it is durable.
+void sync_directory(const std::string& dir);
+
+}  // namespace quiver::storage

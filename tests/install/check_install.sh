@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the built library into a temporary prefix, then builds programs
+# outside the tree against it the two ways users do: pkg-config and
+# find_package(Quiver). Runs each and checks its output.
+# Usage: check_install.sh <build dir> <source dir>
+set -euo pipefail
+build=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+libdir=$(ls -d "$work"/prefix/lib*/ | head -n1)
+libdir=${libdir%/}
+# The library must carry its soname and export only qv_ symbols.
+soname=$(objdump -p "$libdir/libquiver.so" | awk '/SONAME/ {print $2}')
+[[ "$soname" == "libquiver.so.0" ]] || { echo "unexpected soname '$soname'"; exit 1; }
+exported=$(nm -D --defined-only "$libdir/libquiver.so" | awk '$2 ~ /^[TDB]$/ {print $3}')
+stray=$(grep -v '^qv_' <<<"$exported" || true)
+[[ -z "$stray" ]] || { echo "symbols outside the qv_ API are exported:"; echo "$stray"; exit 1; }
+
+echo "== pkg-config"
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+cc -std=c99 -Wall -Wextra -pedantic -Werror "$src/examples/hello.c" \
+  $(pkg-config --cflags --libs quiver) -o "$work/hello_pc"
+out=$(LD_LIBRARY_PATH="$libdir" "$work/hello_pc")
+echo "$out"
+grep -q "key 100" <<<"$out" || { echo "hello (pkg-config) did not find key 100"; exit 1; }
+
+echo "== find_package(Quiver)"
+cmake -S "$src/tests/install/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DQV_EXAMPLE="$src/examples/hello.c" >/dev/null
+cmake --build "$work/consumer" >/dev/null
+out=$(LD_LIBRARY_PATH="$libdir" "$work/consumer/hello_cmake")
+grep -q "key 100" <<<"$out" || { echo "hello (CMake package) did not find key 100"; exit 1; }
+echo "install check passed"

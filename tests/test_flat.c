@@ -1,0 +1,512 @@
+/* FLAT index: exact results against a double-precision brute force for every
+ * metric, filters, removal, get, and batch search. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <quiver/quiver.h>
+
+#include "qv_test_support.h"
+
+#define DIM 24
+#define N 1000
+#define NQ 40
+#define K 10
+
+static const qv_metric kMetrics[] = {QV_METRIC_L2, QV_METRIC_IP, QV_METRIC_COSINE};
+static const char *const kMetricNames[] = {"L2", "IP", "COSINE"};
+
+/* Float sums of DIM terms against a double reference. */
+static double tolerance(double d) { return 1e-4 * (1.0 + fabs(d)); }
+
+static qv_index *flat(qv_metric metric, uint32_t dim) {
+  qv_index *index = qvt_create_index(dim, metric, QV_INDEX_FLAT);
+  assert_non_null(index);
+  return index;
+}
+
+static void add_all(qv_index *index, const float *data, const uint64_t *keys, size_t n,
+                    size_t dim) {
+  size_t i;
+  for (i = 0; i < n; ++i)
+    assert_int_equal(qv_index_add(index, keys ? keys[i] : i, data + i * dim), QV_OK);
+}
+
+/* The result is an exact top-k: rank by rank the distances match the brute
+ * force, every returned key's true distance is what the index reported, keys
+ * are distinct, and distances are ascending. Ties (equal distances) may swap
+ * keys, so keys are compared through distances. */
+static void assert_exact(qv_metric metric, const float *base, size_t dim, const float *query,
+                         const uint64_t *got_keys, const float *got_dist, size_t found,
+                         const uint64_t *want_keys, const double *want_dist, size_t want_found,
+                         const char *what) {
+  size_t i, j;
+  (void)want_keys;
+  if (found != want_found) fail_msg("%s: found %zu, expected %zu", what, found, want_found);
+  for (i = 0; i < found; ++i) {
+    double truth = qvt_distance(metric, query, base + got_keys[i] * dim, dim);
+    if (fabs((double)got_dist[i] - want_dist[i]) > tolerance(want_dist[i]))
+      fail_msg("%s: rank %zu distance %.7g, brute force %.7g", what, i, (double)got_dist[i],
+               want_dist[i]);
+    if (fabs((double)got_dist[i] - truth) > tolerance(truth))
+      fail_msg("%s: rank %zu key %llu reported %.7g, true distance %.7g", what, i,
+               (unsigned long long)got_keys[i], (double)got_dist[i], truth);
+    if (i > 0 && got_dist[i] < got_dist[i - 1])
+      fail_msg("%s: not sorted at rank %zu (%.7g < %.7g)", what, i, (double)got_dist[i],
+               (double)got_dist[i - 1]);
+    for (j = 0; j < i; ++j)
+      if (got_keys[j] == got_keys[i])
+        fail_msg("%s: key %llu returned twice", what, (unsigned long long)got_keys[i]);
+  }
+}
+
+/* ---- exactness ------------------------------------------------------------ */
+
+static void run_exactness(qv_metric metric, const char *name, size_t k) {
+  float *base = qvt_gaussian_vectors(N, DIM, 101);
+  float *queries = qvt_gaussian_vectors(NQ, DIM, 102);
+  qv_index *index = flat(metric, DIM);
+  uint64_t *keys = malloc(k * sizeof *keys), *want = malloc(k * sizeof *want);
+  float *dist = malloc(k * sizeof *dist);
+  double *want_dist = malloc(k * sizeof *want_dist);
+  size_t q, found, want_found, same = 0, total = 0;
+  char what[64];
+  add_all(index, base, NULL, N, DIM);
+  for (q = 0; q < NQ; ++q) {
+    const float *query = queries + q * DIM;
+    size_t i;
+    assert_int_equal(qv_index_search(index, query, k, NULL, keys, dist, &found), QV_OK);
+    want_found = qvt_brute_force(metric, base, NULL, NULL, N, DIM, query, k, NULL, NULL, want,
+                                 want_dist);
+    snprintf(what, sizeof what, "%s k=%zu query %zu", name, k, q);
+    assert_exact(metric, base, DIM, query, keys, dist, found, want, want_dist, want_found, what);
+    for (i = 0; i < found; ++i) same += keys[i] == want[i];
+    total += found;
+  }
+  /* With random data ties are rare: nearly every key matches exactly too. */
+  assert_true(same * 100 >= total * 99);
+  free(base), free(queries), free(keys), free(want), free(dist), free(want_dist);
+  qv_index_free(index);
+}
+
+static void test_flat_l2_search_is_exact(void **state) {
+  (void)state;
+  run_exactness(QV_METRIC_L2, "L2", K);
+  run_exactness(QV_METRIC_L2, "L2", 1);
+  run_exactness(QV_METRIC_L2, "L2", 300); /* more than one scan block */
+}
+
+static void test_flat_ip_search_is_exact_with_one_minus_dot(void **state) {
+  (void)state;
+  run_exactness(QV_METRIC_IP, "IP", K);
+  run_exactness(QV_METRIC_IP, "IP", 1);
+}
+
+static void test_flat_cosine_search_is_exact_with_one_minus_cos(void **state) {
+  (void)state;
+  run_exactness(QV_METRIC_COSINE, "COSINE", K);
+  run_exactness(QV_METRIC_COSINE, "COSINE", 1);
+}
+
+static void test_flat_distances_match_hand_computed_values(void **state) {
+  /* Tiny, hand-checkable: a = (1, 0), b = (0, 2), query = (1, 1). */
+  float a[2] = {1, 0}, b[2] = {0, 2}, q[2] = {1, 1};
+  uint64_t keys[2];
+  float d[2];
+  size_t found, m;
+  (void)state;
+  for (m = 0; m < 3; ++m) {
+    qv_index *index = flat(kMetrics[m], 2);
+    assert_int_equal(qv_index_add(index, 10, a), QV_OK);
+    assert_int_equal(qv_index_add(index, 20, b), QV_OK);
+    assert_int_equal(qv_index_search(index, q, 2, NULL, keys, d, &found), QV_OK);
+    assert_int_equal(found, 2);
+    if (kMetrics[m] == QV_METRIC_L2) {
+      /* |q-a|^2 = 1, |q-b|^2 = 1 + 1 = 2 */
+      assert_int_equal(keys[0], 10);
+      assert_true(fabsf(d[0] - 1.0f) < 1e-6f && fabsf(d[1] - 2.0f) < 1e-6f);
+    } else if (kMetrics[m] == QV_METRIC_IP) {
+      /* 1 - q.a = 0, 1 - q.b = -1: b first */
+      assert_int_equal(keys[0], 20);
+      assert_true(fabsf(d[0] + 1.0f) < 1e-6f && fabsf(d[1] - 0.0f) < 1e-6f);
+    } else {
+      /* cos(q, a) = cos(q, b) = 1/sqrt(2): both 1 - 0.70710678 */
+      assert_true(fabsf(d[0] - 0.29289322f) < 1e-5f && fabsf(d[1] - 0.29289322f) < 1e-5f);
+    }
+    qv_index_free(index);
+  }
+}
+
+static void test_flat_k_larger_than_count_returns_every_vector_sorted(void **state) {
+  size_t m;
+  (void)state;
+  for (m = 0; m < 3; ++m) {
+    enum { SMALL = 7 };
+    float *base = qvt_gaussian_vectors(SMALL, DIM, 103), *q = qvt_gaussian_vectors(1, DIM, 104);
+    qv_index *index = flat(kMetrics[m], DIM);
+    uint64_t keys[50], want[50];
+    float dist[50];
+    double want_dist[50];
+    size_t found = 0, want_found;
+    add_all(index, base, NULL, SMALL, DIM);
+    assert_int_equal(qv_index_search(index, q, 50, NULL, keys, dist, &found), QV_OK);
+    assert_int_equal(found, SMALL);
+    want_found = qvt_brute_force(kMetrics[m], base, NULL, NULL, SMALL, DIM, q, 50, NULL, NULL,
+                                 want, want_dist);
+    assert_exact(kMetrics[m], base, DIM, q, keys, dist, found, want, want_dist, want_found,
+                 kMetricNames[m]);
+    free(base), free(q);
+    qv_index_free(index);
+  }
+}
+
+static void test_flat_empty_index_search_finds_nothing(void **state) {
+  qv_index *index = flat(QV_METRIC_L2, DIM);
+  float q[DIM] = {1};
+  uint64_t keys[3] = {5, 5, 5};
+  size_t found = 99;
+  (void)state;
+  assert_int_equal(qv_index_search(index, q, 3, NULL, keys, NULL, &found), QV_OK);
+  assert_int_equal(found, 0);
+  qv_index_free(index);
+}
+
+/* ---- filters -------------------------------------------------------------- */
+
+struct mod_filter {
+  uint64_t mod, rem;
+  int keep_equal; /* 1: keep key % mod == rem, 0: keep key % mod != rem */
+  size_t calls;   /* only touched by single-threaded searches */
+};
+
+static int mod_filter_fn(uint64_t key, void *user) {
+  struct mod_filter *f = (struct mod_filter *)user;
+  f->calls++;
+  return f->keep_equal ? key % f->mod == f->rem : key % f->mod != f->rem;
+}
+
+static void test_flat_filter_keeps_only_allowed_keys_and_is_exact(void **state) {
+  static const struct mod_filter filters[] = {{3, 0, 1, 0}, {10, 0, 0, 0}, {97, 5, 1, 0}};
+  size_t m, f;
+  (void)state;
+  for (m = 0; m < 3; ++m) {
+    float *base = qvt_gaussian_vectors(N, DIM, 105), *queries = qvt_gaussian_vectors(NQ, DIM, 106);
+    qv_index *index = flat(kMetrics[m], DIM);
+    add_all(index, base, NULL, N, DIM);
+    for (f = 0; f < sizeof filters / sizeof filters[0]; ++f) {
+      struct mod_filter filter = filters[f];
+      qv_search_params p;
+      size_t q;
+      qv_search_params_init(&p);
+      p.filter = mod_filter_fn;
+      p.filter_user = &filter;
+      for (q = 0; q < NQ; ++q) {
+        uint64_t keys[K], want[K];
+        float dist[K];
+        double want_dist[K];
+        size_t found, want_found, i;
+        char what[80];
+        filter.calls = 0;
+        assert_int_equal(qv_index_search(index, queries + q * DIM, K, &p, keys, dist, &found),
+                         QV_OK);
+        /* The callback really ran, with our user pointer. */
+        assert_true(filter.calls > 0);
+        for (i = 0; i < found; ++i) {
+          filter.calls = 0;
+          assert_true(mod_filter_fn(keys[i], &filter));
+        }
+        want_found = qvt_brute_force(kMetrics[m], base, NULL, NULL, N, DIM, queries + q * DIM, K,
+                                     mod_filter_fn, &filter, want, want_dist);
+        snprintf(what, sizeof what, "%s filter %zu query %zu", kMetricNames[m], f, q);
+        assert_exact(kMetrics[m], base, DIM, queries + q * DIM, keys, dist, found, want,
+                     want_dist, want_found, what);
+      }
+    }
+    free(base), free(queries);
+    qv_index_free(index);
+  }
+}
+
+static int reject_all(uint64_t key, void *user) {
+  (void)key;
+  (void)user;
+  return 0;
+}
+
+static void test_flat_filter_rejecting_everything_finds_nothing(void **state) {
+  float *base = qvt_gaussian_vectors(100, DIM, 107);
+  qv_index *index = flat(QV_METRIC_L2, DIM);
+  qv_search_params p;
+  uint64_t keys[K];
+  size_t found = 99;
+  (void)state;
+  add_all(index, base, NULL, 100, DIM);
+  qv_search_params_init(&p);
+  p.filter = reject_all;
+  assert_int_equal(qv_index_search(index, base, K, &p, keys, NULL, &found), QV_OK);
+  assert_int_equal(found, 0);
+  free(base);
+  qv_index_free(index);
+}
+
+/* ---- remove, re-add, get --------------------------------------------------- */
+
+static int contains_key(const uint64_t *keys, size_t n, uint64_t key) {
+  size_t i;
+  for (i = 0; i < n; ++i)
+    if (keys[i] == key) return 1;
+  return 0;
+}
+
+static void test_flat_remove_hides_key_from_search(void **state) {
+  float *base = qvt_gaussian_vectors(200, DIM, 108);
+  qv_index *index = flat(QV_METRIC_L2, DIM);
+  uint64_t keys[200];
+  float dist[200];
+  size_t found, n;
+  (void)state;
+  add_all(index, base, NULL, 200, DIM);
+  assert_int_equal(qv_index_search(index, base + 42 * DIM, 1, NULL, keys, dist, &found), QV_OK);
+  assert_int_equal(keys[0], 42);
+  assert_int_equal(qv_index_remove(index, 42), QV_OK);
+  assert_int_equal(qv_index_count(index, &n), QV_OK);
+  assert_int_equal(n, 199);
+  assert_int_equal(qv_index_search(index, base + 42 * DIM, 200, NULL, keys, dist, &found), QV_OK);
+  assert_int_equal(found, 199);
+  assert_false(contains_key(keys, found, 42));
+  free(base);
+  qv_index_free(index);
+}
+
+static void test_flat_remove_keeps_every_other_vector_intact(void **state) {
+  /* Removing from the middle, the front and the back must not disturb the
+   * key -> vector association of the rest (nor exactness). */
+  enum { M = 300 };
+  float *base = qvt_gaussian_vectors(M, DIM, 109), *queries = qvt_gaussian_vectors(NQ, DIM, 110);
+  unsigned char live[M];
+  qv_index *index = flat(QV_METRIC_L2, DIM);
+  float got[DIM];
+  size_t i, q;
+  (void)state;
+  add_all(index, base, NULL, M, DIM);
+  memset(live, 1, sizeof live);
+  for (i = 0; i < M; i += 3) {
+    assert_int_equal(qv_index_remove(index, i), QV_OK);
+    live[i] = 0;
+  }
+  assert_int_equal(qv_index_remove(index, M - 1), QV_OK);
+  live[M - 1] = 0;
+  for (i = 0; i < M; ++i) {
+    if (!live[i]) {
+      assert_int_equal(qv_index_get(index, i, got), QV_ERR_NOT_FOUND);
+      continue;
+    }
+    assert_int_equal(qv_index_get(index, i, got), QV_OK);
+    assert_memory_equal(got, base + i * DIM, sizeof got);
+  }
+  for (q = 0; q < NQ; ++q) {
+    uint64_t keys[K], want[K];
+    float dist[K];
+    double want_dist[K];
+    size_t found, want_found;
+    assert_int_equal(qv_index_search(index, queries + q * DIM, K, NULL, keys, dist, &found),
+                     QV_OK);
+    want_found = qvt_brute_force(QV_METRIC_L2, base, NULL, live, M, DIM, queries + q * DIM, K,
+                                 NULL, NULL, want, want_dist);
+    assert_exact(QV_METRIC_L2, base, DIM, queries + q * DIM, keys, dist, found, want, want_dist,
+                 want_found, "after removes");
+  }
+  free(base), free(queries);
+  qv_index_free(index);
+}
+
+static void test_flat_re_add_after_remove_uses_the_new_vector(void **state) {
+  float *base = qvt_gaussian_vectors(50, DIM, 111);
+  float fresh[DIM], got[DIM];
+  qv_index *index = flat(QV_METRIC_L2, DIM);
+  uint64_t key;
+  float dist;
+  size_t found, n, i;
+  (void)state;
+  add_all(index, base, NULL, 50, DIM);
+  for (i = 0; i < DIM; ++i) fresh[i] = 100.0f + (float)i; /* far from everything */
+  assert_int_equal(qv_index_remove(index, 7), QV_OK);
+  assert_int_equal(qv_index_add(index, 7, fresh), QV_OK);
+  assert_int_equal(qv_index_count(index, &n), QV_OK);
+  assert_int_equal(n, 50);
+  assert_int_equal(qv_index_get(index, 7, got), QV_OK);
+  assert_memory_equal(got, fresh, sizeof got);
+  assert_int_equal(qv_index_search(index, fresh, 1, NULL, &key, &dist, &found), QV_OK);
+  assert_int_equal(key, 7);
+  assert_true(dist == 0.0f);
+  /* The old vector no longer answers to key 7. */
+  assert_int_equal(qv_index_search(index, base + 7 * DIM, 1, NULL, &key, &dist, &found), QV_OK);
+  assert_true(key != 7);
+  free(base);
+  qv_index_free(index);
+}
+
+static void test_flat_get_returns_the_added_vector(void **state) {
+  size_t m, i, j;
+  (void)state;
+  for (m = 0; m < 3; ++m) {
+    float *base = qvt_gaussian_vectors(100, DIM, 112);
+    qv_index *index = flat(kMetrics[m], DIM);
+    float got[DIM];
+    for (i = 0; i < 100; ++i) { /* varied lengths, to see cosine undo its normalisation */
+      for (j = 0; j < DIM; ++j) base[i * DIM + j] *= (float)(1 + i);
+    }
+    add_all(index, base, NULL, 100, DIM);
+    for (i = 0; i < 100; ++i) {
+      assert_int_equal(qv_index_get(index, i, got), QV_OK);
+      for (j = 0; j < DIM; ++j) {
+        float want = base[i * DIM + j];
+        if (kMetrics[m] == QV_METRIC_COSINE) {
+          if (fabsf(got[j] - want) > 1e-5f * fabsf(want) + 1e-6f * (float)(1 + i))
+            fail_msg("cosine get key %zu element %zu: %.9g vs %.9g", i, j, (double)got[j],
+                     (double)want);
+        } else if (got[j] != want) {
+          fail_msg("%s get key %zu element %zu: %.9g vs %.9g", kMetricNames[m], i, j,
+                   (double)got[j], (double)want);
+        }
+      }
+    }
+    free(base);
+    qv_index_free(index);
+  }
+}
+
+static void test_flat_add_batch_equals_single_adds(void **state) {
+  float *base = qvt_gaussian_vectors(N, DIM, 113), *queries = qvt_gaussian_vectors(NQ, DIM, 114);
+  qv_index *a = flat(QV_METRIC_L2, DIM), *b = flat(QV_METRIC_L2, DIM);
+  uint64_t *keys = malloc(N * sizeof *keys);
+  size_t i, q, n;
+  (void)state;
+  for (i = 0; i < N; ++i) keys[i] = 1000000 + 3 * i;
+  add_all(a, base, keys, N, DIM);
+  assert_int_equal(qv_index_add_batch(b, N, keys, base), QV_OK);
+  assert_int_equal(qv_index_count(b, &n), QV_OK);
+  assert_int_equal(n, N);
+  for (q = 0; q < NQ; ++q) {
+    uint64_t ka[K], kb[K];
+    float da[K], db[K];
+    size_t fa, fb;
+    assert_int_equal(qv_index_search(a, queries + q * DIM, K, NULL, ka, da, &fa), QV_OK);
+    assert_int_equal(qv_index_search(b, queries + q * DIM, K, NULL, kb, db, &fb), QV_OK);
+    assert_int_equal(fa, fb);
+    assert_memory_equal(ka, kb, fa * sizeof ka[0]);
+    assert_memory_equal(da, db, fa * sizeof da[0]);
+  }
+  free(base), free(queries), free(keys);
+  qv_index_free(a);
+  qv_index_free(b);
+}
+
+/* ---- batch search ------------------------------------------------------------ */
+
+static void check_batch_equals_single(qv_index *index, const float *queries, size_t nq, size_t k,
+                                      uint32_t threads, int with_distances) {
+  uint64_t *bk = malloc(nq * k * sizeof *bk), *sk = malloc(k * sizeof *sk);
+  float *bd = malloc(nq * k * sizeof *bd), *sd = malloc(k * sizeof *sd);
+  size_t *bf = malloc(nq * sizeof *bf), q, i, sf;
+  qv_search_params p;
+  qv_search_params_init(&p);
+  p.threads = threads;
+  for (i = 0; i < nq * k; ++i) bd[i] = 12345.0f;
+  assert_int_equal(qv_index_search_batch(index, nq, queries, k, &p, bk,
+                                         with_distances ? bd : NULL, bf),
+                   QV_OK);
+  for (q = 0; q < nq; ++q) {
+    assert_int_equal(qv_index_search(index, queries + q * (size_t)DIM, k, &p, sk, sd, &sf),
+                     QV_OK);
+    assert_int_equal(bf[q], sf);
+    for (i = 0; i < sf; ++i) {
+      assert_int_equal(bk[q * k + i], sk[i]);
+      if (with_distances) assert_true(bd[q * k + i] == sd[i]);
+    }
+    /* Entries past found: key UINT64_MAX and distance +inf. */
+    for (i = sf; i < k; ++i) {
+      assert_true(bk[q * k + i] == UINT64_MAX);
+      if (with_distances) assert_true(isinf(bd[q * k + i]) && bd[q * k + i] > 0);
+    }
+  }
+  if (!with_distances)
+    for (i = 0; i < nq * k; ++i) assert_true(bd[i] == 12345.0f); /* NULL: untouched */
+  free(bk), free(sk), free(bd), free(sd), free(bf);
+}
+
+static void test_flat_search_batch_equals_per_query_search(void **state) {
+  size_t m;
+  (void)state;
+  for (m = 0; m < 3; ++m) {
+    float *base = qvt_gaussian_vectors(N, DIM, 115), *queries = qvt_gaussian_vectors(NQ, DIM, 116);
+    qv_index *index = flat(kMetrics[m], DIM);
+    add_all(index, base, NULL, N, DIM);
+    check_batch_equals_single(index, queries, NQ, K, 0, 1);
+    check_batch_equals_single(index, queries, NQ, K, 1, 1);
+    check_batch_equals_single(index, queries, NQ, K, 3, 0);
+    free(base), free(queries);
+    qv_index_free(index);
+  }
+}
+
+static void test_flat_search_batch_pads_rows_past_found(void **state) {
+  float *base = qvt_gaussian_vectors(5, DIM, 117), *queries = qvt_gaussian_vectors(NQ, DIM, 118);
+  qv_index *index = flat(QV_METRIC_L2, DIM);
+  (void)state;
+  add_all(index, base, NULL, 5, DIM);
+  check_batch_equals_single(index, queries, NQ, 8, 0, 1); /* k = 8 > count = 5 */
+  check_batch_equals_single(index, queries, NQ, 8, 2, 0);
+  free(base), free(queries);
+  qv_index_free(index);
+}
+
+static void test_flat_ignores_ef(void **state) {
+  float *base = qvt_gaussian_vectors(N, DIM, 119), *q = qvt_gaussian_vectors(1, DIM, 120);
+  qv_index *index = flat(QV_METRIC_L2, DIM);
+  qv_search_params p;
+  uint64_t a[K], b[K];
+  size_t fa, fb;
+  (void)state;
+  add_all(index, base, NULL, N, DIM);
+  qv_search_params_init(&p);
+  p.ef = 1; /* would cripple an HNSW search; FLAT stays exact */
+  assert_int_equal(qv_index_search(index, q, K, &p, a, NULL, &fa), QV_OK);
+  assert_int_equal(qv_index_search(index, q, K, NULL, b, NULL, &fb), QV_OK);
+  assert_int_equal(fa, K);
+  assert_int_equal(fb, K);
+  assert_memory_equal(a, b, sizeof a);
+  free(base), free(q);
+  qv_index_free(index);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      QVT_TIMED(test_flat_l2_search_is_exact),
+      QVT_TIMED(test_flat_ip_search_is_exact_with_one_minus_dot),
+      QVT_TIMED(test_flat_cosine_search_is_exact_with_one_minus_cos),
+      QVT_TIMED(test_flat_distances_match_hand_computed_values),
+      QVT_TIMED(test_flat_k_larger_than_count_returns_every_vector_sorted),
+      QVT_TIMED(test_flat_empty_index_search_finds_nothing),
+      QVT_TIMED(test_flat_filter_keeps_only_allowed_keys_and_is_exact),
+      QVT_TIMED(test_flat_filter_rejecting_everything_finds_nothing),
+      QVT_TIMED(test_flat_remove_hides_key_from_search),
+      QVT_TIMED(test_flat_remove_keeps_every_other_vector_intact),
+      QVT_TIMED(test_flat_re_add_after_remove_uses_the_new_vector),
+      QVT_TIMED(test_flat_get_returns_the_added_vector),
+      QVT_TIMED(test_flat_add_batch_equals_single_adds),
+      QVT_TIMED(test_flat_search_batch_equals_per_query_search),
+      QVT_TIMED(test_flat_search_batch_pads_rows_past_found),
+      QVT_TIMED(test_flat_ignores_ef),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
