@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "index/vector_checks.h"
 
 namespace quiver {
 
@@ -15,6 +16,31 @@ void check_unique_keys(size_t n, const uint64_t* keys) {
   if (dup != sorted.end())
     fail(Status::DuplicateKey,
          "key " + std::to_string(*dup) + " appears more than once in the batch; nothing was added");
+}
+
+PreparedBatch prepare_batch(size_t n, const uint64_t* keys, const float* vectors, size_t dim,
+                            Metric metric) {
+  check_unique_keys(n, keys);
+  PreparedBatch batch;
+  batch.vectors.resize(n * dim);
+  batch.norms.resize(n);
+  for (size_t i = 0; i < n; ++i)
+    batch.norms[i] = prepare_vector(vectors + i * dim, dim, metric, batch.vectors.data() + i * dim,
+                                    key_label(keys[i]).c_str());
+  return batch;
+}
+
+std::string key_label(uint64_t key) { return "vector for key " + std::to_string(key); }
+
+void fail_duplicate_key(uint64_t key, bool in_batch) {
+  fail(Status::DuplicateKey,
+       "key " + std::to_string(key) + " is already in the index; " +
+           (in_batch ? "nothing from the batch was added" : "remove it first to replace it"));
+}
+
+void fail_read_only() {
+  fail(Status::Unsupported,
+       "this index is a read-only mapped image; open it with QV_OPEN_LOAD to modify it");
 }
 
 }  // namespace quiver

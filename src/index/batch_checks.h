@@ -3,8 +3,31 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/metric.h"
 
 namespace quiver {
+
+// Vectors of a batch, validated and prepared (normalised under cosine), with
+// the original norms: what every index kind inserts.
+struct PreparedBatch {
+  std::vector<float> vectors;  // n x dim
+  std::vector<float> norms;    // n
+};
+
+// Checks keys are unique and every vector is finite (and non-zero under
+// cosine) before anything is inserted. Throws DuplicateKey / InvalidArgument.
+PreparedBatch prepare_batch(size_t n, const uint64_t* keys, const float* vectors, size_t dim,
+                            Metric metric);
+
+// "vector for key 7": how messages name an added vector.
+std::string key_label(uint64_t key);
+
+// The errors every index kind raises in the same words.
+[[noreturn]] void fail_duplicate_key(uint64_t key, bool in_batch);
+[[noreturn]] void fail_read_only();
 
 // Throws Error(DuplicateKey) naming the key if one appears twice in `keys`.
 void check_unique_keys(size_t n, const uint64_t* keys);

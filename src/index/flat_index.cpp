@@ -15,7 +15,6 @@ namespace quiver {
 
 FlatIndex::FlatIndex(uint32_t dim, Metric metric) : VectorIndex(dim, metric), distance_(metric) {}
 
-static std::string key_label(uint64_t key) { return "vector for key " + std::to_string(key); }
 
 void FlatIndex::append_locked(uint64_t key, const float* prepared, float norm) {
   rows_.insert(rows_.end(), prepared, prepared + dim());
@@ -25,9 +24,7 @@ void FlatIndex::append_locked(uint64_t key, const float* prepared, float norm) {
 }
 
 void FlatIndex::check_writable() const {
-  if (mapped_rows_)
-    fail(Status::Unsupported, "this index is a read-only mapped image; open it with "
-                              "QV_OPEN_LOAD to modify it");
+  if (mapped_rows_) fail_read_only();
 }
 
 void FlatIndex::add(uint64_t key, const float* vector) {
@@ -36,26 +33,19 @@ void FlatIndex::add(uint64_t key, const float* vector) {
   float norm = prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
   std::unique_lock lock(mutex_);
   if (row_of_key_.count(key))
-    fail(Status::DuplicateKey, "key " + std::to_string(key) +
-                                   " is already in the index; remove it first to replace it");
+    fail_duplicate_key(key, false);
   append_locked(key, prepared.data(), norm);
 }
 
 void FlatIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned) {
   check_writable();
-  check_unique_keys(n, keys);
-  std::vector<float> prepared(n * dim());
-  std::vector<float> norms(n);
-  for (size_t i = 0; i < n; ++i)
-    norms[i] = prepare_vector(vectors + i * dim(), dim(), metric(), prepared.data() + i * dim(),
-                              key_label(keys[i]).c_str());
+  PreparedBatch batch = prepare_batch(n, keys, vectors, dim(), metric());
   std::unique_lock lock(mutex_);
   for (size_t i = 0; i < n; ++i)
     if (row_of_key_.count(keys[i]))
-      fail(Status::DuplicateKey, "key " + std::to_string(keys[i]) +
-                                     " is already in the index; nothing from the batch was added");
+      fail_duplicate_key(keys[i], true);
   rows_.reserve(rows_.size() + n * dim());
-  for (size_t i = 0; i < n; ++i) append_locked(keys[i], prepared.data() + i * dim(), norms[i]);
+  for (size_t i = 0; i < n; ++i) append_locked(keys[i], batch.vectors.data() + i * dim(), batch.norms[i]);
 }
 
 void FlatIndex::remove(uint64_t key) {
@@ -171,14 +161,17 @@ std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h,
                               "differs from the row count");
   index->keys_.resize(n);
   index->norms_.resize(n);
-  std::memcpy(index->keys_.data(), keys.data, keys.size);
-  std::memcpy(index->norms_.data(), norms.data, norms.size);
+  // An empty index has empty vectors (null data): memcpy must not see them.
+  if (n > 0) {
+    std::memcpy(index->keys_.data(), keys.data, keys.size);
+    std::memcpy(index->norms_.data(), norms.data, norms.size);
+  }
   if (source.mapped()) {
     index->image_ = source.keepalive();
     index->mapped_rows_ = reinterpret_cast<const float*>(rows.data);
   } else {
     index->rows_.resize(n * h.dim);
-    std::memcpy(index->rows_.data(), rows.data, rows.size);
+    if (n > 0) std::memcpy(index->rows_.data(), rows.data, rows.size);
     for (float v : index->rows_)
       if (!std::isfinite(v))
         fail(Status::Corrupt, source.describe(SectionKind::FlatRows) +

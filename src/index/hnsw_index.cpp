@@ -70,7 +70,6 @@ void heap_pop(std::vector<Pair>& h) {
   h.pop_back();
 }
 
-std::string key_label(uint64_t key) { return "vector for key " + std::to_string(key); }
 
 }  // namespace
 
@@ -122,8 +121,12 @@ HnswIndex::HnswIndex(uint32_t dim, Metric metric, const HnswParams& params)
       vector_offset_(((1 + size_t(params.m) * 2) * sizeof(uint32_t) + 15) & ~size_t(15)),
       vector_bytes_(size_t(dim) * sizeof(float)),
       level_mult_(1.0 / std::log(double(std::max<uint32_t>(params.m, 2)))),
-      records_((size_t(dim) * sizeof(float) + (1 + size_t(params.m) * 2) * sizeof(uint32_t) +
-                15) & ~size_t(15)),
+      // The vector starts at vector_offset_ (the links rounded up to 16
+      // bytes), so the record must hold vector_offset_ + the vector, rounded
+      // up: rounding links + vector together made it up to 12 bytes short
+      // when dim is not a multiple of 4, and each vector overwrote the next
+      // record's link header (its tombstone bit among them).
+      records_(vector_offset_ + ((size_t(dim) * sizeof(float) + 15) & ~size_t(15))),
       metas_(sizeof(NodeMeta)),
       upper_links_((1 + size_t(params.m)) * sizeof(uint32_t)) {
   record_bytes_ = records_.record_bytes();
@@ -209,9 +212,7 @@ void HnswIndex::init_node(uint32_t id, uint64_t key, const float* prepared, floa
 }
 
 void HnswIndex::check_writable() const {
-  if (image_)
-    fail(Status::Unsupported, "this index is a read-only mapped image; open it with "
-                              "QV_OPEN_LOAD to modify it");
+  if (image_) fail_read_only();
 }
 
 void HnswIndex::add(uint64_t key, const float* vector) {
@@ -219,8 +220,7 @@ void HnswIndex::add(uint64_t key, const float* vector) {
   std::vector<float> prepared(dim());
   float norm = prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
   if (!keys_.reserve(key))
-    fail(Status::DuplicateKey, "key " + std::to_string(key) +
-                                   " is already in the index; remove it first to replace it");
+    fail_duplicate_key(key, false);
   uint32_t id = UINT32_MAX;
   bool initialised = false;
   try {
@@ -242,24 +242,18 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
                           unsigned threads) {
   check_writable();
   if (n == 0) return;
-  check_unique_keys(n, keys);
-  std::vector<float> prepared(n * dim());
-  std::vector<float> norms(n);
-  for (size_t i = 0; i < n; ++i)
-    norms[i] = prepare_vector(vectors + i * dim(), dim(), metric(), prepared.data() + i * dim(),
-                              key_label(keys[i]).c_str());
+  PreparedBatch batch = prepare_batch(n, keys, vectors, dim(), metric());
   for (size_t i = 0; i < n; ++i) {
     if (!keys_.reserve(keys[i])) {
       for (size_t j = 0; j < i; ++j) keys_.release(keys[j]);
-      fail(Status::DuplicateKey, "key " + std::to_string(keys[i]) +
-                                     " is already in the index; nothing from the batch was added");
+      fail_duplicate_key(keys[i], true);
     }
   }
   uint32_t first;
   try {
     first = reserve_ids(n);
     for (size_t i = 0; i < n; ++i)
-      init_node(uint32_t(first + i), keys[i], prepared.data() + i * dim(), norms[i]);
+      init_node(uint32_t(first + i), keys[i], batch.vectors.data() + i * dim(), batch.norms[i]);
   } catch (...) {
     for (size_t j = 0; j < n; ++j) keys_.release(keys[j]);
     throw;
@@ -303,6 +297,46 @@ void HnswIndex::get(uint64_t key, float* out) const {
   for (size_t i = 0; i < dim(); ++i) out[i] = v[i] * norm;
 }
 
+// Gathers the unvisited neighbours of `node` on `level` (marking them
+// visited) and prefetches their whole vectors, so that the distances
+// computed next find them in cache: the loads of several vectors overlap
+// instead of waiting one by one.
+uint32_t HnswIndex::gather_unvisited(uint32_t node, int level, uint32_t limit,
+                                     VisitedSet& visited, uint32_t* fresh) const {
+  const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
+  const uint32_t* links = links_of(node, level);
+  const uint32_t count = std::min(load_acquire(links[0]) & kCountMask, capacity);
+  for (uint32_t j = 1; j <= count; ++j) visited.prefetch(load_acquire(links[j]));
+  uint32_t n_fresh = 0;
+  for (uint32_t j = 1; j <= count; ++j) {
+    uint32_t neighbor = load_acquire(links[j]);
+    // Links to nodes allocated after the search began are skipped (they may
+    // not be initialised yet, or, in a damaged mapped file, not exist).
+    if (neighbor >= limit) [[unlikely]]
+      continue;
+    if (visited.test_and_set(neighbor)) continue;
+    const char* v = reinterpret_cast<const char*>(vector_of(neighbor));
+    for (size_t off = 0; off < vector_bytes_; off += 64) __builtin_prefetch(v + off);
+    fresh[n_fresh++] = neighbor;
+  }
+  return n_fresh;
+}
+
+// Calls fn(id, distance to query) for each of ids[0..n), computing the
+// distances four at a time.
+template <typename Fn>
+void HnswIndex::for_each_distance(const float* query, const uint32_t* ids, uint32_t n,
+                                  Fn&& fn) const {
+  for (uint32_t j = 0; j < n; j += 4) {
+    const float* rows[4];
+    const uint32_t in_group = std::min<uint32_t>(4, n - j);
+    for (uint32_t r = 0; r < 4; ++r) rows[r] = vector_of(ids[j + std::min(r, in_group - 1)]);
+    float d4[4];
+    distance_.four(query, rows, dim(), d4);
+    for (uint32_t r = 0; r < in_group; ++r) fn(ids[j + r], d4[r]);
+  }
+}
+
 template <typename Accept>
 void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef,
                              int level, const Accept& accept, Scratch& scratch,
@@ -321,11 +355,9 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
   }
   heap_push(candidates, -entry_distance, entry);
 
-  const size_t n_dim = dim();
   // Links to nodes allocated after this point are skipped (they may not be
   // initialised yet, or, in a damaged mapped file, not exist at all).
   const uint32_t limit = next_id_.load(std::memory_order_acquire);
-  const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
   uint32_t* fresh = scratch.fresh.data();  // unvisited neighbours of the current node
   while (!candidates.empty()) {
     auto [neg_distance, current] = candidates.front();
@@ -334,31 +366,8 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
     // The next node to expand is likely the new front: fetch its links now.
     if (!candidates.empty()) __builtin_prefetch(links_of(candidates.front().second, level));
 
-    // Gather the unvisited neighbours first and prefetch them all, then
-    // compute their distances four at a time: the memory loads of several
-    // vectors overlap instead of waiting one by one.
-    const uint32_t* links = links_of(current, level);
-    uint32_t count = std::min(load_acquire(links[0]) & kCountMask, capacity);
-    for (uint32_t j = 1; j <= count; ++j) visited.prefetch(load_acquire(links[j]));
-    uint32_t n_fresh = 0;
-    for (uint32_t j = 1; j <= count; ++j) {
-      uint32_t neighbor = load_acquire(links[j]);
-      if (neighbor >= limit) [[unlikely]]
-        continue;
-      if (visited.test_and_set(neighbor)) continue;
-      const char* v = reinterpret_cast<const char*>(vector_of(neighbor));
-      for (size_t off = 0; off < vector_bytes_; off += 64) __builtin_prefetch(v + off);
-      fresh[n_fresh++] = neighbor;
-    }
-    for (uint32_t j = 0; j < n_fresh; j += 4) {
-      const float* rows[4];
-      uint32_t in_group = std::min<uint32_t>(4, n_fresh - j);
-      for (uint32_t r = 0; r < 4; ++r) rows[r] = vector_of(fresh[j + std::min(r, in_group - 1)]);
-      float d4[4];
-      distance_.four(query, rows, n_dim, d4);
-      for (uint32_t r = 0; r < in_group; ++r) {
-        const float d = d4[r];
-        const uint32_t neighbor = fresh[j + r];
+    const uint32_t n_fresh = gather_unvisited(current, level, limit, visited, fresh);
+    for_each_distance(query, fresh, n_fresh, [&](uint32_t neighbor, float d) {
         if (top.size() < ef || d < bound) {
           heap_push(candidates, -d, neighbor);
           if (accept(neighbor)) {
@@ -367,8 +376,7 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
             bound = top.front().first;
           }
         }
-      }
-    }
+    });
   }
 }
 
@@ -377,39 +385,22 @@ void HnswIndex::search_layer_all(const float* query, uint32_t entry, float entry
   CandidatePool& pool = scratch.pool_list;
   VisitedSet& visited = scratch.visited;
   visited.begin(next_id_.load(std::memory_order_acquire));
-  pool.reset(ef);
+  // The pool never holds more entries than there are nodes: a huge ef (or
+  // k, which raises it; both are valid requests for "everything") must not
+  // allocate room for entries that cannot exist.
+  pool.reset(std::min<size_t>(ef, size_t(next_id_.load(std::memory_order_acquire)) + 1));
   visited.test_and_set(entry);
   pool.insert(entry_distance, entry);
 
-  const size_t n_dim = dim();
   const uint32_t limit = next_id_.load(std::memory_order_acquire);
-  const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
   uint32_t* fresh = scratch.fresh.data();
   while (pool.has_unexpanded()) {
     const uint32_t current = pool.expand_next();
     if (pool.has_unexpanded()) __builtin_prefetch(links_of(pool.peek_next(), level));
 
-    const uint32_t* links = links_of(current, level);
-    uint32_t count = std::min(load_acquire(links[0]) & kCountMask, capacity);
-    for (uint32_t j = 1; j <= count; ++j) visited.prefetch(load_acquire(links[j]));
-    uint32_t n_fresh = 0;
-    for (uint32_t j = 1; j <= count; ++j) {
-      uint32_t neighbor = load_acquire(links[j]);
-      if (neighbor >= limit) [[unlikely]]
-        continue;
-      if (visited.test_and_set(neighbor)) continue;
-      const char* v = reinterpret_cast<const char*>(vector_of(neighbor));
-      for (size_t off = 0; off < vector_bytes_; off += 64) __builtin_prefetch(v + off);
-      fresh[n_fresh++] = neighbor;
-    }
-    for (uint32_t j = 0; j < n_fresh; j += 4) {
-      const float* rows[4];
-      uint32_t in_group = std::min<uint32_t>(4, n_fresh - j);
-      for (uint32_t r = 0; r < 4; ++r) rows[r] = vector_of(fresh[j + std::min(r, in_group - 1)]);
-      float d4[4];
-      distance_.four(query, rows, n_dim, d4);
-      for (uint32_t r = 0; r < in_group; ++r) pool.insert(d4[r], fresh[j + r]);
-    }
+    const uint32_t n_fresh = gather_unvisited(current, level, limit, visited, fresh);
+    for_each_distance(query, fresh, n_fresh,
+                      [&](uint32_t neighbor, float d) { pool.insert(d, neighbor); });
   }
 }
 

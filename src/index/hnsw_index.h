@@ -24,6 +24,7 @@
 #include "index/metric_distance.h"
 #include "index/segmented_store.h"
 #include "index/vector_index.h"
+#include "index/visited_set.h"
 
 namespace quiver {
 
@@ -85,6 +86,10 @@ class HnswIndex final : public VectorIndex {
   void search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef,
                     int level, const Accept& accept, Scratch& scratch,
                     std::vector<Candidate>& top) const;
+  uint32_t gather_unvisited(uint32_t node, int level, uint32_t limit, VisitedSet& visited,
+                            uint32_t* fresh) const;
+  template <typename Fn>
+  void for_each_distance(const float* query, const uint32_t* ids, uint32_t n, Fn&& fn) const;
   // search_layer for when every node may be a result (no filter, no
   // tombstones); leaves the ef best in scratch.pool_list, nearest first.
   void search_layer_all(const float* query, uint32_t entry, float entry_distance, size_t ef,

@@ -31,14 +31,19 @@ float prepare_vector(const float* in, size_t dim, Metric metric, float* out, con
       for (size_t i = 0; i < dim; ++i) out[i] = in[i];
     return 1.0f;
   }
-  float norm = vector_norm(in, dim);
+  double sum = 0.0;
+  for (size_t i = 0; i < dim; ++i) sum += static_cast<double>(in[i]) * in[i];
+  const double exact = std::sqrt(sum);
+  const float norm = static_cast<float>(exact);
   if (!(norm > 0.0f) || !std::isfinite(norm)) {
     fail(Status::InvalidArgument,
          std::string(what) + " has zero length (or overflows when squared); the cosine "
                              "metric needs a non-zero vector");
   }
-  float inv = 1.0f / norm;
-  for (size_t i = 0; i < dim; ++i) out[i] = in[i] * inv;
+  // Divide in double: for a vector of tiny (subnormal) floats 1 / norm
+  // overflows a float, and the "normalised" vector would be infinite.
+  const double inv = 1.0 / exact;
+  for (size_t i = 0; i < dim; ++i) out[i] = static_cast<float>(in[i] * inv);
   return norm;
 }
 
