@@ -75,6 +75,32 @@ static void test_initialised_options_create_an_index_once_dim_is_set(void **stat
   qv_index_free(index);
 }
 
+/* The static initialisers give the same structs as the _init functions
+ * (compared field by field: padding bytes are not part of the contract). */
+static void test_init_macros_match_init_functions(void **state) {
+  qv_index_options from_macro = QV_INDEX_OPTIONS_INIT, from_fn;
+  qv_search_params params_macro = QV_SEARCH_PARAMS_INIT, params_fn;
+  (void)state;
+  memset(&from_fn, 0xAB, sizeof from_fn);
+  qv_index_options_init(&from_fn);
+  assert_int_equal(from_macro.struct_size, from_fn.struct_size);
+  assert_int_equal(from_macro.dim, from_fn.dim);
+  assert_int_equal(from_macro.metric, from_fn.metric);
+  assert_int_equal(from_macro.kind, from_fn.kind);
+  assert_int_equal(from_macro.hnsw_m, from_fn.hnsw_m);
+  assert_int_equal(from_macro.hnsw_ef_construction, from_fn.hnsw_ef_construction);
+  assert_int_equal(from_macro.hnsw_ef_search, from_fn.hnsw_ef_search);
+  assert_true(from_macro.seed == from_fn.seed);
+  assert_int_equal(from_macro.threads, from_fn.threads);
+  memset(&params_fn, 0xAB, sizeof params_fn);
+  qv_search_params_init(&params_fn);
+  assert_int_equal(params_macro.struct_size, params_fn.struct_size);
+  assert_int_equal(params_macro.ef, params_fn.ef);
+  assert_true(params_macro.filter == params_fn.filter);
+  assert_true(params_macro.filter_user == params_fn.filter_user);
+  assert_int_equal(params_macro.threads, params_fn.threads);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       QVT_TIMED(test_init_functions_ignore_null),
@@ -82,6 +108,7 @@ int main(void) {
       QVT_TIMED(test_index_options_init_sets_struct_size_and_documented_defaults),
       QVT_TIMED(test_search_params_init_sets_struct_size_and_documented_defaults),
       QVT_TIMED(test_initialised_options_create_an_index_once_dim_is_set),
+      QVT_TIMED(test_init_macros_match_init_functions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

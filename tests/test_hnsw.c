@@ -21,12 +21,15 @@
 
 #define K 10
 
-/* The shared mixture: 20k x 64 from 50 Gaussians. */
-#define MIX_N 20000
+/* The shared mixture: 20k x 64 from 50 Gaussians (a quarter of the points
+ * and half the queries in sanitizer builds; see qvt_scaled). */
+#define MIX_N mix_n
 #define MIX_DIM 64
 #define MIX_CLUSTERS 50
 #define MIX_SIGMA 0.25
-#define MIX_NQ 200
+#define MIX_NQ mix_nq
+#define MIX_NQ_MAX 200
+static size_t mix_n = 20000, mix_nq = MIX_NQ_MAX;
 
 typedef struct mixture {
   float *base, *queries;
@@ -100,7 +103,7 @@ static int setup_mixture(void **state) {
   m->truth = malloc((size_t)MIX_NQ * K * sizeof *m->truth);
   qvt_brute_force_batch(QV_METRIC_L2, m->base, NULL, NULL, MIX_N, MIX_DIM, m->queries, MIX_NQ, K,
                         NULL, NULL, m->truth, NULL, NULL);
-  printf("[ info     ] mixture %d x %d (%d clusters, sigma %.2f): HNSW add_batch %.2f s\n",
+  printf("[ info     ] mixture %zu x %d (%d clusters, sigma %.2f): HNSW add_batch %.2f s\n",
          MIX_N, MIX_DIM, MIX_CLUSTERS, MIX_SIGMA, m->build_seconds);
   *state = m;
   return 0;
@@ -140,6 +143,9 @@ static void test_hnsw_larger_ef_does_not_lower_recall(void **state) {
   for (i = 1; i < 6; ++i) assert_true(r[i] >= r[i - 1] - 0.01); /* roughly monotone */
   assert_true(r[5] >= r[0]);
   assert_true(r[5] > 0.97);
+  /* A quality bar below the default ef: a graph with poor links (bad
+   * neighbour selection, lost back links) falls under it first. */
+  assert_true(r[2] >= 0.95); /* ef 32 */
 }
 
 static void test_hnsw_default_ef_comes_from_the_options(void **state) {
@@ -251,30 +257,33 @@ static int mod_filter_fn(uint64_t key, void *user) {
 }
 
 static void test_hnsw_filtered_search_returns_only_allowed_keys_with_high_recall(void **state) {
+  /* 90%, 50% and 1% of the keys pass. The 1% filter makes the graph search
+   * visit most of the index, so it runs on fewer queries. */
   static const struct mod_filter filters[] = {{10, 0}, {2, 1}, {100, 1}};
   static const char *const names[] = {"key % 10 != 0", "key % 2 == 0", "key % 100 == 0"};
-  static const double min_recall[] = {0.9, 0.9, 0.9};
   mixture *m = (mixture *)*state;
   uint64_t *truth = malloc((size_t)MIX_NQ * K * sizeof *truth);
   uint64_t got[K];
-  size_t truth_found[MIX_NQ], found[MIX_NQ];
+  size_t truth_found[MIX_NQ_MAX], found[MIX_NQ_MAX];
   size_t f, q, i;
   for (f = 0; f < 3; ++f) {
     struct mod_filter filter = filters[f];
+    size_t nq = f == 2 ? MIX_NQ / 4 : MIX_NQ;
     qv_search_params p;
     double r;
-    qvt_brute_force_batch(QV_METRIC_L2, m->base, NULL, NULL, MIX_N, MIX_DIM, m->queries, MIX_NQ,
-                          K, mod_filter_fn, &filter, truth, NULL, truth_found);
-    r = recall_at(m->index, m->queries, MIX_NQ, MIX_DIM, 128, mod_filter_fn, &filter, truth, K,
+    qvt_brute_force_batch(QV_METRIC_L2, m->base, NULL, NULL, MIX_N, MIX_DIM, m->queries, nq, K,
+                          mod_filter_fn, &filter, truth, NULL, truth_found);
+    r = recall_at(m->index, m->queries, nq, MIX_DIM, 128, mod_filter_fn, &filter, truth, K,
                   truth_found, found);
-    printf("[ info     ] filtered (%s) recall@10 at ef 128: %.4f\n", names[f], r);
-    assert_true(r >= min_recall[f]);
+    printf("[ info     ] filtered (%s) recall@10 at ef 128: %.4f (%zu queries)\n", names[f], r,
+           nq);
+    assert_true(r >= 0.9);
     /* Every returned key passes the filter, and there are always K of them. */
     qv_search_params_init(&p);
     p.ef = 128;
     p.filter = mod_filter_fn;
     p.filter_user = &filter;
-    for (q = 0; q < MIX_NQ; ++q) {
+    for (q = 0; q < nq; ++q) {
       size_t n;
       assert_int_equal(qv_index_search(m->index, m->queries + q * MIX_DIM, K, &p, got, NULL, &n),
                        QV_OK);
@@ -290,7 +299,8 @@ static void test_hnsw_filtered_search_returns_only_allowed_keys_with_high_recall
 /* ---- removal ---------------------------------------------------------------------- */
 
 static void test_hnsw_removed_keys_never_come_back_and_recall_stays_high(void **state) {
-  enum { N = 10000, DIM = 32, NQ = 300 };
+  enum { DIM = 32 };
+  const size_t N = qvt_scaled(10000), NQ = qvt_scaled(300);
   float *base, *queries;
   unsigned char *live = malloc(N);
   uint64_t *truth = malloc((size_t)NQ * K * sizeof *truth);
@@ -350,7 +360,8 @@ static void test_hnsw_removed_keys_never_come_back_and_recall_stays_high(void **
 }
 
 static void test_hnsw_re_add_after_remove_finds_the_new_vector(void **state) {
-  enum { N = 2000, DIM = 16 };
+  enum { DIM = 16 };
+  const size_t N = qvt_scaled(2000);
   float *base = qvt_gaussian_vectors(N, DIM, 9);
   float fresh[DIM], got[DIM];
   qv_index *index = hnsw(DIM, QV_METRIC_L2, 42, 0);
@@ -413,7 +424,8 @@ static void assert_same_results(const qv_index *a, const qv_index *b, const floa
 }
 
 static void test_hnsw_same_seed_and_adds_give_identical_results(void **state) {
-  enum { N = 3000, DIM = 32, NQ = 300 };
+  enum { DIM = 32 };
+  const size_t N = qvt_scaled(3000), NQ = qvt_scaled(300);
   float *base = qvt_gaussian_mixture(N, DIM, 10, 0.4, 11);
   float *queries = qvt_gaussian_vectors(NQ, DIM, 12);
   qv_index *a = hnsw(DIM, QV_METRIC_L2, 1234, 0), *b = hnsw(DIM, QV_METRIC_L2, 1234, 0);
@@ -432,7 +444,8 @@ static void test_hnsw_same_seed_and_adds_give_identical_results(void **state) {
 }
 
 static void test_hnsw_batch_on_one_thread_equals_single_adds(void **state) {
-  enum { N = 3000, DIM = 32, NQ = 300 };
+  enum { DIM = 32 };
+  const size_t N = qvt_scaled(3000), NQ = qvt_scaled(300);
   float *base = qvt_gaussian_mixture(N, DIM, 10, 0.4, 13);
   float *queries = qvt_gaussian_vectors(NQ, DIM, 14);
   qv_index *single = hnsw(DIM, QV_METRIC_L2, 5, 1), *batch = hnsw(DIM, QV_METRIC_L2, 5, 1);
@@ -447,7 +460,8 @@ static void test_hnsw_batch_on_one_thread_equals_single_adds(void **state) {
 }
 
 static void test_hnsw_parallel_batch_recall_matches_single_adds(void **state) {
-  enum { N = 5000, DIM = 32, NQ = 200 };
+  enum { DIM = 32 };
+  const size_t N = qvt_scaled(5000), NQ = qvt_scaled(200);
   float *base, *queries;
   uint64_t *truth = malloc((size_t)NQ * K * sizeof *truth);
   qv_index *single = hnsw(DIM, QV_METRIC_L2, 5, 1), *parallel = hnsw(DIM, QV_METRIC_L2, 5, 4);
@@ -478,7 +492,8 @@ static void test_hnsw_parallel_batch_recall_matches_single_adds(void **state) {
 static void test_hnsw_cosine_and_ip_recall_is_high_and_get_round_trips(void **state) {
   static const qv_metric metrics[] = {QV_METRIC_COSINE, QV_METRIC_IP};
   static const char *const names[] = {"COSINE", "IP"};
-  enum { N = 5000, DIM = 32, NQ = 200 };
+  enum { DIM = 32 };
+  const size_t N = qvt_scaled(5000), NQ = qvt_scaled(200);
   size_t mi;
   (void)state;
   for (mi = 0; mi < 2; ++mi) {
@@ -497,10 +512,8 @@ static void test_hnsw_cosine_and_ip_recall_is_high_and_get_round_trips(void **st
     add_batch_keys_0_to_n(index, base, N);
     qvt_brute_force_batch(metrics[mi], base, NULL, NULL, N, DIM, queries, NQ, K, NULL, NULL,
                           truth, NULL, NULL);
-    /* 32-d isotropic clusters are close to the hardest case for a graph
-     * index: ef 256 for a margin over the 0.95 bar. */
-    r = recall_at(index, queries, NQ, DIM, 256, NULL, NULL, truth, K, NULL, NULL);
-    printf("[ info     ] %s recall@10 at ef 256: %.4f\n", names[mi], r);
+    r = recall_at(index, queries, NQ, DIM, 128, NULL, NULL, truth, K, NULL, NULL);
+    printf("[ info     ] %s recall@10 at ef 128: %.4f\n", names[mi], r);
     assert_true(r >= 0.95);
     for (i = 0; i < N; i += 97) {
       float got[DIM];
@@ -609,6 +622,26 @@ static void test_hnsw_recall_on_siftsmall_is_at_least_0_95(void **state) {
     assert_true(gt[i] >= 0 && (size_t)gt[i] < nb);
     truth[i] = (uint64_t)gt[i];
   }
+  if (qvt_sanitized()) {
+    /* A quarter of the base and half the queries; the file's ground truth
+     * then no longer applies, so recompute it exactly for the subset. */
+    nb = qvt_scaled(nb);
+    nq /= 2;
+    dg = K;
+    qvt_brute_force_batch(QV_METRIC_L2, base, NULL, NULL, nb, db, queries, nq, K, NULL, NULL,
+                          truth, NULL, NULL);
+  } else {
+    /* The file is the exact answer (ties aside): check it against our
+     * brute force on a few queries, so the readers are known good. */
+    uint64_t bf[K];
+    size_t q, same = 0;
+    for (q = 0; q < 5; ++q) {
+      qvt_brute_force(QV_METRIC_L2, base, NULL, NULL, nb, db, queries + q * db, K, NULL, NULL, bf,
+                      NULL);
+      for (i = 0; i < K; ++i) same += bf[i] == truth[q * dg + i];
+    }
+    assert_true(same >= 5 * K - 2);
+  }
   index = hnsw((uint32_t)db, QV_METRIC_L2, 42, 0);
   t0 = qvt_now();
   add_batch_keys_0_to_n(index, base, nb);
@@ -679,7 +712,13 @@ int main(void) {
       QVT_TIMED(test_hnsw_empty_index_search_finds_nothing),
       QVT_TIMED(test_hnsw_k_larger_than_count_returns_every_vector),
   };
-  int failed = cmocka_run_group_tests_name("hnsw_mixture_20k", mixture_tests, setup_mixture,
+  int failed;
+  if (qvt_sanitized()) {
+    mix_n = qvt_scaled(mix_n);
+    mix_nq = MIX_NQ_MAX / 2;
+    printf("[ info     ] sanitizer build: data sets scaled down 4x\n");
+  }
+  failed = cmocka_run_group_tests_name("hnsw_mixture_20k", mixture_tests, setup_mixture,
                                            teardown_mixture);
   failed += cmocka_run_group_tests_name("hnsw", tests, NULL, NULL);
   return failed;

@@ -13,7 +13,8 @@
  *    last parameter) and released by exactly one `_free` call, which accepts
  *    NULL. On failure the out-parameter is left untouched.
  *  - Options structs start with `struct_size`; fill them with their `_init()`
- *    function (or the matching `_INIT` macro) and then change the fields you
+ *    function (or, for the index options and search parameters, the
+ *    QV_INDEX_OPTIONS_INIT / QV_SEARCH_PARAMS_INIT macros) and then change the fields you
  *    need. The library rejects a struct_size it does not know, so a program
  *    built against an older header keeps working with a newer library.
  *  - Memory the caller passes in stays owned by the caller; the library copies
@@ -23,7 +24,8 @@
  *
  * Thread-safety (the contract, tested under ThreadSanitizer):
  *  - A qv_index may be searched from any number of threads at once
- *    (qv_index_search, qv_index_search_batch, qv_index_get, qv_index_count).
+ *    (qv_index_search, qv_index_search_batch, qv_index_search_text and its
+ *    variants, qv_index_get, qv_index_count).
  *  - For QV_INDEX_HNSW and QV_INDEX_FLAT, qv_index_add, qv_index_add_batch and
  *    qv_index_remove may run on any thread *while* other threads search, add
  *    or remove: the index uses fine-grained internal locking (per node for
@@ -157,6 +159,11 @@ typedef struct qv_index_options {
  * NULL is ignored. Thread-safe. */
 QV_API void qv_index_options_init(qv_index_options *opts);
 
+/* The same defaults as a static initialiser:
+ *   qv_index_options opts = QV_INDEX_OPTIONS_INIT;  opts.dim = 128; */
+#define QV_INDEX_OPTIONS_INIT \
+  { (uint32_t)sizeof(qv_index_options), 0, QV_METRIC_L2, QV_INDEX_HNSW, 16, 200, 64, 42, 0 }
+
 /* Parameters for one search call. Initialise with qv_search_params_init(). */
 typedef struct qv_search_params {
   uint32_t struct_size;                    /* set by qv_search_params_init */
@@ -174,6 +181,9 @@ typedef struct qv_search_params {
 /* Fills `params` with the defaults (ef = 0, no filter, threads = 0). NULL is
  * ignored. Thread-safe. */
 QV_API void qv_search_params_init(qv_search_params *params);
+
+/* The same defaults as a static initialiser. */
+#define QV_SEARCH_PARAMS_INIT { (uint32_t)sizeof(qv_search_params), 0, NULL, NULL, 0 }
 
 /* Creates an empty index. The index grows as vectors arrive: there is no
  * capacity to reserve.
@@ -241,7 +251,9 @@ QV_API qv_status qv_index_search(const qv_index *index, const float *query, size
  * threads. Outputs are nq x k (row i at offset i*k; entries past found_out[i]
  * are set to key UINT64_MAX and distance +inf); found_out holds nq entries.
  * distances_out may be NULL. nq == 0 is a no-op that succeeds.
- * Errors: as qv_index_search; no output is meaningful on failure.
+ * Errors: as qv_index_search, and QV_ERR_OUT_OF_MEMORY when nq x k or
+ * nq x dim is past what memory can address (nothing is read or written);
+ * no output is meaningful on failure.
  * Thread-safe. */
 QV_API qv_status qv_index_search_batch(const qv_index *index, size_t nq,
                                        const float *queries, size_t k,
@@ -288,7 +300,11 @@ QV_API void qv_save_options_init(qv_save_options *opts);
  * qv_index_save_with_options with default options.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND (the
  * directory does not exist), QV_ERR_IO (cannot write, disk full ...; `path`
- * is left as it was), QV_ERR_OUT_OF_MEMORY.
+ * is left as it was -- except when only what follows the rename fails,
+ * flushing the directory or closing the file: `path` then holds the new,
+ * complete file, which may not survive a power loss; save again),
+ * QV_ERR_CORRUPT (a QV_OPEN_MMAP index re-checks the file it copies and
+ * found it damaged; nothing is written), QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: may run alongside searches (also on an index opened from
  * `path` itself) and alongside other saves; adds, removes and metadata
  * changes on the same index wait until it is done. */
@@ -303,7 +319,8 @@ QV_API qv_status qv_index_save_with_options(const qv_index *index, const char *p
 
 /* Opens an index written by qv_index_save. Every checksum is verified
  * before the call returns, so a damaged file is reported here and never
- * gives a wrong answer later.
+ * gives a wrong answer later (qv_index_open_with_options can defer the
+ * checks of the mapped vectors and graph, for a faster open).
  *  QV_OPEN_LOAD copies the index into memory; it is mutable like a new one.
  *  QV_OPEN_MMAP maps the file read-only and searches it in place: opening
  *   reads no vector into the process's own memory (only the page cache
@@ -364,7 +381,8 @@ QV_API qv_status qv_index_verify(const qv_index *index);
  * crash-safely as by qv_index_save. Vectors are returned as they were added
  * (up to float rounding under COSINE).
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND (the
- * directory does not exist), QV_ERR_IO, QV_ERR_OUT_OF_MEMORY.
+ * directory does not exist), QV_ERR_IO, QV_ERR_CORRUPT (as qv_index_save),
+ * QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: as qv_index_save. */
 QV_API qv_status qv_index_export_npy(const qv_index *index, const char *vectors_path,
                                      const char *keys_path);
@@ -596,6 +614,160 @@ QV_API qv_status qv_embedder_dim(const qv_embedder *emb, uint32_t *out);
 /* Releases the embedder. NULL is fine. Must not run concurrently with any
  * other call on the same embedder. */
 QV_API void qv_embedder_free(qv_embedder *emb);
+
+/* ---------------------------------------------------------------------- */
+/* Text                                                                   */
+/* ---------------------------------------------------------------------- */
+
+/* Text search on an index: attach an embedder (qv_index_set_embedder), add
+ * documents as text (qv_index_add_text), search with text
+ * (qv_index_search_text). Any index works; QV_METRIC_COSINE reads best
+ * (distances in [0, 2]; every embedder of this library L2-normalises).
+ *
+ * Chunks and keys. A document has a key of at most 48 bits (QV_MAX_DOC_KEY).
+ * Its text is split into chunks (see qv_text_options) and each chunk is
+ * stored as its own vector under the chunk key QV_CHUNK_KEY(doc, n) =
+ * (doc << 16) | n, for n = 0, 1, 2 ... in text order, without gaps; the
+ * chunk's text (the exact bytes of the document it spans) is that key's
+ * metadata. So a document has at most QV_MAX_CHUNKS_PER_DOC (65536) chunks,
+ * and the vector and metadata calls work on chunks: e.g.
+ * qv_index_get_metadata(index, QV_CHUNK_KEY(7, 0), ...) reads the first
+ * chunk of document 7, and qv_index_count counts chunks. Keep keys you add
+ * with qv_index_add clear of the chunk keys of your documents (or use one
+ * index per purpose): a key is a key.
+ *
+ * What a save keeps: the chunk vectors and their texts. What it does not:
+ * the embedder and the text options. After qv_index_open, attach the same
+ * embedder again (same kind, model and dimension; the hashing embedder of
+ * the same dim gives the same vectors) before adding or searching text; an
+ * index opened with QV_OPEN_MMAP can be searched by text too. */
+
+/* Chunk keys, see above. */
+#define QV_CHUNK_BITS 16
+#define QV_MAX_CHUNKS_PER_DOC 65536u
+#define QV_MAX_DOC_KEY ((((uint64_t)1) << 48) - 1)
+#define QV_CHUNK_KEY(doc, chunk) \
+  ((((uint64_t)(doc)) << QV_CHUNK_BITS) | (((uint64_t)(chunk)) & 0xFFFFu))
+#define QV_DOC_KEY(chunk_key) (((uint64_t)(chunk_key)) >> QV_CHUNK_BITS)
+#define QV_CHUNK_NUMBER(chunk_key) ((uint32_t)(((uint64_t)(chunk_key)) & 0xFFFFu))
+
+/* What chunk_size and chunk_overlap count. */
+typedef enum qv_chunk_unit {
+  QV_CHUNK_CHARACTERS = 1, /* Unicode code points (an invalid byte counts as one). Exact and
+                              predictable, works for every language; a chunk may start or
+                              end inside a word. */
+  QV_CHUNK_TOKENS = 2      /* whitespace-separated tokens: a chunk never cuts a word and never
+                              starts or ends with whitespace. */
+} qv_chunk_unit;
+
+/* How qv_index_add_text splits a document. Initialise with
+ * qv_text_options_init(). Chunks advance by chunk_size - chunk_overlap
+ * units; no chunk splits a UTF-8 sequence; a text no longer than
+ * chunk_size is one chunk.
+ * The defaults (800 characters, 100 of overlap) suit the hashing embedder:
+ * it sums its features over the chunk, so a query's few words weigh less
+ * the longer the chunk is. 800 characters is a paragraph (about 130 English
+ * words): long enough to hold what a question asks about together, short
+ * enough for those words to stand out. 100 characters (a clause) of overlap
+ * keep a phrase cut by one boundary whole in the next chunk. For a model
+ * embedder (Gemini) larger chunks work too: up to a few thousand
+ * characters. */
+typedef struct qv_text_options {
+  uint32_t struct_size;   /* set by qv_text_options_init; lets the struct grow */
+  qv_chunk_unit unit;     /* default QV_CHUNK_CHARACTERS */
+  uint32_t chunk_size;    /* units per chunk, >= 1; default 800 */
+  uint32_t chunk_overlap; /* units shared by neighbouring chunks, < chunk_size; default 100 */
+} qv_text_options;
+
+/* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
+QV_API void qv_text_options_init(qv_text_options *opts);
+
+/* Sets how later qv_index_add_text calls chunk text (NULL = the defaults).
+ * Chunks already in the index are not touched. Not saved with the index.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, unknown struct_size or unit,
+ * chunk_size 0, chunk_overlap >= chunk_size).
+ * Thread-safety: may run alongside any call but qv_index_free; a text call
+ * already running keeps the options it started with. */
+QV_API qv_status qv_index_set_text_options(qv_index *index, const qv_text_options *opts);
+
+/* Attaches the embedder that turns text into vectors for this index, or
+ * detaches it (emb = NULL). The index keeps its own reference: the caller
+ * may qv_embedder_free its handle right after this call. Not saved with the
+ * index: attach it again after qv_index_open. Allowed on a read-only
+ * (QV_OPEN_MMAP) index, for searches.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_DIMENSION_MISMATCH
+ * (qv_embedder_dim differs from the index's dim; nothing changes).
+ * Thread-safety: as qv_index_set_text_options. */
+QV_API qv_status qv_index_set_embedder(qv_index *index, qv_embedder *emb);
+
+/* Adds a document: splits `text` (NUL-terminated UTF-8; invalid bytes are
+ * kept as they are) into chunks, embeds them (task QV_EMBED_DOCUMENT) and
+ * adds each under QV_CHUNK_KEY(doc_key, n) with its text as metadata.
+ * Same as qv_index_add_texts with n = 1.
+ * Errors: as qv_index_add_texts. */
+QV_API qv_status qv_index_add_text(qv_index *index, uint64_t doc_key, const char *text);
+
+/* Adds n documents: texts[i] under doc_keys[i]. All chunks of all texts are
+ * embedded in one embedder call (the embedder splits it into requests as it
+ * needs) and added with one qv_index_add_batch. All or nothing: on any
+ * failure, an embedding error included, the index is left as it was (no
+ * vector, no metadata). n == 0 is a no-op that succeeds.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, no embedder attached, a
+ * doc key above QV_MAX_DOC_KEY, an empty or whitespace-only text, a text
+ * of more than QV_MAX_CHUNKS_PER_DOC chunks: use a larger chunk_size; also
+ * a zero vector from a callback under QV_METRIC_COSINE),
+ * QV_ERR_DUPLICATE_KEY (a document already in the index: remove it first
+ * with qv_index_remove_text; or a key twice in doc_keys), QV_ERR_UNSUPPORTED
+ * (read-only index), QV_ERR_EMBEDDING (the embedder failed; see
+ * qv_embedder_embed), QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: as qv_index_add_batch; may block on the embedder (network,
+ * rate limits). */
+QV_API qv_status qv_index_add_texts(qv_index *index, size_t n, const uint64_t *doc_keys,
+                                    const char *const *texts);
+
+/* Removes every chunk of a document: chunks 0, 1, 2 ... up to the first
+ * number missing (qv_index_add_text numbers them without gaps; if you
+ * removed single chunks with qv_index_remove, remove the rest the same way).
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, doc key above
+ * QV_MAX_DOC_KEY), QV_ERR_NOT_FOUND (no chunk 0 for this document),
+ * QV_ERR_UNSUPPORTED (read-only index).
+ * Thread-safety: as qv_index_remove. The chunks go one by one: a search
+ * that overlaps this call may return some chunks of the document. */
+QV_API qv_status qv_index_remove_text(qv_index *index, uint64_t doc_key);
+
+/* Searches by text for documents: embeds `query` (NUL-terminated UTF-8,
+ * task QV_EMBED_QUERY) and writes up to k distinct DOCUMENT keys, each with
+ * the distance of its nearest chunk, nearest first, and their number in
+ * *found_out (< k only when the index holds fewer documents, or fewer pass
+ * the filter). It searches more chunks than k and widens the search until
+ * it has k distinct documents or has seen every chunk.
+ * params may be NULL; params->ef applies to each chunk search, and
+ * params->filter is called with CHUNK keys (QV_DOC_KEY gives the document).
+ * keys_out must hold k entries; distances_out may be NULL.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, k == 0, an empty or
+ * whitespace-only query, no embedder attached, unknown
+ * params->struct_size), QV_ERR_EMBEDDING, QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: as qv_index_search; calls the embedder. */
+QV_API qv_status qv_index_search_text(const qv_index *index, const char *query, size_t k,
+                                      const qv_search_params *params, uint64_t *keys_out,
+                                      float *distances_out, size_t *found_out);
+
+/* The same, returning the k nearest CHUNK keys (several may belong to one
+ * document) with their distances. The text of a chunk is its metadata.
+ * Errors and thread-safety: as qv_index_search_text. */
+QV_API qv_status qv_index_search_text_chunks(const qv_index *index, const char *query,
+                                             size_t k, const qv_search_params *params,
+                                             uint64_t *keys_out, float *distances_out,
+                                             size_t *found_out);
+
+/* The general form of qv_index_search_text: also writes, for each document,
+ * the key of its nearest chunk to chunk_keys_out (k entries), whose
+ * metadata is the passage that matched. chunk_keys_out and distances_out
+ * may be NULL. Errors and thread-safety: as qv_index_search_text. */
+QV_API qv_status qv_index_search_text_ex(const qv_index *index, const char *query, size_t k,
+                                         const qv_search_params *params,
+                                         uint64_t *doc_keys_out, uint64_t *chunk_keys_out,
+                                         float *distances_out, size_t *found_out);
 
 #ifdef __cplusplus
 } /* extern "C" */

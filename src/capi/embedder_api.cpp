@@ -158,8 +158,11 @@ QV_API qv_status qv_embedder_embed(qv_embedder* emb, size_t n, const char* const
 
 QV_API qv_status qv_embedder_embed_ex(qv_embedder* emb, qv_embed_task task, size_t n,
                                       const char* const* texts, const size_t* lengths, float* out) {
-  if (task != QV_EMBED_DOCUMENT && task != QV_EMBED_QUERY)
-    return invalid("task " + std::to_string(int(task)) +
+  // Read as int: a value outside the enum's range is what this checks for.
+  int raw_task;
+  std::memcpy(&raw_task, &task, sizeof raw_task);
+  if (raw_task != QV_EMBED_DOCUMENT && raw_task != QV_EMBED_QUERY)
+    return invalid("task " + std::to_string(raw_task) +
                    " is unknown; use QV_EMBED_DOCUMENT or QV_EMBED_QUERY");
   return embed(emb, task == QV_EMBED_QUERY ? quiver::EmbedTask::Query : quiver::EmbedTask::Document,
                n, texts, lengths, out);

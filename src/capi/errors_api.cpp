@@ -1,4 +1,5 @@
 // qv_status_string, qv_last_error and the thread-local message behind them.
+#include <cstring>
 #include <string>
 
 #include "capi/error_state.h"
@@ -26,7 +27,11 @@ qv_status set_error(qv_status status, const std::string& message) {
 extern "C" {
 
 QV_API const char* qv_status_string(qv_status s) {
-  switch (s) {
+  // Switch on the int: a caller may pass a value no enumerator has, and
+  // reading that through the enum type is undefined in C++.
+  int raw;
+  std::memcpy(&raw, &s, sizeof raw);
+  switch (raw) {
     case QV_OK: return "QV_OK";
     case QV_ERR_INVALID_ARGUMENT: return "QV_ERR_INVALID_ARGUMENT";
     case QV_ERR_DIMENSION_MISMATCH: return "QV_ERR_DIMENSION_MISMATCH";

@@ -1,4 +1,5 @@
 // qv_index_*: argument checks and translation to quiver::Collection.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -14,6 +15,7 @@ using quiver::capi::check_index;
 using quiver::capi::check_writable;
 using quiver::capi::guard;
 using quiver::capi::invalid;
+using quiver::capi::raw_enum;
 using quiver::capi::set_error;
 
 namespace {
@@ -27,13 +29,16 @@ qv_status validate_options(const qv_index_options* o) {
   if (o->dim == 0 || o->dim > QV_MAX_DIM)
     return invalid("options.dim is " + std::to_string(o->dim) + "; it must be between 1 and " +
                    std::to_string(QV_MAX_DIM));
-  if (o->metric != QV_METRIC_L2 && o->metric != QV_METRIC_IP && o->metric != QV_METRIC_COSINE)
-    return invalid("options.metric " + std::to_string(int(o->metric)) +
+  // Read as int: a value outside the enums' range is exactly what this
+  // checks for (see raw_enum).
+  const int metric = raw_enum(o->metric), kind = raw_enum(o->kind);
+  if (metric != QV_METRIC_L2 && metric != QV_METRIC_IP && metric != QV_METRIC_COSINE)
+    return invalid("options.metric " + std::to_string(metric) +
                    " is unknown; use QV_METRIC_L2, QV_METRIC_IP or QV_METRIC_COSINE");
-  if (o->kind != QV_INDEX_FLAT && o->kind != QV_INDEX_HNSW)
-    return invalid("options.kind " + std::to_string(int(o->kind)) +
+  if (kind != QV_INDEX_FLAT && kind != QV_INDEX_HNSW)
+    return invalid("options.kind " + std::to_string(kind) +
                    " is unknown; use QV_INDEX_FLAT or QV_INDEX_HNSW");
-  if (o->kind == QV_INDEX_HNSW) {
+  if (kind == QV_INDEX_HNSW) {
     if (o->hnsw_m < 2 || o->hnsw_m > 256)
       return invalid("options.hnsw_m is " + std::to_string(o->hnsw_m) +
                      "; it must be between 2 and 256 (16 is a good default)");
@@ -168,7 +173,9 @@ QV_API qv_status qv_index_search(const qv_index* index, const float* query, size
     // Not thread_local: a filter may search another index from inside this
     // call, and that inner search must not overwrite these results.
     std::vector<quiver::Hit> hits;
-    hits.reserve(k);
+    // No more hits than live vectors: a huge k means "all of them", not a
+    // huge allocation.
+    hits.reserve(std::min(k, index->collection->index().size()));
     index->collection->index().search(query, options, hits);
     for (size_t i = 0; i < hits.size(); ++i) {
       keys_out[i] = hits[i].key;
@@ -190,6 +197,13 @@ QV_API qv_status qv_index_search_batch(const qv_index* index, size_t nq, const f
   if (!queries) return invalid("queries is NULL; pass nq x dim floats, row-major");
   if (!keys_out) return invalid("keys_out is NULL; pass room for nq x k keys");
   if (!found_out) return invalid("found_out is NULL; pass room for nq counts");
+  // The caller's arrays hold nq x dim floats and nq x k results: sizes past
+  // SIZE_MAX cannot exist, and indexing them would wrap.
+  const size_t dim = index->collection->index().dim();
+  if (nq > std::numeric_limits<size_t>::max() / sizeof(float) / dim ||
+      nq > std::numeric_limits<size_t>::max() / sizeof(uint64_t) / k)
+    return set_error(QV_ERR_OUT_OF_MEMORY, "nq x k (or nq x dim) is too large to address; "
+                                           "search in smaller batches");
   return guard([&] {
     index->collection->index().search_batch(nq, queries, options, threads, keys_out, distances_out,
                               found_out);

@@ -26,8 +26,8 @@ QV_API qv_status qv_index_get_metadata(const qv_index* index, uint64_t key, cons
   return guard([&]() -> qv_status {
     auto blob = index->collection->get_metadata(key);
     if (!blob)
-      return set_error(QV_ERR_NOT_FOUND, "key " + std::to_string(key) +
-                                             " has no metadata (or is not in the index)");
+      return set_error(QV_ERR_NOT_FOUND,
+                       "key " + std::to_string(key) + " has no metadata (or is not in the index)");
     *data = blob->data;
     *len = blob->size;
     return QV_OK;

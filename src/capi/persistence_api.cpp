@@ -27,8 +27,8 @@ qv_status read_save_options(const qv_save_options* opts, unsigned threads,
   const int lo = quiver::storage::zstd_min_level(), hi = quiver::storage::zstd_max_level();
   if (opts->zstd_level != 0 && (opts->zstd_level < lo || opts->zstd_level > hi))
     return invalid("opts.zstd_level is " + std::to_string(opts->zstd_level) +
-                   "; use 0 for the default or a level between " + std::to_string(lo) +
-                   " and " + std::to_string(hi));
+                   "; use 0 for the default or a level between " + std::to_string(lo) + " and " +
+                   std::to_string(hi));
   out.compress_vectors = opts->compress_vectors != 0;
   out.compress_graph = opts->compress_graph != 0;
   out.zstd_level = opts->zstd_level;
@@ -139,8 +139,7 @@ QV_API qv_status qv_index_import_npy(qv_index* index, const char* vectors_path,
   if (qv_status s = check_writable(index)) return s;
   if (!vectors_path) return invalid("vectors_path is NULL; pass a .npy file of shape (n, dim)");
   return guard([&] {
-    index->collection->import_npy(vectors_path, keys_path ? keys_path : "",
-                                  index->options.threads);
+    index->collection->import_npy(vectors_path, keys_path ? keys_path : "", index->options.threads);
   });
 }
 

@@ -1,7 +1,8 @@
 // quiver demo: the main job end to end with no arguments and no network.
 // Builds an HNSW index on real data (SIFT10K from ../shared/data when present,
 // else a generated Gaussian mixture), then reports recall@10 against the exact
-// answer and single-thread queries per second over an ef sweep.
+// answer and single-thread queries per second over an ef sweep. Then the text
+// half (demo_text.cpp): the repository's corpus in, questions in words.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -111,7 +112,10 @@ int cmd_demo(int argc, char** argv) {
         "usage: quiver demo [--quiet]\n\n"
         "Builds an HNSW index on SIFT10K from ../shared/data (or generated data when it is\n"
         "absent) and prints recall@10 against the exact answer and queries per second.\n"
-        "Needs no network and no arguments. Set QUIVER_DATA_DIR to use another data folder.\n");
+        "Then adds the text corpus of examples/data/text with the offline hashing\n"
+        "embedder and asks it questions in words.\n"
+        "Needs no network and no arguments. Set QUIVER_DATA_DIR to use another data folder\n"
+        "and QUIVER_TEXT_DIR another text corpus (passages.tsv and queries.tsv).\n");
     return 0;
   }
   const bool quiet = args.has("quiet");
@@ -166,6 +170,7 @@ int cmd_demo(int argc, char** argv) {
     std::printf("%6u  %10.4f  %12.0f\n", ef, double(hits) / double(d.queries.rows * k),
                 searches / elapsed);
   }
+  demo_text(quiet);
   return 0;
 }
 

@@ -14,6 +14,11 @@ int cmd_build(int argc, char** argv);
 int cmd_search(int argc, char** argv);
 int cmd_info(int argc, char** argv);
 int cmd_export(int argc, char** argv);
+int cmd_ingest(int argc, char** argv);
+int cmd_ask(int argc, char** argv);
+
+// The text half of quiver demo (after the vector half).
+void demo_text(bool quiet);
 
 // A failure to report as one line "quiver: <message>" with exit code 1.
 struct CliError {

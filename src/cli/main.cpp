@@ -20,7 +20,10 @@ const Command kCommands[] = {
     {"search", quiver::cli::cmd_search, "search a saved index; with --groundtruth, report recall"},
     {"info", quiver::cli::cmd_info, "describe a saved index"},
     {"export", quiver::cli::cmd_export, "write a saved index's vectors and keys as .npy files"},
-    {"demo", quiver::cli::cmd_demo, "build and query an index on real data, report recall and QPS"},
+    {"ingest", quiver::cli::cmd_ingest, "add text files to an index (offline embedder by default)"},
+    {"ask", quiver::cli::cmd_ask, "search an index by text: best documents and matching passages"},
+    {"demo", quiver::cli::cmd_demo,
+     "vectors: recall and QPS on real data; text: ingest and ask over a corpus"},
 };
 
 void print_usage(FILE* out) {

@@ -11,8 +11,9 @@ Collection::Collection(std::unique_ptr<VectorIndex> index) : index_(std::move(in
 
 void Collection::check_writable() const {
   if (read_only_)
-    fail(Status::Unsupported, "this index was opened by mapping its file and is read-only; open "
-                              "it with QV_OPEN_LOAD to modify it");
+    fail(Status::Unsupported,
+         "this index was opened by mapping its file and is read-only; open "
+         "it with QV_OPEN_LOAD to modify it");
 }
 
 bool Collection::contains(uint64_t key) const {
@@ -50,8 +51,7 @@ void Collection::add(uint64_t key, const float* vector) {
   index_->add(key, vector);
 }
 
-void Collection::add_batch(size_t n, const uint64_t* keys, const float* vectors,
-                           unsigned threads) {
+void Collection::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) {
   check_writable();
   std::shared_lock lock(writers_);
   index_->add_batch(n, keys, vectors, threads);

@@ -56,6 +56,9 @@ class Collection {
   void verify(unsigned threads) const;
 
   // Writes the index and its metadata to `path`, replacing it crash-safely.
+  // A mapped collection first re-verifies the file sections it copies
+  // (Corrupt rather than a damaged copy with fresh checksums); so does
+  // export_npy.
   void save(const std::string& path, const storage::SaveOptions& options) const;
 
   VectorIndex& index() { return *index_; }
@@ -81,8 +84,7 @@ class Collection {
   void export_npy(const std::string& vectors_path, const std::string& keys_path) const;
   // Adds the vectors of a .npy file under the keys of another (empty
   // keys_path: 0..n-1), all-or-nothing for argument errors.
-  void import_npy(const std::string& vectors_path, const std::string& keys_path,
-                  unsigned threads);
+  void import_npy(const std::string& vectors_path, const std::string& keys_path, unsigned threads);
 
  private:
   void check_writable() const;

@@ -11,6 +11,7 @@ namespace quiver {
 
 void Collection::export_npy(const std::string& vectors_path, const std::string& keys_path) const {
   std::unique_lock lock(writers_);
+  verify(0);  // a mapped index: report damage rather than export it (see save)
   const uint64_t n = index_->size();
   const uint64_t dim = index_->dim();
   std::vector<uint64_t> keys;
@@ -34,11 +35,10 @@ void Collection::import_npy(const std::string& vectors_path, const std::string& 
   check_writable();
   storage::FloatRows rows = storage::read_npy_vectors(vectors_path);
   if (rows.cols != index_->dim())
-    fail(Status::DimensionMismatch, vectors_path + ": the vectors have dimension " +
-                                        std::to_string(rows.cols) + " (shape (" +
-                                        std::to_string(rows.rows) + ", " +
-                                        std::to_string(rows.cols) + ")), the index " +
-                                        std::to_string(index_->dim()));
+    fail(Status::DimensionMismatch,
+         vectors_path + ": the vectors have dimension " + std::to_string(rows.cols) + " (shape (" +
+             std::to_string(rows.rows) + ", " + std::to_string(rows.cols) + ")), the index " +
+             std::to_string(index_->dim()));
   std::vector<uint64_t> keys;
   if (keys_path.empty()) {
     keys.resize(size_t(rows.rows));
@@ -46,10 +46,9 @@ void Collection::import_npy(const std::string& vectors_path, const std::string& 
   } else {
     keys = storage::read_npy_keys(keys_path);
     if (keys.size() != rows.rows)
-      fail(Status::InvalidArgument, keys_path + " holds " + std::to_string(keys.size()) +
-                                        " keys but " + vectors_path + " holds " +
-                                        std::to_string(rows.rows) +
-                                        " vectors; pass one key per vector");
+      fail(Status::InvalidArgument,
+           keys_path + " holds " + std::to_string(keys.size()) + " keys but " + vectors_path +
+               " holds " + std::to_string(rows.rows) + " vectors; pass one key per vector");
   }
   if (rows.rows == 0) return;
   add_batch(size_t(rows.rows), keys.data(), rows.data.data(), threads);

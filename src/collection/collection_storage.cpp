@@ -12,6 +12,10 @@ namespace quiver {
 
 void Collection::save(const std::string& path, const storage::SaveOptions& options) const {
   std::unique_lock lock(writers_);
+  // A mapped index copies the file it reads: check it first, so that damage
+  // (perhaps not verified at open, QV_VERIFY_DEFERRED) is reported rather
+  // than sealed into a new file with fresh checksums.
+  verify(options.threads);
   storage::AtomicFile file(path);
   storage::SegmentWriter writer(file.file(), options);
   index_->export_image(writer);
@@ -48,8 +52,6 @@ std::unique_ptr<Collection> Collection::open(const std::string& path,
   return collection;
 }
 
-void Collection::verify(unsigned threads) const {
-  storage::verify_in_place(in_place_, threads);
-}
+void Collection::verify(unsigned threads) const { storage::verify_in_place(in_place_, threads); }
 
 }  // namespace quiver

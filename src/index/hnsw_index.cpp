@@ -191,6 +191,16 @@ uint32_t HnswIndex::reserve_ids(size_t n) {
   do {
     if (uint64_t(first) + n >= uint64_t(UINT32_MAX))
       fail(Status::OutOfMemory, "an HNSW index holds at most 4294967294 vectors");
+    // Memory first, ids second: once an id is taken it is below next_id_,
+    // where saves, compaction and for_each_live read its record and node
+    // table entry; an allocation failure (bad_alloc) must come before that.
+    // Chunks are never freed, so what is ensured here is still there when
+    // the exchange succeeds (with this `first` or a later one, ensured in
+    // the next round).
+    for (size_t i = 0; i < n; ++i) {
+      records_.ensure(uint32_t(first + i));
+      metas_.ensure(uint32_t(first + i));
+    }
   } while (!next_id_.compare_exchange_weak(first, uint32_t(first + n)));
   return first;
 }
@@ -201,8 +211,14 @@ void HnswIndex::init_node(uint32_t id, uint64_t key, const float* prepared, floa
   NodeMeta& m = meta(id);
   int level = level_for(id);
   if (level > 0) {
-    uint32_t first = next_upper_.fetch_add(uint32_t(level), std::memory_order_relaxed);
-    for (int l = 0; l < level; ++l) upper_links_.ensure(first + l);
+    // As in reserve_ids: the blocks exist before next_upper_ covers them.
+    uint32_t first = next_upper_.load(std::memory_order_relaxed);
+    do {
+      if (uint64_t(first) + uint64_t(level) >= uint64_t(UINT32_MAX))
+        fail(Status::OutOfMemory, "the HNSW upper layers are full");
+      for (int l = 0; l < level; ++l) upper_links_.ensure(first + l);
+    } while (!next_upper_.compare_exchange_weak(first, first + uint32_t(level),
+                                                std::memory_order_relaxed));
     m.upper_first = first;
   }
   m.key = key;
@@ -222,16 +238,16 @@ void HnswIndex::add(uint64_t key, const float* vector) {
   if (!keys_.reserve(key))
     fail_duplicate_key(key, false);
   uint32_t id = UINT32_MAX;
-  bool initialised = false;
   try {
     id = reserve_ids(1);
     init_node(id, key, prepared.data(), norm);
-    initialised = true;
     link_node(id);
     keys_.publish(key, id);
   } catch (...) {
-    // A node that failed half-way may already be reachable: bury it.
-    if (initialised) mark_deleted(id);
+    // A node that failed half-way may already be reachable, and once its id
+    // is taken it is part of the index (saves list it): bury it. Its record
+    // exists (reserve_ids allocates before it hands out an id).
+    if (id != UINT32_MAX) mark_deleted(id);
     keys_.release(key);
     throw;
   }
@@ -249,18 +265,32 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
       fail_duplicate_key(keys[i], true);
     }
   }
-  uint32_t first;
+  // Allocated before any id is taken, so that a failure further down can
+  // still bury every node of the batch.
+  std::vector<uint8_t> linked;
+  try {
+    linked.assign(n, 0);
+  } catch (...) {
+    for (size_t j = 0; j < n; ++j) keys_.release(keys[j]);
+    throw;
+  }
+  uint32_t first = 0;
+  bool reserved = false;
   try {
     first = reserve_ids(n);
+    reserved = true;
     for (size_t i = 0; i < n; ++i)
       init_node(uint32_t(first + i), keys[i], batch.vectors.data() + i * dim(), batch.norms[i]);
   } catch (...) {
+    // Ids taken are part of the index from now on (saves list them): the
+    // batch's nodes become tombstones, none of them linked yet.
+    if (reserved)
+      for (size_t i = 0; i < n; ++i) mark_deleted(uint32_t(first + i));
     for (size_t j = 0; j < n; ++j) keys_.release(keys[j]);
     throw;
   }
   // Linking is the expensive part; nodes are linked in id order within each
   // thread's stride so early nodes exist when later ones look for neighbours.
-  std::vector<uint8_t> linked(n, 0);
   try {
     parallel_for(n, threads, 64, [&](size_t begin, size_t end) {
       for (size_t i = begin; i < end; ++i) {

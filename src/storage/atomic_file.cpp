@@ -29,10 +29,9 @@ uint64_t random_suffix() {
   // getpid() is mixed in on every call: a forked child inherits the
   // generator's state and must not pick its parent's names. O_EXCL below
   // catches whatever still collides.
-  static thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                          uint64_t(std::chrono::steady_clock::now()
-                                                       .time_since_epoch()
-                                                       .count())};
+  static thread_local std::mt19937_64 rng{
+      std::random_device{}() ^
+      uint64_t(std::chrono::steady_clock::now().time_since_epoch().count())};
   return rng() ^ (uint64_t(::getpid()) << 32);
 }
 
@@ -40,12 +39,14 @@ uint64_t random_suffix() {
 
 AtomicFile::AtomicFile(const std::string& target) : target_(target) {
   if (target.empty() || target.back() == '/')
-    fail(Status::InvalidArgument, "'" + target + "' is not a file path; pass the path of the "
-                                  "file to write, e.g. \"data/index.qv\"");
+    fail(Status::InvalidArgument, "'" + target +
+                                      "' is not a file path; pass the path of the "
+                                      "file to write, e.g. \"data/index.qv\"");
   const std::string dir = parent_directory(target);
   for (int attempt = 0;; ++attempt) {
     char suffix[17];
-    std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(random_suffix()));
+    std::snprintf(suffix, sizeof suffix, "%016llx",
+                  static_cast<unsigned long long>(random_suffix()));
     temp_ = (dir == "." && target.find('/') == std::string::npos ? std::string() : dir + "/") +
             temp_prefix(target) + suffix;
     int fd = ::open(temp_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);

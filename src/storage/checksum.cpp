@@ -70,11 +70,13 @@ std::vector<uint64_t> block_checksums(const std::vector<ByteSpan>& spans, unsign
   for (size_t s = 0; s < spans.size(); ++s) {
     first_block[s] = blocks.size();
     for (size_t off = 0; off < spans[s].size; off += kChecksumBlock)
-      blocks.push_back({spans[s].data + off, size_t(std::min<uint64_t>(kChecksumBlock,
-                                                                       spans[s].size - off))});
+      blocks.push_back(
+          {spans[s].data + off, size_t(std::min<uint64_t>(kChecksumBlock, spans[s].size - off))});
   }
   first_block[spans.size()] = blocks.size();
   std::vector<uint64_t> hashes(blocks.size());
+  // A few blocks hash faster than a thread starts.
+  if (blocks.size() < 8) threads = 1;
   parallel_for(blocks.size(), threads, 1, [&](size_t begin, size_t end) {
     for (size_t b = begin; b < end; ++b) hashes[b] = XXH64(blocks[b].data, blocks[b].size, 0);
   });

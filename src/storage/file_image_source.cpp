@@ -49,10 +49,10 @@ std::vector<InPlaceSection> FileImageSource::in_place() const {
   if (!mapped_) return out;
   for (const ImageSection& s : sections_) {
     if (s.header.flags & kSectionCompressed) continue;
-    out.push_back(InPlaceSection{s.data, s.header.payload_checksum,
-                                 describe_section(path_, s.position, section_count_,
-                                                  s.header_offset) +
-                                     ": " + section_label(s.header.kind)});
+    out.push_back(
+        InPlaceSection{s.data, s.header.payload_checksum,
+                       describe_section(path_, s.position, section_count_, s.header_offset) + ": " +
+                           section_label(s.header.kind)});
   }
   return out;
 }

@@ -27,10 +27,10 @@ struct ImageMemory {
 };
 
 struct ImageSection {
-  uint32_t position = 0;        // 0-based place in the directory
+  uint32_t position = 0;  // 0-based place in the directory
   uint64_t header_offset = 0;
   SectionHeader header{};
-  ByteSpan data;                // decompressed payload, never a null pointer
+  ByteSpan data;  // decompressed payload, never a null pointer
 };
 
 // A mapped section read in place, with what it takes to check it later.

@@ -1,6 +1,7 @@
 #include "storage/mapped_file.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -21,6 +22,18 @@ MappedFile::MappedFile(const File& file, size_t size, bool populate) {
 
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+}
+
+void prefault(const uint8_t* data, size_t size) noexcept {
+  if (size == 0) return;
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  const uintptr_t begin = uintptr_t(data) / page * page;
+  const uintptr_t end = uintptr_t(data) + size;
+  void* p = reinterpret_cast<void*>(begin);
+#ifdef MADV_POPULATE_READ
+  if (::madvise(p, end - begin, MADV_POPULATE_READ) == 0) return;
+#endif
+  (void)::madvise(p, end - begin, MADV_WILLNEED);  // older kernels: read ahead at least
 }
 
 }  // namespace quiver::storage

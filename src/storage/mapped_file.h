@@ -31,4 +31,9 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// Asks the kernel to map the pages of [data, data + size) of a mapping in
+// one go (MADV_POPULATE_READ), before a pass that reads them all: page by
+// page faults cost far more, above all in virtual machines. Best effort.
+void prefault(const uint8_t* data, size_t size) noexcept;
+
 }  // namespace quiver::storage

@@ -43,8 +43,8 @@ void MetadataStore::load(ByteSpan encoded, const std::string& where) {
   for (uint64_t i = 0; i < count; ++i) {
     Entry e;
     std::memcpy(&e, table + i * sizeof(Entry), sizeof e);
-    entries_.emplace(e.key, std::string(reinterpret_cast<const char*>(blobs + e.offset),
-                                        size_t(e.length)));
+    entries_.emplace(
+        e.key, std::string(reinterpret_cast<const char*>(blobs + e.offset), size_t(e.length)));
   }
 }
 

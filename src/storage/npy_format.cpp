@@ -28,8 +28,9 @@ class DictParser {
       skip_space();
       if (key == "descr") {
         if (peek() == '[')
-          fail(Status::Unsupported, path_ + ": the .npy file holds a structured dtype; Quiver "
-                                            "reads plain float16, float32 or float64 arrays");
+          fail(Status::Unsupported, path_ +
+                                        ": the .npy file holds a structured dtype; Quiver "
+                                        "reads plain float16, float32 or float64 arrays");
         h.descr = string_literal();
         have_descr = true;
       } else if (key == "fortran_order") {
@@ -51,7 +52,8 @@ class DictParser {
     }
     ++pos_;
     while (pos_ < s_.size()) {
-      if (!std::isspace(static_cast<unsigned char>(s_[pos_]))) bad("unexpected text after the dict");
+      if (!std::isspace(static_cast<unsigned char>(s_[pos_])))
+        bad("unexpected text after the dict");
       ++pos_;
     }
     if (!have_descr || !have_order || !have_shape)
@@ -61,8 +63,8 @@ class DictParser {
 
  private:
   [[noreturn]] void bad(const std::string& what) {
-    fail(Status::Corrupt, path_ + ": the .npy header is malformed (" + what +
-                              "); write the file with numpy.save");
+    fail(Status::Corrupt,
+         path_ + ": the .npy header is malformed (" + what + "); write the file with numpy.save");
   }
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
   void skip_space() {
@@ -138,8 +140,7 @@ NpyHeader parse_npy_header(const uint8_t* bytes, size_t size, const std::string&
                                   std::to_string(minor) +
                                   " is not supported; Quiver reads versions 1.0, 2.0 and 3.0");
   const size_t length_bytes = major == 1 ? 2 : 4;
-  if (size < 8 + length_bytes)
-    fail(Status::Corrupt, path + ": the .npy header is truncated");
+  if (size < 8 + length_bytes) fail(Status::Corrupt, path + ": the .npy header is truncated");
   uint64_t header_len = bytes[8] | (uint64_t(bytes[9]) << 8);
   if (major > 1) header_len |= (uint64_t(bytes[10]) << 16) | (uint64_t(bytes[11]) << 24);
   const size_t start = 8 + length_bytes;
@@ -156,15 +157,15 @@ NpyHeader parse_npy_header(const uint8_t* bytes, size_t size, const std::string&
   const std::string& d = h.descr;
   if (d.size() < 3 || std::strchr("<>|=", d[0]) == nullptr ||
       !std::isalpha(static_cast<unsigned char>(d[1])))
-    fail(Status::Unsupported, path + ": dtype '" + d +
-                                  "' is not supported; Quiver reads float16, float32 or float64");
+    fail(Status::Unsupported,
+         path + ": dtype '" + d + "' is not supported; Quiver reads float16, float32 or float64");
   h.byte_order = d[0] == '=' ? '<' : d[0];
   h.type = d[1];
   size_t item = 0;
   for (size_t i = 2; i < d.size(); ++i) {
     if (!std::isdigit(static_cast<unsigned char>(d[i])) || item > 1024)
-      fail(Status::Unsupported, path + ": dtype '" + d +
-                                    "' is not supported; Quiver reads float16, float32 or float64");
+      fail(Status::Unsupported,
+           path + ": dtype '" + d + "' is not supported; Quiver reads float16, float32 or float64");
     item = item * 10 + size_t(d[i] - '0');
   }
   h.item_size = item;
@@ -197,12 +198,22 @@ std::string format_npy_header(const std::string& descr, const std::vector<uint64
 std::string npy_type_name(const NpyHeader& h) {
   std::string base;
   switch (h.type) {
-    case 'f': base = "float"; break;
-    case 'i': base = "int"; break;
-    case 'u': base = "uint"; break;
-    case 'c': base = "complex"; break;
-    case 'b': return "bool";
-    default: return "dtype '" + h.descr + "'";
+    case 'f':
+      base = "float";
+      break;
+    case 'i':
+      base = "int";
+      break;
+    case 'u':
+      base = "uint";
+      break;
+    case 'c':
+      base = "complex";
+      break;
+    case 'b':
+      return "bool";
+    default:
+      return "dtype '" + h.descr + "'";
   }
   return base + std::to_string(h.item_size * 8);
 }

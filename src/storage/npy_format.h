@@ -12,14 +12,14 @@
 namespace quiver::storage {
 
 struct NpyHeader {
-  int major = 0;              // 1, 2 or 3
-  std::string descr;          // e.g. "<f4"
-  char byte_order = '<';      // '<', '>' or '|' ('=' is read as '<')
-  char type = 0;              // numpy kind: 'f', 'i', 'u', 'b', 'c', ...
-  size_t item_size = 0;       // bytes per element
+  int major = 0;          // 1, 2 or 3
+  std::string descr;      // e.g. "<f4"
+  char byte_order = '<';  // '<', '>' or '|' ('=' is read as '<')
+  char type = 0;          // numpy kind: 'f', 'i', 'u', 'b', 'c', ...
+  size_t item_size = 0;   // bytes per element
   bool fortran_order = false;
   std::vector<uint64_t> shape;
-  size_t data_offset = 0;     // where the array starts in the file
+  size_t data_offset = 0;  // where the array starts in the file
 };
 
 // Parses the preamble of a .npy file of `size` bytes. Throws Error(Corrupt)

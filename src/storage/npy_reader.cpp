@@ -99,9 +99,12 @@ float half_to_float(uint16_t h) {
 
 float element(const NpyHeader& h, const uint8_t* p, bool swap) {
   switch (h.item_size) {
-    case 2: return half_to_float(load<uint16_t>(p, swap));
-    case 4: return load<float>(p, swap);
-    default: return float(load<double>(p, swap));
+    case 2:
+      return half_to_float(load<uint16_t>(p, swap));
+    case 4:
+      return load<float>(p, swap);
+    default:
+      return float(load<double>(p, swap));
   }
 }
 
@@ -125,7 +128,10 @@ FloatRows read_npy_vectors(const std::string& path) {
   out.data.resize(size_t(f.elements));
   const bool swap = h.byte_order == '>';
   const size_t item = h.item_size;
-  if (!h.fortran_order && item == 4 && !swap) {
+  if (f.elements == 0) {
+    // (0, dim) or (n, 0): nothing to copy (and memcpy must not see the
+    // empty vector's null data).
+  } else if (!h.fortran_order && item == 4 && !swap) {
     std::memcpy(out.data.data(), f.data, size_t(f.elements) * 4);
   } else {
     for (uint64_t r = 0; r < out.rows; ++r)

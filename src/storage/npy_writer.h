@@ -15,8 +15,8 @@ class NpyWriter {
  public:
   // `descr` e.g. "<f4"; the array holds product(shape) elements of
   // `item_size` bytes, appended in C order.
-  NpyWriter(const std::string& path, const std::string& descr,
-            const std::vector<uint64_t>& shape, size_t item_size);
+  NpyWriter(const std::string& path, const std::string& descr, const std::vector<uint64_t>& shape,
+            size_t item_size);
 
   void append(const void* data, size_t bytes);
   // Throws Internal if fewer or more bytes than the shape needs were appended.

@@ -47,8 +47,9 @@ File File::open_read(const std::string& path) {
   struct stat st;
   if (::fstat(fd, &st) != 0) fail_errno(errno, "cannot stat", path);
   if (!S_ISREG(st.st_mode))
-    fail(Status::Io, "'" + path + "' is not a regular file (a directory or device?); pass the "
-                     "path of a file written by Quiver");
+    fail(Status::Io, "'" + path +
+                         "' is not a regular file (a directory or device?); pass the "
+                         "path of a file written by Quiver");
   return file;
 }
 

@@ -51,18 +51,18 @@ inline constexpr uint32_t kKnownSectionFlags = kSectionCompressed | kSectionOpti
 struct FileHeader {
   uint8_t magic[8];
   uint32_t format_version;
-  uint32_t header_bytes;         // sizeof(FileHeader) = 128
-  uint32_t head_bytes;           // kHeadSize: header + directory area
-  uint32_t section_count;        // entries used in the directory
-  uint32_t incompatible_flags;   // unknown bit => Unsupported
-  uint32_t compatible_flags;     // unknown bits are ignored
-  uint32_t page_align;           // kPageAlign
-  uint32_t checksum_block;       // kChecksumBlock
-  uint64_t file_size;            // exact size of the file in bytes
-  uint32_t index_kind;           // copied from the index header
-  uint32_t dim;                  // copied from the index header; every section repeats it
-  uint64_t reserved[8];          // written as zero, ignored by readers of version 1
-  uint64_t head_checksum;        // XXH64 of head bytes [0, 120) then [128, kHeadSize)
+  uint32_t header_bytes;        // sizeof(FileHeader) = 128
+  uint32_t head_bytes;          // kHeadSize: header + directory area
+  uint32_t section_count;       // entries used in the directory
+  uint32_t incompatible_flags;  // unknown bit => Unsupported
+  uint32_t compatible_flags;    // unknown bits are ignored
+  uint32_t page_align;          // kPageAlign
+  uint32_t checksum_block;      // kChecksumBlock
+  uint64_t file_size;           // exact size of the file in bytes
+  uint32_t index_kind;          // copied from the index header
+  uint32_t dim;                 // copied from the index header; every section repeats it
+  uint64_t reserved[8];         // written as zero, ignored by readers of version 1
+  uint64_t head_checksum;       // XXH64 of head bytes [0, 120) then [128, kHeadSize)
 };
 static_assert(sizeof(FileHeader) == 128, "FileHeader is part of the file format");
 

@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "storage/checksum.h"
+#include "storage/mapped_file.h"
 #include "storage/posix_file.h"
 #include "storage/zstd_codec.h"
 
@@ -15,7 +16,8 @@ namespace quiver::storage {
 
 namespace {
 
-const char* const kDamaged = "; the file is damaged: restore it from a backup or save the index again";
+const char* const kDamaged =
+    "; the file is damaged: restore it from a backup or save the index again";
 const char* const kTruncated =
     "; the file is truncated (an interrupted copy or a full disk?): restore it from a backup or "
     "save the index again";
@@ -77,8 +79,9 @@ class Reader {
     // A file shorter than the magic that starts like it is a truncated index.
     const size_t magic_bytes = size_t(std::min<uint64_t>(size_, sizeof kFileMagic));
     if (std::memcmp(base_, kFileMagic, magic_bytes) != 0)
-      corrupt_head("bad magic: this is not a Quiver index file (or its first bytes are "
-                   "damaged)");
+      corrupt_head(
+          "bad magic: this is not a Quiver index file (or its first bytes are "
+          "damaged)");
     // The version comes before the checksum: a newer version may lay out
     // (and checksum) its header differently.
     if (size_ >= kVersionOffset + 4) {
@@ -122,10 +125,9 @@ class Reader {
     if (size_ < head_.file_size) {
       for (uint32_t i = 0; i < head_.section_count; ++i)
         if (directory_[i].end_offset > size_)
-          fail(Status::Corrupt, where(i) + ": the section runs to byte " +
-                                    std::to_string(directory_[i].end_offset) +
-                                    " but the file ends at byte " + std::to_string(size_) +
-                                    kTruncated);
+          fail(Status::Corrupt,
+               where(i) + ": the section runs to byte " + std::to_string(directory_[i].end_offset) +
+                   " but the file ends at byte " + std::to_string(size_) + kTruncated);
       corrupt_head("the file holds " + std::to_string(size_) + " bytes, its header says " +
                    std::to_string(head_.file_size) + kTruncated);
     }
@@ -148,18 +150,15 @@ class Reader {
         corrupt(i, "the gap before the section is not zero" + std::string(kDamaged));
       SectionHeader h;
       std::memcpy(&h, base_ + e.header_offset, sizeof h);
-      if (h.magic != kSectionMagic)
-        corrupt(i, "bad section magic" + std::string(kDamaged));
+      if (h.magic != kSectionMagic) corrupt(i, "bad section magic" + std::string(kDamaged));
       uint64_t sum = xxh64(&h, offsetof(SectionHeader, header_checksum));
       if (sum != h.header_checksum)
         corrupt(i, "section header checksum mismatch (stored " + hex(h.header_checksum) +
                        ", computed " + hex(sum) + ")" + kDamaged);
       if (h.format_version != head_.format_version || h.kind != e.kind || h.flags != e.flags)
-        corrupt(i, "the section header disagrees with the file directory" +
-                       std::string(kDamaged));
+        corrupt(i, "the section header disagrees with the file directory" + std::string(kDamaged));
       if (h.flags & ~kKnownSectionFlags)
-        fail(Status::Unsupported, where(i) + ": the section uses features (flags " +
-                                      hex(h.flags) +
+        fail(Status::Unsupported, where(i) + ": the section uses features (flags " + hex(h.flags) +
                                       ") this version of Quiver does not know; open the file "
                                       "with a newer Quiver");
       const bool compressed = h.flags & kSectionCompressed;
@@ -170,11 +169,13 @@ class Reader {
       SectionTraits traits;
       const bool known = section_traits(h.kind, traits);
       if (!known && !(h.flags & kSectionOptional))
-        fail(Status::Unsupported, where(i) + ": this version of Quiver does not know the section "
-                                             "and the file says it is required; open the file "
-                                             "with a newer Quiver");
+        fail(Status::Unsupported, where(i) +
+                                      ": this version of Quiver does not know the section "
+                                      "and the file says it is required; open the file "
+                                      "with a newer Quiver");
       for (uint32_t j = 0; j < i; ++j)
-        if (directory_[j].kind == h.kind) corrupt(i, "the section appears twice" + std::string(kDamaged));
+        if (directory_[j].kind == h.kind)
+          corrupt(i, "the section appears twice" + std::string(kDamaged));
       if (known && h.element_type != static_cast<uint32_t>(traits.type))
         corrupt(i, std::string("holds ") + element_type_name(h.element_type) +
                        " elements where the format has " +
@@ -186,10 +187,9 @@ class Reader {
       if (h.element_size != 0 && h.count > UINT64_MAX / h.element_size)
         corrupt(i, "the element count overflows" + std::string(kDamaged));
       if (h.raw_size != h.element_size * h.count || (!compressed && h.stored_size != h.raw_size))
-        corrupt(i, "the sizes in the section header disagree (" + std::to_string(h.count) +
-                       " x " + std::to_string(h.element_size) + " bytes, " +
-                       std::to_string(h.raw_size) + " raw, " + std::to_string(h.stored_size) +
-                       " stored)" + kDamaged);
+        corrupt(i, "the sizes in the section header disagree (" + std::to_string(h.count) + " x " +
+                       std::to_string(h.element_size) + " bytes, " + std::to_string(h.raw_size) +
+                       " raw, " + std::to_string(h.stored_size) + " stored)" + kDamaged);
       if (known) {
         ImageSection s;
         s.position = i;
@@ -199,7 +199,8 @@ class Reader {
       }
       end = e.end_offset;
     }
-    if (end != size_) corrupt_head("the file does not end where its last section ends" + std::string(kDamaged));
+    if (end != size_)
+      corrupt_head("the file does not end where its last section ends" + std::string(kDamaged));
   }
 
   void verify_checksums() {
@@ -219,13 +220,17 @@ class Reader {
     std::vector<uint64_t> sums = block_checksums(stored, threads_);
     for (size_t i = 0; i < checked.size(); ++i)
       if (sums[i] != checked[i]->header.payload_checksum)
-        corrupt(checked[i]->position, checksum_message(checked[i]->header.payload_checksum, sums[i]));
+        corrupt(checked[i]->position,
+                checksum_message(checked[i]->header.payload_checksum, sums[i]));
   }
 
   std::unique_ptr<FileImageSource> build() {
     for (ImageSection& s : sections_) {
       const uint8_t* stored = base_ + s.header.payload_offset;
       if (s.header.flags & kSectionCompressed) {
+        // The frame first: a damaged raw size is Corrupt, not a huge allocation.
+        zstd_check_frame(stored, size_t(s.header.stored_size), size_t(s.header.raw_size),
+                         where(s.position));
         ImageMemory::Buffer buffer = ImageMemory::allocate(size_t(s.header.raw_size));
         zstd_decompress_exact(stored, size_t(s.header.stored_size), buffer.get(),
                               size_t(s.header.raw_size), where(s.position));
@@ -278,11 +283,15 @@ std::unique_ptr<FileImageSource> open_index_file(const std::string& path,
 
 void verify_in_place(const std::vector<InPlaceSection>& sections, unsigned threads) {
   std::vector<ByteSpan> stored;
-  for (const InPlaceSection& s : sections) stored.push_back(s.stored);
+  for (const InPlaceSection& s : sections) {
+    prefault(s.stored.data, s.stored.size);
+    stored.push_back(s.stored);
+  }
   std::vector<uint64_t> sums = block_checksums(stored, threads);
   for (size_t i = 0; i < sections.size(); ++i)
     if (sums[i] != sections[i].checksum)
-      fail(Status::Corrupt, sections[i].where + ": " + checksum_message(sections[i].checksum, sums[i]));
+      fail(Status::Corrupt,
+           sections[i].where + ": " + checksum_message(sections[i].checksum, sums[i]));
 }
 
 }  // namespace quiver::storage

@@ -47,12 +47,17 @@ SegmentWriter::SegmentWriter(File& file, const SaveOptions& options)
 
 bool SegmentWriter::compressed(SectionRole role) const {
   switch (role) {
-    case SectionRole::Header: return false;
-    case SectionRole::Vectors: return options_.compress_vectors;
-    case SectionRole::Graph: return options_.compress_graph;
-    case SectionRole::VectorsAndGraph: return options_.compress_vectors || options_.compress_graph;
+    case SectionRole::Header:
+      return false;
+    case SectionRole::Vectors:
+      return options_.compress_vectors;
+    case SectionRole::Graph:
+      return options_.compress_graph;
+    case SectionRole::VectorsAndGraph:
+      return options_.compress_vectors || options_.compress_graph;
     case SectionRole::Keys:
-    case SectionRole::Metadata: return true;
+    case SectionRole::Metadata:
+      return true;
   }
   return false;
 }
@@ -88,17 +93,16 @@ void SegmentWriter::section(SectionKind kind, uint64_t element_size, uint64_t co
     fail(Status::Internal, "the index header must be the first section");
   }
   if (directory_.size() == kMaxSections)
-    fail(Status::Internal, "an index file holds at most " + std::to_string(kMaxSections) +
-                               " sections");
+    fail(Status::Internal,
+         "an index file holds at most " + std::to_string(kMaxSections) + " sections");
   for (const DirectoryEntry& e : directory_)
     if (e.kind == k) fail(Status::Internal, section_label(k) + " written twice");
 
   const bool compress = compressed(traits.role);
   // The header sits right before the payload; uncompressed payloads start
   // on a page boundary so they can be mapped in place.
-  const uint64_t payload_offset = compress
-                                      ? align_up(end_, kSmallAlign) + sizeof(SectionHeader)
-                                      : align_up(end_ + sizeof(SectionHeader), kPageAlign);
+  const uint64_t payload_offset = compress ? align_up(end_, kSmallAlign) + sizeof(SectionHeader)
+                                           : align_up(end_ + sizeof(SectionHeader), kPageAlign);
   const uint64_t header_offset = payload_offset - sizeof(SectionHeader);
 
   BlockChecksum checksum;
@@ -161,8 +165,8 @@ void SegmentWriter::finish() {
               directory_.size() * sizeof(DirectoryEntry));
   std::memcpy(head.data(), &h, sizeof h);
   const size_t sum_at = offsetof(FileHeader, head_checksum);
-  h.head_checksum = xxh64(head.data(), sum_at, head.data() + sizeof(FileHeader),
-                          kHeadSize - sizeof(FileHeader));
+  h.head_checksum =
+      xxh64(head.data(), sum_at, head.data() + sizeof(FileHeader), kHeadSize - sizeof(FileHeader));
   std::memcpy(head.data(), &h, sizeof h);
   file_.pwrite_all(head.data(), head.size(), 0);
 }

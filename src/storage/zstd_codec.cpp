@@ -1,5 +1,8 @@
 #include "storage/zstd_codec.h"
 
+// ZSTD_decompressBound (zstd >= 1.4.0) is in the "static linking" part of
+// zstd.h; the shared library exports it.
+#define ZSTD_STATIC_LINKING_ONLY
 #include <zstd.h>
 
 #include <new>
@@ -62,12 +65,12 @@ void ZstdCompressor::update(const void* data, size_t size, const ByteSink& sink)
 
 void ZstdCompressor::finish(const ByteSink& sink) { drive(nullptr, 0, true, sink); }
 
-void zstd_decompress_exact(const uint8_t* src, size_t src_size, uint8_t* dst, size_t dst_size,
-                           const std::string& where) {
+void zstd_check_frame(const uint8_t* src, size_t src_size, size_t dst_size,
+                      const std::string& where) {
   size_t frame = ZSTD_findFrameCompressedSize(src, src_size);
   if (ZSTD_isError(frame))
-    fail(Status::Corrupt, where + ": the compressed data is malformed (" +
-                              ZSTD_getErrorName(frame) + ")");
+    fail(Status::Corrupt,
+         where + ": the compressed data is malformed (" + ZSTD_getErrorName(frame) + ")");
   if (frame != src_size)
     fail(Status::Corrupt, where + ": the compressed data is followed by " +
                               std::to_string(src_size - frame) + " unexpected bytes");
@@ -75,6 +78,18 @@ void zstd_decompress_exact(const uint8_t* src, size_t src_size, uint8_t* dst, si
   if (content != dst_size)
     fail(Status::Corrupt, where + ": the compressed data decodes to a size other than the " +
                               std::to_string(dst_size) + " bytes the section declares");
+  // The frame header's content size is just a number: the blocks that
+  // follow bound what the frame can really decode to, so a damaged size
+  // cannot make the caller allocate more than that.
+  unsigned long long bound = ZSTD_decompressBound(src, src_size);
+  if (bound == ZSTD_CONTENTSIZE_ERROR || dst_size > bound)
+    fail(Status::Corrupt, where + ": the compressed data cannot decode to the " +
+                              std::to_string(dst_size) + " bytes the section declares");
+}
+
+void zstd_decompress_exact(const uint8_t* src, size_t src_size, uint8_t* dst, size_t dst_size,
+                           const std::string& where) {
+  zstd_check_frame(src, src_size, dst_size, where);
   size_t got = ZSTD_decompress(dst, dst_size, src, src_size);
   if (ZSTD_isError(got))
     fail(Status::Corrupt,

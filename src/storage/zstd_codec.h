@@ -30,6 +30,12 @@ class ZstdCompressor {
   void* ctx_;  // ZSTD_CCtx
 };
 
+// Checks, without decoding, that `src` is one frame of exactly `src_size`
+// bytes that declares, and can decode to, `dst_size` bytes: what to call
+// before allocating `dst_size` bytes for it. Throws Error(Corrupt).
+void zstd_check_frame(const uint8_t* src, size_t src_size, size_t dst_size,
+                      const std::string& where);
+
 // Decompresses one frame of exactly `src_size` bytes into exactly
 // `dst_size` bytes. Throws Error(Corrupt) with `where` in the message when
 // the frame is malformed, ends early, has trailing bytes or decodes to

@@ -16,13 +16,13 @@
 
 /* ---- files ------------------------------------------------------------ */
 
-char *qvs_temp_dir(const char *tag) {
-  const char *base = getenv("TMPDIR");
-  char *templ;
+char* qvs_temp_dir(const char* tag) {
+  const char* base = getenv("TMPDIR");
+  char* templ;
   size_t len;
   if (!base || !*base) base = "/tmp";
   len = strlen(base) + strlen(tag) + 32;
-  templ = (char *)malloc(len);
+  templ = (char*)malloc(len);
   if (!templ) abort();
   snprintf(templ, len, "%s/qv-%s-XXXXXX", base, tag);
   if (!mkdtemp(templ)) {
@@ -32,7 +32,7 @@ char *qvs_temp_dir(const char *tag) {
   return templ;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+static int remove_entry(const char* path, const struct stat* sb, int flag, struct FTW* ftw) {
   (void)sb;
   (void)flag;
   (void)ftw;
@@ -40,24 +40,24 @@ static int remove_entry(const char *path, const struct stat *sb, int flag, struc
   return 0;
 }
 
-void qvs_remove_tree(char *dir) {
+void qvs_remove_tree(char* dir) {
   if (!dir) return;
   nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   free(dir);
 }
 
-char *qvs_path(const char *dir, const char *name) { return qvt_path_join(dir, name); }
+char* qvs_path(const char* dir, const char* name) { return qvt_path_join(dir, name); }
 
-unsigned char *qvs_read_file(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
+unsigned char* qvs_read_file(const char* path, size_t* size) {
+  FILE* f = fopen(path, "rb");
   long n;
-  unsigned char *buf;
+  unsigned char* buf;
   if (!f) return NULL;
   if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
     fclose(f);
     return NULL;
   }
-  buf = (unsigned char *)malloc((size_t)n + 1);
+  buf = (unsigned char*)malloc((size_t)n + 1);
   if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
     free(buf);
     fclose(f);
@@ -68,8 +68,8 @@ unsigned char *qvs_read_file(const char *path, size_t *size) {
   return buf;
 }
 
-int qvs_write_file(const char *path, const void *data, size_t size) {
-  FILE *f = fopen(path, "wb");
+int qvs_write_file(const char* path, const void* data, size_t size) {
+  FILE* f = fopen(path, "wb");
   if (!f) return -1;
   if (size && fwrite(data, 1, size, f) != size) {
     fclose(f);
@@ -78,9 +78,9 @@ int qvs_write_file(const char *path, const void *data, size_t size) {
   return fclose(f) == 0 ? 0 : -1;
 }
 
-int qvs_count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
+int qvs_count_entries(const char* dir) {
+  DIR* d = opendir(dir);
+  struct dirent* e;
   int n = 0;
   if (!d) return -1;
   while ((e = readdir(d)) != NULL)
@@ -91,32 +91,32 @@ int qvs_count_entries(const char *dir) {
 
 /* ---- layout ----------------------------------------------------------- */
 
-uint32_t qvs_get_u32(const unsigned char *p) {
+uint32_t qvs_get_u32(const unsigned char* p) {
   return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-uint64_t qvs_get_u64(const unsigned char *p) {
+uint64_t qvs_get_u64(const unsigned char* p) {
   return (uint64_t)qvs_get_u32(p) | ((uint64_t)qvs_get_u32(p + 4) << 32);
 }
 
-void qvs_put_u32(unsigned char *p, uint32_t v) {
+void qvs_put_u32(unsigned char* p, uint32_t v) {
   int i;
   for (i = 0; i < 4; ++i) p[i] = (unsigned char)(v >> (8 * i));
 }
 
-void qvs_put_u64(unsigned char *p, uint64_t v) {
+void qvs_put_u64(unsigned char* p, uint64_t v) {
   qvs_put_u32(p, (uint32_t)v);
   qvs_put_u32(p + 4, (uint32_t)(v >> 32));
 }
 
-int qvs_sections(const unsigned char *file, size_t size, qvs_section *out, int max) {
+int qvs_sections(const unsigned char* file, size_t size, qvs_section* out, int max) {
   uint32_t count, i;
   if (size < QVS_HEAD_SIZE || qvs_get_u32(file + QVS_OFF_VERSION) != 1) return -1;
   count = qvs_get_u32(file + QVS_OFF_SECTION_COUNT);
   if (count > QVS_MAX_SECTIONS || (int)count > max) return -1;
   for (i = 0; i < count; ++i) {
-    const unsigned char *e = file + QVS_FILE_HEADER_SIZE + 32u * i;
-    const unsigned char *h;
+    const unsigned char* e = file + QVS_FILE_HEADER_SIZE + 32u * i;
+    const unsigned char* h;
     out[i].kind = qvs_get_u32(e);
     out[i].flags = qvs_get_u32(e + 4);
     out[i].header_offset = qvs_get_u64(e + 8);
@@ -130,22 +130,30 @@ int qvs_sections(const unsigned char *file, size_t size, qvs_section *out, int m
   return (int)count;
 }
 
-const char *qvs_section_name(uint32_t kind) {
+const char* qvs_section_name(uint32_t kind) {
   switch (kind) {
-    case QVS_INDEX_HEADER: return "index header";
-    case QVS_HNSW_RECORDS: return "HNSW vectors and layer-0 links";
-    case QVS_HNSW_METAS: return "HNSW node table";
-    case QVS_HNSW_UPPER: return "HNSW upper-layer links";
-    case QVS_FLAT_ROWS: return "flat vectors";
-    case QVS_FLAT_NORMS: return "flat norms";
-    case QVS_FLAT_KEYS: return "flat keys";
-    case QVS_METADATA: return "metadata";
+    case QVS_INDEX_HEADER:
+      return "index header";
+    case QVS_HNSW_RECORDS:
+      return "HNSW vectors and layer-0 links";
+    case QVS_HNSW_METAS:
+      return "HNSW node table";
+    case QVS_HNSW_UPPER:
+      return "HNSW upper-layer links";
+    case QVS_FLAT_ROWS:
+      return "flat vectors";
+    case QVS_FLAT_NORMS:
+      return "flat norms";
+    case QVS_FLAT_KEYS:
+      return "flat keys";
+    case QVS_METADATA:
+      return "metadata";
   }
   return "?";
 }
 
-void qvs_fix_head_checksum(unsigned char *file) {
-  XXH64_state_t *st = XXH64_createState();
+void qvs_fix_head_checksum(unsigned char* file) {
+  XXH64_state_t* st = XXH64_createState();
   XXH64_reset(st, 0);
   XXH64_update(st, file, QVS_OFF_HEAD_CHECKSUM);
   XXH64_update(st, file + QVS_FILE_HEADER_SIZE, QVS_HEAD_SIZE - QVS_FILE_HEADER_SIZE);
@@ -153,16 +161,16 @@ void qvs_fix_head_checksum(unsigned char *file) {
   XXH64_freeState(st);
 }
 
-void qvs_fix_section_header_checksum(unsigned char *file, const qvs_section *s) {
-  unsigned char *h = file + s->header_offset;
+void qvs_fix_section_header_checksum(unsigned char* file, const qvs_section* s) {
+  unsigned char* h = file + s->header_offset;
   qvs_put_u64(h + QVS_SOFF_HEADER_CHECKSUM, XXH64(h, QVS_SOFF_HEADER_CHECKSUM, 0));
 }
 
-void qvs_fix_payload_checksum(unsigned char *file, const qvs_section *s) {
+void qvs_fix_payload_checksum(unsigned char* file, const qvs_section* s) {
   /* XXH64 of every 1 MiB block, then XXH64 of the block hashes (LE u64). */
   const size_t block = (size_t)1 << 20;
   size_t nblocks = (size_t)((s->stored_size + block - 1) / block), b;
-  unsigned char *hashes = (unsigned char *)malloc(nblocks * 8 + 1);
+  unsigned char* hashes = (unsigned char*)malloc(nblocks * 8 + 1);
   for (b = 0; b < nblocks; ++b) {
     size_t off = b * block;
     size_t len = (size_t)s->stored_size - off < block ? (size_t)s->stored_size - off : block;
@@ -177,12 +185,12 @@ void qvs_fix_payload_checksum(unsigned char *file, const qvs_section *s) {
 
 uint64_t qvs_key(size_t i) { return 1000 + 3 * (uint64_t)i; }
 
-qv_index *qvs_build_index(qv_index_kind kind, qv_metric metric, uint32_t dim, size_t n,
-                          uint64_t seed, size_t remove_every, float **vectors_out) {
+qv_index* qvs_build_index(qv_index_kind kind, qv_metric metric, uint32_t dim, size_t n,
+                          uint64_t seed, size_t remove_every, float** vectors_out) {
   qv_index_options o;
-  qv_index *index = NULL;
-  float *v = qvt_gaussian_vectors(n ? n : 1, dim, seed);
-  uint64_t *keys = (uint64_t *)malloc((n ? n : 1) * sizeof *keys);
+  qv_index* index = NULL;
+  float* v = qvt_gaussian_vectors(n ? n : 1, dim, seed);
+  uint64_t* keys = (uint64_t*)malloc((n ? n : 1) * sizeof *keys);
   size_t i;
   qv_index_options_init(&o);
   o.dim = dim;
@@ -223,18 +231,19 @@ qv_index *qvs_build_index(qv_index_kind kind, qv_metric metric, uint32_t dim, si
   return index;
 }
 
-#define WHY(...)                             \
-  do {                                       \
-    snprintf(why, why_size, __VA_ARGS__);    \
-    goto done;                               \
+#define WHY(...)                          \
+  do {                                    \
+    snprintf(why, why_size, __VA_ARGS__); \
+    goto done;                            \
   } while (0)
 
-int qvs_compare_indexes(const qv_index *a, const qv_index *b, const float *queries, size_t nq,
-                        size_t k, size_t probe_n, char *why, size_t why_size) {
+int qvs_compare_indexes(const qv_index* a, const qv_index* b, const float* queries, size_t nq,
+                        size_t k, size_t probe_n, char* why, size_t why_size) {
   qv_index_info ia, ib;
-  uint64_t *ka = (uint64_t *)malloc(nq * k * sizeof *ka), *kb = (uint64_t *)malloc(nq * k * sizeof *kb);
-  float *da = (float *)malloc(nq * k * sizeof *da), *db = (float *)malloc(nq * k * sizeof *db);
-  size_t *fa = (size_t *)malloc(nq * sizeof *fa), *fb = (size_t *)malloc(nq * sizeof *fb);
+  uint64_t *ka = (uint64_t*)malloc(nq * k * sizeof *ka),
+           *kb = (uint64_t*)malloc(nq * k * sizeof *kb);
+  float *da = (float*)malloc(nq * k * sizeof *da), *db = (float*)malloc(nq * k * sizeof *db);
+  size_t *fa = (size_t*)malloc(nq * sizeof *fa), *fb = (size_t*)malloc(nq * sizeof *fb);
   float *va = NULL, *vb = NULL;
   size_t i;
   int result = 1;
@@ -247,10 +256,9 @@ int qvs_compare_indexes(const qv_index *a, const qv_index *b, const float *queri
       ia.hnsw_m != ib.hnsw_m || ia.hnsw_ef_construction != ib.hnsw_ef_construction ||
       ia.hnsw_ef_search != ib.hnsw_ef_search || ia.seed != ib.seed)
     WHY("info differs: count %llu/%llu deleted %llu/%llu metadata %llu/%llu dim %u/%u",
-        (unsigned long long)ia.count, (unsigned long long)ib.count,
-        (unsigned long long)ia.deleted, (unsigned long long)ib.deleted,
-        (unsigned long long)ia.metadata_count, (unsigned long long)ib.metadata_count, ia.dim,
-        ib.dim);
+        (unsigned long long)ia.count, (unsigned long long)ib.count, (unsigned long long)ia.deleted,
+        (unsigned long long)ib.deleted, (unsigned long long)ia.metadata_count,
+        (unsigned long long)ib.metadata_count, ia.dim, ib.dim);
   if (nq) {
     if (qv_index_search_batch(a, nq, queries, k, NULL, ka, da, fa) != QV_OK ||
         qv_index_search_batch(b, nq, queries, k, NULL, kb, db, fb) != QV_OK)
@@ -260,8 +268,8 @@ int qvs_compare_indexes(const qv_index *a, const qv_index *b, const float *queri
     if (memcmp(ka, kb, nq * k * sizeof *ka) != 0) WHY("search keys differ");
     if (memcmp(da, db, nq * k * sizeof *da) != 0) WHY("search distances differ");
   }
-  va = (float *)malloc(ia.dim * sizeof *va);
-  vb = (float *)malloc(ia.dim * sizeof *vb);
+  va = (float*)malloc(ia.dim * sizeof *va);
+  vb = (float*)malloc(ia.dim * sizeof *vb);
   for (i = 0; i < probe_n; ++i) {
     const void *ma = NULL, *mb = NULL;
     size_t la = 0, lb = 0;

@@ -9,25 +9,24 @@
 #ifndef QV_STORAGE_TEST_UTIL_H
 #define QV_STORAGE_TEST_UTIL_H
 
+#include <quiver/quiver.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <quiver/quiver.h>
 
 /* ---- files ------------------------------------------------------------ */
 
 /* Creates a fresh directory under $TMPDIR (or /tmp). Never NULL (aborts). */
-char *qvs_temp_dir(const char *tag);
+char* qvs_temp_dir(const char* tag);
 /* Removes a directory tree (best effort) and frees `dir`. */
-void qvs_remove_tree(char *dir);
+void qvs_remove_tree(char* dir);
 /* dir + "/" + name, malloc'd. */
-char *qvs_path(const char *dir, const char *name);
+char* qvs_path(const char* dir, const char* name);
 /* Whole file into a malloc'd buffer; NULL if it cannot be read. */
-unsigned char *qvs_read_file(const char *path, size_t *size);
+unsigned char* qvs_read_file(const char* path, size_t* size);
 /* Writes (replaces) a whole file; 0 on success. */
-int qvs_write_file(const char *path, const void *data, size_t size);
+int qvs_write_file(const char* path, const void* data, size_t size);
 /* Number of directory entries other than . and .. */
-int qvs_count_entries(const char *dir);
+int qvs_count_entries(const char* dir);
 
 /* ---- the saved-index layout (docs/format.md) ------------------------- */
 
@@ -76,19 +75,19 @@ typedef struct qvs_section {
 
 /* Parses the directory of a saved file; returns the section count, or -1
  * if the head is not a version-1 head. */
-int qvs_sections(const unsigned char *file, size_t size, qvs_section *out, int max);
+int qvs_sections(const unsigned char* file, size_t size, qvs_section* out, int max);
 /* The name Quiver's messages give a section kind ("flat keys" ...). */
-const char *qvs_section_name(uint32_t kind);
+const char* qvs_section_name(uint32_t kind);
 
-uint32_t qvs_get_u32(const unsigned char *p);
-uint64_t qvs_get_u64(const unsigned char *p);
-void qvs_put_u32(unsigned char *p, uint32_t v);
-void qvs_put_u64(unsigned char *p, uint64_t v);
+uint32_t qvs_get_u32(const unsigned char* p);
+uint64_t qvs_get_u64(const unsigned char* p);
+void qvs_put_u32(unsigned char* p, uint32_t v);
+void qvs_put_u64(unsigned char* p, uint64_t v);
 
 /* Recompute the checksums the format defines after a deliberate patch. */
-void qvs_fix_head_checksum(unsigned char *file);
-void qvs_fix_section_header_checksum(unsigned char *file, const qvs_section *s);
-void qvs_fix_payload_checksum(unsigned char *file, const qvs_section *s);
+void qvs_fix_head_checksum(unsigned char* file);
+void qvs_fix_section_header_checksum(unsigned char* file, const qvs_section* s);
+void qvs_fix_payload_checksum(unsigned char* file, const qvs_section* s);
 
 /* ---- indexes ---------------------------------------------------------- */
 
@@ -98,8 +97,8 @@ void qvs_fix_payload_checksum(unsigned char *file, const qvs_section *s);
  * drop it. HNSW uses M=8, ef_construction=64 and one thread, so builds are
  * reproducible. The vectors are returned in *vectors_out (malloc'd) when it
  * is not NULL. */
-qv_index *qvs_build_index(qv_index_kind kind, qv_metric metric, uint32_t dim, size_t n,
-                          uint64_t seed, size_t remove_every, float **vectors_out);
+qv_index* qvs_build_index(qv_index_kind kind, qv_metric metric, uint32_t dim, size_t n,
+                          uint64_t seed, size_t remove_every, float** vectors_out);
 uint64_t qvs_key(size_t i);
 
 /* Compares two indexes through the public API: info (kind, metric, dim,
@@ -107,7 +106,7 @@ uint64_t qvs_key(size_t i);
  * (keys and distances bit for bit), qv_index_get of every key the first
  * reports live (bit for bit), and the metadata of keys 1000 + 3i for
  * i < probe_n. Returns 0 when identical, else writes why into `why`. */
-int qvs_compare_indexes(const qv_index *a, const qv_index *b, const float *queries, size_t nq,
-                        size_t k, size_t probe_n, char *why, size_t why_size);
+int qvs_compare_indexes(const qv_index* a, const qv_index* b, const float* queries, size_t nq,
+                        size_t k, size_t probe_n, char* why, size_t why_size);
 
 #endif /* QV_STORAGE_TEST_UTIL_H */

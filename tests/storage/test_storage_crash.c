@@ -5,11 +5,14 @@
  * versions. Finally a save removes what the killed writers left behind. */
 #define _DEFAULT_SOURCE
 
+/* cmocka needs these four first, in this order. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include <signal.h>
 #include <stdio.h>
@@ -38,8 +41,8 @@ static void sleep_us(long us) {
 }
 
 /* Which of the two versions `opened` is: 0 or 1, or -1 for neither. */
-static int which_version(const qv_index *opened, qv_index *const versions[2],
-                         const float *queries, char *why, size_t why_size) {
+static int which_version(const qv_index* opened, qv_index* const versions[2], const float* queries,
+                         char* why, size_t why_size) {
   int v;
   char other[256];
   for (v = 0; v < 2; ++v)
@@ -49,11 +52,11 @@ static int which_version(const qv_index *opened, qv_index *const versions[2],
   return -1;
 }
 
-static void test_kill_during_save_leaves_a_complete_version(void **state) {
-  char *dir = qvs_temp_dir("crash");
-  char *path = qvs_path(dir, "index.qv");
-  qv_index *versions[2];
-  float *queries = qvt_gaussian_vectors(NQ, DIM, 5);
+static void test_kill_during_save_leaves_a_complete_version(void** state) {
+  char* dir = qvs_temp_dir("crash");
+  char* path = qvs_path(dir, "index.qv");
+  qv_index* versions[2];
+  float* queries = qvt_gaussian_vectors(NQ, DIM, 5);
   qvt_rng rng;
   double t0, save_seconds;
   int kill_no, seen[2] = {0, 0}, mid_save = 0, i;
@@ -70,8 +73,7 @@ static void test_kill_during_save_leaves_a_complete_version(void **state) {
   for (i = 0; i < 4; ++i) assert_int_equal(qv_index_save(versions[i & 1], path), QV_OK);
   save_seconds = (qvt_now() - t0) / 4;
   assert_int_equal(qv_index_save(versions[0], path), QV_OK);
-  print_message("one save takes %.2f ms; killing the saver %d times\n", save_seconds * 1e3,
-                KILLS);
+  print_message("one save takes %.2f ms; killing the saver %d times\n", save_seconds * 1e3, KILLS);
 
   qvt_rng_seed(&rng, 12345);
   for (kill_no = 0; kill_no < KILLS; ++kill_no) {
@@ -116,7 +118,7 @@ static void test_kill_during_save_leaves_a_complete_version(void **state) {
     /* A new temporary left behind: this kill interrupted a save. */
     if (qvs_count_entries(dir) > entries_before) ++mid_save;
     for (mode = QV_OPEN_LOAD; mode <= QV_OPEN_MMAP; ++mode) {
-      qv_index *opened = NULL;
+      qv_index* opened = NULL;
       char why[256];
       qv_status s = qv_index_open(path, (qv_open_mode)mode, &opened);
       if (s != QV_OK)
@@ -128,9 +130,10 @@ static void test_kill_during_save_leaves_a_complete_version(void **state) {
       qv_index_free(opened);
     }
   }
-  print_message("after %d kills the file held version 0 %d times, version 1 %d times; "
-                "%d kills left a temporary (interrupted a save)\n",
-                KILLS, seen[0], seen[1], mid_save);
+  print_message(
+      "after %d kills the file held version 0 %d times, version 1 %d times; "
+      "%d kills left a temporary (interrupted a save)\n",
+      KILLS, seen[0], seen[1], mid_save);
   assert_true(mid_save > 0);
   /* Both versions showed up, so kills landed between saves of both kinds. */
   assert_true(seen[0] > 0);

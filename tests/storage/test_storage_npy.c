@@ -5,11 +5,14 @@
  * add nothing. The numpy tests skip, saying why, when numpy is missing. */
 #define _DEFAULT_SOURCE
 
+/* cmocka needs these four first, in this order. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include <math.h>
 #include <stdio.h>
@@ -27,7 +30,7 @@
 
 #define DIM 12
 
-static size_t live_count(const qv_index *index) {
+static size_t live_count(const qv_index* index) {
   size_t n = 0;
   assert_int_equal(qv_index_count(index, &n), QV_OK);
   return n;
@@ -35,16 +38,16 @@ static size_t live_count(const qv_index *index) {
 
 /* Export -> import into an empty index of the same options -> every key
  * holds the same vector, bit for bit (L2 and IP keep vectors as given). */
-static void test_export_import_round_trip(void **state) {
-  char *dir = qvs_temp_dir("npy");
+static void test_export_import_round_trip(void** state) {
+  char* dir = qvs_temp_dir("npy");
   char *vp = qvs_path(dir, "v.npy"), *kp = qvs_path(dir, "k.npy");
   qv_index_kind kinds[2] = {QV_INDEX_FLAT, QV_INDEX_HNSW};
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    float *vectors;
-    qv_index *src = qvs_build_index(kinds[k], QV_METRIC_IP, DIM, 500, 4, 6, &vectors);
-    qv_index *dst = qvt_create_index(DIM, QV_METRIC_IP, kinds[k]);
+    float* vectors;
+    qv_index* src = qvs_build_index(kinds[k], QV_METRIC_IP, DIM, 500, 4, 6, &vectors);
+    qv_index* dst = qvt_create_index(DIM, QV_METRIC_IP, kinds[k]);
     float a[DIM], b[DIM];
     size_t i;
     assert_int_equal(qv_index_export_npy(src, vp, kp), QV_OK);
@@ -70,11 +73,11 @@ static void test_export_import_round_trip(void **state) {
   qvs_remove_tree(dir);
 }
 
-static void test_import_without_keys_numbers_rows(void **state) {
-  char *dir = qvs_temp_dir("npy");
+static void test_import_without_keys_numbers_rows(void** state) {
+  char* dir = qvs_temp_dir("npy");
   char *vp = qvs_path(dir, "v.npy"), *kp = qvs_path(dir, "k.npy");
-  qv_index *src = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 50, 1, 0, NULL);
-  qv_index *dst = qvt_create_index(DIM, QV_METRIC_L2, QV_INDEX_FLAT);
+  qv_index* src = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 50, 1, 0, NULL);
+  qv_index* dst = qvt_create_index(DIM, QV_METRIC_L2, QV_INDEX_FLAT);
   float a[DIM], b[DIM];
   (void)state;
   assert_int_equal(qv_index_export_npy(src, vp, kp), QV_OK);
@@ -92,7 +95,7 @@ static void test_import_without_keys_numbers_rows(void **state) {
 }
 
 /* Hand-written .npy files. */
-static void write_npy(const char *path, int major, const char *dict, const void *data,
+static void write_npy(const char* path, int major, const char* dict, const void* data,
                       size_t data_bytes) {
   unsigned char buf[4096];
   size_t dict_len = strlen(dict), pre = major == 1 ? 10 : 12, total, pad, at = 0;
@@ -115,8 +118,8 @@ static void write_npy(const char *path, int major, const char *dict, const void 
   assert_int_equal(qvs_write_file(path, buf, at + data_bytes), 0);
 }
 
-static void expect_import(qv_index *index, const char *vp, const char *kp, qv_status want,
-                          const char *needle, const char *what) {
+static void expect_import(qv_index* index, const char* vp, const char* kp, qv_status want,
+                          const char* needle, const char* what) {
   size_t before = live_count(index);
   qv_status s = qv_index_import_npy(index, vp, kp);
   if (s != want)
@@ -127,11 +130,11 @@ static void expect_import(qv_index *index, const char *vp, const char *kp, qv_st
   if (live_count(index) != before) fail_msg("%s: the failed import added vectors", what);
 }
 
-static void test_bad_npy_inputs_get_clear_errors(void **state) {
-  char *dir = qvs_temp_dir("npybad");
+static void test_bad_npy_inputs_get_clear_errors(void** state) {
+  char* dir = qvs_temp_dir("npybad");
   char *vp = qvs_path(dir, "v.npy"), *kp = qvs_path(dir, "k.npy");
-  char *missing = qvs_path(dir, "missing.npy");
-  qv_index *index = qvt_create_index(2, QV_METRIC_L2, QV_INDEX_FLAT);
+  char* missing = qvs_path(dir, "missing.npy");
+  qv_index* index = qvt_create_index(2, QV_METRIC_L2, QV_INDEX_FLAT);
   float f2[6] = {1, 2, 3, 4, 5, 6};
   float nan_rows[4] = {1, 2, NAN, 4};
   int32_t i32[6] = {1, 2, 3, 4, 5, 6};
@@ -191,14 +194,16 @@ static int have_numpy(void) {
     int rc = system(QVS_PYTHON " -c 'import numpy' >/dev/null 2>&1");
     cached = rc == 0;
     if (!cached)
-      printf("SKIPPED numpy interop: %s cannot import numpy (install Debian's python3-numpy: "
-             "apt-get install python3-numpy)\n", QVS_PYTHON);
+      printf(
+          "SKIPPED numpy interop: %s cannot import numpy (install Debian's python3-numpy: "
+          "apt-get install python3-numpy)\n",
+          QVS_PYTHON);
   }
   return cached;
 }
 
-static int run_python(const char *dir, const char *script) {
-  char *path = qvs_path(dir, "script.py");
+static int run_python(const char* dir, const char* script) {
+  char* path = qvs_path(dir, "script.py");
   char cmd[1024];
   int rc;
   assert_int_equal(qvs_write_file(path, script, strlen(script)), 0);
@@ -209,12 +214,14 @@ static int run_python(const char *dir, const char *script) {
 }
 
 /* The reference the Python side also computes: exact in float16 too. */
-static float reference(size_t i, size_t j) { return (float)((int)((i * 7 + j * 3) % 41) - 20) * 0.5f; }
+static float reference(size_t i, size_t j) {
+  return (float)((int)((i * 7 + j * 3) % 41) - 20) * 0.5f;
+}
 
-static void test_numpy_files_import(void **state) {
-  static const char *files[] = {"f32.npy", "f64.npy", "f16.npy", "fortran.npy",
+static void test_numpy_files_import(void** state) {
+  static const char* files[] = {"f32.npy", "f64.npy", "f16.npy", "fortran.npy",
                                 "v2.npy",  "v3.npy",  "big.npy", "f16_fortran.npy"};
-  char *dir;
+  char* dir;
   size_t f;
   (void)state;
   if (!have_numpy()) skip();
@@ -242,9 +249,9 @@ static void test_numpy_files_import(void **state) {
                  "assert open('v3.npy', 'rb').read(8)[6] == 3\n"),
       0);
   for (f = 0; f < sizeof files / sizeof files[0]; ++f) {
-    char *vp = qvs_path(dir, files[f]);
-    char *kp = qvs_path(dir, f % 2 ? "keys.npy" : "keys_i64.npy");
-    qv_index *index = qvt_create_index(DIM, QV_METRIC_L2, QV_INDEX_FLAT);
+    char* vp = qvs_path(dir, files[f]);
+    char* kp = qvs_path(dir, f % 2 ? "keys.npy" : "keys_i64.npy");
+    qv_index* index = qvt_create_index(DIM, QV_METRIC_L2, QV_INDEX_FLAT);
     float row[DIM];
     size_t i, j;
     qv_status s = qv_index_import_npy(index, vp, kp);
@@ -264,12 +271,12 @@ static void test_numpy_files_import(void **state) {
   qvs_remove_tree(dir);
 }
 
-static void test_numpy_loads_our_export_unchanged(void **state) {
-  char *dir;
+static void test_numpy_loads_our_export_unchanged(void** state) {
+  char* dir;
   char *vp, *kp, *raw, *rawk;
-  qv_index *index;
-  float *vectors;
-  uint64_t *keys;
+  qv_index* index;
+  float* vectors;
+  uint64_t* keys;
   size_t n, i, at = 0;
   (void)state;
   if (!have_numpy()) skip();
@@ -283,7 +290,7 @@ static void test_numpy_loads_our_export_unchanged(void **state) {
   assert_int_equal(qv_index_export_npy(index, vp, kp), QV_OK);
   /* What numpy must see: the keys in the exported order, each key's vector. */
   {
-    unsigned char *kbytes;
+    unsigned char* kbytes;
     size_t ksize;
     kbytes = qvs_read_file(kp, &ksize);
     assert_non_null(kbytes);
@@ -293,7 +300,8 @@ static void test_numpy_loads_our_export_unchanged(void **state) {
     free(kbytes);
   }
   vectors = malloc(n * DIM * sizeof *vectors);
-  for (i = 0; i < n; ++i, at += DIM) assert_int_equal(qv_index_get(index, keys[i], vectors + at), QV_OK);
+  for (i = 0; i < n; ++i, at += DIM)
+    assert_int_equal(qv_index_get(index, keys[i], vectors + at), QV_OK);
   assert_int_equal(qvs_write_file(raw, vectors, n * DIM * sizeof *vectors), 0);
   assert_int_equal(qvs_write_file(rawk, keys, n * sizeof *keys), 0);
   {

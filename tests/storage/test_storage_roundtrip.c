@@ -5,11 +5,14 @@
  * files crash-safely and clean up after themselves. */
 #define _DEFAULT_SOURCE
 
+/* cmocka needs these four first, in this order. */
+/* clang-format off */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+/* clang-format on */
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -31,25 +34,25 @@
 static const qv_metric kMetrics[] = {QV_METRIC_L2, QV_METRIC_IP, QV_METRIC_COSINE};
 static const qv_index_kind kKinds[] = {QV_INDEX_FLAT, QV_INDEX_HNSW};
 
-static qv_index *open_ok(const char *path, qv_open_mode mode) {
-  qv_index *index = NULL;
+static qv_index* open_ok(const char* path, qv_open_mode mode) {
+  qv_index* index = NULL;
   qv_status s = qv_index_open(path, mode, &index);
   if (s != QV_OK) fail_msg("open %s: %s: %s", path, qv_status_string(s), qv_last_error());
   return index;
 }
 
-static void assert_same(const qv_index *a, const qv_index *b, const char *what) {
-  float *queries = qvt_gaussian_vectors(NQ, DIM, 77);
+static void assert_same(const qv_index* a, const qv_index* b, const char* what) {
+  float* queries = qvt_gaussian_vectors(NQ, DIM, 77);
   char why[256];
   if (qvs_compare_indexes(a, b, queries, NQ, K, N, why, sizeof why) != 0)
     fail_msg("%s: %s", what, why);
   free(queries);
 }
 
-static void run_round_trip(qv_index_kind kind, qv_metric metric, const qv_save_options *opts) {
-  char *dir = qvs_temp_dir("roundtrip");
-  char *path = qvs_path(dir, "index.qv");
-  qv_index *original = qvs_build_index(kind, metric, DIM, N, 11 + (uint64_t)metric, 7, NULL);
+static void run_round_trip(qv_index_kind kind, qv_metric metric, const qv_save_options* opts) {
+  char* dir = qvs_temp_dir("roundtrip");
+  char* path = qvs_path(dir, "index.qv");
+  qv_index* original = qvs_build_index(kind, metric, DIM, N, 11 + (uint64_t)metric, 7, NULL);
   qv_index *loaded, *mapped;
   qv_index_info info;
   char what[128];
@@ -78,14 +81,14 @@ static void run_round_trip(qv_index_kind kind, qv_metric metric, const qv_save_o
   qvs_remove_tree(dir);
 }
 
-static void test_round_trip_every_kind_and_metric(void **state) {
+static void test_round_trip_every_kind_and_metric(void** state) {
   size_t k, m;
   (void)state;
   for (k = 0; k < 2; ++k)
     for (m = 0; m < 3; ++m) run_round_trip(kKinds[k], kMetrics[m], NULL);
 }
 
-static void test_round_trip_compressed_vectors_and_graph(void **state) {
+static void test_round_trip_compressed_vectors_and_graph(void** state) {
   qv_save_options opts;
   size_t k, m;
   (void)state;
@@ -100,10 +103,10 @@ static void test_round_trip_compressed_vectors_and_graph(void **state) {
   run_round_trip(QV_INDEX_HNSW, QV_METRIC_L2, &opts);
 }
 
-static void test_compression_makes_files_smaller(void **state) {
-  char *dir = qvs_temp_dir("compress");
+static void test_compression_makes_files_smaller(void** state) {
+  char* dir = qvs_temp_dir("compress");
   char *raw = qvs_path(dir, "raw.qv"), *small = qvs_path(dir, "small.qv");
-  qv_index *index = qvt_create_index(DIM, QV_METRIC_L2, QV_INDEX_FLAT);
+  qv_index* index = qvt_create_index(DIM, QV_METRIC_L2, QV_INDEX_FLAT);
   float row[DIM] = {1.0f};
   qv_save_options opts;
   size_t raw_size, small_size, i;
@@ -127,15 +130,15 @@ static void test_compression_makes_files_smaller(void **state) {
   qvs_remove_tree(dir);
 }
 
-static void test_mapped_index_rejects_mutations(void **state) {
-  char *dir = qvs_temp_dir("readonly");
-  char *path = qvs_path(dir, "index.qv");
+static void test_mapped_index_rejects_mutations(void** state) {
+  char* dir = qvs_temp_dir("readonly");
+  char* path = qvs_path(dir, "index.qv");
   char *npy = qvs_path(dir, "v.npy"), *npk = qvs_path(dir, "k.npy");
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    qv_index *original = qvs_build_index(kKinds[k], QV_METRIC_L2, DIM, 200, 3, 0, NULL);
-    qv_index *mapped;
+    qv_index* original = qvs_build_index(kKinds[k], QV_METRIC_L2, DIM, 200, 3, 0, NULL);
+    qv_index* mapped;
     float v[DIM] = {1.0f};
     uint64_t key = 5, keys[10];
     float dist[10];
@@ -160,7 +163,7 @@ static void test_mapped_index_rejects_mutations(void **state) {
     assert_int_equal(qv_index_export_npy(mapped, npy, npk), QV_OK);
     assert_int_equal(qv_index_save(mapped, path), QV_OK);
     {
-      qv_index *again = open_ok(path, QV_OPEN_LOAD);
+      qv_index* again = open_ok(path, QV_OPEN_LOAD);
       assert_same(original, again, "re-saved mapped index");
       qv_index_free(again);
     }
@@ -174,15 +177,15 @@ static void test_mapped_index_rejects_mutations(void **state) {
   qvs_remove_tree(dir);
 }
 
-static void test_deletions_survive_and_keys_can_return(void **state) {
-  char *dir = qvs_temp_dir("deletions");
-  char *path = qvs_path(dir, "index.qv");
+static void test_deletions_survive_and_keys_can_return(void** state) {
+  char* dir = qvs_temp_dir("deletions");
+  char* path = qvs_path(dir, "index.qv");
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    float *vectors;
-    qv_index *original = qvs_build_index(kKinds[k], QV_METRIC_L2, DIM, 300, 9, 3, &vectors);
-    qv_index *loaded;
+    float* vectors;
+    qv_index* original = qvs_build_index(kKinds[k], QV_METRIC_L2, DIM, 300, 9, 3, &vectors);
+    qv_index* loaded;
     float out[DIM];
     size_t i, count;
     assert_int_equal(qv_index_save(original, path), QV_OK);
@@ -210,14 +213,14 @@ static void test_deletions_survive_and_keys_can_return(void **state) {
   qvs_remove_tree(dir);
 }
 
-static void test_metadata_set_get_remove_and_persist(void **state) {
-  char *dir = qvs_temp_dir("metadata");
-  char *path = qvs_path(dir, "index.qv");
-  qv_index *index = qvs_build_index(QV_INDEX_HNSW, QV_METRIC_COSINE, DIM, 100, 4, 0, NULL);
+static void test_metadata_set_get_remove_and_persist(void** state) {
+  char* dir = qvs_temp_dir("metadata");
+  char* path = qvs_path(dir, "index.qv");
+  qv_index* index = qvs_build_index(QV_INDEX_HNSW, QV_METRIC_COSINE, DIM, 100, 4, 0, NULL);
   const unsigned char binary[] = {0, 1, 2, 0, 255, 0};
   size_t big_len = (size_t)1 << 20, i;
-  unsigned char *big = malloc(big_len);
-  const void *data;
+  unsigned char* big = malloc(big_len);
+  const void* data;
   size_t len;
   qv_index *mapped, *loaded;
   qv_index_info info;
@@ -258,7 +261,7 @@ static void test_metadata_set_get_remove_and_persist(void **state) {
   mapped = open_ok(path, QV_OPEN_MMAP);
   loaded = open_ok(path, QV_OPEN_LOAD);
   {
-    const qv_index *views[2];
+    const qv_index* views[2];
     size_t v;
     views[0] = mapped;
     views[1] = loaded;
@@ -275,10 +278,8 @@ static void test_metadata_set_get_remove_and_persist(void **state) {
       assert_int_equal(qv_index_get_metadata(views[v], qvs_key(0), &data, &len), QV_OK);
       assert_int_equal(len, 8);
       assert_memory_equal(data, "key=1000", 8);
-      assert_int_equal(qv_index_get_metadata(views[v], qvs_key(10), &data, &len),
-                       QV_ERR_NOT_FOUND);
-      assert_int_equal(qv_index_get_metadata(views[v], qvs_key(4), &data, &len),
-                       QV_ERR_NOT_FOUND);
+      assert_int_equal(qv_index_get_metadata(views[v], qvs_key(10), &data, &len), QV_ERR_NOT_FOUND);
+      assert_int_equal(qv_index_get_metadata(views[v], qvs_key(4), &data, &len), QV_ERR_NOT_FOUND);
     }
   }
   assert_same(index, mapped, "metadata index mapped");
@@ -296,18 +297,18 @@ static void test_metadata_set_get_remove_and_persist(void **state) {
 
 /* Exact search with ef >= n on a small HNSW: compaction must keep the
  * results (the graph is rebuilt, so only an exhaustive search is stable). */
-static void test_compact_removes_tombstones_and_keeps_results(void **state) {
-  char *dir = qvs_temp_dir("compact");
-  char *path = qvs_path(dir, "index.qv");
-  qv_index *index = qvs_build_index(QV_INDEX_HNSW, QV_METRIC_L2, DIM, 400, 21, 3, NULL);
-  qv_index *flat = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 400, 21, 3, NULL);
-  qv_index *reopened;
+static void test_compact_removes_tombstones_and_keeps_results(void** state) {
+  char* dir = qvs_temp_dir("compact");
+  char* path = qvs_path(dir, "index.qv");
+  qv_index* index = qvs_build_index(QV_INDEX_HNSW, QV_METRIC_L2, DIM, 400, 21, 3, NULL);
+  qv_index* flat = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 400, 21, 3, NULL);
+  qv_index* reopened;
   qv_index_info before, after;
   qv_search_params params;
-  float *queries = qvt_gaussian_vectors(NQ, DIM, 99);
+  float* queries = qvt_gaussian_vectors(NQ, DIM, 99);
   uint64_t got[NQ * K], want[NQ * K];
   size_t fg[NQ], fw[NQ];
-  const void *data;
+  const void* data;
   size_t len;
   (void)state;
   qv_search_params_init(&params);
@@ -342,16 +343,16 @@ static void test_compact_removes_tombstones_and_keeps_results(void **state) {
   qvs_remove_tree(dir);
 }
 
-static void test_empty_index_round_trips(void **state) {
-  char *dir = qvs_temp_dir("empty");
-  char *path = qvs_path(dir, "index.qv");
+static void test_empty_index_round_trips(void** state) {
+  char* dir = qvs_temp_dir("empty");
+  char* path = qvs_path(dir, "index.qv");
   size_t k, m;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    qv_index *empty = qvs_build_index(kKinds[k], QV_METRIC_L2, DIM, 0, 1, 0, NULL);
+    qv_index* empty = qvs_build_index(kKinds[k], QV_METRIC_L2, DIM, 0, 1, 0, NULL);
     assert_int_equal(qv_index_save(empty, path), QV_OK);
     for (m = 1; m <= 2; ++m) {
-      qv_index *opened = open_ok(path, (qv_open_mode)m);
+      qv_index* opened = open_ok(path, (qv_open_mode)m);
       float q[DIM] = {1.0f};
       uint64_t keys[3];
       size_t found = 9, count = 9;
@@ -369,12 +370,12 @@ static void test_empty_index_round_trips(void **state) {
   qvs_remove_tree(dir);
 }
 
-static void test_save_and_open_argument_errors(void **state) {
-  char *dir = qvs_temp_dir("args");
-  char *path = qvs_path(dir, "index.qv");
-  char *missing_dir = qvs_path(dir, "no/such/dir/index.qv");
-  qv_index *index = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 10, 1, 0, NULL);
-  qv_index *out = NULL;
+static void test_save_and_open_argument_errors(void** state) {
+  char* dir = qvs_temp_dir("args");
+  char* path = qvs_path(dir, "index.qv");
+  char* missing_dir = qvs_path(dir, "no/such/dir/index.qv");
+  qv_index* index = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 10, 1, 0, NULL);
+  qv_index* out = NULL;
   qv_save_options opts;
   qv_index_info info;
   (void)state;
@@ -409,13 +410,13 @@ static void test_save_and_open_argument_errors(void **state) {
 
 /* A save replaces the file and removes the temporaries of dead writers,
  * but never those a live writer holds locked. */
-static void test_save_cleans_stale_temporaries_only(void **state) {
-  char *dir = qvs_temp_dir("stale");
-  char *path = qvs_path(dir, "index.qv");
-  char *dead = qvs_path(dir, ".index.qv.tmp-00000000deadbeef");
-  char *live = qvs_path(dir, ".index.qv.tmp-00000000feedface");
-  char *other = qvs_path(dir, ".other.qv.tmp-00000000deadbeef");
-  qv_index *index = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 10, 1, 0, NULL);
+static void test_save_cleans_stale_temporaries_only(void** state) {
+  char* dir = qvs_temp_dir("stale");
+  char* path = qvs_path(dir, "index.qv");
+  char* dead = qvs_path(dir, ".index.qv.tmp-00000000deadbeef");
+  char* live = qvs_path(dir, ".index.qv.tmp-00000000feedface");
+  char* other = qvs_path(dir, ".other.qv.tmp-00000000deadbeef");
+  qv_index* index = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 10, 1, 0, NULL);
   int fd;
   (void)state;
   assert_int_equal(qvs_write_file(dead, "partial", 7), 0);
@@ -442,14 +443,14 @@ static void test_save_cleans_stale_temporaries_only(void **state) {
 
 /* QV_VERIFY_DEFERRED opens the same index (it only skips checks), and
  * qv_index_verify passes on a sound file; the options are validated. */
-static void test_open_options_and_verify(void **state) {
-  char *dir = qvs_temp_dir("openopts");
-  char *path = qvs_path(dir, "index.qv");
+static void test_open_options_and_verify(void** state) {
+  char* dir = qvs_temp_dir("openopts");
+  char* path = qvs_path(dir, "index.qv");
   qv_open_options opts;
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    qv_index *original = qvs_build_index(kKinds[k], QV_METRIC_COSINE, DIM, N, 31, 5, NULL);
+    qv_index* original = qvs_build_index(kKinds[k], QV_METRIC_COSINE, DIM, N, 31, 5, NULL);
     qv_index *deferred = NULL, *loaded = NULL;
     qv_index_info info;
     assert_int_equal(qv_index_save(original, path), QV_OK);
@@ -466,7 +467,7 @@ static void test_open_options_and_verify(void **state) {
     opts.mode = QV_OPEN_LOAD;
     assert_int_equal(qv_index_open_with_options(path, &opts, &loaded), QV_OK);
     assert_same(original, loaded, "load with deferred (= all) verification");
-    assert_int_equal(qv_index_verify(loaded), QV_OK);   /* nothing mapped: nothing to do */
+    assert_int_equal(qv_index_verify(loaded), QV_OK); /* nothing mapped: nothing to do */
     assert_int_equal(qv_index_verify(original), QV_OK);
     qv_index_free(deferred);
     qv_index_free(loaded);
@@ -474,7 +475,7 @@ static void test_open_options_and_verify(void **state) {
   }
   qv_open_options_init(&opts);
   {
-    qv_index *out = NULL;
+    qv_index* out = NULL;
     opts.struct_size = 0;
     assert_int_equal(qv_index_open_with_options(path, &opts, &out), QV_ERR_INVALID_ARGUMENT);
     qv_open_options_init(&opts);

@@ -310,6 +310,11 @@ int qvt_sanitized(void) {
 #endif
 }
 
+size_t qvt_scaled(size_t n) {
+  if (!qvt_sanitized()) return n;
+  return n / 4 ? n / 4 : 1;
+}
+
 int qvt_contains(const char *haystack, const char *needle) {
   return haystack && needle && strstr(haystack, needle) != NULL;
 }

@@ -119,6 +119,10 @@ int qvt_timer_teardown(void **state);
  * large indexes may say so in their output. */
 int qvt_sanitized(void);
 
+/* n, or n / 4 (at least 1) in sanitizer builds, which run 5 to 20 times
+ * slower: tests that build large indexes size their data with this. */
+size_t qvt_scaled(size_t n);
+
 /* Case-sensitive substring test that tolerates NULL (returns 0). */
 int qvt_contains(const char *haystack, const char *needle);
 

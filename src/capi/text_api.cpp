@@ -1,0 +1,173 @@
+// qv_index_*_text and the text options: argument checks and translation to
+// quiver::TextLayer (src/collection/text_layer.h).
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "capi/embedder_handle.h"
+#include "capi/error_state.h"
+#include "capi/handle_checks.h"
+#include "capi/index_handle.h"
+
+using quiver::capi::check_index;
+using quiver::capi::check_writable;
+using quiver::capi::guard;
+using quiver::capi::invalid;
+using quiver::capi::raw_enum;
+
+static_assert(QV_CHUNK_BITS == quiver::kChunkBits, "chunk key layout");
+static_assert(QV_MAX_CHUNKS_PER_DOC == quiver::kMaxChunksPerDocument, "chunk key layout");
+static_assert(QV_MAX_DOC_KEY == quiver::kMaxDocumentKey, "chunk key layout");
+static_assert(QV_CHUNK_KEY(5, 3) == quiver::chunk_key(5, 3), "chunk key layout");
+
+namespace {
+
+qv_status read_text_options(const qv_text_options* o, quiver::ChunkOptions& out) {
+  if (!o) {
+    out = quiver::TextLayer::default_chunk_options();
+    return QV_OK;
+  }
+  if (o->struct_size != sizeof(qv_text_options))
+    return invalid("opts.struct_size is " + std::to_string(o->struct_size) + ", expected " +
+                   std::to_string(sizeof(qv_text_options)) +
+                   "; initialise the struct with qv_text_options_init");
+  const int unit = raw_enum(o->unit);
+  if (unit != QV_CHUNK_CHARACTERS && unit != QV_CHUNK_TOKENS)
+    return invalid("opts.unit " + std::to_string(unit) +
+                   " is unknown; use QV_CHUNK_CHARACTERS or QV_CHUNK_TOKENS");
+  if (o->chunk_size == 0) return invalid("opts.chunk_size is 0; it must be at least 1");
+  if (o->chunk_overlap >= o->chunk_size)
+    return invalid("opts.chunk_overlap (" + std::to_string(o->chunk_overlap) +
+                   ") must be smaller than opts.chunk_size (" + std::to_string(o->chunk_size) +
+                   ")");
+  out.unit = unit == QV_CHUNK_TOKENS ? quiver::ChunkUnit::Tokens : quiver::ChunkUnit::Characters;
+  out.size = o->chunk_size;
+  out.overlap = o->chunk_overlap;
+  return QV_OK;
+}
+
+// Checks shared by the three searches; fills options.
+qv_status check_search(const qv_index* index, const char* query, size_t k,
+                       const qv_search_params* params, const void* keys_out,
+                       const size_t* found_out, quiver::SearchOptions& options) {
+  if (qv_status s = check_index(index)) return s;
+  if (!query) return invalid("query is NULL; pass the text to search for");
+  if (!keys_out) return invalid("keys_out is NULL; pass room for k keys");
+  if (!found_out) return invalid("found_out is NULL; pass the address of a size_t");
+  if (k == 0) return invalid("k is 0; ask for at least one result");
+  options.k = k;
+  if (!params) return QV_OK;
+  if (params->struct_size != sizeof(qv_search_params))
+    return invalid("params.struct_size is " + std::to_string(params->struct_size) + ", expected " +
+                   std::to_string(sizeof(qv_search_params)) +
+                   "; initialise the struct with qv_search_params_init");
+  options.ef = params->ef;
+  options.filter.fn = params->filter;
+  options.filter.user = params->filter_user;
+  return QV_OK;
+}
+
+qv_status search_documents(const qv_index* index, const char* query, size_t k,
+                           const qv_search_params* params, uint64_t* doc_keys_out,
+                           uint64_t* chunk_keys_out, float* distances_out, size_t* found_out) {
+  quiver::SearchOptions options;
+  if (qv_status s = check_search(index, query, k, params, doc_keys_out, found_out, options))
+    return s;
+  return guard([&] {
+    // Not thread_local: a filter may search the same or another index
+    // from inside this call.
+    std::vector<quiver::DocumentHit> hits;
+    index->text.search_documents(*index->collection, query, options, hits);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      doc_keys_out[i] = hits[i].document;
+      if (chunk_keys_out) chunk_keys_out[i] = hits[i].chunk;
+      if (distances_out) distances_out[i] = hits[i].distance;
+    }
+    *found_out = hits.size();
+  });
+}
+
+}  // namespace
+
+extern "C" {
+
+QV_API void qv_text_options_init(qv_text_options* opts) {
+  if (!opts) return;
+  const quiver::ChunkOptions d = quiver::TextLayer::default_chunk_options();
+  *opts = qv_text_options{};
+  opts->struct_size = sizeof(qv_text_options);
+  opts->unit = d.unit == quiver::ChunkUnit::Tokens ? QV_CHUNK_TOKENS : QV_CHUNK_CHARACTERS;
+  opts->chunk_size = uint32_t(d.size);
+  opts->chunk_overlap = uint32_t(d.overlap);
+}
+
+QV_API qv_status qv_index_set_text_options(qv_index* index, const qv_text_options* opts) {
+  if (qv_status s = check_index(index)) return s;
+  quiver::ChunkOptions options;
+  if (qv_status s = read_text_options(opts, options)) return s;
+  return guard([&] { index->text.set_chunk_options(options); });
+}
+
+QV_API qv_status qv_index_set_embedder(qv_index* index, qv_embedder* emb) {
+  if (qv_status s = check_index(index)) return s;
+  return guard([&] { index->text.set_embedder(*index->collection, emb ? emb->impl : nullptr); });
+}
+
+QV_API qv_status qv_index_add_texts(qv_index* index, size_t n, const uint64_t* doc_keys,
+                                    const char* const* texts) {
+  if (qv_status s = check_writable(index)) return s;
+  if (n == 0) return QV_OK;
+  if (!doc_keys) return invalid("doc_keys is NULL; pass n document keys");
+  if (!texts) return invalid("texts is NULL; pass n NUL-terminated UTF-8 strings");
+  for (size_t i = 0; i < n; ++i)
+    if (!texts[i]) return invalid("texts[" + std::to_string(i) + "] is NULL");
+  return guard([&] {
+    std::vector<std::string_view> views(texts, texts + n);
+    index->text.add_texts(*index->collection, std::span(doc_keys, n), views,
+                          index->options.threads);
+  });
+}
+
+QV_API qv_status qv_index_add_text(qv_index* index, uint64_t doc_key, const char* text) {
+  if (qv_status s = check_writable(index)) return s;
+  if (!text) return invalid("text is NULL; pass a NUL-terminated UTF-8 string");
+  return qv_index_add_texts(index, 1, &doc_key, &text);
+}
+
+QV_API qv_status qv_index_remove_text(qv_index* index, uint64_t doc_key) {
+  if (qv_status s = check_writable(index)) return s;
+  return guard([&] { index->text.remove_text(*index->collection, doc_key); });
+}
+
+QV_API qv_status qv_index_search_text(const qv_index* index, const char* query, size_t k,
+                                      const qv_search_params* params, uint64_t* keys_out,
+                                      float* distances_out, size_t* found_out) {
+  return search_documents(index, query, k, params, keys_out, nullptr, distances_out, found_out);
+}
+
+QV_API qv_status qv_index_search_text_ex(const qv_index* index, const char* query, size_t k,
+                                         const qv_search_params* params, uint64_t* doc_keys_out,
+                                         uint64_t* chunk_keys_out, float* distances_out,
+                                         size_t* found_out) {
+  return search_documents(index, query, k, params, doc_keys_out, chunk_keys_out, distances_out,
+                          found_out);
+}
+
+QV_API qv_status qv_index_search_text_chunks(const qv_index* index, const char* query, size_t k,
+                                             const qv_search_params* params, uint64_t* keys_out,
+                                             float* distances_out, size_t* found_out) {
+  quiver::SearchOptions options;
+  if (qv_status s = check_search(index, query, k, params, keys_out, found_out, options)) return s;
+  return guard([&] {
+    std::vector<quiver::Hit> hits;
+    index->text.search_chunks(*index->collection, query, options, hits);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      keys_out[i] = hits[i].key;
+      if (distances_out) distances_out[i] = hits[i].distance;
+    }
+    *found_out = hits.size();
+  });
+}
+
+}  // extern "C"

@@ -1,0 +1,95 @@
+// quiver ask: a text question against an index made by quiver ingest.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/index_ptr.h"
+#include "cli/text_support.h"
+
+namespace quiver::cli {
+
+static const char kAskHelp[] =
+    "usage: quiver ask INDEX \"QUESTION\" [options]\n\n"
+    "Searches INDEX (made by quiver ingest) for the documents nearest to QUESTION and\n"
+    "prints each with its key, its distance (cosine: 0 = same direction, 2 = opposite)\n"
+    "and the passage that matched. Words after INDEX are joined into the question.\n\n"
+    "  -k N        how many documents (default 5)\n"
+    "  --chunks    list the nearest chunks instead (one document may then appear\n"
+    "              several times)\n"
+    "  --full      print whole passages, not their first 300 characters\n"
+    "  --ef N      HNSW candidate list (default: the index's)\n"
+    "  --gemini    embed the question with Gemini (needs GEMINI_API_KEY); use it\n"
+    "              when the index was ingested with --gemini\n"
+    "  --mmap      open the index by mapping it instead of loading it\n";
+
+namespace {
+
+std::string passage(const qv_index* index, uint64_t chunk_key, bool full) {
+  const void* data = nullptr;
+  size_t len = 0;
+  if (qv_index_get_metadata(index, chunk_key, &data, &len) != QV_OK)
+    return "(no text stored for this chunk)";
+  std::string_view text(static_cast<const char*>(data), len);
+  return excerpt(text, full ? text.size() : 300);
+}
+
+}  // namespace
+
+int cmd_ask(int argc, char** argv) {
+  Args args(argc, argv, {"k", "ef"}, {"chunks", "full", "gemini", "mmap", "help"});
+  if (args.has("help")) {
+    std::fputs(kAskHelp, stdout);
+    return 0;
+  }
+  const auto& pos = args.positional();
+  if (pos.empty()) throw UsageError{"give an INDEX and a QUESTION"};
+  std::string question;
+  for (size_t i = 1; i < pos.size(); ++i) question += (i > 1 ? " " : "") + pos[i];
+  if (question.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw UsageError{"the QUESTION is missing or empty"};
+  const size_t k = args.get_uint("k", 5);
+  if (k == 0) throw UsageError{"-k must be at least 1"};
+  if (k > 100000) throw UsageError{"-k must be at most 100000"};
+  const bool chunks = args.has("chunks"), full = args.has("full");
+
+  IndexPtr index = open_index(pos[0], args.has("mmap"));
+  uint32_t dim = 0;
+  check(qv_index_dim(index.get(), &dim), "reading the index dimension");
+  EmbedderPtr embedder = make_embedder(args.has("gemini"), dim);
+  check(qv_index_set_embedder(index.get(), embedder.get()), "attaching the embedder");
+
+  qv_search_params params;
+  qv_search_params_init(&params);
+  params.ef = uint32_t(args.get_uint("ef", 0));
+  std::vector<uint64_t> docs(k), chunk_keys(k);
+  std::vector<float> distances(k);
+  size_t found = 0;
+  if (chunks) {
+    check(qv_index_search_text_chunks(index.get(), question.c_str(), k, &params, chunk_keys.data(),
+                                      distances.data(), &found),
+          "searching");
+    for (size_t i = 0; i < found; ++i) docs[i] = QV_DOC_KEY(chunk_keys[i]);
+  } else {
+    check(qv_index_search_text_ex(index.get(), question.c_str(), k, &params, docs.data(),
+                                  chunk_keys.data(), distances.data(), &found),
+          "searching");
+  }
+  if (found == 0) {
+    std::printf("no documents in %s\n", pos[0].c_str());
+    return 0;
+  }
+  for (size_t i = 0; i < found; ++i) {
+    if (chunks)
+      std::printf("%zu. document %llu, chunk %u  (distance %.4f)\n", i + 1,
+                  (unsigned long long)docs[i], QV_CHUNK_NUMBER(chunk_keys[i]), distances[i]);
+    else
+      std::printf("%zu. document %llu  (distance %.4f)\n", i + 1, (unsigned long long)docs[i],
+                  distances[i]);
+    std::printf("   %s\n", passage(index.get(), chunk_keys[i], full).c_str());
+  }
+  return 0;
+}
+
+}  // namespace quiver::cli

@@ -1,0 +1,281 @@
+// Writes the seed corpora of the fuzz targets: valid inputs of every kind,
+// made through the public API where one exists, so the fuzzers start from
+// the shapes real files have instead of discovering them byte by byte.
+// Deterministic; run by CTest (fixture fuzz_seeds) before the fuzzers.
+//
+//   gen_seeds OUTDIR    writes OUTDIR/{index_file,npy,vecs,gemini_response,capi}/
+#include <sys/stat.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <quiver/quiver.h>
+
+namespace {
+
+std::string out_dir;
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "gen_seeds: %s (%s)\n", what.c_str(), qv_last_error());
+  std::exit(1);
+}
+
+void ok(qv_status s, const char* what) {
+  if (s != QV_OK) die(std::string(what) + ": " + qv_status_string(s));
+}
+
+std::string dir(const char* target) {
+  std::string d = out_dir + "/" + target;
+  ::mkdir(d.c_str(), 0777);
+  return d;
+}
+
+std::string read_all(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) die("cannot read " + path);
+  std::string bytes;
+  char buf[65536];
+  size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, f)) > 0) bytes.append(buf, got);
+  std::fclose(f);
+  return bytes;
+}
+
+void write_seed(const std::string& d, const std::string& name, const std::string& bytes) {
+  std::string path = d + "/" + name;
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f || std::fwrite(bytes.data(), 1, bytes.size(), f) != bytes.size() || std::fclose(f) != 0)
+    die("cannot write " + path);
+}
+
+float value(uint64_t i, uint64_t j) { return std::sin(float(i * 31 + j * 7 + 1)) * 2.0f; }
+
+qv_index* make(qv_index_kind kind, qv_metric metric, uint32_t dim, size_t n, size_t remove_every,
+               uint32_t m = 4) {
+  qv_index_options o;
+  qv_index_options_init(&o);
+  o.dim = dim;
+  o.kind = kind;
+  o.metric = metric;
+  o.hnsw_m = m;
+  o.hnsw_ef_construction = 16;
+  o.threads = 1;
+  qv_index* index = nullptr;
+  ok(qv_index_create(&o, &index), "create");
+  std::vector<float> v(dim);
+  for (size_t i = 0; i < n; ++i) {
+    for (uint32_t j = 0; j < dim; ++j) v[j] = value(i, j);
+    ok(qv_index_add(index, 100 + i, v.data()), "add");
+    if (i % 3 == 0) {
+      std::string meta = "doc-" + std::to_string(i);
+      ok(qv_index_set_metadata(index, 100 + i, meta.data(), meta.size()), "metadata");
+    }
+  }
+  if (remove_every)
+    for (size_t i = 0; i < n; i += remove_every) ok(qv_index_remove(index, 100 + i), "remove");
+  return index;
+}
+
+// ---- index files --------------------------------------------------------
+
+void index_seeds() {
+  const std::string d = dir("index_file");
+  const std::string tmp = out_dir + "/tmp-index.qv";
+  struct Spec {
+    const char* name;
+    qv_index_kind kind;
+    qv_metric metric;
+    uint32_t dim;
+    size_t n, remove_every;
+    int compress_vectors, compress_graph;
+  } specs[] = {
+      {"flat-l2", QV_INDEX_FLAT, QV_METRIC_L2, 4, 20, 0, 0, 0},
+      {"flat-cosine-z", QV_INDEX_FLAT, QV_METRIC_COSINE, 16, 12, 0, 1, 0},
+      {"hnsw-cosine", QV_INDEX_HNSW, QV_METRIC_COSINE, 8, 60, 4, 0, 0},
+      {"hnsw-ip-z", QV_INDEX_HNSW, QV_METRIC_IP, 3, 40, 0, 1, 1},
+      {"hnsw-l2-graph-z", QV_INDEX_HNSW, QV_METRIC_L2, 2, 30, 5, 0, 1},
+      {"hnsw-empty", QV_INDEX_HNSW, QV_METRIC_L2, 2, 0, 0, 0, 0},
+  };
+  for (const Spec& s : specs) {
+    qv_index* index = make(s.kind, s.metric, s.dim, s.n, s.remove_every);
+    qv_save_options so;
+    qv_save_options_init(&so);
+    so.compress_vectors = s.compress_vectors;
+    so.compress_graph = s.compress_graph;
+    ok(qv_index_save_with_options(index, tmp.c_str(), &so), "save");
+    qv_index_free(index);
+    const std::string file = read_all(tmp);
+    write_seed(d, std::string(s.name) + ".resealed", std::string(1, '\x03') + file);
+    if (s.n == 20) write_seed(d, std::string(s.name) + ".raw", std::string(1, '\x00') + file);
+  }
+  std::remove(tmp.c_str());
+}
+
+// ---- .npy -----------------------------------------------------------------
+
+std::string npy(const std::string& dict, const std::string& data, int major = 1) {
+  std::string header = dict;
+  const size_t preamble = major == 1 ? 10 : 12;
+  size_t total = preamble + header.size() + 1;
+  header.append((total + 63) / 64 * 64 - total, ' ');
+  header += '\n';
+  std::string out = "\x93NUMPY";
+  out += char(major);
+  out += char(0);
+  out += char(header.size() & 0xff);
+  out += char((header.size() >> 8) & 0xff);
+  if (major > 1) out += std::string(2, '\0');
+  return out + header + data;
+}
+
+template <typename T>
+std::string raw(const std::vector<T>& v) {
+  return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+}
+
+void npy_seeds() {
+  const std::string d = dir("npy");
+  qv_index* index = make(QV_INDEX_FLAT, QV_METRIC_L2, 4, 6, 0);
+  const std::string v = out_dir + "/tmp-v.npy", k = out_dir + "/tmp-k.npy";
+  ok(qv_index_export_npy(index, v.c_str(), k.c_str()), "export");
+  qv_index_free(index);
+  write_seed(d, "exported-vectors.npy", read_all(v));
+  write_seed(d, "exported-keys.npy", read_all(k));
+  std::remove(v.c_str());
+  std::remove(k.c_str());
+
+  std::vector<uint16_t> halves = {0x3c00, 0x4000, 0xbc00, 0x0001, 0x7bff, 0x3555};
+  write_seed(d, "f2-fortran.npy",
+             npy("{'descr': '<f2', 'fortran_order': True, 'shape': (3, 2), }", raw(halves)));
+  std::vector<uint8_t> be(8 * 4);
+  for (size_t i = 0; i < 4; ++i) {
+    double x = 0.5 * double(i) - 1;
+    uint64_t bits;
+    std::memcpy(&bits, &x, 8);
+    for (int b = 0; b < 8; ++b) be[i * 8 + b] = uint8_t(bits >> (56 - 8 * b));
+  }
+  write_seed(d, "f8-big-endian.npy",
+             npy("{'descr': '>f8', 'fortran_order': False, 'shape': (2, 2), }", raw(be)));
+  std::vector<float> f = {1, 2, 3, 4, 5, 6};
+  write_seed(d, "f4-v2.npy",
+             npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", raw(f), 2));
+  write_seed(d, "f4-v3.npy",
+             npy("{\"descr\": \"<f4\", \"fortran_order\": False, \"shape\": (3L, 2L)}", raw(f), 3));
+  std::vector<int64_t> keys = {5, 0, 7};
+  write_seed(d, "i8-keys.npy",
+             npy("{'descr': '<i8', 'fortran_order': False, 'shape': (3,), }", raw(keys)));
+  write_seed(d, "u1-unsupported.npy",
+             npy("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }", "abcd"));
+  write_seed(d, "empty-rows.npy",
+             npy("{'descr': '<f4', 'fortran_order': False, 'shape': (0, 4), }", ""));
+}
+
+// ---- .fvecs / .ivecs / .bvecs ------------------------------------------------
+
+void vecs_seeds() {
+  const std::string d = dir("vecs");
+  std::string fvecs(1, '\0'), ivecs(1, '\1'), bvecs(1, '\2');
+  for (int r = 0; r < 3; ++r) {
+    int32_t dim = 4;
+    fvecs.append(reinterpret_cast<const char*>(&dim), 4);
+    ivecs.append(reinterpret_cast<const char*>(&dim), 4);
+    bvecs.append(reinterpret_cast<const char*>(&dim), 4);
+    for (int c = 0; c < 4; ++c) {
+      float x = value(r, c);
+      int32_t i = r * 10 + c;
+      fvecs.append(reinterpret_cast<const char*>(&x), 4);
+      ivecs.append(reinterpret_cast<const char*>(&i), 4);
+      bvecs += char(r * 40 + c);
+    }
+  }
+  write_seed(d, "three.fvecs", fvecs);
+  write_seed(d, "three.ivecs", ivecs);
+  write_seed(d, "three.bvecs", bvecs);
+}
+
+// ---- Gemini responses ----------------------------------------------------------
+
+void gemini_seeds() {
+  const std::string d = dir("gemini_response");
+  // Prefix: count byte, then (dim - 1) byte.
+  write_seed(d, "embeddings-2x3",
+             std::string("\x02\x02", 2) +
+                 R"({"embeddings": [{"values": [0.1, -0.2, 0.3]}, {"values": [1, 2e-3, -3.5E+1]}]})");
+  write_seed(d, "embeddings-1x1", std::string("\x01\x00", 2) + R"({"embeddings":[{"values":[0]}]})");
+  write_seed(d, "error-retry",
+             std::string("\x01\x00", 2) +
+                 R"({"error": {"code": 429, "message": "Resource has been exhausted", "status": "RESOURCE_EXHAUSTED", "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "53.5s"}]}})");
+  write_seed(d, "error-list",
+             std::string("\x01\x00", 2) +
+                 R"([{"error": {"code": 400, "message": "API key not valid", "status": "INVALID_ARGUMENT"}}])");
+  write_seed(d, "duration", std::string("\x00\x00", 2) + "0.000000001s");
+}
+
+// ---- C API programs (the encoding fuzz_capi reads) -------------------------------
+
+struct Program {
+  std::string bytes;
+  void op(int slot, int what) { bytes += char((slot << 7) | what); }
+  void u8(int v) { bytes += char(v); }
+  void u64(uint64_t v) { bytes.append(reinterpret_cast<const char*>(&v), 8); }
+  // create: dim index, metric index, kind index, m, efc, efs, seed, threads, struct flag
+  void create(int slot, int dim_i, int metric_i, int kind_i) {
+    op(slot, 0);
+    u8(dim_i), u8(metric_i), u8(kind_i), u8(2), u8(1), u8(0);
+    u64(7);
+    u8(1), u8(0);
+  }
+  void vector(uint32_t dim, int seed) {
+    u8(100);  // plain values
+    for (uint32_t i = 0; i < dim; ++i) u8(0), u8(int8_t((seed * 13 + i * 5) % 40 - 20));
+  }
+  void key(int k) { u8(k); }
+};
+
+void capi_seeds() {
+  const std::string d = dir("capi");
+  for (int kind = 0; kind < 2; ++kind) {
+    Program p;
+    const uint32_t dim = 4;
+    p.create(0, 3, kind, kind);  // dims[3] = 4; metric L2/IP; FLAT/HNSW
+    p.op(0, 2);                  // add_batch of 8
+    p.u8(8);
+    for (int i = 0; i < 8; ++i) p.key(i), p.vector(dim, i);
+    p.u8(0);                     // no NULL pointers
+    p.op(0, 1), p.key(20), p.vector(dim, 20), p.u8(0);  // add
+    p.op(0, 4), p.vector(dim, 3), p.u8(3), p.u8(200), p.u8(2), p.u8(1), p.u8(1),
+        p.bytes += std::string(8, '\x55'), p.u8(0);     // search k=4 with a filter
+    p.op(0, 7), p.key(2), p.u8(5), p.bytes += "hello", p.u8(0);  // set_metadata
+    p.op(0, 3), p.key(5);        // remove
+    p.op(0, 10), p.u8(0), p.u8(0), p.u8(0);  // save
+    p.op(1, 9), p.u8(1), p.u8(0), p.u8(1), p.u8(0);  // open MMAP into slot 1
+    p.op(1, 8), p.key(2);        // get_metadata
+    p.op(1, 5), p.u8(2), p.u8(3), p.vector(dim, 1), p.vector(dim, 2), p.u8(0), p.u8(1);
+    p.op(0, 14), p.u8(0);        // export slot 0, import into slot 1 (read-only)
+    p.op(0, 11);                 // compact
+    p.op(0, 12), p.u8(0);        // info
+    write_seed(d, kind ? "hnsw-program" : "flat-program", p.bytes);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: gen_seeds OUTDIR\n");
+    return 2;
+  }
+  out_dir = argv[1];
+  ::mkdir(out_dir.c_str(), 0777);
+  index_seeds();
+  npy_seeds();
+  vecs_seeds();
+  gemini_seeds();
+  capi_seeds();
+  return 0;
+}
