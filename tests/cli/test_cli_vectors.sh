@@ -1,0 +1,100 @@
+#!/bin/sh
+# The quiver tool's vector commands end to end: build, info, search (with
+# and without ground truth, load and mmap), export, and the errors a user
+# hits: missing file, wrong dimension, corrupt index, bad arguments.
+# Each failure must exit non-zero with a one-line message naming the problem.
+# Usage: test_cli_vectors.sh <quiver binary> <python3 or "">
+set -u
+quiver=$1
+python=${2:-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+expect_ok() {  # description, command...
+  what=$1; shift
+  "$@" >"$work/out" 2>"$work/err"
+  rc=$?
+  [ "$rc" -eq 0 ] || fail "$what: exit $rc ($(cat "$work/err"))"
+}
+expect_error() {  # description, expected exit, pattern, command...
+  what=$1 code=$2 pattern=$3; shift 3
+  "$@" >"$work/out" 2>"$work/err"
+  rc=$?
+  [ "$rc" -eq "$code" ] || fail "$what: exit $rc, expected $code"
+  lines=$(wc -l <"$work/err")
+  [ "$lines" -eq 1 ] || fail "$what: expected a one-line message, got $lines lines: $(cat "$work/err")"
+  grep -q "$pattern" "$work/err" || fail "$what: message lacks '$pattern': $(cat "$work/err")"
+}
+
+# 300 distinct vectors of dim 8 (element j of row i is i*(j+1) mod 1009; the
+# first element is i itself), written as .fvecs; queries are rows 0..9, so
+# each query's nearest neighbour is its own row, at distance 0.
+awk 'BEGIN { for (i = 0; i < 300; i++) { printf "%d", 8; for (j = 0; j < 8; j++) printf " %d", (i * (j + 1)) % 1009; printf "\n" } }' \
+  >"$work/base.txt"
+to_fvecs() {  # text rows "d v1 .. vd" -> fvecs (little-endian int32 d, float32 values)
+  perl -ne '@f = split; print pack("l<", shift @f), pack("f<*", @f)' "$1" >"$2"
+}
+to_fvecs "$work/base.txt" "$work/base.fvecs"
+head -n 10 "$work/base.txt" >"$work/query.txt"
+to_fvecs "$work/query.txt" "$work/query.fvecs"
+perl -e 'for $i (0..9) { print pack("l<", 1), pack("l<", $i) }' >"$work/gt.ivecs"
+awk '{ printf "4"; for (j = 2; j <= 5; j++) printf " %s", $j; printf "\n" }' "$work/query.txt" >"$work/q4.txt"
+to_fvecs "$work/q4.txt" "$work/q4.fvecs"
+
+expect_ok "help" "$quiver" --help
+for c in build search info export demo; do expect_ok "$c --help" "$quiver" "$c" --help; done
+expect_ok "build hnsw" "$quiver" build --input "$work/base.fvecs" -o "$work/idx.qv" --quiet
+expect_ok "build flat ip" "$quiver" build --input "$work/base.fvecs" --index flat --metric ip -o "$work/flat.qv" --quiet
+# Row 0 is the zero vector: cosine cannot normalise it, and says so.
+expect_error "cosine zero vector" 1 "zero length" "$quiver" build --input "$work/base.fvecs" --metric cosine -o "$work/cos.qv"
+
+expect_ok "info" "$quiver" info "$work/idx.qv"
+grep -q "vectors *300" "$work/out" || fail "info: expected 300 vectors: $(cat "$work/out")"
+grep -q "dimension *8" "$work/out" || fail "info: expected dimension 8"
+
+expect_ok "search with ground truth" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" -k 1 --groundtruth "$work/gt.ivecs"
+grep -q "recall@1 1.0000" "$work/out" || fail "search: expected recall@1 1.0000: $(cat "$work/out")"
+expect_ok "search mmap" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" -k 3 --mmap
+[ "$(wc -l <"$work/out")" -eq 10 ] || fail "search: expected 10 result lines"
+head -n 1 "$work/out" | grep -q "^0 0:0 " || fail "search: query 0 should find key 0 at distance 0: $(head -n 1 "$work/out")"
+
+expect_ok "export" "$quiver" export "$work/idx.qv" --npy "$work/out"
+[ -s "$work/out.vectors.npy" ] && [ -s "$work/out.keys.npy" ] || fail "export: files missing"
+if [ -n "$python" ] && "$python" -c "import numpy" 2>/dev/null; then
+  "$python" -c "
+import numpy as np, sys
+v = np.load('$work/out.vectors.npy'); k = np.load('$work/out.keys.npy')
+assert v.shape == (300, 8) and v.dtype == np.float32, v.shape
+assert k.shape == (300,) and k.dtype == np.uint64
+assert sorted(k.tolist()) == list(range(300))
+" || fail "export: numpy could not read the files back"
+  expect_ok "build from npy" "$quiver" build --input "$work/out.vectors.npy" -o "$work/npy.qv" --quiet
+else
+  echo "SKIPPED: numpy checks (no python3 with numpy)"
+fi
+
+expect_error "missing input" 1 "no-such.fvecs" "$quiver" build --input "$work/no-such.fvecs" -o "$work/x.qv"
+expect_error "missing index" 1 "QV_ERR_NOT_FOUND" "$quiver" search "$work/none.qv" --query "$work/query.fvecs"
+expect_error "wrong dimension" 1 "dimension" "$quiver" search "$work/idx.qv" --query "$work/q4.fvecs"
+expect_error "unknown type" 1 "unknown vector file type" "$quiver" build --input "$work/base.txt" -o "$work/x.qv"
+expect_error "bad metric" 2 "metric" "$quiver" build --input "$work/base.fvecs" --metric manhattan -o "$work/x.qv"
+expect_error "no output" 2 "output" "$quiver" build --input "$work/base.fvecs"
+expect_error "k zero" 2 "k" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" -k 0
+expect_error "not a number" 2 "whole number" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" -k ten
+expect_error "unknown option" 2 "unknown option" "$quiver" info "$work/idx.qv" --frobnicate
+"$quiver" frobnicate >"$work/out" 2>"$work/err"
+rc=$?
+[ "$rc" -eq 2 ] || fail "unknown command: exit $rc, expected 2"
+head -n 1 "$work/err" | grep -q "unknown command 'frobnicate'" || fail "unknown command: first line: $(head -n 1 "$work/err")"
+
+cp "$work/idx.qv" "$work/bad.qv"
+size=$(wc -c <"$work/bad.qv")
+printf '\377' | dd of="$work/bad.qv" bs=1 seek=$((size / 2)) conv=notrunc 2>/dev/null
+expect_error "corrupt index" 1 "QV_ERR_CORRUPT" "$quiver" info "$work/bad.qv"
+head -c 1000 "$work/idx.qv" >"$work/short.qv"
+expect_error "truncated index" 1 "QV_ERR_CORRUPT" "$quiver" search "$work/short.qv" --query "$work/query.fvecs"
+
+if [ "$failures" -ne 0 ]; then echo "$failures check(s) failed"; exit 1; fi
+echo "all quiver vector-command checks passed"
