@@ -4,8 +4,12 @@
 // check that aborts with a message (libFuzzer then saves the input).
 #pragma once
 
+#include <dirent.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include <cstddef>
 #include <cstdint>
@@ -72,10 +76,30 @@ class Input {
 
 // A directory of this process (removed at exit): fuzzers run in parallel
 // (-jobs, -fork) and each needs its own files.
+// The directory's name holds the process id: a fuzzer that crashed (no
+// exit handlers run) leaves its directory behind, and the next one removes
+// it once that process is gone.
+inline void remove_stale_scratch_dirs(const std::string& base) {
+  DIR* d = ::opendir(base.c_str());
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    long pid = 0;
+    char rest[16];
+    if (std::sscanf(e->d_name, "qv-fuzz-%ld-%15s", &pid, rest) != 2 || pid <= 0) continue;
+    if (::kill(pid_t(pid), 0) == 0 || errno != ESRCH) continue;
+    std::string cmd = "rm -rf '" + base + "/" + e->d_name + "'";
+    if (std::system(cmd.c_str()) != 0) {
+    }
+  }
+  ::closedir(d);
+}
+
 inline const std::string& scratch_dir() {
   static const std::string dir = [] {
-    const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") + "/qv-fuzz-XXXXXX";
+    const char* env = std::getenv("TMPDIR");
+    const std::string base = env && *env ? env : "/tmp";
+    remove_stale_scratch_dirs(base);
+    std::string tmpl = base + "/qv-fuzz-" + std::to_string(long(::getpid())) + "-XXXXXX";
     if (!::mkdtemp(tmpl.data())) die(__FILE__, __LINE__, "mkdtemp failed");
     static std::string for_exit;
     for_exit = tmpl;

@@ -3,7 +3,11 @@
 // the shapes real files have instead of discovering them byte by byte.
 // Deterministic; run by CTest (fixture fuzz_seeds) before the fuzzers.
 //
-//   gen_seeds OUTDIR    writes OUTDIR/{index_file,npy,vecs,gemini_response,capi}/
+//   gen_seeds OUTDIR [WORKDIR]
+//     writes OUTDIR/{index_file,npy,vecs,gemini_response,capi}/, and, with
+//     WORKDIR, empties it and creates WORKDIR/<target>/ for each target: the
+//     corpus directories a short fuzz run writes to (fresh every run, so the
+//     run's length does not grow with what earlier runs found).
 #include <sys/stat.h>
 
 #include <cmath>
@@ -11,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -266,12 +271,18 @@ void capi_seeds() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: gen_seeds OUTDIR\n");
+  if (argc != 2 && argc != 3) {
+    std::fprintf(stderr, "usage: gen_seeds OUTDIR [WORKDIR]\n");
     return 2;
   }
   out_dir = argv[1];
   ::mkdir(out_dir.c_str(), 0777);
+  if (argc == 3) {
+    namespace fs = std::filesystem;
+    fs::remove_all(argv[2]);
+    for (const char* t : {"index_file", "npy", "vecs", "gemini_response", "capi"})
+      fs::create_directories(fs::path(argv[2]) / t);
+  }
   index_seeds();
   npy_seeds();
   vecs_seeds();
