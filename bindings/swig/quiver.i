@@ -110,7 +110,7 @@ QV_ARRAY_TYPEMAPS(float, IN_F32, OUT_F32, jfloatArray, float[], jfloat, Float, [
 QV_ARRAY_TYPEMAPS(uint64_t, IN_U64, OUT_U64, jlongArray, long[], jlong, Long, []uint64, ulong[])
 QV_ARRAY_TYPEMAPS(unsigned char, IN_BYTES, OUT_BYTES, jbyteArray, byte[], jbyte, Byte, []byte, byte[])
 
-%apply uint64_t *OUT_U64 { uint64_t *keys_out, uint64_t *found_out };
+%apply uint64_t *OUT_U64 { uint64_t *keys_out, uint64_t *chunk_keys_out, uint64_t *found_out };
 %apply float *OUT_F32 { float *distances_out };
 %apply const float *IN_F32 { const float *queries };
 
@@ -142,6 +142,16 @@ class QvFilter {
 %{
 static int qvs_filter_trampoline(uint64_t key, void *user) {
   return static_cast<QvFilter *>(user)->keep(key) ? 1 : 0;
+}
+
+/* Search parameters from the raw layer's ef and optional filter. */
+static void qvs_search_params_with(qv_search_params *p, uint32_t ef, QvFilter *filter) {
+  qv_search_params_init(p);
+  p->ef = ef;
+  if (filter) {
+    p->filter = qvs_filter_trampoline;
+    p->filter_user = filter;
+  }
 }
 %}
 
@@ -385,12 +395,7 @@ int qvs_index_search(const qv_index *index, const float *IN_F32, uint64_t k, uin
                      QvFilter *filter, uint64_t *keys_out, float *distances_out,
                      uint64_t *found_out) {
   qv_search_params p;
-  qv_search_params_init(&p);
-  p.ef = ef;
-  if (filter) {
-    p.filter = qvs_filter_trampoline;
-    p.filter_user = filter;
-  }
+  qvs_search_params_with(&p, ef, filter);
   size_t found = 0;
   qv_status s = qv_index_search(index, IN_F32, (size_t)k, &p, keys_out, distances_out, &found);
   found_out[0] = found;
@@ -402,13 +407,8 @@ int qvs_index_search_batch(const qv_index *index, uint64_t nq, const float *quer
                            uint64_t k, uint32_t ef, QvFilter *filter, uint32_t threads,
                            uint64_t *keys_out, float *distances_out, uint64_t *found_out) {
   qv_search_params p;
-  qv_search_params_init(&p);
-  p.ef = ef;
+  qvs_search_params_with(&p, ef, filter);
   p.threads = threads;
-  if (filter) {
-    p.filter = qvs_filter_trampoline;
-    p.filter_user = filter;
-  }
   static_assert(sizeof(size_t) == sizeof(uint64_t), "found_out is reused as size_t[]");
   return qv_index_search_batch(index, (size_t)nq, queries, (size_t)k, &p, keys_out,
                                distances_out, reinterpret_cast<size_t *>(found_out));
@@ -572,5 +572,90 @@ int qvs_embedder_embed(qv_embedder *emb, int task, const QvTexts *texts, float *
   }
   return qv_embedder_embed_ex(emb, (qv_embed_task)task, n, n ? ptrs.data() : NULL,
                               n ? lens.data() : NULL, OUT_F32);
+}
+%}
+
+/* ------------------------------------------------------------------------ */
+/* Text on an index                                                         */
+/* ------------------------------------------------------------------------ */
+
+/* The index keeps its own reference to an attached embedder; a callback
+ * embedder's QvEmbedFunction must stay alive as long as any index holds it:
+ * the wrappers keep the language-side embedder referenced from the index
+ * until it is detached or the index is closed. */
+
+%inline %{
+/* Text options; the constructor fills in the C defaults
+ * (qv_text_options_init). unit is the qv_chunk_unit value. */
+struct QvTextConfig {
+  int unit;
+  uint32_t chunk_size;
+  uint32_t chunk_overlap;
+  QvTextConfig() {
+    qv_text_options o;
+    qv_text_options_init(&o);
+    unit = (int)o.unit;
+    chunk_size = o.chunk_size;
+    chunk_overlap = o.chunk_overlap;
+  }
+};
+
+int qvs_index_set_text_options(qv_index *index, const QvTextConfig *c) {
+  if (!c) return qv_index_set_text_options(index, NULL);
+  qv_text_options o;
+  qv_text_options_init(&o);
+  o.unit = (qv_chunk_unit)c->unit;
+  o.chunk_size = c->chunk_size;
+  o.chunk_overlap = c->chunk_overlap;
+  return qv_index_set_text_options(index, &o);
+}
+
+/* emb NULL detaches. */
+int qvs_index_set_embedder(qv_index *index, qv_embedder *emb) {
+  return qv_index_set_embedder(index, emb);
+}
+
+/* Adds texts->size() documents under keys (that many entries). The texts
+ * must not hold NUL bytes (the wrappers check): the C call reads up to the
+ * first one. */
+int qvs_index_add_texts(qv_index *index, const uint64_t *IN_U64, const QvTexts *texts) {
+  size_t n = texts ? texts->data_.size() : 0;
+  std::vector<const char *> ptrs(n);
+  for (size_t i = 0; i < n; ++i) ptrs[i] = texts->data_[i].c_str();
+  return qv_index_add_texts(index, n, n ? IN_U64 : NULL, n ? ptrs.data() : NULL);
+}
+
+int qvs_index_remove_text(qv_index *index, uint64_t doc_key) {
+  return qv_index_remove_text(index, doc_key);
+}
+
+/* Documents: keys_out (document keys), chunk_keys_out (each document's
+ * nearest chunk) and distances_out hold k entries, found_out one. The query
+ * is len bytes of UTF-8 without NUL bytes (the wrappers check). */
+int qvs_index_search_text(const qv_index *index, const unsigned char *IN_BYTES, uint64_t len,
+                          uint64_t k, uint32_t ef, QvFilter *filter, uint64_t *keys_out,
+                          uint64_t *chunk_keys_out, float *distances_out, uint64_t *found_out) {
+  std::string query(reinterpret_cast<const char *>(IN_BYTES), IN_BYTES ? (size_t)len : 0);
+  qv_search_params p;
+  qvs_search_params_with(&p, ef, filter);
+  size_t found = 0;
+  qv_status s = qv_index_search_text_ex(index, query.c_str(), (size_t)k, &p, keys_out,
+                                        chunk_keys_out, distances_out, &found);
+  found_out[0] = found;
+  return s;
+}
+
+/* Chunks: keys_out (chunk keys) and distances_out hold k entries. */
+int qvs_index_search_text_chunks(const qv_index *index, const unsigned char *IN_BYTES,
+                                 uint64_t len, uint64_t k, uint32_t ef, QvFilter *filter,
+                                 uint64_t *keys_out, float *distances_out, uint64_t *found_out) {
+  std::string query(reinterpret_cast<const char *>(IN_BYTES), IN_BYTES ? (size_t)len : 0);
+  qv_search_params p;
+  qvs_search_params_with(&p, ef, filter);
+  size_t found = 0;
+  qv_status s = qv_index_search_text_chunks(index, query.c_str(), (size_t)k, &p, keys_out,
+                                            distances_out, &found);
+  found_out[0] = found;
+  return s;
 }
 %}

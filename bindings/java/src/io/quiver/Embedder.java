@@ -6,6 +6,7 @@ import io.quiver.internal.QvEmbedFunction;
 import io.quiver.internal.QvGeminiConfig;
 import io.quiver.internal.QvTexts;
 import io.quiver.internal.SWIGTYPE_p_qv_embedder;
+import io.quiver.internal.SWIGTYPE_p_qv_index;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,9 +40,14 @@ public final class Embedder implements AutoCloseable {
     float[][] embed(List<String> texts) throws Exception;
   }
 
-  private SWIGTYPE_p_qv_embedder handle;
+  private SWIGTYPE_p_qv_embedder handle; // guarded by this
   private final int dim;
-  private final Bridge bridge; // kept referenced while the native embedder may call it
+  // The Java side of a callback embedder. An index that holds this embedder
+  // (Index.setEmbedder) keeps the native embedder alive after close(), and the
+  // native embedder calls the bridge: it is deleted only once the embedder is
+  // closed and no index holds it and no text call of an index is using it.
+  private Bridge bridge; // guarded by this
+  private int users; // indexes holding this embedder + their text calls in flight; guarded by this
 
   private Embedder(SWIGTYPE_p_qv_embedder handle, Bridge bridge) {
     this.handle = handle;
@@ -109,9 +115,7 @@ public final class Embedder implements AutoCloseable {
 
   /** Embeds texts for the given task: one vector per text, in order. */
   public float[][] embed(List<String> texts, Task task) {
-    if (handle == null) {
-      throw new QuiverException(Status.INVALID_ARGUMENT, "the embedder is closed");
-    }
+    SWIGTYPE_p_qv_embedder handle = liveHandle();
     QvTexts t = new QvTexts();
     try {
       for (String s : texts) {
@@ -130,18 +134,55 @@ public final class Embedder implements AutoCloseable {
     }
   }
 
+  private synchronized SWIGTYPE_p_qv_embedder liveHandle() {
+    if (handle == null) {
+      throw new QuiverException(Status.INVALID_ARGUMENT, "the embedder is closed");
+    }
+    return handle;
+  }
+
   /** Embeds one text. */
   public float[] embed(String text, Task task) {
     return embed(List.of(text), task)[0];
   }
 
-  /** Releases the native embedder. Safe to call twice. */
+  /**
+   * Releases the native embedder. Safe to call twice. An index it is attached to keeps using it
+   * (and its Java function) until the index is closed or given another embedder.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (handle != null) {
       QuiverNative.qvs_embedder_free(handle);
       handle = null;
-      if (bridge != null) bridge.delete();
+      deleteBridgeIfUnused();
+    }
+  }
+
+  /** Attaches this embedder to a native index and counts the index as a user. */
+  synchronized void attachTo(SWIGTYPE_p_qv_index index) {
+    if (handle == null) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT, "the embedder is closed; attach an open embedder");
+    }
+    Index.check(QuiverNative.qvs_index_set_embedder(index, handle));
+    users++;
+  }
+
+  /** Counts a user (a text call in flight) that may reach the bridge through an index. */
+  synchronized void acquire() {
+    users++;
+  }
+
+  synchronized void release() {
+    users--;
+    deleteBridgeIfUnused();
+  }
+
+  private void deleteBridgeIfUnused() {
+    if (handle == null && users == 0 && bridge != null) {
+      bridge.delete();
+      bridge = null;
     }
   }
 

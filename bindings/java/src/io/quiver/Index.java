@@ -6,6 +6,8 @@ import io.quiver.internal.QvFilter;
 import io.quiver.internal.QvIndexConfig;
 import io.quiver.internal.QvIndexInfo;
 import io.quiver.internal.QvSaveConfig;
+import io.quiver.internal.QvTextConfig;
+import io.quiver.internal.QvTexts;
 import io.quiver.internal.SWIGTYPE_p_qv_index;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -27,6 +29,8 @@ import java.util.function.LongPredicate;
 public final class Index implements AutoCloseable {
   private SWIGTYPE_p_qv_index handle;
   private final int dim;
+  private final Object textLock = new Object();
+  private Embedder embedder; // the attached embedder, kept alive while attached; guarded by textLock
 
   private Index(SWIGTYPE_p_qv_index handle) {
     this.handle = handle;
@@ -267,12 +271,190 @@ public final class Index implements AutoCloseable {
     }
   }
 
-  /** Releases the native index. Safe to call twice. */
+  // --- text ------------------------------------------------------------------
+
+  /** The key of chunk {@code n} of document {@code docKey}: {@code (docKey << 16) | n}. */
+  public static long chunkKey(long docKey, int n) {
+    return (docKey << 16) | (n & 0xFFFFL);
+  }
+
+  /** The document a chunk key belongs to. */
+  public static long docKey(long chunkKey) {
+    return chunkKey >>> 16;
+  }
+
+  /**
+   * Attaches the embedder that turns text into vectors for this index (null detaches). The index
+   * keeps the embedder, and a callback embedder's Java function, alive until it is closed or given
+   * another one: closing the Embedder right after this call is fine. Not saved with the index:
+   * attach it again after {@link #open}. Fails with DIMENSION_MISMATCH when the dims differ.
+   */
+  public void setEmbedder(Embedder e) {
+    SWIGTYPE_p_qv_index h = live();
+    synchronized (textLock) {
+      if (e == null) {
+        check(QuiverNative.qvs_index_set_embedder(h, null));
+      } else {
+        e.attachTo(h);
+      }
+      Embedder old = embedder;
+      embedder = e;
+      if (old != null) old.release();
+    }
+  }
+
+  /** Sets how later {@link #addText} calls chunk documents (null = the defaults). */
+  public void setTextOptions(TextOptions options) {
+    SWIGTYPE_p_qv_index h = live();
+    if (options == null) {
+      check(QuiverNative.qvs_index_set_text_options(h, null));
+      return;
+    }
+    QvTextConfig c = options.toNative();
+    try {
+      check(QuiverNative.qvs_index_set_text_options(h, c));
+    } finally {
+      c.delete();
+    }
+  }
+
+  /**
+   * Adds a document: splits it into chunks, embeds them and stores each under {@link
+   * #chunkKey}(docKey, n) with its text as metadata. docKey must be below 2^48.
+   */
+  public void addText(long docKey, String text) {
+    addTexts(new long[] {docKey}, List.of(text));
+  }
+
+  /** Adds documents texts[i] under docKeys[i], embedded in one call; all or nothing. */
+  public void addTexts(long[] docKeys, List<String> texts) {
+    if (docKeys.length != texts.size()) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT,
+          docKeys.length + " keys for " + texts.size() + " texts; pass one key per text");
+    }
+    if (docKeys.length == 0) return;
+    SWIGTYPE_p_qv_index h = live();
+    QvTexts t = new QvTexts();
+    try {
+      for (int i = 0; i < docKeys.length; i++) {
+        byte[] b = textBytes(texts.get(i), "text " + i);
+        t.add(b, b.length);
+      }
+      withEmbedder(() -> check(QuiverNative.qvs_index_add_texts(h, docKeys, t)));
+    } finally {
+      t.delete();
+    }
+  }
+
+  /** Removes every chunk of a document; fails with NOT_FOUND when it is not in the index. */
+  public void removeText(long docKey) {
+    check(QuiverNative.qvs_index_remove_text(live(), docKey));
+  }
+
+  /** The k documents nearest to {@code query}, each with its best chunk, nearest first. */
+  public List<TextHit> searchText(String query, int k) {
+    return searchText(query, k, null);
+  }
+
+  /**
+   * The k documents nearest to {@code query}, each with its best chunk, nearest first. The
+   * options' filter is called with chunk keys ({@link #docKey} gives the document).
+   */
+  public List<TextHit> searchText(String query, int k, SearchOptions options) {
+    return searchTextImpl(query, k, options, false);
+  }
+
+  /** The k chunks nearest to {@code query} (several may belong to one document). */
+  public List<TextHit> searchTextChunks(String query, int k) {
+    return searchTextChunks(query, k, null);
+  }
+
+  public List<TextHit> searchTextChunks(String query, int k, SearchOptions options) {
+    return searchTextImpl(query, k, options, true);
+  }
+
+  private List<TextHit> searchTextImpl(String query, int k, SearchOptions options, boolean chunks) {
+    byte[] q = textBytes(query, "the query");
+    checkK(k);
+    SWIGTYPE_p_qv_index h = live();
+    long[] keys = new long[k];
+    long[] chunkKeys = new long[k];
+    float[] dist = new float[k];
+    long[] found = new long[1];
+    FilterBridge bridge = bridge(options);
+    int ef = options == null ? 0 : options.ef;
+    try {
+      withEmbedder(
+          () -> {
+            int s =
+                chunks
+                    ? QuiverNative.qvs_index_search_text_chunks(
+                        h, q, q.length, k, ef, bridge, chunkKeys, dist, found)
+                    : QuiverNative.qvs_index_search_text(
+                        h, q, q.length, k, ef, bridge, keys, chunkKeys, dist, found);
+            if (bridge != null) bridge.rethrow();
+            check(s);
+          });
+    } finally {
+      if (bridge != null) bridge.delete();
+    }
+    List<TextHit> hits = new ArrayList<>((int) found[0]);
+    for (int i = 0; i < found[0]; i++) {
+      long doc = chunks ? docKey(chunkKeys[i]) : keys[i];
+      hits.add(new TextHit(doc, chunkKeys[i], dist[i], passage(chunkKeys[i])));
+    }
+    return hits;
+  }
+
+  /** A chunk's text, or null when the chunk is gone (removed since the search). */
+  private String passage(long chunkKey) {
+    try {
+      return getMetadataString(chunkKey);
+    } catch (QuiverException e) {
+      if (e.status() == Status.NOT_FOUND) return null;
+      throw e;
+    }
+  }
+
+  /** Runs a text call with the attached embedder (if any) counted as in use. */
+  private void withEmbedder(Runnable call) {
+    Embedder e;
+    synchronized (textLock) {
+      e = embedder;
+      if (e != null) e.acquire();
+    }
+    try {
+      call.run();
+    } finally {
+      if (e != null) e.release();
+    }
+  }
+
+  /** UTF-8 bytes of a text for the C API, which reads texts up to a NUL byte. */
+  private static byte[] textBytes(String text, String what) {
+    if (text == null) throw new QuiverException(Status.INVALID_ARGUMENT, what + " is null");
+    if (text.indexOf('\0') >= 0) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT,
+          what + " contains a NUL character (U+0000); remove it: text is stored as C strings");
+    }
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Releases the native index. Safe to call twice. An embedder attached to it is released too (it
+   * stays usable if its own handle is open).
+   */
   @Override
   public void close() {
     if (handle != null) {
       QuiverNative.qvs_index_free(handle);
       handle = null;
+      synchronized (textLock) {
+        if (embedder != null) embedder.release();
+        embedder = null;
+      }
     }
   }
 

@@ -339,6 +339,169 @@ public final class IndexTest {
         () -> Embedder.gemini(new GeminiOptions().apiKey("k").baseUrl("ftp://example.invalid")));
   }
 
+  // --- text ------------------------------------------------------------------
+
+  static final List<String> DOCS =
+      List.of(
+          "The cat sat on the mat and watched the birds in the garden.",
+          "Vector search finds nearest neighbours in HNSW graphs quickly.",
+          "A recipe for apple pie: flour, butter, apples, sugar and cinnamon.",
+          "The Rust borrow checker explained with lifetimes and references.",
+          "Trains leave the central station every ten minutes on weekdays.");
+
+  /** A deterministic toy embedder: letter histogram (a..p folded into 16 bins), unnormalised. */
+  static float[] letters(String t) {
+    float[] v = new float[16];
+    for (char c : t.toLowerCase().toCharArray()) if (c >= 'a' && c <= 'z') v[(c - 'a') % 16] += 1;
+    v[15] += 0.5f; // never the zero vector
+    return v;
+  }
+
+  static float cosineDistance(float[] a, float[] b) {
+    double dot = 0, na = 0, nb = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += a[i] * b[i];
+      na += a[i] * a[i];
+      nb += b[i] * b[i];
+    }
+    return (float) (1 - dot / Math.sqrt(na * nb));
+  }
+
+  public static void testTextSearchFindsDocumentsAndPassages() throws IOException {
+    long[] docKeys = {10, 20, 30, 40, 50};
+    Path dir = Files.createTempDirectory("quiver-java-text");
+    Path file = dir.resolve("text.qv");
+    try (Embedder emb = Embedder.hashing(256);
+        Index ix =
+            Index.create(new IndexOptions(256).kind(IndexKind.HNSW).metric(Metric.COSINE))) {
+      expectError(Status.INVALID_ARGUMENT, () -> ix.searchText("cat", 3)); // no embedder yet
+      ix.setEmbedder(emb);
+      ix.setTextOptions(new TextOptions().unit(TextOptions.Unit.TOKENS).chunkSize(6).chunkOverlap(2));
+      ix.addTexts(docKeys, DOCS);
+      check(ix.count() > DOCS.size(), "documents are split into chunks: " + ix.count());
+
+      List<TextHit> hits = ix.searchText("apple pie with cinnamon", 3);
+      check(hits.size() == 3, "three documents");
+      check(hits.get(0).docKey() == 30, "best document " + hits);
+      check(Index.docKey(hits.get(0).chunkKey()) == 30, "chunk belongs to the document");
+      check(hits.get(0).passage().contains("apple"), "passage " + hits.get(0).passage());
+      Set<Long> distinct = new HashSet<>();
+      for (TextHit h : hits) check(distinct.add(h.docKey()), "distinct documents " + hits);
+
+      List<TextHit> chunks = ix.searchTextChunks("apple pie with cinnamon", 4);
+      check(chunks.size() == 4 && chunks.get(0).docKey() == 30, "chunks " + chunks);
+      check(
+          chunks.get(0).passage().equals(ix.getMetadataString(chunks.get(0).chunkKey())),
+          "a chunk's passage is its metadata");
+
+      List<TextHit> filtered =
+          ix.searchText(
+              "apple pie with cinnamon", 2, new SearchOptions().filter(k -> Index.docKey(k) != 30));
+      check(filtered.stream().noneMatch(h -> h.docKey() == 30), "filter sees chunk keys");
+
+      List<TextHit> before = ix.searchText("trains at the station", 3);
+      check(before.get(0).docKey() == 50, "train document " + before);
+      ix.save(file);
+
+      ix.removeText(30);
+      check(ix.searchText("apple pie with cinnamon", 5).stream().noneMatch(h -> h.docKey() == 30),
+          "removed document is not found");
+      expectError(Status.NOT_FOUND, () -> ix.removeText(30));
+      expectError(Status.DUPLICATE_KEY, () -> ix.addText(10, "again"));
+      QuiverException nul = expectError(Status.INVALID_ARGUMENT, () -> ix.addText(60, "a\0b"));
+      check(nul.getMessage().contains("NUL"), "NUL message: " + nul);
+      expectError(Status.INVALID_ARGUMENT, () -> ix.addText(1L << 48, "key too large"));
+      expectError(Status.INVALID_ARGUMENT, () -> ix.searchText("   ", 3));
+      expectError(Status.INVALID_ARGUMENT, () -> ix.addTexts(new long[] {1, 2}, List.of("one")));
+      expectError(Status.INVALID_ARGUMENT, () -> ix.setTextOptions(new TextOptions().chunkSize(-1)));
+      expectError(
+          Status.INVALID_ARGUMENT,
+          () -> ix.setTextOptions(new TextOptions().chunkSize(4).chunkOverlap(4)));
+      try (Embedder small = Embedder.hashing(64)) {
+        expectError(Status.DIMENSION_MISMATCH, () -> ix.setEmbedder(small));
+      }
+      check(ix.searchText("trains at the station", 3).get(0).docKey() == 50,
+          "a failed setEmbedder keeps the attached one");
+
+      try (Index mm = Index.open(file, OpenMode.MMAP)) {
+        expectError(Status.INVALID_ARGUMENT, () -> mm.searchText("trains", 3));
+        mm.setEmbedder(emb);
+        check(mm.searchText("trains at the station", 3).equals(before), "same answers after mmap");
+        expectError(Status.UNSUPPORTED, () -> mm.addText(99, "read-only"));
+      }
+    } finally {
+      try (var s = Files.list(dir)) {
+        s.forEach(p -> p.toFile().delete());
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  public static void testTextSearchMatchesBruteForce() {
+    AtomicInteger calls = new AtomicInteger();
+    Embedder.Function fn =
+        texts -> {
+          calls.incrementAndGet();
+          float[][] out = new float[texts.size()][];
+          for (int i = 0; i < out.length; i++) out[i] = letters(texts.get(i));
+          return out;
+        };
+    Random r = new Random(5);
+    String[] words = {"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"};
+    int n = 2000;
+    long[] docKeys = new long[n];
+    List<String> texts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      docKeys[i] = 3L * i + 1;
+      StringBuilder b = new StringBuilder();
+      for (int w = 0; w < 6; w++) b.append(words[r.nextInt(words.length)]).append(' ');
+      texts.add(b.toString().trim());
+    }
+    try (Index ix = Index.create(new IndexOptions(16).kind(IndexKind.FLAT).metric(Metric.COSINE))) {
+      // The index must keep the callback alive after its Embedder handle is closed.
+      try (Embedder emb = Embedder.callback(16, fn)) {
+        ix.setEmbedder(emb);
+      }
+      for (int i = 0; i < 3; i++) System.gc();
+      ix.addTexts(docKeys, texts);
+      check(ix.count() == n, "one chunk per short document");
+      String query = "delta echo golf hotel";
+      float[] q = letters(query);
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) order[i] = i;
+      float[] d = new float[n];
+      for (int i = 0; i < n; i++) d[i] = cosineDistance(letters(texts.get(i)), q);
+      Arrays.sort(order, Comparator.comparingDouble(i -> d[i]));
+      List<TextHit> hits = ix.searchText(query, K);
+      check(hits.size() == K, "k hits");
+      for (int i = 0; i < K; i++) {
+        TextHit h = hits.get(i);
+        // Ties may order differently; the distance at each rank must match brute force.
+        check(Math.abs(h.distance() - d[order[i]]) < 1e-4f, "rank " + i + ": " + h + " vs " + d[order[i]]);
+        int row = (int) ((h.docKey() - 1) / 3);
+        check(Math.abs(d[row] - h.distance()) < 1e-4f, "distance of document " + h.docKey());
+        check(h.chunkKey() == Index.chunkKey(h.docKey(), 0), "chunk key");
+        check(h.passage().equals(texts.get(row)), "passage");
+      }
+      check(calls.get() >= 2, "the Java function embedded documents and the query");
+
+      try (Embedder bad =
+          Embedder.callback(
+              16,
+              t -> {
+                throw new IllegalStateException("model offline");
+              })) {
+        ix.setEmbedder(bad);
+      }
+      QuiverException e = expectError(Status.EMBEDDING, () -> ix.addText(999_999, "new words"));
+      check(e.getMessage().contains("model offline"), "callback message: " + e);
+      check(ix.count() == n, "a failed addText adds nothing");
+      expectError(Status.EMBEDDING, () -> ix.searchText("delta", 3));
+      ix.setEmbedder(null);
+      expectError(Status.INVALID_ARGUMENT, () -> ix.searchText("delta", 3));
+    }
+  }
+
   // --- runner --------------------------------------------------------------
 
   public static void main(String[] args) {
