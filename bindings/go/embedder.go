@@ -45,7 +45,12 @@ type Embedder struct {
 	mu     sync.RWMutex
 	handle qvraw.Qv_embedder
 	dim    int
-	fn     qvraw.QvEmbedFunction // the director of a callback embedder, or nil
+	// fn is the director of a callback embedder, or nil. An index that holds
+	// this embedder (Index.SetEmbedder) keeps the native embedder alive after
+	// Close, and the native embedder calls fn: it is deleted only once the
+	// embedder is closed, no index holds it and no text call uses it.
+	fn    qvraw.QvEmbedFunction
+	users int // attached indexes + their text calls in flight (guarded by mu)
 }
 
 func newEmbedder(create func() qvraw.Qv_embedder, fn qvraw.QvEmbedFunction) (*Embedder, error) {
@@ -160,20 +165,54 @@ func (e *Embedder) EmbedOne(text string, task EmbedTask) ([]float32, error) {
 	return v[0], nil
 }
 
-// Close releases the native embedder. Calling it again does nothing.
+// Close releases the native embedder. Calling it again does nothing. An index
+// it is attached to keeps using it (and its Go function) until the index is
+// closed or given another embedder.
 func (e *Embedder) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.handle != nil {
 		qvraw.Qvs_embedder_free(e.handle)
 		e.handle = nil
-		if e.fn != nil {
-			qvraw.DeleteDirectorQvEmbedFunction(e.fn)
-			e.fn = nil
-		}
+		e.deleteFnIfUnused()
 		runtime.SetFinalizer(e, nil)
 	}
 	return nil
+}
+
+// attachTo attaches the embedder to a native index and counts the index as a user.
+func (e *Embedder) attachTo(ix qvraw.Qv_index) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.handle == nil {
+		return newError(InvalidArgument, "the embedder is closed; attach an open embedder")
+	}
+	if err := call(func() int { return qvraw.Qvs_index_set_embedder(ix, e.handle) }); err != nil {
+		return err
+	}
+	e.users++
+	return nil
+}
+
+// acquire counts a user (a text call in flight) that may reach fn through an index.
+func (e *Embedder) acquire() {
+	e.mu.Lock()
+	e.users++
+	e.mu.Unlock()
+}
+
+func (e *Embedder) release() {
+	e.mu.Lock()
+	e.users--
+	e.deleteFnIfUnused()
+	e.mu.Unlock()
+}
+
+func (e *Embedder) deleteFnIfUnused() {
+	if e.handle == nil && e.users == 0 && e.fn != nil {
+		qvraw.DeleteDirectorQvEmbedFunction(e.fn)
+		e.fn = nil
+	}
 }
 
 // embedBridge runs an EmbedFunc as the native qv_embed_fn (a SWIG director).

@@ -105,9 +105,9 @@ type Options struct {
 // must not call back into the same index. A panic in Filter fails the search
 // and is re-raised in the caller's goroutine.
 type SearchOptions struct {
-	Ef      int                    // HNSW candidate list size; 0 = the index default
+	Ef      int                   // HNSW candidate list size; 0 = the index default
 	Filter  func(key uint64) bool // nil = every key
-	Threads int                    // threads for batch searches; 0 = all cores
+	Threads int                   // threads for batch searches; 0 = all cores
 }
 
 // SaveOptions configure Save; nil keeps the library defaults.
@@ -147,6 +147,9 @@ type Index struct {
 	mu     sync.RWMutex // guards handle against Close during a call
 	handle qvraw.Qv_index
 	dim    int
+
+	textMu   sync.Mutex // guards embedder
+	embedder *Embedder  // the attached embedder, kept alive while attached
 }
 
 // call runs a raw call that returns a status on one OS thread, so that
@@ -230,7 +233,8 @@ func Open(path string, mode OpenMode) (*Index, error) {
 	return wrap(h), nil
 }
 
-// Close releases the native index. Calling it again does nothing.
+// Close releases the native index. Calling it again does nothing. An
+// embedder attached to it is released too (it stays usable if it is open).
 func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
@@ -238,6 +242,12 @@ func (ix *Index) Close() error {
 		qvraw.Qvs_index_free(ix.handle)
 		ix.handle = nil
 		runtime.SetFinalizer(ix, nil)
+		ix.textMu.Lock()
+		if ix.embedder != nil {
+			ix.embedder.release()
+			ix.embedder = nil
+		}
+		ix.textMu.Unlock()
 	}
 	return nil
 }

@@ -144,6 +144,11 @@ static int qvs_filter_trampoline(uint64_t key, void *user) {
   return static_cast<QvFilter *>(user)->keep(key) ? 1 : 0;
 }
 
+/* A text passed as bytes + length (the array may be NULL when empty). */
+static std::string qvs_bytes_string(const unsigned char *bytes, uint64_t len) {
+  return bytes ? std::string(reinterpret_cast<const char *>(bytes), (size_t)len) : std::string();
+}
+
 /* Search parameters from the raw layer's ef and optional filter. */
 static void qvs_search_params_with(qv_search_params *p, uint32_t ef, QvFilter *filter) {
   qv_search_params_init(p);
@@ -635,7 +640,7 @@ int qvs_index_remove_text(qv_index *index, uint64_t doc_key) {
 int qvs_index_search_text(const qv_index *index, const unsigned char *IN_BYTES, uint64_t len,
                           uint64_t k, uint32_t ef, QvFilter *filter, uint64_t *keys_out,
                           uint64_t *chunk_keys_out, float *distances_out, uint64_t *found_out) {
-  std::string query(reinterpret_cast<const char *>(IN_BYTES), IN_BYTES ? (size_t)len : 0);
+  std::string query = qvs_bytes_string(IN_BYTES, len);
   qv_search_params p;
   qvs_search_params_with(&p, ef, filter);
   size_t found = 0;
@@ -649,7 +654,7 @@ int qvs_index_search_text(const qv_index *index, const unsigned char *IN_BYTES, 
 int qvs_index_search_text_chunks(const qv_index *index, const unsigned char *IN_BYTES,
                                  uint64_t len, uint64_t k, uint32_t ef, QvFilter *filter,
                                  uint64_t *keys_out, float *distances_out, uint64_t *found_out) {
-  std::string query(reinterpret_cast<const char *>(IN_BYTES), IN_BYTES ? (size_t)len : 0);
+  std::string query = qvs_bytes_string(IN_BYTES, len);
   qv_search_params p;
   qvs_search_params_with(&p, ef, filter);
   size_t found = 0;

@@ -1,0 +1,216 @@
+package quiver
+
+import (
+	"strings"
+
+	"quiver/internal/qvraw"
+)
+
+// Text on an index: attach an embedder (SetEmbedder), add documents as text
+// (AddText), search with text (SearchText). Each document is split into
+// chunks stored under ChunkKey(doc, n) with the chunk's text as metadata; see
+// quiver.h ("Text") for the details.
+
+// ChunkUnit says what TextOptions.ChunkSize and ChunkOverlap count.
+type ChunkUnit int
+
+const (
+	DefaultUnit ChunkUnit = 0 // the library default (Characters)
+	Characters  ChunkUnit = 1 // Unicode code points; a chunk may cut a word
+	Tokens      ChunkUnit = 2 // whitespace-separated tokens; a chunk never cuts a word
+)
+
+// TextOptions configure how AddText splits documents; zero values keep the
+// library defaults (800 characters per chunk, 100 of overlap).
+type TextOptions struct {
+	Unit         ChunkUnit
+	ChunkSize    int  // units per chunk; 0 = default
+	ChunkOverlap *int // units shared by neighbouring chunks, < ChunkSize; nil = default
+}
+
+// TextHit is one text search result: the document, its chunk that matched
+// (ChunkKey(DocKey, n)), the chunk's distance to the query and its text
+// ("" if the chunk was removed while the search ran).
+type TextHit struct {
+	DocKey   uint64
+	ChunkKey uint64
+	Distance float32
+	Passage  string
+}
+
+// MaxDocKey is the largest document key (48 bits).
+const MaxDocKey uint64 = 1<<48 - 1
+
+// ChunkKey is the key of chunk n of document doc: doc<<16 | n.
+func ChunkKey(doc uint64, n int) uint64 { return doc<<16 | uint64(n)&0xFFFF }
+
+// DocKey is the document a chunk key belongs to.
+func DocKey(chunkKey uint64) uint64 { return chunkKey >> 16 }
+
+// SetEmbedder attaches the embedder that turns text into vectors for this
+// index (nil detaches). The index keeps the embedder, and a callback
+// embedder's Go function, alive until it is closed or given another one:
+// closing the Embedder right after this call is fine. It is not saved with
+// the index: attach it again after Open. DimensionMismatch when the dims
+// differ (the attached embedder stays).
+func (ix *Index) SetEmbedder(e *Embedder) error {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.handle == nil {
+		return newError(InvalidArgument, "the index is closed; open or create a new one")
+	}
+	ix.textMu.Lock()
+	defer ix.textMu.Unlock()
+	if e == nil {
+		if err := call(func() int { return qvraw.Qvs_index_set_embedder(ix.handle, nil) }); err != nil {
+			return err
+		}
+	} else if err := e.attachTo(ix.handle); err != nil {
+		return err
+	}
+	if old := ix.embedder; old != nil {
+		old.release()
+	}
+	ix.embedder = e
+	return nil
+}
+
+// SetTextOptions sets how later AddText calls chunk documents (nil = the defaults).
+func (ix *Index) SetTextOptions(opts *TextOptions) error {
+	if opts == nil {
+		return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_set_text_options(h, nil) })
+	}
+	if opts.ChunkSize < 0 {
+		return newError(InvalidArgument, "ChunkSize is %d; it must be at least 1 (0 = the default)", opts.ChunkSize)
+	}
+	if opts.ChunkOverlap != nil && *opts.ChunkOverlap < 0 {
+		return newError(InvalidArgument, "ChunkOverlap is %d; it must be 0 or more (and less than ChunkSize)", *opts.ChunkOverlap)
+	}
+	c := qvraw.NewQvTextConfig()
+	defer qvraw.DeleteQvTextConfig(c)
+	if opts.Unit != DefaultUnit {
+		c.SetUnit(int(opts.Unit))
+	}
+	if opts.ChunkSize != 0 {
+		c.SetChunk_size(uint(opts.ChunkSize))
+	}
+	if opts.ChunkOverlap != nil {
+		c.SetChunk_overlap(uint(*opts.ChunkOverlap))
+	}
+	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_set_text_options(h, c) })
+}
+
+// AddText adds a document: splits it into chunks, embeds them and stores each
+// under ChunkKey(doc, n) with its text as metadata. doc must be <= MaxDocKey.
+func (ix *Index) AddText(doc uint64, text string) error {
+	return ix.AddTexts([]uint64{doc}, []string{text})
+}
+
+// AddTexts adds documents texts[i] under docs[i], embedded in one call; all or
+// nothing.
+func (ix *Index) AddTexts(docs []uint64, texts []string) error {
+	if len(docs) != len(texts) {
+		return newError(InvalidArgument, "%d keys for %d texts; pass one key per text", len(docs), len(texts))
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	t := qvraw.NewQvTexts()
+	defer qvraw.DeleteQvTexts(t)
+	for i, s := range texts {
+		if err := checkText(s, "text", i); err != nil {
+			return err
+		}
+		b := []byte(s)
+		n := len(b)
+		if n == 0 {
+			b = make([]byte, 1) // a valid pointer; the length says 0
+		}
+		t.Add(b, uint64(n))
+	}
+	return ix.withEmbedder(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_add_texts(h, docs, t) })
+}
+
+// RemoveText removes every chunk of a document; NotFound when it is not in the index.
+func (ix *Index) RemoveText(doc uint64) error {
+	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_remove_text(h, doc) })
+}
+
+// SearchText returns the k documents nearest to query, each with its best
+// chunk, nearest first. opts.Filter is called with chunk keys (DocKey gives
+// the document). opts may be nil.
+func (ix *Index) SearchText(query string, k int, opts *SearchOptions) ([]TextHit, error) {
+	return ix.searchText(query, k, opts, false)
+}
+
+// SearchTextChunks returns the k chunks nearest to query (several may belong
+// to one document), nearest first.
+func (ix *Index) SearchTextChunks(query string, k int, opts *SearchOptions) ([]TextHit, error) {
+	return ix.searchText(query, k, opts, true)
+}
+
+func (ix *Index) searchText(query string, k int, opts *SearchOptions, chunks bool) ([]TextHit, error) {
+	if err := checkText(query, "the query", -1); err != nil {
+		return nil, err
+	}
+	if err := checkK(k); err != nil {
+		return nil, err
+	}
+	q := []byte(query)
+	n := len(q)
+	if n == 0 {
+		q = make([]byte, 1)
+	}
+	keys := make([]uint64, k+1) // +1: never an empty slice (a NULL array) for k == 0
+	chunkKeys := make([]uint64, k+1)
+	dist := make([]float32, k+1)
+	found := make([]uint64, 1)
+	ef, _, keep := searchArgs(opts)
+	err := runFiltered(keep, func(f qvraw.QvFilter) error {
+		return ix.withEmbedder(func(h qvraw.Qv_index) int {
+			if chunks {
+				return qvraw.Qvs_index_search_text_chunks(h, q, uint64(n), uint64(k), ef, f, chunkKeys, dist, found)
+			}
+			return qvraw.Qvs_index_search_text(h, q, uint64(n), uint64(k), ef, f, keys, chunkKeys, dist, found)
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	hits := make([]TextHit, found[0])
+	for i := range hits {
+		doc := keys[i]
+		if chunks {
+			doc = DocKey(chunkKeys[i])
+		}
+		passage, _ := ix.MetadataString(chunkKeys[i]) // "" when removed meanwhile
+		hits[i] = TextHit{DocKey: doc, ChunkKey: chunkKeys[i], Distance: dist[i], Passage: passage}
+	}
+	return hits, nil
+}
+
+// withEmbedder runs a text call with the attached embedder (if any) counted
+// as in use, so that its Go function outlives the call.
+func (ix *Index) withEmbedder(f func(h qvraw.Qv_index) int) error {
+	ix.textMu.Lock()
+	e := ix.embedder
+	if e != nil {
+		e.acquire()
+	}
+	ix.textMu.Unlock()
+	if e != nil {
+		defer e.release()
+	}
+	return ix.with(f)
+}
+
+// checkText rejects what the C API cannot take: it reads texts up to a NUL byte.
+func checkText(s, what string, i int) error {
+	if strings.IndexByte(s, 0) >= 0 {
+		if i >= 0 {
+			return newError(InvalidArgument, "%s %d contains a NUL byte; remove it: text is stored as C strings", what, i)
+		}
+		return newError(InvalidArgument, "%s contains a NUL byte; remove it: text is stored as C strings", what)
+	}
+	return nil
+}
