@@ -30,8 +30,14 @@ namespace Quiver
     /// </summary>
     public sealed class Embedder : IDisposable
     {
-        private SWIGTYPE_p_qv_embedder handle;
-        private Bridge bridge; // kept referenced while the native embedder may call it
+        private SWIGTYPE_p_qv_embedder handle; // guarded by lockObj
+        // The C# side of a callback embedder. An index that holds this embedder
+        // (Index.SetEmbedder) keeps the native embedder alive after Dispose, and the
+        // native embedder calls the bridge: it is disposed only once the embedder is
+        // disposed, no index holds it and no text call of an index uses it.
+        private Bridge bridge; // guarded by lockObj
+        private int users; // attached indexes + their text calls in flight; guarded by lockObj
+        private readonly object lockObj = new object();
 
         public int Dim { get; }
 
@@ -114,13 +120,55 @@ namespace Quiver
         /// <summary>Embeds one text.</summary>
         public float[] Embed(string text, EmbedTask task = EmbedTask.Document) => Embed(new[] { text }, task)[0];
 
+        /// <summary>
+        /// Releases the native embedder. Safe to call twice. An index it is attached to keeps
+        /// using it (and its C# function) until the index is disposed or given another embedder.
+        /// </summary>
         public void Dispose()
         {
-            if (handle != null)
+            lock (lockObj)
             {
-                QuiverNative.qvs_embedder_free(handle);
-                handle = null;
-                bridge?.Dispose();
+                if (handle != null)
+                {
+                    QuiverNative.qvs_embedder_free(handle);
+                    handle = null;
+                    DisposeBridgeIfUnused();
+                }
+            }
+        }
+
+        /// <summary>Attaches this embedder to a native index and counts the index as a user.</summary>
+        internal void AttachTo(SWIGTYPE_p_qv_index index)
+        {
+            lock (lockObj)
+            {
+                if (handle == null)
+                    throw new QuiverException(Status.InvalidArgument, "the embedder is disposed; attach a live embedder");
+                Index.Check(QuiverNative.qvs_index_set_embedder(index, handle));
+                users++;
+            }
+        }
+
+        /// <summary>Counts a user (a text call in flight) that may reach the bridge through an index.</summary>
+        internal void Acquire()
+        {
+            lock (lockObj) users++;
+        }
+
+        internal void Release()
+        {
+            lock (lockObj)
+            {
+                users--;
+                DisposeBridgeIfUnused();
+            }
+        }
+
+        private void DisposeBridgeIfUnused()
+        {
+            if (handle == null && users == 0 && bridge != null)
+            {
+                bridge.Dispose();
                 bridge = null;
             }
         }

@@ -13,7 +13,7 @@ namespace Quiver
     /// threads at once, also alongside Add, AddBatch and Remove; Dispose must not run
     /// concurrently with any other call on the index.
     /// </summary>
-    public sealed class Index : IDisposable
+    public sealed partial class Index : IDisposable
     {
         private SWIGTYPE_p_qv_index handle;
 
@@ -226,13 +226,17 @@ namespace Quiver
             }
         }
 
-        /// <summary>Releases the native index. Safe to call twice.</summary>
+        /// <summary>
+        /// Releases the native index. Safe to call twice. An embedder attached to it is
+        /// released too (it stays usable if it is not disposed).
+        /// </summary>
         public void Dispose()
         {
             if (handle != null)
             {
                 QuiverNative.qvs_index_free(handle);
                 handle = null;
+                ReleaseEmbedder();
             }
             GC.SuppressFinalize(this);
         }

@@ -11,7 +11,7 @@ using System.Threading;
 using Quiver;
 using Index = Quiver.Index; // System.Index exists too
 
-public static class IndexTests
+public static partial class IndexTests
 {
     const int DIM = 32;
     const int N = 3000;
