@@ -5,7 +5,7 @@ use std::ffi::CString;
 use std::os::raw::{c_char, c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 /// What a text is for: stored documents or search queries (asymmetric
 /// models such as Gemini embed them differently).
@@ -34,7 +34,11 @@ pub struct GeminiOptions {
 
 type EmbedFn = dyn FnMut(&[String]) -> std::result::Result<Vec<Vec<f32>>, String> + Send;
 
-struct CallbackState {
+/// The Rust side of a callback embedder: the C `user` pointer. Shared (Arc)
+/// between the Embedder and every Index it is attached to, because an index
+/// keeps the native embedder, which calls into this state, after the
+/// Embedder is dropped.
+pub(crate) struct CallbackState {
     dim: usize,
     f: Mutex<Box<EmbedFn>>,
 }
@@ -44,8 +48,9 @@ struct CallbackState {
 pub struct Embedder {
     raw: *mut ffi::qv_embedder,
     dim: usize,
-    // Boxed so its address (the C `user` pointer) is stable; dropped after raw.
-    _callback: Option<Box<CallbackState>>,
+    // Heap-allocated so its address (the C `user` pointer) is stable; dropped
+    // after raw, and kept by indexes this embedder is attached to.
+    callback: Option<Arc<CallbackState>>,
 }
 
 unsafe impl Send for Embedder {}
@@ -147,10 +152,20 @@ fn c_opt(s: &Option<String>) -> Result<Option<CString>> {
 }
 
 impl Embedder {
-    fn wrap(raw: *mut ffi::qv_embedder, callback: Option<Box<CallbackState>>) -> Embedder {
+    fn wrap(raw: *mut ffi::qv_embedder, callback: Option<Arc<CallbackState>>) -> Embedder {
         let mut dim = 0u32;
         unsafe { ffi::qv_embedder_dim(raw, &mut dim) };
-        Embedder { raw, dim: dim as usize, _callback: callback }
+        Embedder { raw, dim: dim as usize, callback }
+    }
+
+    /// The native handle, for Index::set_embedder.
+    pub(crate) fn raw(&self) -> *mut ffi::qv_embedder {
+        self.raw
+    }
+
+    /// What an index must keep alive while it holds this embedder.
+    pub(crate) fn callback_state(&self) -> Option<Arc<CallbackState>> {
+        self.callback.clone()
     }
 
     /// The offline embedder: feature hashing of words and character n-grams,
@@ -169,8 +184,8 @@ impl Embedder {
     where
         F: FnMut(&[String]) -> std::result::Result<Vec<Vec<f32>>, String> + Send + 'static,
     {
-        let state = Box::new(CallbackState { dim: dim as usize, f: Mutex::new(Box::new(f)) });
-        let user = &*state as *const CallbackState as *mut c_void;
+        let state = Arc::new(CallbackState { dim: dim as usize, f: Mutex::new(Box::new(f)) });
+        let user = Arc::as_ptr(&state) as *mut c_void;
         let mut raw = ptr::null_mut();
         check(unsafe { ffi::qv_embedder_create_callback(dim, Some(embed_trampoline), user, &mut raw) })?;
         Ok(Embedder::wrap(raw, Some(state)))

@@ -98,6 +98,15 @@ pub struct qv_gemini_options {
     pub max_concurrent_requests: u32,
 }
 
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct qv_text_options {
+    pub struct_size: u32,
+    pub unit: c_int,
+    pub chunk_size: u32,
+    pub chunk_overlap: u32,
+}
+
 pub const QV_OPEN_LOAD: c_int = 1;
 pub const QV_OPEN_MMAP: c_int = 2;
 
@@ -198,4 +207,34 @@ extern "C" {
     ) -> qv_status;
     pub fn qv_embedder_dim(emb: *const qv_embedder, out: *mut u32) -> qv_status;
     pub fn qv_embedder_free(emb: *mut qv_embedder);
+
+    pub fn qv_text_options_init(opts: *mut qv_text_options);
+    pub fn qv_index_set_text_options(index: *mut qv_index, opts: *const qv_text_options) -> qv_status;
+    pub fn qv_index_set_embedder(index: *mut qv_index, emb: *mut qv_embedder) -> qv_status;
+    pub fn qv_index_add_texts(
+        index: *mut qv_index,
+        n: usize,
+        doc_keys: *const u64,
+        texts: *const *const c_char,
+    ) -> qv_status;
+    pub fn qv_index_remove_text(index: *mut qv_index, doc_key: u64) -> qv_status;
+    pub fn qv_index_search_text_chunks(
+        index: *const qv_index,
+        query: *const c_char,
+        k: usize,
+        params: *const qv_search_params,
+        keys_out: *mut u64,
+        distances_out: *mut f32,
+        found_out: *mut usize,
+    ) -> qv_status;
+    pub fn qv_index_search_text_ex(
+        index: *const qv_index,
+        query: *const c_char,
+        k: usize,
+        params: *const qv_search_params,
+        doc_keys_out: *mut u64,
+        chunk_keys_out: *mut u64,
+        distances_out: *mut f32,
+        found_out: *mut usize,
+    ) -> qv_status;
 }

@@ -18,8 +18,10 @@
 
 mod embedder;
 mod ffi;
+mod text;
 
 pub use embedder::{EmbedTask, Embedder, GeminiOptions};
+pub use text::{chunk_key, doc_key, ChunkUnit, TextHit, TextOptions, MAX_DOC_KEY};
 
 use std::ffi::{CStr, CString};
 use std::fmt;
@@ -292,6 +294,9 @@ unsafe extern "C" fn filter_trampoline(key: u64, user: *mut c_void) -> c_int {
 pub struct Index {
     raw: *mut ffi::qv_index,
     dim: usize,
+    // The Rust state of the attached callback embedder (set_embedder): the
+    // native index calls into it. Dropped after raw is freed.
+    embedder_state: Option<std::sync::Arc<embedder::CallbackState>>,
 }
 
 // The C API allows any number of threads to search one index at once, and
@@ -315,7 +320,7 @@ impl Index {
     fn wrap(raw: *mut ffi::qv_index) -> Index {
         let mut dim = 0u32;
         unsafe { ffi::qv_index_dim(raw, &mut dim) };
-        Index { raw, dim: dim as usize }
+        Index { raw, dim: dim as usize, embedder_state: None }
     }
 
     /// Creates an empty index.
