@@ -44,6 +44,12 @@ koffi.struct('qv_save_options', {
   compress_graph: 'int',
   zstd_level: 'int',
 });
+koffi.struct('qv_text_options', {
+  struct_size: 'uint32_t',
+  unit: 'int',
+  chunk_size: 'uint32_t',
+  chunk_overlap: 'uint32_t',
+});
 const IndexInfo = koffi.struct('qv_index_info', {
   struct_size: 'uint32_t',
   kind: 'int',
@@ -132,6 +138,19 @@ const c = {
       'const size_t *lengths, float *out)'),
   embedderDim: lib.func('int qv_embedder_dim(const qv_embedder *emb, _Out_ uint32_t *out)'),
   embedderFree: lib.func('void qv_embedder_free(qv_embedder *emb)'),
+  textOptionsInit: lib.func('void qv_text_options_init(_Out_ qv_text_options *opts)'),
+  setTextOptions: lib.func('int qv_index_set_text_options(qv_index *index, const qv_text_options *opts)'),
+  setEmbedder: lib.func('int qv_index_set_embedder(qv_index *index, qv_embedder *emb)'),
+  addTexts: lib.func(
+    'int qv_index_add_texts(qv_index *index, size_t n, const uint64_t *doc_keys, const char **texts)'),
+  removeText: lib.func('int qv_index_remove_text(qv_index *index, uint64_t doc_key)'),
+  searchTextChunks: lib.func(
+    'int qv_index_search_text_chunks(const qv_index *index, const char *query, size_t k, ' +
+      'const qv_search_params *params, uint64_t *keys_out, float *distances_out, _Out_ size_t *found_out)'),
+  searchTextEx: lib.func(
+    'int qv_index_search_text_ex(const qv_index *index, const char *query, size_t k, ' +
+      'const qv_search_params *params, uint64_t *doc_keys_out, uint64_t *chunk_keys_out, ' +
+      'float *distances_out, _Out_ size_t *found_out)'),
 };
 
 /** Quiver's result codes (qv_status); the values never change. */
@@ -151,6 +170,26 @@ const Status = Object.freeze({
 const Metric = Object.freeze({ L2: 1, IP: 2, COSINE: 3 });
 const IndexKind = Object.freeze({ FLAT: 1, HNSW: 2 });
 const OpenMode = Object.freeze({ LOAD: 1, MMAP: 2 });
+/** What textOptions.chunkSize and chunkOverlap count (qv_chunk_unit). */
+const ChunkUnit = Object.freeze({ CHARACTERS: 1, TOKENS: 2 });
+
+/** The largest document key (48 bits). */
+const MAX_DOC_KEY = (1n << 48n) - 1n;
+
+/** The key of chunk n of document doc: doc << 16 | n (a bigint). */
+function chunkKey(doc, n) {
+  return (toKey(doc) << 16n) | (BigInt(n) & 0xffffn);
+}
+
+/** The document a chunk key belongs to (a bigint). */
+function docKey(chunk) {
+  return toKey(chunk) >> 16n;
+}
+
+// Embedder methods only Index calls (symbols keep them off the public surface).
+const attachTo = Symbol('attachTo');
+const acquire = Symbol('acquire');
+const release = Symbol('release');
 
 /** A failed Quiver call: `status` (a Status value), `code` (its C name) and Quiver's message. */
 class QuiverError extends Error {
@@ -198,6 +237,7 @@ function versionNumber() {
 class Index {
   #handle;
   #dim;
+  #embedder = null; // the attached embedder, kept alive while attached
 
   constructor(handle) {
     this.#handle = handle;
@@ -439,12 +479,145 @@ class Index {
     };
   }
 
-  /** Releases the native index. Safe to call twice. */
+  // --- text ------------------------------------------------------------------
+  // Each document is split into chunks stored under chunkKey(doc, n) with the
+  // chunk's text as metadata (quiver.h, "Text").
+
+  /**
+   * Attaches the embedder that turns text into vectors for this index (null
+   * detaches). The index keeps the embedder, and a callback embedder's
+   * function, alive until it is closed or given another one: closing the
+   * Embedder right after this call is fine. Not saved with the index: attach
+   * it again after open(). DIMENSION_MISMATCH when the dims differ (the
+   * attached embedder stays).
+   */
+  setEmbedder(embedder) {
+    const h = this.#live();
+    if (embedder === null || embedder === undefined) {
+      check(c.setEmbedder(h, null));
+      embedder = null;
+    } else {
+      if (!(embedder instanceof Embedder)) fail(Status.INVALID_ARGUMENT, 'setEmbedder takes an Embedder or null');
+      embedder[attachTo](h);
+    }
+    const old = this.#embedder;
+    this.#embedder = embedder;
+    if (old) old[release]();
+  }
+
+  /**
+   * Sets how later addText calls chunk documents. options: { unit (ChunkUnit),
+   * chunkSize, chunkOverlap }; unset options keep the library defaults (800
+   * characters per chunk, 100 of overlap). null restores the defaults.
+   */
+  setTextOptions(options) {
+    const h = this.#live();
+    if (options === null || options === undefined) {
+      check(c.setTextOptions(h, null));
+      return;
+    }
+    const o = {};
+    c.textOptionsInit(o);
+    const counts = { unit: 'unit', chunkSize: 'chunk_size', chunkOverlap: 'chunk_overlap' };
+    for (const [js, cname] of Object.entries(counts)) {
+      if (options[js] === undefined) continue;
+      if (!Number.isInteger(options[js]) || options[js] < 0 || options[js] > 0xffffffff) {
+        fail(Status.INVALID_ARGUMENT, `textOptions.${js} is ${options[js]}; pass a non-negative integer`);
+      }
+      o[cname] = options[js];
+    }
+    check(c.setTextOptions(h, o));
+  }
+
+  /**
+   * Adds a document: splits it into chunks, embeds them and stores each under
+   * chunkKey(doc, n) with its text as metadata. doc must be at most MAX_DOC_KEY.
+   */
+  addText(doc, text) {
+    this.addTexts([doc], [text]);
+  }
+
+  /** Adds documents texts[i] under docs[i], embedded in one call; all or nothing. */
+  addTexts(docs, texts) {
+    if (docs.length !== texts.length) {
+      fail(Status.INVALID_ARGUMENT, `${docs.length} keys for ${texts.length} texts; pass one key per text`);
+    }
+    if (docs.length === 0) return;
+    const ks = docs instanceof BigUint64Array ? docs : BigUint64Array.from(docs, toKey);
+    texts.forEach((t, i) => checkText(t, `texts[${i}]`));
+    const h = this.#live();
+    this.#withEmbedder(() => check(c.addTexts(h, ks.length, ks, texts)));
+  }
+
+  /** Removes every chunk of a document; NOT_FOUND when it is not in the index. */
+  removeText(doc) {
+    check(c.removeText(this.#live(), toKey(doc)));
+  }
+
+  /**
+   * The k documents nearest to query, each with its best chunk, nearest first,
+   * as [{ docKey, chunkKey (bigints), distance, passage (the chunk's text) }].
+   * options: { ef, filter } (the filter sees chunk keys; docKey() gives the document).
+   */
+  searchText(query, k, options) {
+    return this.#searchText(query, k, options, false);
+  }
+
+  /** The k chunks nearest to query (several may belong to one document), as searchText returns them. */
+  searchTextChunks(query, k, options) {
+    return this.#searchText(query, k, options, true);
+  }
+
+  #searchText(query, k, options, chunks) {
+    checkText(query, 'the query');
+    if (!Number.isInteger(k) || k < 0) fail(Status.INVALID_ARGUMENT, `k is ${k}; ask for at least one neighbour`);
+    const h = this.#live();
+    const docs = new BigUint64Array(k);
+    const chunkKeys = new BigUint64Array(k);
+    const dist = new Float32Array(k);
+    const found = [0];
+    this.#withEmbedder(() => this.#run(options, false, (p) => (chunks ?
+      c.searchTextChunks(h, query, k, p, chunkKeys, dist, found) :
+      c.searchTextEx(h, query, k, p, docs, chunkKeys, dist, found))));
+    const hits = [];
+    for (let i = 0; i < Number(found[0]); i++) {
+      hits.push({
+        docKey: chunks ? chunkKeys[i] >> 16n : docs[i],
+        chunkKey: chunkKeys[i],
+        distance: dist[i],
+        passage: this.getMetadataString(chunkKeys[i]),
+      });
+    }
+    return hits;
+  }
+
+  /** Runs a text call with the attached embedder (if any) counted as in use. */
+  #withEmbedder(call) {
+    const e = this.#embedder;
+    if (e) e[acquire]();
+    try {
+      return call();
+    } finally {
+      if (e) e[release]();
+    }
+  }
+
+  /** Releases the native index. Safe to call twice. An embedder attached to it is released too. */
   close() {
     if (this.#handle !== null) {
       c.free(this.#handle);
       this.#handle = null;
+      if (this.#embedder) this.#embedder[release]();
+      this.#embedder = null;
     }
+  }
+}
+
+/** Rejects what the C API cannot take as text: it reads up to a NUL byte. */
+function checkText(t, what) {
+  if (typeof t !== 'string') fail(Status.INVALID_ARGUMENT, `${what} is not a string`);
+  if (t.includes('\0')) {
+    fail(Status.INVALID_ARGUMENT, `${what} contains a NUL character; remove it: text is stored as C strings`);
   }
 }
 
@@ -467,7 +640,12 @@ function writeError(err, errLen, message) {
 class Embedder {
   #handle;
   #dim;
+  // The JavaScript side of a callback embedder. An index that holds this
+  // embedder keeps the native embedder alive after close(), and the native
+  // embedder calls this: it is unregistered only once the embedder is closed,
+  // no index holds it and no text call of an index is using it.
   #callback;
+  #users = 0; // attached indexes + their text calls in flight
 
   constructor(handle, callback) {
     this.#handle = handle;
@@ -578,17 +756,43 @@ class Embedder {
     return this.embed([text], task)[0];
   }
 
-  /** Releases the native embedder. Safe to call twice. */
+  /**
+   * Releases the native embedder. Safe to call twice. An index it is attached
+   * to keeps using it until the index is closed or given another embedder.
+   */
   close() {
     if (this.#handle !== null) {
       c.embedderFree(this.#handle);
       this.#handle = null;
-      if (this.#callback) koffi.unregister(this.#callback);
+      this.#unregisterIfUnused();
+    }
+  }
+
+  /** Attaches this embedder to a native index and counts the index as a user. */
+  [attachTo](indexHandle) {
+    if (this.#handle === null) fail(Status.INVALID_ARGUMENT, 'the embedder is closed; attach an open embedder');
+    check(c.setEmbedder(indexHandle, this.#handle));
+    this.#users++;
+  }
+
+  [acquire]() {
+    this.#users++;
+  }
+
+  [release]() {
+    this.#users--;
+    this.#unregisterIfUnused();
+  }
+
+  #unregisterIfUnused() {
+    if (this.#handle === null && this.#users === 0 && this.#callback) {
+      koffi.unregister(this.#callback);
       this.#callback = null;
     }
   }
 }
 
 module.exports = {
-  Index, Embedder, QuiverError, Status, Metric, IndexKind, OpenMode, EmbedTask, version, versionNumber,
+  Index, Embedder, QuiverError, Status, Metric, IndexKind, OpenMode, EmbedTask, ChunkUnit, MAX_DOC_KEY,
+  chunkKey, docKey, version, versionNumber,
 };

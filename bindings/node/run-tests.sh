@@ -20,4 +20,4 @@ if ! cmp -s "$src/package-lock.json" "$work/package-lock.json" ||
     exit 77
   fi
 fi
-NODE_PATH="$work/node_modules" exec "$node" --test "$src/test/index.test.js"
+NODE_PATH="$work/node_modules" exec "$node" --test "$src"/test/*.test.js
