@@ -7,6 +7,7 @@ const path = require('node:path');
 const {
   Index, Embedder, QuiverError, Status, Metric, IndexKind, OpenMode, EmbedTask, version,
 } = require('..');
+const { expectStatus } = require('./expect');
 
 const DIM = 32;
 const N = 3000;
@@ -56,15 +57,6 @@ function bruteForce(data, keys, q, k, keep = () => true) {
 }
 
 const hitKeys = (hits) => hits.map((h) => h.key);
-
-function expectStatus(fn, status) {
-  let err;
-  assert.throws(fn, (e) => {
-    err = e;
-    return e instanceof QuiverError && e.status === status && e.message.length > 0;
-  });
-  return err;
-}
 
 function buildFlat(data, keys) {
   const ix = Index.create({ dim: DIM, kind: IndexKind.FLAT, metric: Metric.L2 });

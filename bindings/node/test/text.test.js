@@ -5,8 +5,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  Index, Embedder, QuiverError, Status, Metric, IndexKind, OpenMode, ChunkUnit, MAX_DOC_KEY, chunkKey, docKey,
+  Index, Embedder, Status, Metric, IndexKind, OpenMode, ChunkUnit, MAX_DOC_KEY, chunkKey, docKey,
 } = require('..');
+const { expectStatus } = require('./expect');
 
 const K = 10;
 const DOCS = [
@@ -16,15 +17,6 @@ const DOCS = [
   'The Rust borrow checker explained with lifetimes and references.',
   'Trains leave the central station every ten minutes on weekdays.',
 ];
-
-function expectStatus(fn, status) {
-  let err;
-  assert.throws(fn, (e) => {
-    err = e;
-    return e instanceof QuiverError && e.status === status && e.message.length > 0;
-  });
-  return err;
-}
 
 // A deterministic toy embedder: a letter histogram folded into 16 bins.
 function letters(t) {
