@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  Index, Embedder, QuiverError, Status, Metric, IndexKind, OpenMode, EmbedTask, version,
+  Index, Embedder, Status, Metric, IndexKind, OpenMode, EmbedTask, version,
 } = require('..');
 const { expectStatus } = require('./expect');
 
