@@ -219,6 +219,25 @@ void HashingEmbedder::embed_into(std::span<const std::string_view> texts, EmbedT
     embed_one(texts[i], acc, out + i * size_t{options_.dim});
 }
 
+// Sums the (sorted) features into acc, one bucket per hash; returns the
+// squared norm.
+static double accumulate(const std::vector<Feature>& features, bool signed_features,
+                         std::vector<double>& acc) {
+  std::fill(acc.begin(), acc.end(), 0.0);
+  const uint64_t dim = acc.size();
+  for (size_t i = 0; i < features.size();) {
+    const uint64_t h = features[i].hash;
+    double tf = 0.0;
+    for (; i < features.size() && features[i].hash == h; ++i) tf += features[i].weight;
+    const double value = tf > 1.0 ? 1.0 + std::log(tf) : tf;
+    const uint64_t bucket = ((h >> 32) * dim) >> 32;
+    acc[bucket] += (signed_features && (h & 1)) ? -value : value;
+  }
+  double norm2 = 0.0;
+  for (double v : acc) norm2 += v * v;
+  return norm2;
+}
+
 void HashingEmbedder::embed_one(std::string_view text, std::vector<double>& acc, float* out) const {
   std::vector<std::string> words;
   tokenize_into(text, words);
@@ -230,18 +249,12 @@ void HashingEmbedder::embed_one(std::string_view text, std::vector<double>& acc,
   // Sorting fixes the summation order, so the result does not depend on the
   // order of words (beyond what the features say) or on the platform.
   std::sort(features.begin(), features.end());
-  std::fill(acc.begin(), acc.end(), 0.0);
+  double norm2 = accumulate(features, /*signed_features=*/true, acc);
+  // At small dims signed features can cancel exactly. A zero vector is
+  // useless (a cosine index rejects it), so such a text keeps its features
+  // unsigned instead: still deterministic, and only ever taken at a norm of 0.
+  if (norm2 == 0.0 && !features.empty()) norm2 = accumulate(features, false, acc);
   const uint64_t dim = options_.dim;
-  for (size_t i = 0; i < features.size();) {
-    const uint64_t h = features[i].hash;
-    double tf = 0.0;
-    for (; i < features.size() && features[i].hash == h; ++i) tf += features[i].weight;
-    const double value = tf > 1.0 ? 1.0 + std::log(tf) : tf;
-    const uint64_t bucket = ((h >> 32) * dim) >> 32;
-    acc[bucket] += (h & 1) ? -value : value;
-  }
-  double norm2 = 0.0;
-  for (double v : acc) norm2 += v * v;
   const double scale = norm2 > 0.0 ? 1.0 / std::sqrt(norm2) : 0.0;
   for (uint64_t j = 0; j < dim; ++j) out[j] = static_cast<float>(acc[j] * scale);
 }

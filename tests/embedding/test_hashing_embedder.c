@@ -204,6 +204,28 @@ static void test_empty_and_blank_text_embed_to_zero(void **state) {
   qv_embedder_free(e);
 }
 
+/* At tiny dims signed features can cancel exactly; a text with any feature
+ * must still embed to a unit vector (a zero vector is useless: a cosine
+ * index rejects it). Every one- and two-letter word at dims 1 to 3. */
+static void test_texts_with_features_never_embed_to_zero_at_tiny_dims(void **state) {
+  (void)state;
+  for (uint32_t dim = 1; dim <= 3; ++dim) {
+    qv_embedder *e = make(dim);
+    float v[3];
+    char word[3] = {0};
+    for (int a = 'a'; a <= 'z'; ++a) {
+      for (int b = 0; b <= 'z'; b = b ? b + 1 : 'a') {
+        word[0] = (char)a;
+        word[1] = (char)b;
+        embed1(e, word, v);
+        const double norm = sqrt(dot(v, v, dim));
+        if (fabs(norm - 1.0) > 1e-5) fail_msg("\"%s\" at dim %u has norm %g", word, dim, norm);
+      }
+    }
+    qv_embedder_free(e);
+  }
+}
+
 static void test_lengths_allow_embedded_nul_bytes(void **state) {
   (void)state;
   qv_embedder *e = make(DIM);
@@ -352,6 +374,7 @@ int main(void) {
       cmocka_unit_test(test_case_accents_and_punctuation_are_folded),
       cmocka_unit_test(test_invalid_utf8_and_odd_input_never_fail),
       cmocka_unit_test(test_empty_and_blank_text_embed_to_zero),
+      cmocka_unit_test(test_texts_with_features_never_embed_to_zero_at_tiny_dims),
       cmocka_unit_test(test_lengths_allow_embedded_nul_bytes),
       cmocka_unit_test(test_queries_find_the_passage_about_their_subject),
       cmocka_unit_test(test_arguments_are_checked),
