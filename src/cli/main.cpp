@@ -13,12 +13,13 @@ struct Command {
   const char* name;
   int (*run)(int argc, char** argv);
   const char* summary;
+  const char* alias = nullptr;  // another name for the same command
 };
 
 const Command kCommands[] = {
     {"build", quiver::cli::cmd_build, "build an index from .fvecs/.bvecs/.npy vectors and save it"},
     {"search", quiver::cli::cmd_search, "search a saved index; with --groundtruth, report recall"},
-    {"info", quiver::cli::cmd_info, "describe a saved index"},
+    {"info", quiver::cli::cmd_info, "describe a saved index (also: quiver inspect)", "inspect"},
     {"export", quiver::cli::cmd_export, "write a saved index's vectors and keys as .npy files"},
     {"ingest", quiver::cli::cmd_ingest, "add text files to an index (offline embedder by default)"},
     {"ask", quiver::cli::cmd_ask, "search an index by text: best documents and matching passages"},
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   for (const auto& c : kCommands) {
-    if (name != c.name) continue;
+    if (name != c.name && !(c.alias && name == c.alias)) continue;
     try {
       return c.run(argc - 2, argv + 2);
     } catch (const quiver::cli::UsageError& e) {

@@ -53,6 +53,9 @@ expect_error "cosine zero vector" 1 "zero length" "$quiver" build --input "$work
 expect_ok "info" "$quiver" info "$work/idx.qv"
 grep -q "vectors *300" "$work/out" || fail "info: expected 300 vectors: $(cat "$work/out")"
 grep -q "dimension *8" "$work/out" || fail "info: expected dimension 8"
+cp "$work/out" "$work/info.out"
+expect_ok "inspect" "$quiver" inspect "$work/idx.qv"
+cmp -s "$work/out" "$work/info.out" || fail "inspect: expected the same report as info"
 
 expect_ok "search with ground truth" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" -k 1 --groundtruth "$work/gt.ivecs"
 grep -q "recall@1 1.0000" "$work/out" || fail "search: expected recall@1 1.0000: $(cat "$work/out")"
