@@ -318,7 +318,10 @@ QV_API qv_status qv_index_save_with_options(const qv_index *index, const char *p
                                             const qv_save_options *opts);
 
 /* Opens an index written by qv_index_save. Every checksum is verified
- * before the call returns, so a damaged file is reported here and never
+ * before the call returns, and so is every value (vectors and norms finite,
+ * graph links and levels in range, counts and keys consistent: what no
+ * index writes, even in a file whose checksums are valid), by the same
+ * checks whatever the mode; so a damaged file is reported here and never
  * gives a wrong answer later (qv_index_open_with_options can defer the
  * checks of the mapped vectors and graph, for a faster open).
  *  QV_OPEN_LOAD copies the index into memory; it is mutable like a new one.
@@ -330,23 +333,28 @@ QV_API qv_status qv_index_save_with_options(const qv_index *index, const char *p
  * Ownership: *out belongs to the caller, release it with qv_index_free.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, unknown mode),
  * QV_ERR_NOT_FOUND (no file at path), QV_ERR_CORRUPT (not an index file,
- * truncated, checksum mismatch, inconsistent sections: the message names the
- * file and the section), QV_ERR_UNSUPPORTED (written by a newer format
- * version), QV_ERR_IO, QV_ERR_OUT_OF_MEMORY. Thread-safe. */
+ * truncated, checksum mismatch, inconsistent sections, a value no index
+ * writes: the message names the file and the section; QV_OPEN_LOAD and
+ * QV_OPEN_MMAP give the same message), QV_ERR_UNSUPPORTED (written by a
+ * newer format version), QV_ERR_IO, QV_ERR_OUT_OF_MEMORY. Thread-safe. */
 QV_API qv_status qv_index_open(const char *path, qv_open_mode mode, qv_index **out);
 
-/* When qv_index_open checks the checksums of the vectors and the graph. */
+/* When qv_index_open checks the vectors and the graph: their checksums, and
+ * their values (finite vectors, positive norms, links and levels in range,
+ * live count and keys consistent: the checks QV_OPEN_LOAD always runs). */
 typedef enum qv_verify_mode {
-  QV_VERIFY_ALL = 1,     /* before the open returns (default): a damaged file never opens */
-  QV_VERIFY_DEFERRED = 2 /* QV_OPEN_MMAP only: skip the checksums of the sections that are
+  QV_VERIFY_ALL = 1,     /* before the open returns (default): a damaged file never opens,
+                            with QV_OPEN_MMAP as with QV_OPEN_LOAD (one pass over the
+                            vectors for the checksums, one for the values) */
+  QV_VERIFY_DEFERRED = 2 /* QV_OPEN_MMAP only: skip both checks of the sections that are
                             searched in place (everything else is still checked), so the
                             open reads no vector at all. Damage in those sections then goes
                             unnoticed until qv_index_verify: searches may return wrong
-                            results or, if the graph itself is damaged, crash. Use it only
-                            for files you trust (just written by you, or on a file system
-                            that checksums its blocks), and run qv_index_verify (e.g. on a
-                            background thread) when you can. Same as QV_VERIFY_ALL for
-                            QV_OPEN_LOAD. */
+                            results (NaN distances) or, if the graph itself is damaged,
+                            crash. Use it only for files you trust (just written by you, or
+                            on a file system that checksums its blocks), and run
+                            qv_index_verify (e.g. on a background thread) when you can.
+                            Same as QV_VERIFY_ALL for QV_OPEN_LOAD. */
 } qv_verify_mode;
 
 /* Options for qv_index_open_with_options. Initialise with
@@ -368,11 +376,13 @@ QV_API void qv_open_options_init(qv_open_options *opts);
 QV_API qv_status qv_index_open_with_options(const char *path, const qv_open_options *opts,
                                             qv_index **out);
 
-/* Checks again the checksums of the file sections a QV_OPEN_MMAP index
- * searches in place (the whole point after QV_VERIFY_DEFERRED). For an index
- * held in memory there is nothing to check and the call succeeds.
+/* Checks again the file sections a QV_OPEN_MMAP index searches in place
+ * (the whole point after QV_VERIFY_DEFERRED): their checksums, then their
+ * values, with the checks (and the messages) of a QV_VERIFY_ALL open. For
+ * an index held in memory there is nothing to check and the call succeeds.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_CORRUPT (the message
- * names the file and the section). Thread-safe: may run alongside searches. */
+ * names the file and the section; the same message on every call).
+ * Thread-safe: may run alongside searches. */
 QV_API qv_status qv_index_verify(const qv_index *index);
 
 /* Writes the live vectors as a float32 (n, dim) .npy file and their keys as a

@@ -102,7 +102,7 @@ QV_API qv_status qv_index_open_with_options(const char* path, const qv_open_opti
   quiver::storage::OpenOptions options;
   options.mode =
       mode == QV_OPEN_MMAP ? quiver::storage::OpenMode::Map : quiver::storage::OpenMode::Load;
-  options.defer_in_place_checksums = verify == QV_VERIFY_DEFERRED;
+  options.defer_in_place_checks = verify == QV_VERIFY_DEFERRED;
   options.threads = opts->threads;
   return guard([&] {
     auto handle = std::make_unique<qv_index>();

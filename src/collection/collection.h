@@ -50,8 +50,10 @@ class Collection {
   static std::unique_ptr<Collection> open(const std::string& path,
                                           const storage::OpenOptions& options);
 
-  // Re-checks the checksums of the file sections a mapped index reads in
-  // place (nothing to do for an index in memory). Throws Corrupt. May run
+  // Re-checks what a mapped index reads in place: the checksums of those
+  // file sections, then every value in them (VectorIndex::validate_image:
+  // the checks a load runs, and a mapped open unless it deferred them).
+  // Nothing to do for an index in memory. Throws Corrupt. May run
   // alongside searches.
   void verify(unsigned threads) const;
 
@@ -95,9 +97,9 @@ class Collection {
   mutable std::shared_mutex metadata_mutex_;  // guards metadata_
   mutable std::shared_mutex writers_;         // see the header comment
   bool read_only_ = false;
-  // Mapped: the sections read in place, and the memory behind them.
-  std::vector<storage::InPlaceSection> in_place_;
-  std::shared_ptr<const void> image_;
+  // Mapped: the image the index reads in place (which holds the memory
+  // behind it), for verify().
+  std::unique_ptr<storage::FileImageSource> source_;
 };
 
 }  // namespace quiver

@@ -34,12 +34,9 @@ std::unique_ptr<Collection> Collection::open(const std::string& path,
                                              const storage::OpenOptions& options) {
   const storage::OpenMode mode = options.mode;
   auto source = storage::open_index_file(path, options);
-  auto collection = std::make_unique<Collection>(import_index(*source));
+  auto collection = std::make_unique<Collection>(
+      import_index(*source, options.defer_in_place_checks, options.threads));
   collection->read_only_ = mode == storage::OpenMode::Map;
-  if (mode == storage::OpenMode::Map) {
-    collection->in_place_ = source->in_place();
-    collection->image_ = source->keepalive();
-  }
   if (source->has_section(SectionKind::Metadata)) {
     ByteSpan encoded = source->section(SectionKind::Metadata);
     std::string where = source->describe(SectionKind::Metadata);
@@ -49,9 +46,14 @@ std::unique_ptr<Collection> Collection::open(const std::string& path,
     else
       collection->metadata_.load(encoded, where);
   }
+  if (mode == storage::OpenMode::Map) collection->source_ = std::move(source);
   return collection;
 }
 
-void Collection::verify(unsigned threads) const { storage::verify_in_place(in_place_, threads); }
+void Collection::verify(unsigned threads) const {
+  if (!source_) return;
+  storage::verify_in_place(source_->in_place(), threads);
+  index_->validate_image(*source_, threads);
+}
 
 }  // namespace quiver

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "index/batch_checks.h"
 #include "index/top_k.h"
 #include "index/vector_checks.h"
@@ -139,8 +140,8 @@ void FlatIndex::export_image(ImageSink& sink) const {
                span(keys_.data(), keys_.size() * sizeof(uint64_t)));
 }
 
-std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h,
-                                                   const ImageSource& source) {
+std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h, const ImageSource& source,
+                                                   bool defer_value_checks, unsigned threads) {
   auto index = std::make_unique<FlatIndex>(h.dim, Metric(h.metric));
   const uint64_t n = h.node_count;
   auto expect = [&](SectionKind kind, ByteSpan span, uint64_t element) {
@@ -172,17 +173,47 @@ std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h,
   } else {
     index->rows_.resize(n * h.dim);
     if (n > 0) std::memcpy(index->rows_.data(), rows.data, rows.size);
-    for (float v : index->rows_)
-      if (!std::isfinite(v))
-        fail(Status::Corrupt, source.describe(SectionKind::FlatRows) +
-                                  ": flat vectors: a vector holds a non-finite value");
   }
   for (uint64_t r = 0; r < n; ++r) {
     if (!index->row_of_key_.emplace(index->keys_[r], r).second)
       fail(Status::Corrupt, source.describe(SectionKind::FlatKeys) + ": flat keys: key " +
                                 std::to_string(index->keys_[r]) + " appears twice");
   }
+  if (!defer_value_checks || !source.mapped()) index->validate_image(source, threads);
   return index;
+}
+
+void FlatIndex::validate_image(const ImageSource& source, unsigned threads) const {
+  std::shared_lock lock(mutex_);
+  const size_t n = keys_.size(), d = dim();
+  // Rows in parts, on all threads; the lowest non-finite element found is
+  // reported, whatever the threads' timing.
+  constexpr size_t kPartFloats = size_t(1) << 18;
+  const size_t rows_per_part = std::max<size_t>(1, kPartFloats / d);
+  const size_t parts = (n + rows_per_part - 1) / rows_per_part;
+  std::vector<size_t> found(parts, n * d);
+  parallel_for(parts, threads, 1, [&](size_t begin, size_t end) {
+    for (size_t part = begin; part < end; ++part) {
+      const size_t first = part * rows_per_part * d;
+      const size_t count = std::min(n * d, first + rows_per_part * d) - first;
+      const size_t at = find_non_finite(rows() + first, count);
+      if (at != count) found[part] = first + at;
+    }
+  });
+  const size_t bad = found.empty() ? 0 : *std::min_element(found.begin(), found.end());
+  if (bad != n * d) {
+    const size_t row = bad / d;
+    fail(Status::Corrupt, source.describe(SectionKind::FlatRows) + ": flat vectors: row " +
+                              std::to_string(row) + " (key " + std::to_string(keys_[row]) +
+                              ") holds " + (std::isnan(rows()[bad]) ? "a NaN" : "an infinite") +
+                              " value at element " + std::to_string(bad % d) + kBadValue);
+  }
+  for (size_t row = 0; row < n; ++row)
+    if (!(norms_[row] > 0.0f) || !std::isfinite(norms_[row]))
+      fail(Status::Corrupt, source.describe(SectionKind::FlatNorms) + ": flat norms: row " +
+                                std::to_string(row) + " (key " + std::to_string(keys_[row]) +
+                                ") has norm " + std::to_string(norms_[row]) +
+                                ", not a positive finite number" + kBadValue);
 }
 
 }  // namespace quiver

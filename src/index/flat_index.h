@@ -29,8 +29,12 @@ class FlatIndex final : public VectorIndex {
   void get(uint64_t key, float* out) const override;
   void for_each_live(const std::function<void(uint64_t, const float*)>& fn) const override;
   void export_image(ImageSink& sink) const override;
+  void validate_image(const ImageSource& source, unsigned threads) const override;
+  // See import_index (index_factory.h); `defer_value_checks` leaves
+  // validate_image to the caller (mapped sources only).
   static std::unique_ptr<FlatIndex> import_image(const IndexHeader& header,
-                                                 const ImageSource& source);
+                                                 const ImageSource& source,
+                                                 bool defer_value_checks, unsigned threads);
 
  protected:
   void search_prepared(const float* query, const SearchOptions& options,

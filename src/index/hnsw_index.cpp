@@ -11,6 +11,7 @@
 #include "core/parallel.h"
 #include "index/batch_checks.h"
 #include "index/candidate_pool.h"
+#include "index/key_once_set.h"
 #include "index/vector_checks.h"
 #include "index/visited_set.h"
 
@@ -614,9 +615,16 @@ void HnswIndex::rebuild_key_map() {
   for (uint32_t id = 0; id < n; ++id) {
     if (is_deleted(id)) continue;
     uint64_t key = meta(id).key;
-    if (!keys_.reserve(key))
-      fail(Status::Corrupt, "the HNSW node table holds key " + std::to_string(key) +
-                                " twice among live vectors");
+    if (!keys_.reserve(key)) {
+      // Empty again: a mapped index builds the map on first use and tries
+      // again on the next, which must report this key, not the first one.
+      for (uint32_t done = 0; done < id; ++done)
+        if (!is_deleted(done) && meta(done).key != key) keys_.release(meta(done).key);
+      keys_.release(key);
+      fail(Status::Corrupt, std::string(section_name(SectionKind::HnswMetas)) + ": node " +
+                                std::to_string(id) + " holds key " + std::to_string(key) +
+                                ", which another live node holds too" + kBadValue);
+    }
     keys_.publish(key, id);
   }
 }
@@ -682,8 +690,8 @@ void expect_size(const ImageSource& source, SectionKind kind, ByteSpan span, uin
 
 }  // namespace
 
-std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h,
-                                                   const ImageSource& source) {
+std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h, const ImageSource& source,
+                                                   bool defer_value_checks, unsigned threads) {
   auto corrupt = [&](SectionKind kind, const std::string& what) -> void {
     fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + ": " + what);
   };
@@ -742,43 +750,105 @@ std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h,
   }
   index->entry_.store(h.entry);
   if (!source.mapped()) {
-    index->validate_graph(source);
+    index->validate_image(source, threads);
     for (uint32_t id = 0; id < h.node_count; ++id) index->meta(id).lock = 0;
     index->rebuild_key_map();
-    size_t live = 0;
-    for (uint32_t id = 0; id < h.node_count; ++id) live += !index->is_deleted(id);
-    if (live != h.live_count)
-      corrupt(SectionKind::IndexHeader, "live count " + std::to_string(h.live_count) +
-                                            " does not match the " + std::to_string(live) +
-                                            " live nodes");
+  } else if (!defer_value_checks) {
+    index->validate_image(source, threads);
   }
   return index;
 }
 
-void HnswIndex::validate_graph(const ImageSource& source) const {
+struct HnswIndex::NodeProblem {
+  uint32_t id = UINT32_MAX;  // none
+  SectionKind kind = SectionKind::HnswRecords;
+  std::string what;
+};
+
+bool HnswIndex::check_node(uint32_t id, uint32_t n, uint64_t blocks, NodeProblem& problem) const {
+  auto bad = [&](SectionKind kind, std::string what) {
+    problem.id = id;
+    problem.kind = kind;
+    problem.what = std::move(what);
+    return false;
+  };
+  const NodeMeta& m = meta(id);
+  if (m.level > kMaxLevel) return bad(SectionKind::HnswMetas, "has an impossible level");
+  if (m.level > 0 && uint64_t(m.upper_first) + m.level > blocks)
+    return bad(SectionKind::HnswMetas, "points past the upper-layer links");
+  // A node buried by a failed add may never have had its norm written.
+  if (!is_deleted(id) && (!(m.norm > 0.0f) || !std::isfinite(m.norm)))
+    return bad(SectionKind::HnswMetas,
+               "has norm " + std::to_string(m.norm) + ", not a positive finite number");
+  for (int level = 0; level <= m.level; ++level) {
+    const uint32_t* links = links_of(id, level);
+    const uint32_t count = links[0] & kCountMask;
+    const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
+    const SectionKind kind = level == 0 ? SectionKind::HnswRecords : SectionKind::HnswUpperLinks;
+    if (count > capacity) return bad(kind, "has too many links");
+    uint32_t highest = 0;
+    for (uint32_t j = 1; j <= count; ++j) highest = std::max(highest, links[j]);
+    if (count > 0 && highest >= n) return bad(kind, "links to a node that does not exist");
+  }
+  const float* v = vector_of(id);
+  const size_t at = find_non_finite(v, dim());
+  if (at != dim())
+    return bad(SectionKind::HnswRecords,
+               std::string("has ") + (std::isnan(v[at]) ? "a NaN" : "an infinite") +
+                   " value at element " + std::to_string(at) + " of its vector");
+  return true;
+}
+
+void HnswIndex::validate_image(const ImageSource& source, unsigned threads) const {
   const uint32_t n = next_id_.load();
   const uint64_t blocks = next_upper_.load();
   auto corrupt = [&](SectionKind kind, uint32_t id, const std::string& what) {
     fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + ": node " +
-                              std::to_string(id) + " " + what);
+                              std::to_string(id) + " " + what + kBadValue);
   };
-  for (uint32_t id = 0; id < n; ++id) {
-    const NodeMeta& m = meta(id);
-    if (m.level > kMaxLevel) corrupt(SectionKind::HnswMetas, id, "has an impossible level");
-    if (m.level > 0 && uint64_t(m.upper_first) + m.level > blocks)
-      corrupt(SectionKind::HnswMetas, id, "points past the upper-layer links");
-    for (int level = 0; level <= m.level; ++level) {
-      const uint32_t* links = links_of(id, level);
-      uint32_t count = links[0] & kCountMask;
-      uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
-      SectionKind kind = level == 0 ? SectionKind::HnswRecords : SectionKind::HnswUpperLinks;
-      if (count > capacity) corrupt(kind, id, "has too many links");
-      for (uint32_t j = 1; j <= count; ++j)
-        if (links[j] >= n) corrupt(kind, id, "links to a node that does not exist");
+  // Nodes in parts, on all threads; each part stops at its first problem
+  // and the lowest one found is reported, so the message does not depend on
+  // the threads' timing.
+  constexpr uint32_t kPart = 8192;
+  const size_t parts = (size_t(n) + kPart - 1) / kPart;
+  std::vector<NodeProblem> problems(parts);
+  std::vector<size_t> live(parts, 0);
+  // Keys held twice: not through the key map (a mapped index builds that on
+  // first use only, and building it costs more than all the rest here).
+  KeyOnceSet keys(n);
+  auto key_of = [this](uint32_t id) { return meta(id).key; };
+  std::atomic<bool> twice{false};
+  parallel_for(parts, threads, 1, [&](size_t begin, size_t end) {
+    for (size_t part = begin; part < end; ++part) {
+      const uint32_t last = uint32_t(std::min<uint64_t>(n, (part + 1) * uint64_t(kPart)));
+      size_t live_here = 0;  // a local: live[] entries share cache lines
+      for (uint32_t id = uint32_t(part * kPart); id < last; ++id) {
+        if (!check_node(id, n, blocks, problems[part])) break;
+        if (is_deleted(id)) continue;
+        ++live_here;
+        if (keys.insert(meta(id).key, id, key_of) != KeyOnceSet::kNone)
+          twice.store(true, std::memory_order_relaxed);
+      }
+      live[part] = live_here;
     }
-    const float* v = vector_of(id);
-    for (size_t i = 0; i < dim(); ++i)
-      if (!std::isfinite(v[i])) corrupt(SectionKind::HnswRecords, id, "has a non-finite vector");
+  });
+  for (const NodeProblem& p : problems)
+    if (p.id != UINT32_MAX) corrupt(p.kind, p.id, p.what);
+  size_t live_nodes = 0;
+  for (size_t count : live) live_nodes += count;
+  if (live_nodes != live_.load())
+    fail(Status::Corrupt, source.describe(SectionKind::IndexHeader) + ": " +
+                              section_name(SectionKind::IndexHeader) + ": live count " +
+                              std::to_string(live_.load()) + " does not match the " +
+                              std::to_string(live_nodes) + " live nodes" + kBadValue);
+  if (twice.load()) {
+    // Again in id order, to name the first node whose key an earlier one holds.
+    KeyOnceSet again(live_nodes);
+    for (uint32_t id = 0; id < n; ++id)
+      if (!is_deleted(id) && again.insert(meta(id).key, id, key_of) != KeyOnceSet::kNone)
+        corrupt(
+            SectionKind::HnswMetas, id,
+            "holds key " + std::to_string(meta(id).key) + ", which another live node holds too");
   }
 }
 

@@ -49,9 +49,13 @@ class HnswIndex final : public VectorIndex {
 
   void for_each_live(const std::function<void(uint64_t, const float*)>& fn) const override;
   void export_image(ImageSink& sink) const override;
-  // Rebuilds from an image whose header says HNSW (see index_factory.h).
+  void validate_image(const ImageSource& source, unsigned threads) const override;
+  // Rebuilds from an image whose header says HNSW (see import_index in
+  // index_factory.h); `defer_value_checks` leaves validate_image to the
+  // caller (mapped sources only).
   static std::unique_ptr<HnswIndex> import_image(const IndexHeader& header,
-                                                 const ImageSource& source);
+                                                 const ImageSource& source,
+                                                 bool defer_value_checks, unsigned threads);
 
   const HnswParams& params() const { return params_; }
   // Nodes ever allocated, tombstones included.
@@ -102,8 +106,13 @@ class HnswIndex final : public VectorIndex {
 
   void lock_node(uint32_t id) const;
   void unlock_node(uint32_t id) const;
-  // Checks every link, level and block of a loaded image; throws Corrupt.
-  void validate_graph(const ImageSource& source) const;
+  struct NodeProblem;  // what validate_image found wrong with a node
+  // Checks one node of an image of n nodes and `blocks` upper-link blocks;
+  // false, with the problem, when it holds a value no index writes.
+  bool check_node(uint32_t id, uint32_t n, uint64_t blocks, NodeProblem& problem) const;
+  // Fills the key map from the node table; throws Corrupt (and leaves the
+  // map empty) when a key is live twice (validate_image, which runs first
+  // where it can, names the file too).
   void rebuild_key_map();
   void check_writable() const;  // throws Unsupported on a mapped image
   const KeyMap& key_map() const;  // built on first use for mapped images

@@ -28,10 +28,12 @@ IndexHeader read_index_header(const ImageSource& source) {
   return h;
 }
 
-std::unique_ptr<VectorIndex> import_index(const ImageSource& source) {
+std::unique_ptr<VectorIndex> import_index(const ImageSource& source, bool defer_value_checks,
+                                          unsigned threads) {
   IndexHeader h = read_index_header(source);
-  if (h.kind == 1) return FlatIndex::import_image(h, source);
-  return HnswIndex::import_image(h, source);
+  const bool defer = defer_value_checks && source.mapped();
+  if (h.kind == 1) return FlatIndex::import_image(h, source, defer, threads);
+  return HnswIndex::import_image(h, source, defer, threads);
 }
 
 }  // namespace quiver

@@ -9,11 +9,17 @@
 namespace quiver {
 
 // Reads the header and the sections of the index kind it names, checking
-// every size and bound so that no later search can read out of range.
-// A mapped source yields a read-only index that references the image in
-// place; otherwise the data are copied. Throws Error(Corrupt) naming the
-// section at fault, Error(Unsupported) for an unknown kind or metric.
-std::unique_ptr<VectorIndex> import_index(const ImageSource& source);
+// every size and bound so that no later search can read out of range, then
+// every value (VectorIndex::validate_image). A mapped source yields a
+// read-only index that references the image in place; otherwise the data
+// are copied. `defer_value_checks` (mapped sources only; a loaded image is
+// always checked) skips validate_image, the one pass over the vectors, for
+// the caller to run later; `threads` run it (0 = all cores). Throws
+// Error(Corrupt) naming the section at fault, Error(Unsupported) for an
+// unknown kind or metric.
+std::unique_ptr<VectorIndex> import_index(const ImageSource& source,
+                                          bool defer_value_checks = false,
+                                          unsigned threads = 0);
 
 // Reads and checks just the header.
 IndexHeader read_index_header(const ImageSource& source);

@@ -1,6 +1,7 @@
 #include "index/vector_checks.h"
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "core/error.h"
@@ -16,6 +17,26 @@ void check_finite(const float* v, size_t dim, const char* what) {
                "; every element must be a finite number");
     }
   }
+}
+
+size_t find_non_finite(const float* v, size_t n) {
+  // An element is NaN or infinite exactly when its exponent bits are all
+  // ones. OR-ing that test over a block has no branch per element, so it
+  // vectorises; only a block holding one is searched element by element.
+  constexpr size_t kBlock = 1024;
+  for (size_t begin = 0; begin < n; begin += kBlock) {
+    const size_t end = n - begin < kBlock ? n : begin + kBlock;
+    uint32_t bad = 0;
+    for (size_t i = begin; i < end; ++i) {
+      uint32_t bits;
+      std::memcpy(&bits, v + i, sizeof bits);
+      bad |= uint32_t((bits & 0x7f800000u) == 0x7f800000u);
+    }
+    if (bad)
+      for (size_t i = begin; i < end; ++i)
+        if (!std::isfinite(v[i])) return i;
+  }
+  return n;
 }
 
 float vector_norm(const float* v, size_t dim) {

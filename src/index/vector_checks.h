@@ -12,6 +12,17 @@ namespace quiver {
 // names the vector in the message ("vector for key 7", "query 3").
 void check_finite(const float* v, size_t dim, const char* what);
 
+// Ends the message of an image value no index writes (see
+// VectorIndex::validate_image).
+inline constexpr const char* kBadValue =
+    "; no index writes such a value (a damaged or foreign file that kept valid checksums): "
+    "restore the file from a backup or build the index again";
+
+// The index of the first NaN or infinite element of v[0, n), or n when
+// every element is finite. Branch-light (the compiler vectorises the
+// exponent test over blocks): it runs over whole files of vectors at open.
+size_t find_non_finite(const float* v, size_t n);
+
 // Euclidean norm, computed in double for stability.
 float vector_norm(const float* v, size_t dim);
 

@@ -63,6 +63,16 @@ class VectorIndex {
   // mutations for the duration; searches may run.
   virtual void export_image(ImageSink& sink) const = 0;
 
+  // Checks every value this index took from `source`, the image it was
+  // imported from: vectors finite, norms positive, links, levels, counts
+  // and keys consistent. These are the checks import_index runs on every
+  // loaded image, and on a mapped one unless told to defer them (then the
+  // caller runs this later: qv_index_verify). One pass over the vectors, on
+  // `threads` threads (0 = all cores); the message names the first damaged
+  // node or row whatever the threads. Throws Error(Corrupt) naming the
+  // section. Reads only: may run alongside searches.
+  virtual void validate_image(const ImageSource& source, unsigned threads) const = 0;
+
   // Appends up to k hits, nearest first, to `out` (cleared first).
   void search(const float* query, const SearchOptions& options, std::vector<Hit>& out) const;
   // nq queries; row i of the outputs at i*k. Unfilled slots get key

@@ -46,7 +46,7 @@ class Reader {
       : path_(path),
         mode_(options.mode),
         threads_(options.threads),
-        defer_(options.mode == OpenMode::Map && options.defer_in_place_checksums) {}
+        defer_(options.mode == OpenMode::Map && options.defer_in_place_checks) {}
 
   std::unique_ptr<FileImageSource> run() {
     File file = File::open_read(path_);

@@ -20,8 +20,10 @@ struct OpenOptions {
   OpenMode mode = OpenMode::Load;
   // Map only: skip the payload checksums of the sections the index will
   // read in place (listed by FileImageSource::in_place()), so opening costs
-  // no pass over the vectors. Everything else is still checked.
-  bool defer_in_place_checksums = false;
+  // no pass over the vectors. Everything else is still checked. The caller
+  // defers the index's value checks of those sections too (import_index)
+  // and runs both later (verify_in_place, VectorIndex::validate_image).
+  bool defer_in_place_checks = false;
   unsigned threads = 0;  // for checksums; 0 = all cores
 };
 

@@ -124,6 +124,8 @@ int qvs_sections(const unsigned char* file, size_t size, qvs_section* out, int m
     if (out[i].header_offset + QVS_SECTION_HEADER_SIZE > size) return -1;
     h = file + out[i].header_offset;
     out[i].dim = qvs_get_u32(h + QVS_SOFF_DIM);
+    out[i].element_size = qvs_get_u64(h + QVS_SOFF_ELEMENT_SIZE);
+    out[i].count = qvs_get_u64(h + QVS_SOFF_COUNT);
     out[i].payload_offset = qvs_get_u64(h + 48);
     out[i].stored_size = qvs_get_u64(h + 56);
   }

@@ -47,6 +47,7 @@ int qvs_count_entries(const char* dir);
 #define QVS_SOFF_KIND 8u
 #define QVS_SOFF_FLAGS 12u
 #define QVS_SOFF_DIM 20u
+#define QVS_SOFF_ELEMENT_SIZE 24u
 #define QVS_SOFF_COUNT 32u
 #define QVS_SOFF_PAYLOAD_CHECKSUM 64u
 #define QVS_SOFF_HEADER_CHECKSUM 120u
@@ -67,6 +68,8 @@ typedef struct qvs_section {
   uint32_t kind;
   uint32_t flags;
   uint32_t dim;
+  uint64_t element_size;
+  uint64_t count;
   uint64_t header_offset;
   uint64_t payload_offset;
   uint64_t stored_size;
