@@ -336,7 +336,10 @@ QV_API qv_status qv_index_save_with_options(const qv_index *index, const char *p
  * truncated, checksum mismatch, inconsistent sections, a value no index
  * writes: the message names the file and the section; QV_OPEN_LOAD and
  * QV_OPEN_MMAP give the same message), QV_ERR_UNSUPPORTED (written by a
- * newer format version), QV_ERR_IO, QV_ERR_OUT_OF_MEMORY. Thread-safe. */
+ * newer format version), QV_ERR_IO (also at the process's limit of open
+ * files: the message gives the limit), QV_ERR_OUT_OF_MEMORY (also when a
+ * mapping fails for want of address space or mappings: the message says
+ * which limits apply). Thread-safe. */
 QV_API qv_status qv_index_open(const char *path, qv_open_mode mode, qv_index **out);
 
 /* When qv_index_open checks the vectors and the graph: their checksums, and

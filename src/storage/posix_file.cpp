@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "storage/errno_advice.h"
 
 namespace quiver::storage {
 
@@ -15,11 +16,7 @@ void fail_errno(int err, const std::string& what, const std::string& path) {
   Status status = Status::Io;
   if (err == ENOENT || err == ENOTDIR) status = Status::NotFound;
   if (err == ENOMEM) status = Status::OutOfMemory;
-  std::string advice;
-  if (err == ENOSPC || err == EDQUOT) advice = "; free some disk space and try again";
-  if (err == EACCES || err == EPERM || err == EROFS)
-    advice = "; check the permissions of the file and its directory";
-  fail(status, what + " '" + path + "': " + std::strerror(err) + advice);
+  fail(status, what + " '" + path + "': " + std::strerror(err) + errno_advice(err));
 }
 
 File::~File() {

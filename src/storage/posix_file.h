@@ -11,7 +11,8 @@
 namespace quiver::storage {
 
 // Throws Error: NotFound for ENOENT/ENOTDIR, OutOfMemory for ENOMEM, Io
-// otherwise. `what` says what was being done ("cannot open", "cannot write").
+// otherwise. `what` says what was being done ("cannot open", "cannot write");
+// the message ends with what to do where there is something (errno_advice.h).
 [[noreturn]] void fail_errno(int err, const std::string& what, const std::string& path);
 
 class File {

@@ -131,6 +131,71 @@ static void test_open_at_the_descriptor_limit_is_an_io_error(void **state) {
   qvx_remove_tree(dir);
 }
 
+/* A failure at a limit of the process or the system says which limit, its
+ * value, and what to do: a real EMFILE (the descriptor limit lowered to the
+ * descriptors in use) for an open and a save, then an injected ENFILE (the
+ * system's table) and ENOMEM from mmap (address space or mappings). */
+static void test_failures_at_system_limits_say_what_to_do(void **state) {
+  char *dir = qvx_temp_dir("limits");
+  char *path = qvx_path(dir, "index.qv");
+  char *other = qvx_path(dir, "other.qv");
+  struct rlimit old, low;
+  qv_index *index = qvx_build(QV_INDEX_FLAT, DIM, N, 13), *opened = (qv_index *)0x1;
+  qv_status open_status, save_status;
+  char open_message[1024], save_message[1024], limit[64];
+  int lowest;
+  (void)state;
+  assert_int_equal(qv_index_save(index, path), QV_OK);
+  assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+  lowest = dup(0);
+  assert_true(lowest >= 0);
+  close(lowest);
+  low = old;
+  low.rlim_cur = (rlim_t)lowest;
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+  open_status = qv_index_open(path, QV_OPEN_MMAP, &opened);
+  snprintf(open_message, sizeof open_message, "%s", qv_last_error());
+  save_status = qv_index_save(index, other);
+  snprintf(save_message, sizeof save_message, "%s", qv_last_error());
+  assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+  printf("[ info     ] open: %s\n[ info     ] save: %s\n", open_message, save_message);
+  assert_int_equal(open_status, QV_ERR_IO);
+  assert_ptr_equal(opened, (qv_index *)0x1);
+  assert_int_equal(save_status, QV_ERR_IO);
+  snprintf(limit, sizeof limit, "limit of open files (%d, see ulimit -n)", lowest);
+  if (!qvt_contains(open_message, limit) || !qvt_contains(save_message, limit))
+    fail_msg("the messages do not say '%s'", limit);
+  assert_true(qvt_contains(open_message, "close files"));
+  assert_true(qvt_contains(open_message, "raise the limit"));
+
+  qvf_reset();
+  qvf_fail(QVF_OPEN, 1, ENFILE);
+  open_status = qv_index_open(path, QV_OPEN_LOAD, &opened);
+  qvf_reset();
+  printf("[ info     ] ENFILE: %s\n", qv_last_error());
+  assert_int_equal(open_status, QV_ERR_IO);
+  assert_true(qvt_contains(qv_last_error(), "whole system"));
+  assert_true(qvt_contains(qv_last_error(), "fs.file-max"));
+
+  qvf_fail(QVF_MMAP, 1, ENOMEM);
+  open_status = qv_index_open(path, QV_OPEN_MMAP, &opened);
+  qvf_reset();
+  printf("[ info     ] ENOMEM: %s\n", qv_last_error());
+  assert_int_equal(open_status, QV_ERR_OUT_OF_MEMORY);
+  assert_true(qvt_contains(qv_last_error(), "index.qv"));
+  assert_true(qvt_contains(qv_last_error(), "ulimit -v"));
+  assert_true(qvt_contains(qv_last_error(), "memory mappings"));
+  assert_true(qvt_contains(qv_last_error(), "free indexes"));
+  assert_ptr_equal(opened, (qv_index *)0x1);
+
+  assert_int_equal(qv_index_open(path, QV_OPEN_MMAP, &opened), QV_OK);
+  qv_index_free(opened);
+  qv_index_free(index);
+  free(path);
+  free(other);
+  qvx_remove_tree(dir);
+}
+
 /* Another save, a rename over the path and an unlink leave a mapped index
  * answering from the inode it opened. */
 static void test_mapped_index_keeps_its_inode_when_the_path_changes(void **state) {
@@ -307,6 +372,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       QVT_TIMED(test_open_reports_system_failures_and_leaks_nothing),
       QVT_TIMED(test_open_at_the_descriptor_limit_is_an_io_error),
+      QVT_TIMED(test_failures_at_system_limits_say_what_to_do),
       QVT_TIMED(test_mapped_index_keeps_its_inode_when_the_path_changes),
       QVT_TIMED(test_loaded_index_survives_truncation_of_its_file),
       QVT_TIMED(test_verify_detects_a_file_rewritten_in_place_under_a_mapping),
