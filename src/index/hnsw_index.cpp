@@ -13,6 +13,7 @@
 #include "index/candidate_pool.h"
 #include "index/key_once_set.h"
 #include "index/vector_checks.h"
+#include "index/scratch_pool.h"
 #include "index/visited_set.h"
 
 namespace quiver {
@@ -89,29 +90,9 @@ struct HnswIndex::Scratch {
   std::vector<std::vector<Candidate>> per_level;  // insert: chosen neighbours by layer
 };
 
-class HnswIndex::ScratchLease {
- public:
-  ScratchLease() : stack_(stack_for_this_thread()) {
-    if (stack_.depth == stack_.items.size()) stack_.items.push_back(std::make_unique<Scratch>());
-    scratch_ = stack_.items[stack_.depth++].get();
-  }
-  ~ScratchLease() { --stack_.depth; }
-  ScratchLease(const ScratchLease&) = delete;
-  ScratchLease& operator=(const ScratchLease&) = delete;
-  Scratch& get() { return *scratch_; }
-
- private:
-  struct Stack {
-    std::vector<std::unique_ptr<Scratch>> items;
-    size_t depth = 0;
-  };
-  static Stack& stack_for_this_thread() {
-    thread_local Stack stack;
-    return stack;
-  }
-  Stack& stack_;
-  Scratch* scratch_;
-};
+// A Scratch for one call, taken re-entrantly from this thread's stack; the
+// buffers outlive the short-lived threads of batch calls (scratch_pool.h).
+class HnswIndex::ScratchLease : public ScratchPool<HnswIndex::Scratch>::Lease {};
 
 HnswIndex::HnswIndex(uint32_t dim, Metric metric, const HnswParams& params)
     : VectorIndex(dim, metric),
