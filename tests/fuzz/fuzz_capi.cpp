@@ -1,16 +1,18 @@
 // Fuzzes sequences of C API calls. The input is a little program: each
 // operation byte picks a call (create, add, add_batch, remove, search,
 // search_batch with a filter, get, set/get metadata, save, open, compact,
-// info, verify, export/import .npy, free) and the bytes after it pick its
-// arguments, valid or not: NaN and infinite floats, k = 0 or near SIZE_MAX,
-// huge ef, n near SIZE_MAX, unknown enum values, wrong struct_size, NULL
-// pointers, read-only indexes, missing directories.
+// info, verify, export/import .npy, free, and the text calls of
+// capi_text_ops.h) and the bytes after it pick its arguments, valid or not:
+// NaN and infinite floats, k = 0 or near SIZE_MAX, huge ef, n near SIZE_MAX,
+// unknown enum values, wrong struct_size, NULL pointers, read-only indexes,
+// missing directories, texts that are empty, blank or not UTF-8.
 //
-// Two index slots are tracked against a model (live keys and their vectors,
-// metadata, what the file on disk holds), so beyond "never crash" every
-// answer is checked: the status each call must return for its arguments,
-// count/get/metadata against the model, search results live, unique,
-// sorted, filtered, and for FLAT exactly the nearest.
+// Two index slots are tracked against a model (capi_model.h: live keys and
+// their vectors, metadata, the attached embedder; and what the file on disk
+// holds), so beyond "never crash" every answer is checked: the status each
+// call must return for its arguments, count/get/metadata against the model,
+// search results live, unique, sorted, filtered, and for FLAT exactly the
+// nearest.
 //
 // Seeds: small programs from gen_seeds; an empty input is fine too.
 #include <climits>
@@ -24,6 +26,9 @@
 
 #include <quiver/quiver.h>
 
+#include "capi_model.h"
+#include "capi_pickers.h"
+#include "capi_text_ops.h"
 #include "fuzz_util.h"
 
 extern "C" {
@@ -36,166 +41,13 @@ qv_status qvf_embed_ex_with_int_task(qv_embedder* emb, int task, size_t n,
 namespace {
 
 using qvfuzz::Input;
+using namespace qvfuzz::capi;
 
 constexpr size_t kMaxOps = 48;
-constexpr size_t kMaxFloatsPerIndex = size_t(1) << 17;
-constexpr size_t kMaxLive = 300;
-
-struct Entry {
-  std::vector<float> vector;  // as added
-  bool approx = false;        // came back through .npy (rounded under cosine)
-};
-
-struct Model {
-  uint32_t dim = 0;
-  int metric = 0;
-  int kind = 0;
-  bool read_only = false;
-  bool wild = false;  // some stored value is huge: distances may overflow to inf/NaN
-  std::map<uint64_t, Entry> live;
-  std::map<uint64_t, std::string> meta;
-};
-
-struct Slot {
-  qv_index* index = nullptr;
-  Model m;
-};
-
-// QVF_TRACE=1 prints every call and its status (for reading a crash input).
-const bool tracing = std::getenv("QVF_TRACE") != nullptr;
-void trace(const char* what, uint64_t a, uint64_t b, qv_status s) {
-  if (tracing)
-    std::fprintf(stderr, "  %-14s %llu %llu -> %s\n", what, (unsigned long long)a,
-                 (unsigned long long)b, qv_status_string(s));
-}
-
-bool finite(const float* v, size_t n) {
-  for (size_t i = 0; i < n; ++i)
-    if (!std::isfinite(v[i])) return false;
-  return true;
-}
-
-bool tame(const float* v, size_t n) {
-  for (size_t i = 0; i < n; ++i)
-    if (!(std::fabs(v[i]) <= 1e6f)) return false;
-  return true;
-}
-
-// What the library accepts under cosine: a norm (computed as it does) that
-// is positive and finite as a float.
-bool cosine_ok(const float* v, size_t n) {
-  double sum = 0;
-  for (size_t i = 0; i < n; ++i) sum += double(v[i]) * v[i];
-  float norm = float(std::sqrt(sum));
-  return norm > 0.0f && std::isfinite(norm);
-}
-
-bool acceptable_vector(const Model& m, const float* v) {
-  return finite(v, m.dim) && (m.metric != QV_METRIC_COSINE || cosine_ok(v, m.dim));
-}
-
-double model_distance(const Model& m, const float* a, const float* b) {
-  double dot = 0, na = 0, nb = 0, l2 = 0;
-  for (size_t i = 0; i < m.dim; ++i) {
-    dot += double(a[i]) * b[i];
-    na += double(a[i]) * a[i];
-    nb += double(b[i]) * b[i];
-    l2 += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
-  }
-  if (m.metric == QV_METRIC_L2) return l2;
-  if (m.metric == QV_METRIC_IP) return 1 - dot;
-  return 1 - dot / (std::sqrt(na) * std::sqrt(nb));
-}
-
-double tolerance(const Model& m, const float* a, const float* b) {
-  double scale = 1;
-  for (size_t i = 0; i < m.dim; ++i) scale += double(a[i]) * a[i] + double(b[i]) * b[i];
-  if (m.metric == QV_METRIC_COSINE) scale = 2;
-  return 1e-4 + 1e-5 * double(m.dim) * scale;
-}
-
-void check_failure_message(qv_status s) {
-  if (s != QV_OK) QVF_CHECK(qv_last_error()[0] != '\0');
-}
-
-void check_count(const Slot& slot) {
-  if (!slot.index) return;
-  size_t count = 0;
-  QVF_CHECK(qv_index_count(slot.index, &count) == QV_OK);
-  QVF_CHECK(count == slot.m.live.size());
-}
-
-// ---- argument pickers --------------------------------------------------
-
-uint64_t pick_key(Input& in) {
-  uint8_t how = in.u8();
-  if (how < 220) return how % 24;
-  if (how < 240) return in.u64();
-  return UINT64_MAX - (how & 3);
-}
-
-std::vector<float> pick_vector(Input& in, uint32_t dim) {
-  std::vector<float> v(dim);
-  const uint8_t how = in.u8();
-  if (how < 8) {  // a zero vector (rejected under cosine)
-    return v;
-  }
-  if (how < 16) {  // one poisoned element
-    for (uint32_t i = 0; i < dim; ++i) v[i] = float(i % 7) - 3;
-    v[in.below(dim)] = in.flag() ? NAN : (in.flag() ? INFINITY : -INFINITY);
-    return v;
-  }
-  for (uint32_t i = 0; i < dim; ++i) v[i] = in.some_float();
-  return v;
-}
-
-size_t pick_k(Input& in) {
-  static const size_t table[] = {1, 2, 3, 5, 10, 0, SIZE_MAX, SIZE_MAX / 2,
-                                 size_t(1) << 40, size_t(UINT32_MAX) + 1, 1000};
-  uint8_t how = in.u8();
-  if (how < 200) return 1 + how % 12;
-  return table[how % (sizeof table / sizeof table[0])];
-}
-
-struct FilterState {
-  uint64_t mask;
-};
-
-int mask_filter(uint64_t key, void* user) {
-  const auto* f = static_cast<const FilterState*>(user);
-  return int((f->mask >> (key % 64)) & 1);
-}
-
-bool passes(const qv_search_params* p, uint64_t key) {
-  return !p || !p->filter || p->filter(key, p->filter_user) != 0;
-}
-
-// Fills params (maybe invalid); returns whether it is one the library must
-// accept. Sets *use to NULL or &p.
-bool pick_params(Input& in, qv_search_params& p, FilterState& f, qv_search_params** use) {
-  const uint8_t how = in.u8();
-  if (how < 64) {
-    *use = nullptr;
-    return true;
-  }
-  qv_search_params_init(&p);
-  *use = &p;
-  static const uint32_t efs[] = {0, 1, 4, 16, 64, 1000, UINT32_MAX, UINT32_MAX / 2};
-  p.ef = efs[in.u8() % 8];
-  static const uint32_t threads[] = {0, 1, 2, 3, UINT32_MAX};
-  p.threads = threads[in.u8() % 5];
-  if (in.flag()) {
-    f.mask = in.u64();
-    p.filter = mask_filter;
-    p.filter_user = &f;
-  }
-  if (how > 250) {
-    p.struct_size = in.u32();
-    return p.struct_size == sizeof(qv_search_params);
-  }
-  return true;
-}
-
+// Operation codes 0 .. 118 pick a vector operation (code % 17), the last
+// kTextOps codes a text operation (capi_text_ops.h): past inputs keep their
+// meaning.
+constexpr int kFirstTextOp = 128 - kTextOps;
 // ---- operations ----------------------------------------------------------
 
 struct Fuzz {
@@ -265,11 +117,6 @@ struct Fuzz {
     slot.m.dim = o.dim;
     slot.m.metric = metric;
     slot.m.kind = kind;
-  }
-
-  bool room(const Slot& slot, size_t n) const {
-    return slot.m.live.size() + n <= kMaxLive &&
-           (slot.m.live.size() + n) * slot.m.dim <= kMaxFloatsPerIndex;
   }
 
   void add(Slot& slot, Input& in) {
@@ -356,44 +203,6 @@ struct Fuzz {
       slot.m.meta.erase(key);
     } else {
       QVF_CHECK(s == QV_ERR_NOT_FOUND);
-    }
-  }
-
-  // Checks one result row against the model.
-  void check_results(const Slot& slot, const float* query, size_t k, const qv_search_params* p,
-                     const uint64_t* keys, const float* dist, size_t found) {
-    const Model& m = slot.m;
-    size_t eligible = 0;
-    for (const auto& [key, e] : m.live) eligible += passes(p, key);
-    QVF_CHECK(found <= k && found <= eligible);
-    std::set<uint64_t> unique;
-    for (size_t i = 0; i < found; ++i) {
-      QVF_CHECK(m.live.count(keys[i]) == 1);  // never a removed or unknown key
-      QVF_CHECK(passes(p, keys[i]));
-      QVF_CHECK(unique.insert(keys[i]).second);
-    }
-    const bool exact = !m.wild && tame(query, m.dim);
-    if (!exact || !dist) return;
-    for (size_t i = 0; i < found; ++i) {
-      QVF_CHECK(!std::isnan(dist[i]));
-      if (i) QVF_CHECK(dist[i - 1] <= dist[i]);
-      const Entry& e = m.live.at(keys[i]);
-      if (e.approx) continue;
-      if (tracing)
-        std::fprintf(stderr, "    hit %llu: %g, model %.9g, tolerance %g\n",
-                     (unsigned long long)keys[i], dist[i],
-                     model_distance(m, query, e.vector.data()), tolerance(m, query, e.vector.data()));
-      QVF_CHECK(std::fabs(dist[i] - model_distance(m, query, e.vector.data())) <=
-                tolerance(m, query, e.vector.data()));
-    }
-    if (m.kind != QV_INDEX_FLAT) return;
-    // Exact search: every eligible key it left out is no nearer than the last one it kept.
-    QVF_CHECK(found == std::min(k, eligible));
-    if (found == 0) return;
-    for (const auto& [key, e] : m.live) {
-      if (!passes(p, key) || unique.count(key) || e.approx) continue;
-      const double d = model_distance(m, query, e.vector.data());
-      QVF_CHECK(d + tolerance(m, query, e.vector.data()) >= dist[found - 1]);
     }
   }
 
@@ -583,6 +392,7 @@ struct Fuzz {
     slot.index = index;
     slot.m = saved;
     slot.m.read_only = mode == QV_OPEN_MMAP;
+    slot.m.embedder_dim = 0;  // not saved with the index
     qv_index_info info;
     info.struct_size = sizeof info;
     QVF_CHECK(qv_index_get_info(index, &info) == QV_OK);
@@ -676,6 +486,12 @@ struct Fuzz {
           create(slot, in);
         }
         check_count(slot);
+        continue;
+      }
+      if (what >= kFirstTextOp) {
+        text_op(what - kFirstTextOp, slot, in);
+        check_count(slot);
+        check_count(other);
         continue;
       }
       switch (what % 17) {

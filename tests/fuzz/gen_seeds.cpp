@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -240,6 +241,17 @@ struct Program {
     for (uint32_t i = 0; i < dim; ++i) u8(0), u8(int8_t((seed * 13 + i * 5) % 40 - 20));
   }
   void key(int k) { u8(k); }
+  // Text operations (capi_text_ops.h): the last nine operation codes.
+  void text_op(int slot, int which) { op(slot, 128 - 9 + which); }
+  // A text of pieces (indexes into capi_text_ops.cpp's kPieces).
+  void text(std::initializer_list<int> pieces) {
+    u8(int(pieces.size()));
+    for (int p : pieces) u8(p);
+  }
+  // search_text (which 5), _chunks (6) or _ex (7): k, no params, flags.
+  void text_search(int slot, int which, std::initializer_list<int> query, int k, int flags) {
+    text_op(slot, which), text(query), u8(k - 1), u8(0), u8(flags);
+  }
 };
 
 void capi_seeds() {
@@ -265,6 +277,53 @@ void capi_seeds() {
     p.op(0, 11);                 // compact
     p.op(0, 12), p.u8(0);        // info
     write_seed(d, kind ? "hnsw-program" : "flat-program", p.bytes);
+  }
+  // Text: FLAT under cosine, HNSW under L2, dim 16; chunks of 16 characters.
+  for (int kind = 0; kind < 2; ++kind) {
+    Program p;
+    p.create(0, 5, kind ? 0 : 2, kind);  // dims[5] = 16
+    p.text_op(0, 0), p.u8(100);                           // attach a hashing embedder
+    p.text_op(0, 1), p.u8(100), p.u8(0), p.u8(6), p.u8(1);  // 16 characters, overlap 1
+    p.text_op(0, 2), p.u8(1), p.text({6, 1, 7}), p.u8(0);   // add_text: doc 1, three chunks
+    p.text_op(0, 3), p.u8(3);                               // add_texts: three documents
+    p.u8(2), p.text({9, 1, 18});
+    p.u8(3), p.text({19});
+    p.u8(0), p.text({22, 1, 8});  // document 0: chunk keys 0, 1 ...
+    p.u8(0);
+    p.text_search(0, 5, {6}, 3, 1);     // documents
+    p.text_search(0, 6, {20, 1, 6}, 4, 1);  // chunks
+    p.text_search(0, 7, {8}, 2, 3);     // documents with their chunks
+    p.text_op(0, 8), p.u8(1), p.u8(1), p.u8(1);  // remove chunk 1 of document 1: a gap
+    p.text_op(0, 4), p.u8(1);                    // remove_text stops at the gap
+    p.op(0, 10), p.u8(0), p.u8(0), p.u8(0);      // save
+    p.op(1, 9), p.u8(1), p.u8(0), p.u8(1), p.u8(0);  // open MMAP into slot 1
+    p.text_op(1, 0), p.u8(100);                      // attach again (not saved)
+    p.text_search(1, 5, {7}, 5, 1);
+    p.text_op(1, 2), p.u8(2), p.text({6}), p.u8(0);  // read-only: refused
+    write_seed(d, kind ? "hnsw-text-program" : "flat-text-program", p.bytes);
+  }
+  {
+    // Text that is empty, blank (ASCII and Unicode spaces), not UTF-8, emoji
+    // only; bad options; a document key past the largest.
+    Program p;
+    p.create(0, 3, 2, 0);  // dim 4, cosine, FLAT
+    p.text_op(0, 2), p.u8(0), p.text({6}), p.u8(0);  // no embedder yet
+    p.text_op(0, 0), p.u8(100);
+    p.text_op(0, 1), p.u8(100), p.u8(1), p.u8(0), p.u8(3);  // tokens, 1 per chunk, overlap 0
+    p.text_op(0, 3), p.u8(4);
+    p.u8(0), p.text({3, 4, 5});  // Unicode spaces only
+    p.u8(1), p.text({11, 13, 14});
+    p.u8(2), p.text({18, 24});
+    p.u8(3), p.text({});
+    p.u8(0);
+    p.text_op(0, 3), p.u8(2), p.u8(1), p.text({11}), p.u8(2), p.text({26, 1, 27}), p.u8(0);
+    p.text_op(0, 2), p.u8(220), p.text({6}), p.u8(0);  // key QV_MAX_DOC_KEY + 1
+    p.text_op(0, 1), p.u8(100), p.u8(0), p.u8(5), p.u8(3);  // overlap = size - 1
+    p.text_op(0, 2), p.u8(3), p.text({23, 2, 6}), p.u8(0);
+    p.text_search(0, 5, {1, 2}, 2, 1);  // blank query
+    p.text_search(0, 6, {18}, 3, 1);    // emoji query
+    p.text_search(0, 7, {23}, 12, 3);
+    write_seed(d, "odd-text-program", p.bytes);
   }
 }
 

@@ -1,0 +1,24 @@
+// Argument pickers of fuzz_capi: turn the fuzzer's bytes into keys,
+// vectors, k and search parameters, mostly valid, sometimes not (NaN and
+// infinite values, k = 0 or near SIZE_MAX, a wrong struct_size).
+#pragma once
+
+#include <quiver/quiver.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "capi_model.h"
+#include "fuzz_util.h"
+
+namespace qvfuzz::capi {
+
+uint64_t pick_key(Input& in);
+std::vector<float> pick_vector(Input& in, uint32_t dim);
+size_t pick_k(Input& in);
+// Fills params (maybe invalid); returns whether it is one the library must
+// accept. Sets *use to NULL or &p.
+bool pick_params(Input& in, qv_search_params& p, FilterState& f, qv_search_params** use);
+
+}  // namespace qvfuzz::capi

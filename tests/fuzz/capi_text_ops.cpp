@@ -1,0 +1,429 @@
+#include "capi_text_ops.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstring>
+#include <iterator>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "capi_pickers.h"
+
+namespace qvfuzz::capi {
+namespace {
+
+// Pieces of text for the corners of the chunker, the UTF-8 decoder and the
+// hashing embedder: ASCII and Unicode spaces (NBSP, ideographic, em space),
+// words, accents, other scripts, invalid UTF-8 (a lone byte, a surrogate,
+// above U+10FFFF, overlong, truncated), punctuation only, emoji, a zero
+// width space (not a space), a control byte, a combining mark, full-width
+// ASCII.
+const char* const kPieces[] = {"",
+                               " ",
+                               "\t\n \r\v\f",
+                               "\xc2\xa0",
+                               "\xe3\x80\x80",
+                               "\xe2\x80\x83",
+                               "bees make honey",
+                               "Honeybees, nectar; the hive.",
+                               "\xc3\x89"
+                               "cole",
+                               "\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0",
+                               "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+                               "\xff",
+                               "\xfe\xff",
+                               "\xed\xa0\x80",
+                               "\xf4\x90\x80\x80",
+                               "\xc0\xaf",
+                               "\xe2\x82",
+                               "!!!",
+                               "\xf0\x9f\x98\x80",
+                               "don't",
+                               "a",
+                               "42",
+                               "the of and",
+                               "x y z",
+                               "\xe2\x80\x8b",
+                               "\x01",
+                               "e\xcc\x81",
+                               "\xef\xbc\xa1"};
+
+// Texts stay short: a chunk holds at least one byte of its text, so a text
+// of b bytes adds at most b vectors, and room() bounds them.
+constexpr size_t kMaxTextBytes = 64;
+
+std::string pick_text(Input& in) {
+  std::string t;
+  const size_t pieces = in.u8() % 5;
+  for (size_t i = 0; i < pieces && t.size() < kMaxTextBytes; ++i) {
+    const uint8_t how = in.u8();
+    if (how < 200)
+      t += kPieces[how % std::size(kPieces)];
+    else
+      t += in.bytes(in.u8() % 16);  // raw bytes; a NUL ends the C string there
+  }
+  if (t.size() > kMaxTextBytes) t.resize(kMaxTextBytes);
+  return t;
+}
+
+uint64_t pick_doc(Input& in) {
+  const uint8_t how = in.u8();
+  if (how < 170) return how % 4;
+  if (how < 200) return in.u8();
+  if (how < 215) return QV_MAX_DOC_KEY;
+  if (how < 230) return QV_MAX_DOC_KEY + 1;
+  if (how < 240) return UINT64_MAX;
+  return in.u64();
+}
+
+// Whether the library finds a text (as a C string) blank. Yes: empty or
+// ASCII spaces only; No: it holds another ASCII character; Maybe: only
+// spaces and bytes above 0x7F, which may or may not decode to Unicode
+// spaces (the answer is then told apart by the message).
+enum class Blank { No, Yes, Maybe };
+
+Blank blank_of(const std::string& text) {
+  bool ascii_spaces_only = true;
+  for (unsigned char c : text) {
+    const bool space = c == ' ' || (c >= 0x09 && c <= 0x0D);
+    if (c < 0x80 && !space) return Blank::No;
+    if (!space) ascii_spaces_only = false;
+  }
+  return ascii_spaces_only ? Blank::Yes : Blank::Maybe;
+}
+
+bool says(const char* what) { return std::strstr(qv_last_error(), what) != nullptr; }
+
+bool blank_refusal(qv_status s) { return s == QV_ERR_INVALID_ARGUMENT && says("only whitespace"); }
+
+// The query vector of the attached embedder: a second hashing embedder of
+// the same dimension gives the same vectors (quiver.h).
+std::vector<float> embed_query(uint32_t dim, const std::string& text) {
+  qv_embedder* emb = nullptr;
+  QVF_CHECK(qv_embedder_create_hashing(dim, &emb) == QV_OK);
+  std::vector<float> v(dim);
+  const char* p = text.c_str();
+  QVF_CHECK(qv_embedder_embed_ex(emb, QV_EMBED_QUERY, 1, &p, nullptr, v.data()) == QV_OK);
+  qv_embedder_free(emb);
+  QVF_CHECK(finite(v.data(), dim));
+  return v;
+}
+
+void attach(Slot& slot, Input& in) {
+  Model& m = slot.m;
+  const uint8_t how = in.u8();
+  if (how < 24) {
+    const qv_status s = qv_index_set_embedder(slot.index, nullptr);
+    trace("set_embedder", 0, 0, s);
+    QVF_CHECK(s == QV_OK);
+    m.embedder_dim = 0;
+    return;
+  }
+  static const uint32_t others[] = {0, 1, 2, 5, QV_MAX_DIM, QV_MAX_DIM + 1, UINT32_MAX};
+  const uint32_t dim = how < 200 ? m.dim : others[in.u8() % std::size(others)];
+  if (how == 255)
+    return QVF_CHECK(qv_embedder_create_hashing(dim, nullptr) == QV_ERR_INVALID_ARGUMENT);
+  qv_embedder* emb = nullptr;
+  qv_status s = qv_embedder_create_hashing(dim, &emb);
+  trace("create_hashing", dim, 0, s);
+  check_failure_message(s);
+  if (dim == 0 || dim > QV_MAX_DIM) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  QVF_CHECK(s == QV_OK && emb != nullptr);
+  uint32_t got = 0;
+  QVF_CHECK(qv_embedder_dim(emb, &got) == QV_OK && got == dim);
+  s = qv_index_set_embedder(slot.index, emb);
+  qv_embedder_free(emb);  // the index keeps its own reference
+  trace("set_embedder", dim, m.dim, s);
+  check_failure_message(s);
+  if (dim != m.dim) return QVF_CHECK(s == QV_ERR_DIMENSION_MISMATCH);  // nothing changes
+  QVF_CHECK(s == QV_OK);
+  m.embedder_dim = dim;
+}
+
+void set_options(Slot& slot, Input& in) {
+  qv_text_options o;
+  qv_text_options_init(&o);
+  const uint8_t how = in.u8();
+  static const int units[] = {QV_CHUNK_CHARACTERS, QV_CHUNK_TOKENS, 0, 3, -1, INT_MAX};
+  const uint8_t ub = in.u8();
+  const int unit = units[ub < 240 ? ub % 2 : ub % 6];
+  std::memcpy(&o.unit, &unit, sizeof unit);
+  static const uint32_t sizes[] = {1, 2, 3, 4, 5, 8, 16, 64, 800, 0, UINT32_MAX};
+  const uint8_t sb = in.u8();
+  o.chunk_size = sizes[sb < 240 ? sb % 9 : sb % 11];
+  const uint32_t size = o.chunk_size;
+  const uint32_t overlaps[] = {0, 1, 2, size - 1, size, size + 1, UINT32_MAX};
+  const uint8_t ob = in.u8();
+  o.chunk_overlap = overlaps[ob < 240 ? ob % 4 : ob % 7];
+  if (how > 250) o.struct_size = in.u32();
+  const bool defaults = how < 16;  // NULL: back to the defaults
+  const qv_status s = qv_index_set_text_options(slot.index, defaults ? nullptr : &o);
+  trace("text_options", o.chunk_size, o.chunk_overlap, s);
+  check_failure_message(s);
+  if (defaults) return QVF_CHECK(s == QV_OK);
+  const bool valid = o.struct_size == sizeof o &&
+                     (unit == QV_CHUNK_CHARACTERS || unit == QV_CHUNK_TOKENS) &&
+                     o.chunk_size >= 1 && o.chunk_overlap < o.chunk_size;
+  QVF_CHECK(s == (valid ? QV_OK : QV_ERR_INVALID_ARGUMENT));  // read-only indexes too
+}
+
+// A failure the checks before embedding call for: `want`, or the refusal
+// of an earlier text that was blank after all.
+void expect_refusal(qv_status s, qv_status want, bool maybe_blank) {
+  QVF_CHECK(s == want || (maybe_blank && blank_refusal(s)));
+}
+
+void add_texts(Slot& slot, Input& in, bool single) {
+  Model& m = slot.m;
+  const size_t n = single ? 1 : in.u8() % 5;
+  std::vector<uint64_t> docs(std::max<size_t>(n, 1));
+  std::vector<std::string> texts(std::max<size_t>(n, 1));
+  size_t bytes = 0;
+  for (size_t i = 0; i < n; ++i) {
+    docs[i] = pick_doc(in);
+    texts[i] = pick_text(in);
+    bytes += std::strlen(texts[i].c_str());
+  }
+  if (!room(slot, bytes)) return;
+  const uint8_t nulls = in.u8();
+  const bool null_keys = !single && nulls == 255, null_texts = !single && nulls == 254;
+  const bool null_text = nulls == 253 && n > 0;
+  std::vector<const char*> pointers(std::max<size_t>(n, 1));
+  for (size_t i = 0; i < n; ++i) pointers[i] = texts[i].c_str();
+  if (null_text) pointers[n - 1] = nullptr;
+  const qv_status s = single ? qv_index_add_text(slot.index, docs[0], pointers[0])
+                             : qv_index_add_texts(slot.index, n, null_keys ? nullptr : docs.data(),
+                                                  null_texts ? nullptr : pointers.data());
+  trace(single ? "add_text" : "add_texts", n, n ? docs[0] : 0, s);
+  if (tracing)
+    for (size_t i = 0; i < n; ++i)
+      std::fprintf(stderr, "    doc %llu: \"%s\"\n", (unsigned long long)docs[i], texts[i].c_str());
+  check_failure_message(s);
+
+  if (m.read_only) return QVF_CHECK(s == QV_ERR_UNSUPPORTED);
+  if (n == 0) return QVF_CHECK(s == QV_OK);
+  if (null_keys || null_texts || null_text) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  if (m.embedder_dim == 0) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  // The checks the library makes per document, in order, before embedding.
+  bool maybe_blank = false;
+  std::set<uint64_t> batch;
+  for (size_t i = 0; i < n; ++i) {
+    if (docs[i] > QV_MAX_DOC_KEY) return expect_refusal(s, QV_ERR_INVALID_ARGUMENT, maybe_blank);
+    if (!batch.insert(docs[i]).second) return expect_refusal(s, QV_ERR_DUPLICATE_KEY, maybe_blank);
+    const Blank blank = blank_of(texts[i].c_str());
+    if (blank == Blank::Yes) return expect_refusal(s, QV_ERR_INVALID_ARGUMENT, maybe_blank);
+    maybe_blank = maybe_blank || blank == Blank::Maybe;
+    if (m.meta.count(QV_CHUNK_KEY(docs[i], 0)))
+      return expect_refusal(s, QV_ERR_DUPLICATE_KEY, maybe_blank);
+  }
+  if (s != QV_OK) {
+    // What the model cannot predict without the chunks: a chunk key some
+    // earlier add took, a chunk that embeds to the zero vector (cosine).
+    bool may_collide = false;
+    for (const auto& [key, e] : m.live) may_collide = may_collide || batch.count(QV_DOC_KEY(key));
+    QVF_CHECK(
+        (maybe_blank && blank_refusal(s)) || (may_collide && s == QV_ERR_DUPLICATE_KEY) ||
+        (m.metric == QV_METRIC_COSINE && s == QV_ERR_INVALID_ARGUMENT && says("zero length")));
+    return;  // all or nothing: the caller's check_count sees nothing added
+  }
+  // Learn the chunks: numbered from 0 without gaps, each a vector whose
+  // metadata is the bytes of its text it spans.
+  for (size_t i = 0; i < n; ++i) {
+    const std::string text = texts[i].c_str();
+    uint64_t chunks = 0;
+    for (; chunks < QV_MAX_CHUNKS_PER_DOC; ++chunks) {
+      const uint64_t key = QV_CHUNK_KEY(docs[i], chunks);
+      if (m.live.count(key)) break;  // there before the call: not one of its chunks
+      std::vector<float> v(m.dim);
+      const qv_status g = qv_index_get(slot.index, key, v.data());
+      if (g == QV_ERR_NOT_FOUND) break;
+      QVF_CHECK(g == QV_OK && finite(v.data(), m.dim));
+      const void* data = nullptr;
+      size_t len = 0;
+      QVF_CHECK(qv_index_get_metadata(slot.index, key, &data, &len) == QV_OK && len > 0);
+      std::string chunk(static_cast<const char*>(data), len);
+      QVF_CHECK(text.find(chunk) != std::string::npos);
+      // The vector as get gives it back: under cosine its distances are
+      // the stored unit vector's up to rounding, within tolerance().
+      m.live[key] = Entry{std::move(v), false};
+      m.meta[key] = std::move(chunk);
+    }
+    QVF_CHECK(chunks >= 1);
+  }
+}
+
+void remove_text(Slot& slot, Input& in) {
+  Model& m = slot.m;
+  const uint64_t doc = pick_doc(in);
+  const qv_status s = qv_index_remove_text(slot.index, doc);
+  trace("remove_text", doc, 0, s);
+  check_failure_message(s);
+  if (m.read_only) return QVF_CHECK(s == QV_ERR_UNSUPPORTED);
+  if (doc > QV_MAX_DOC_KEY) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  // Chunks 0, 1, 2 ... up to the first one missing, whoever added them.
+  uint64_t removed = 0;
+  for (; removed < QV_MAX_CHUNKS_PER_DOC && m.live.erase(QV_CHUNK_KEY(doc, removed)); ++removed)
+    m.meta.erase(QV_CHUNK_KEY(doc, removed));
+  QVF_CHECK(s == (removed ? QV_OK : QV_ERR_NOT_FOUND));
+}
+
+// Checks a document search for the query vector q against the model:
+// distinct documents that have an eligible live chunk, and (when given)
+// their best chunk; sorted distances that match the model; for FLAT the
+// nearest documents by their nearest chunk.
+void check_documents(const Slot& slot, const std::vector<float>& q, size_t k,
+                     const qv_search_params* p, const uint64_t* docs, const uint64_t* chunks,
+                     const float* dist, size_t found) {
+  const Model& m = slot.m;
+  struct Best {
+    double distance;
+    const Entry* entry;
+  };
+  std::map<uint64_t, Best> best;  // document -> its nearest eligible chunk
+  for (const auto& [key, e] : m.live) {
+    if (!passes(p, key)) continue;
+    const double d = model_distance(m, q.data(), e.vector.data());
+    auto it = best.find(QV_DOC_KEY(key));
+    if (it == best.end() || d < it->second.distance) best[QV_DOC_KEY(key)] = Best{d, &e};
+  }
+  QVF_CHECK(found <= k && found <= best.size());
+  std::set<uint64_t> unique;
+  for (size_t i = 0; i < found; ++i) {
+    QVF_CHECK(best.count(docs[i]) == 1);
+    QVF_CHECK(unique.insert(docs[i]).second);
+    if (chunks)
+      QVF_CHECK(m.live.count(chunks[i]) == 1 && passes(p, chunks[i]) &&
+                QV_DOC_KEY(chunks[i]) == docs[i]);
+  }
+  if (m.wild || !tame(q.data(), m.dim) || !dist) return;
+  for (size_t i = 0; i < found; ++i) {
+    QVF_CHECK(!std::isnan(dist[i]));
+    if (i) QVF_CHECK(dist[i - 1] <= dist[i]);
+    if (chunks) {
+      const Entry& e = m.live.at(chunks[i]);
+      QVF_CHECK(std::fabs(dist[i] - model_distance(m, q.data(), e.vector.data())) <=
+                tolerance(m, q.data(), e.vector.data()));
+    }
+  }
+  if (m.kind != QV_INDEX_FLAT) return;
+  QVF_CHECK(found == std::min(k, best.size()));
+  for (size_t i = 0; i < found; ++i) {
+    const Best& b = best.at(docs[i]);
+    QVF_CHECK(std::fabs(dist[i] - b.distance) <= tolerance(m, q.data(), b.entry->vector.data()));
+  }
+  if (found == 0) return;
+  for (const auto& [doc, b] : best)
+    if (!unique.count(doc))
+      QVF_CHECK(b.distance + tolerance(m, q.data(), b.entry->vector.data()) >= dist[found - 1]);
+}
+
+enum class TextSearch { Documents, Chunks, DocumentsWithChunks };
+
+void search(Slot& slot, Input& in, TextSearch what) {
+  const Model& m = slot.m;
+  const std::string query = pick_text(in);
+  const size_t k = pick_k(in);
+  qv_search_params p;
+  FilterState f;
+  qv_search_params* use;
+  const bool params_ok = pick_params(in, p, f, &use);
+  const uint8_t flags = in.u8();
+  const bool null_query = flags == 255, null_keys = flags == 254, null_found = flags == 253;
+  const bool want_distances = flags & 1, want_chunks = flags & 2;
+  // Room for k results, or for every live vector when k is larger: ASan
+  // catches a write past either.
+  const size_t room = std::max<size_t>(1, std::min(k, m.live.size() + 1));
+  std::vector<uint64_t> keys(room), chunks(room);
+  std::vector<float> dist(room);
+  size_t found = SIZE_MAX;
+  const char* q = null_query ? nullptr : query.c_str();
+  uint64_t* keys_out = null_keys ? nullptr : keys.data();
+  float* dist_out = want_distances ? dist.data() : nullptr;
+  size_t* found_out = null_found ? nullptr : &found;
+  qv_status s;
+  switch (what) {
+    case TextSearch::Documents:
+      s = qv_index_search_text(slot.index, q, k, use, keys_out, dist_out, found_out);
+      break;
+    case TextSearch::Chunks:
+      s = qv_index_search_text_chunks(slot.index, q, k, use, keys_out, dist_out, found_out);
+      break;
+    default:
+      s = qv_index_search_text_ex(slot.index, q, k, use, keys_out,
+                                  want_chunks ? chunks.data() : nullptr, dist_out, found_out);
+      break;
+  }
+  trace("search_text", int(what), k, s);
+  if (tracing) std::fprintf(stderr, "    query \"%s\"\n", query.c_str());
+  check_failure_message(s);
+  if (null_query || null_keys || null_found || k == 0 || !params_ok)
+    return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  const std::string text = query.c_str();
+  const Blank blank = blank_of(text);
+  if (blank == Blank::Yes) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  if (blank == Blank::Maybe && blank_refusal(s)) return;
+  if (m.embedder_dim == 0) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  const std::vector<float> vector = embed_query(m.embedder_dim, text);
+  if (m.metric == QV_METRIC_COSINE && !cosine_ok(vector.data(), m.dim))
+    return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  QVF_CHECK(s == QV_OK);
+  if (what == TextSearch::Chunks)
+    return check_results(slot, vector.data(), k, use, keys.data(), dist_out, found);
+  const bool with_chunks = what == TextSearch::DocumentsWithChunks && want_chunks;
+  check_documents(slot, vector, k, use, keys.data(), with_chunks ? chunks.data() : nullptr,
+                  dist_out, found);
+}
+
+// One chunk key: removing it leaves a gap that remove_text stops at; its
+// metadata is its text.
+void chunk_key(Slot& slot, Input& in) {
+  Model& m = slot.m;
+  const uint64_t key = QV_CHUNK_KEY(in.u8() % 4, in.u8() % 8);
+  if (in.flag()) {
+    const qv_status s = qv_index_remove(slot.index, key);
+    trace("remove_chunk", key, 0, s);
+    check_failure_message(s);
+    if (m.read_only) return QVF_CHECK(s == QV_ERR_UNSUPPORTED);
+    if (!m.live.erase(key)) return QVF_CHECK(s == QV_ERR_NOT_FOUND);
+    QVF_CHECK(s == QV_OK);
+    m.meta.erase(key);
+    return;
+  }
+  const void* data = nullptr;
+  size_t len = 0;
+  const qv_status s = qv_index_get_metadata(slot.index, key, &data, &len);
+  auto it = m.meta.find(key);
+  if (it == m.meta.end()) return QVF_CHECK(s == QV_ERR_NOT_FOUND);
+  QVF_CHECK(s == QV_OK && len == it->second.size() &&
+            std::memcmp(data, it->second.data(), len) == 0);
+}
+
+}  // namespace
+
+void text_op(int which, Slot& slot, Input& in) {
+  switch (which) {
+    case 0:
+      return attach(slot, in);
+    case 1:
+      return set_options(slot, in);
+    case 2:
+      return add_texts(slot, in, true);
+    case 3:
+      return add_texts(slot, in, false);
+    case 4:
+      return remove_text(slot, in);
+    case 5:
+      return search(slot, in, TextSearch::Documents);
+    case 6:
+      return search(slot, in, TextSearch::Chunks);
+    case 7:
+      return search(slot, in, TextSearch::DocumentsWithChunks);
+    default:
+      return chunk_key(slot, in);
+  }
+}
+
+}  // namespace qvfuzz::capi
