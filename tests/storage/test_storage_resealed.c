@@ -199,7 +199,7 @@ typedef struct hnsw_layout {
   uint64_t record_bytes, vector_offset, entry_node;
 } hnsw_layout;
 
-static hnsw_layout layout_of(const fixture* f) {
+static hnsw_layout layout_of_n(const fixture* f, uint64_t nodes) {
   hnsw_layout l;
   const unsigned char* h;
   l.header = section_of(f, QVS_INDEX_HEADER);
@@ -211,10 +211,12 @@ static hnsw_layout layout_of(const fixture* f) {
   l.record_bytes = qvs_get_u64(h + 64);
   l.vector_offset = (4u * (1u + 2u * l.m) + 15u) & ~(uint64_t)15u;
   assert_int_equal(l.record_bytes, l.records->element_size);
-  assert_int_equal(l.records->count, N);
+  assert_int_equal(l.records->count, nodes);
   assert_true(l.metas->element_size >= 20);
   return l;
 }
+
+static hnsw_layout layout_of(const fixture* f) { return layout_of_n(f, N); }
 
 static unsigned char* record(unsigned char* file, const hnsw_layout* l, uint64_t node) {
   return file + l->records->payload_offset + node * l->record_bytes;
@@ -332,6 +334,100 @@ static void test_hnsw_live_count_that_does_not_match_is_refused_by_every_open(vo
   free_fixture(&f);
 }
 
+/* A large index is checked in parts on several threads: damage in two
+ * parts is reported by the lowest node or row, the same on 1, 2 or 4
+ * threads and in every mode. */
+static void expect_same_on_any_threads(const fixture* f, const char* want, const char* what) {
+  static const uint32_t threads[] = {1, 2, 4};
+  char first[2048] = "";
+  size_t t;
+  int mode;
+  for (t = 0; t < 3; ++t)
+    for (mode = QV_OPEN_LOAD; mode <= QV_OPEN_MMAP; ++mode) {
+      qv_open_options opts;
+      qv_index* index = NULL;
+      qv_open_options_init(&opts);
+      opts.mode = (qv_open_mode)mode;
+      opts.threads = threads[t];
+      assert_int_equal(qv_index_open_with_options(f->bad, &opts, &index), QV_ERR_CORRUPT);
+      if (!qvt_contains(qv_last_error(), want))
+        fail_msg("%s (%u threads, mode %d): does not name '%s': %s", what, threads[t], mode, want,
+                 qv_last_error());
+      if (!first[0]) snprintf(first, sizeof first, "%s", qv_last_error());
+      if (strcmp(first, qv_last_error()) != 0)
+        fail_msg("%s: %u threads, mode %d say\n  %s\nnot\n  %s", what, threads[t], mode,
+                 qv_last_error(), first);
+    }
+  printf("[ info     ] %s: %s\n", what, first);
+}
+
+static void test_damage_in_several_parts_is_reported_by_the_lowest(void** state) {
+  const size_t n = 20000, flat_n = 40000;
+  fixture f;
+  qv_index_options o;
+  qv_index* index = NULL;
+  float* v = qvt_gaussian_vectors(flat_n, 16, 9);
+  uint64_t* keys = malloc(flat_n * sizeof *keys);
+  char* good;
+  size_t i;
+  (void)state;
+  for (i = 0; i < flat_n; ++i) keys[i] = i + 1;
+  f.dir = qvs_temp_dir("resealed-parts");
+  good = qvs_path(f.dir, "good.qv");
+  f.bad = qvs_path(f.dir, "bad.qv");
+
+  /* HNSW: parts of 8192 nodes. */
+  qv_index_options_init(&o);
+  o.dim = 4;
+  o.hnsw_m = 4;
+  o.hnsw_ef_construction = 16;
+  assert_int_equal(qv_index_create(&o, &index), QV_OK);
+  assert_int_equal(qv_index_add_batch(index, n, keys, v), QV_OK);
+  assert_int_equal(qv_index_save(index, good), QV_OK);
+  qv_index_free(index);
+  f.bytes = qvs_read_file(good, &f.size);
+  assert_non_null(f.bytes);
+  f.count = qvs_sections(f.bytes, f.size, f.sections, QVS_MAX_SECTIONS);
+  {
+    hnsw_layout l = layout_of_n(&f, n);
+    unsigned char* c = copy_of(&f);
+    put_float(record(c, &l, 19000) + l.vector_offset, NAN);
+    put_float(record(c, &l, 9000) + l.vector_offset + sizeof(float), INFINITY);
+    write_resealed(&f, c, l.records);
+    expect_same_on_any_threads(&f, "node 9000 ", "HNSW, NaN at node 19000 and +Inf at 9000");
+    c = copy_of(&f);
+    qvs_put_u64(meta(c, &l, 18000), qvs_get_u64(meta(c, &l, 100)));
+    qvs_put_u64(meta(c, &l, 17000), qvs_get_u64(meta(c, &l, 16999)));
+    write_resealed(&f, c, l.metas);
+    expect_same_on_any_threads(&f, "node 17000 ", "HNSW, keys held twice in two parts");
+  }
+  free(f.bytes);
+
+  /* FLAT: parts of 2^18 floats, 16384 rows of 16. */
+  qv_index_options_init(&o);
+  o.dim = 16;
+  o.kind = QV_INDEX_FLAT;
+  assert_int_equal(qv_index_create(&o, &index), QV_OK);
+  assert_int_equal(qv_index_add_batch(index, flat_n, keys, v), QV_OK);
+  assert_int_equal(qv_index_save(index, good), QV_OK);
+  qv_index_free(index);
+  f.bytes = qvs_read_file(good, &f.size);
+  assert_non_null(f.bytes);
+  f.count = qvs_sections(f.bytes, f.size, f.sections, QVS_MAX_SECTIONS);
+  {
+    const qvs_section* rows = section_of(&f, QVS_FLAT_ROWS);
+    unsigned char* c = copy_of(&f);
+    put_float(c + rows->payload_offset + (35000 * 16 + 2) * sizeof(float), NAN);
+    put_float(c + rows->payload_offset + (20000 * 16 + 5) * sizeof(float), NAN);
+    write_resealed(&f, c, rows);
+    expect_same_on_any_threads(&f, "row 20000 ", "FLAT, NaN in rows 20000 and 35000");
+  }
+  free(good);
+  free(keys);
+  free(v);
+  free_fixture(&f);
+}
+
 /* The checks refuse only what is wrong: the untouched file opens every way
  * and verifies. */
 static void test_valid_files_pass_every_check(void** state) {
@@ -367,6 +463,7 @@ int main(void) {
       cmocka_unit_test(test_hnsw_link_out_of_range_is_refused_by_every_open),
       cmocka_unit_test(test_hnsw_bad_node_table_entries_are_refused_by_every_open),
       cmocka_unit_test(test_hnsw_live_count_that_does_not_match_is_refused_by_every_open),
+      cmocka_unit_test(test_damage_in_several_parts_is_reported_by_the_lowest),
       cmocka_unit_test(test_valid_files_pass_every_check),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
