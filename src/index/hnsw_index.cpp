@@ -791,6 +791,7 @@ void HnswIndex::validate_image(const ImageSource& source, unsigned threads) cons
   // and the lowest one found is reported, so the message does not depend on
   // the threads' timing.
   constexpr uint32_t kPart = 8192;
+  constexpr uint32_t kAhead = 16;  // nodes: how far ahead key slots are prefetched
   const size_t parts = (size_t(n) + kPart - 1) / kPart;
   std::vector<NodeProblem> problems(parts);
   std::vector<size_t> live(parts, 0);
@@ -804,6 +805,7 @@ void HnswIndex::validate_image(const ImageSource& source, unsigned threads) cons
       const uint32_t last = uint32_t(std::min<uint64_t>(n, (part + 1) * uint64_t(kPart)));
       size_t live_here = 0;  // a local: live[] entries share cache lines
       for (uint32_t id = uint32_t(part * kPart); id < last; ++id) {
+        if (id + kAhead < n) keys.prefetch(meta(id + kAhead).key);
         if (!check_node(id, n, blocks, problems[part])) break;
         if (is_deleted(id)) continue;
         ++live_here;
