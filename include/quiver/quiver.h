@@ -545,7 +545,8 @@ QV_API qv_status qv_embedder_create_callback(uint32_t dim, qv_embed_fn fn, void 
  * n-grams only. Use Gemini or a callback over a model when meaning matters.
  * Invalid UTF-8 is tolerated (invalid bytes separate words). A text with
  * nothing but whitespace embeds to the zero vector (rejected by
- * QV_METRIC_COSINE indexes).
+ * QV_METRIC_COSINE indexes); any other text to a vector of length 1, at
+ * every dim.
  * dim: 1 .. QV_MAX_DIM; 256 to 1024 works well (fewer collisions as it grows).
  * Ownership: release *out with qv_embedder_free.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL out, dim out of range),
