@@ -18,16 +18,11 @@ void check_unique_keys(size_t n, const uint64_t* keys) {
          "key " + std::to_string(*dup) + " appears more than once in the batch; nothing was added");
 }
 
-PreparedBatch prepare_batch(size_t n, const uint64_t* keys, const float* vectors, size_t dim,
-                            Metric metric) {
+void check_batch(size_t n, const uint64_t* keys, const float* vectors, size_t dim, Metric metric) {
   check_unique_keys(n, keys);
-  PreparedBatch batch;
-  batch.vectors.resize(n * dim);
-  batch.norms.resize(n);
+  std::vector<float> scratch(dim);
   for (size_t i = 0; i < n; ++i)
-    batch.norms[i] = prepare_vector(vectors + i * dim, dim, metric, batch.vectors.data() + i * dim,
-                                    key_label(keys[i]).c_str());
-  return batch;
+    prepare_vector(vectors + i * dim, dim, metric, scratch.data(), key_label(keys[i]).c_str());
 }
 
 std::string key_label(uint64_t key) { return "vector for key " + std::to_string(key); }

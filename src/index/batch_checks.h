@@ -12,15 +12,12 @@ namespace quiver {
 
 // Vectors of a batch, validated and prepared (normalised under cosine), with
 // the original norms: what every index kind inserts.
-struct PreparedBatch {
-  std::vector<float> vectors;  // n x dim
-  std::vector<float> norms;    // n
-};
-
 // Checks keys are unique and every vector is finite (and non-zero under
 // cosine) before anything is inserted. Throws DuplicateKey / InvalidArgument.
-PreparedBatch prepare_batch(size_t n, const uint64_t* keys, const float* vectors, size_t dim,
-                            Metric metric);
+// The indexes then prepare each vector (prepare_vector) straight into its
+// place in the index: no batch-sized staging copy, which would double the
+// memory a large batch needs (and glibc tends to keep such a block).
+void check_batch(size_t n, const uint64_t* keys, const float* vectors, size_t dim, Metric metric);
 
 // "vector for key 7": how messages name an added vector.
 std::string key_label(uint64_t key);

@@ -40,13 +40,32 @@ void FlatIndex::add(uint64_t key, const float* vector) {
 
 void FlatIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned) {
   check_writable();
-  PreparedBatch batch = prepare_batch(n, keys, vectors, dim(), metric());
+  check_batch(n, keys, vectors, dim(), metric());
   std::unique_lock lock(mutex_);
   for (size_t i = 0; i < n; ++i)
     if (row_of_key_.count(keys[i]))
       fail_duplicate_key(keys[i], true);
-  rows_.reserve(rows_.size() + n * dim());
-  for (size_t i = 0; i < n; ++i) append_locked(keys[i], batch.vectors.data() + i * dim(), batch.norms[i]);
+  const size_t old = keys_.size(), d = dim();
+  rows_.reserve((old + n) * d);
+  norms_.reserve(old + n);
+  keys_.reserve(old + n);
+  rows_.resize((old + n) * d);  // within capacity: cannot throw
+  try {
+    for (size_t i = 0; i < n; ++i) {
+      // Checked above, so this cannot fail.
+      norms_.push_back(prepare_vector(vectors + i * d, d, metric(), rows_.data() + (old + i) * d,
+                                      "vector"));
+      keys_.push_back(keys[i]);
+      row_of_key_.emplace(keys[i], old + i);  // may run out of memory
+    }
+  } catch (...) {
+    // All or nothing: take back the rows of this batch.
+    for (size_t i = old; i < keys_.size(); ++i) row_of_key_.erase(keys_[i]);
+    rows_.resize(old * d);
+    norms_.resize(old);
+    keys_.resize(old);
+    throw;
+  }
 }
 
 void FlatIndex::remove(uint64_t key) {

@@ -187,7 +187,7 @@ uint32_t HnswIndex::reserve_ids(size_t n) {
   return first;
 }
 
-void HnswIndex::init_node(uint32_t id, uint64_t key, const float* prepared, float norm) {
+void HnswIndex::init_node(uint32_t id, uint64_t key, const float* vector) {
   records_.ensure(id);
   metas_.ensure(id);
   NodeMeta& m = meta(id);
@@ -204,9 +204,9 @@ void HnswIndex::init_node(uint32_t id, uint64_t key, const float* prepared, floa
     m.upper_first = first;
   }
   m.key = key;
-  m.norm = norm;
+  // Checked by the caller (check_batch), so this cannot fail.
+  m.norm = prepare_vector(vector, dim(), metric(), vector_of(id), "vector");
   m.level = uint8_t(level);
-  std::copy_n(prepared, dim(), vector_of(id));
 }
 
 void HnswIndex::check_writable() const {
@@ -215,14 +215,13 @@ void HnswIndex::check_writable() const {
 
 void HnswIndex::add(uint64_t key, const float* vector) {
   check_writable();
-  std::vector<float> prepared(dim());
-  float norm = prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
+  check_batch(1, &key, vector, dim(), metric());
   if (!keys_.reserve(key))
     fail_duplicate_key(key, false);
   uint32_t id = UINT32_MAX;
   try {
     id = reserve_ids(1);
-    init_node(id, key, prepared.data(), norm);
+    init_node(id, key, vector);
     link_node(id);
     keys_.publish(key, id);
   } catch (...) {
@@ -240,7 +239,7 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
                           unsigned threads) {
   check_writable();
   if (n == 0) return;
-  PreparedBatch batch = prepare_batch(n, keys, vectors, dim(), metric());
+  check_batch(n, keys, vectors, dim(), metric());
   for (size_t i = 0; i < n; ++i) {
     if (!keys_.reserve(keys[i])) {
       for (size_t j = 0; j < i; ++j) keys_.release(keys[j]);
@@ -262,7 +261,7 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
     first = reserve_ids(n);
     reserved = true;
     for (size_t i = 0; i < n; ++i)
-      init_node(uint32_t(first + i), keys[i], batch.vectors.data() + i * dim(), batch.norms[i]);
+      init_node(uint32_t(first + i), keys[i], vectors + i * dim());
   } catch (...) {
     // Ids taken are part of the index from now on (saves list them): the
     // batch's nodes become tombstones, none of them linked yet.

@@ -80,8 +80,9 @@ class HnswIndex final : public VectorIndex {
   static void write_links(uint32_t* links, const Candidate* neighbors, size_t n);
   int level_for(uint32_t id) const;
 
-  // Writes vector, key and level of node `id` (not yet reachable).
-  void init_node(uint32_t id, uint64_t key, const float* prepared, float norm);
+  // Writes the vector (prepared for the metric), key and level of node
+  // `id` (not yet reachable). The vector must have passed check_batch.
+  void init_node(uint32_t id, uint64_t key, const float* vector);
   // Links node `id` into the graph.
   void link_node(uint32_t id);
   uint32_t reserve_ids(size_t n);
