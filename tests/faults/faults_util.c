@@ -2,7 +2,6 @@
 
 #include "faults_util.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,50 +31,17 @@ void qvx_remove_tree(char *dir) {
 
 char *qvx_path(const char *dir, const char *name) { return qvt_path_join(dir, name); }
 
-unsigned char *qvx_read_file(const char *path, size_t *size) {
-  FILE *f = fopen(path, "rb");
-  unsigned char *buf = NULL;
-  size_t cap = 0, len = 0, got;
-  if (!f) return NULL;
-  for (;;) {
-    if (len == cap) {
-      unsigned char *grown;
-      cap = cap ? cap * 2 : 65536;
-      grown = realloc(buf, cap);
-      if (!grown) abort();
-      buf = grown;
-    }
-    got = fread(buf + len, 1, cap - len, f);
-    if (got == 0) break;
-    len += got;
-  }
-  fclose(f);
-  *size = len;
-  return buf;
-}
-
 int qvx_file_equals(const char *path, const unsigned char *bytes, size_t size) {
   size_t got_size = 0;
-  unsigned char *got = qvx_read_file(path, &got_size);
+  unsigned char *got = qvt_read_file(path, &got_size);
   int same = got && got_size == size && memcmp(got, bytes, size) == 0;
   free(got);
   return same;
 }
 
-int qvx_count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int n = 0;
-  if (!d) return -1;
-  while ((e = readdir(d)) != NULL)
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) ++n;
-  closedir(d);
-  return n;
-}
-
 int qvx_open_fds(void) {
   /* The directory stream's own descriptor is counted too: subtract it. */
-  return qvx_count_entries("/proc/self/fd") - 1;
+  return qvt_count_entries("/proc/self/fd") - 1;
 }
 
 qv_index *qvx_build(qv_index_kind kind, uint32_t dim, size_t n, uint64_t seed) {

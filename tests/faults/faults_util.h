@@ -18,12 +18,8 @@ char *qvx_temp_dir(const char *tag);
 void qvx_remove_tree(char *dir);
 /* dir + "/" + name, malloc'd. */
 char *qvx_path(const char *dir, const char *name);
-/* Whole file, malloc'd; NULL when it cannot be read. */
-unsigned char *qvx_read_file(const char *path, size_t *size);
 /* 1 when the file holds exactly these bytes. */
 int qvx_file_equals(const char *path, const unsigned char *bytes, size_t size);
-/* Entries in a directory other than . and .. */
-int qvx_count_entries(const char *dir);
 /* Open file descriptors of this process. */
 int qvx_open_fds(void);
 

@@ -75,7 +75,7 @@ static void save_now(const qv_index *index, saved *s) {
   s->dir = qvx_temp_dir("oom");
   s->path = qvx_path(s->dir, "index.qv");
   assert_int_equal(qv_index_save(index, s->path), QV_OK);
-  s->bytes = qvx_read_file(s->path, &s->size);
+  s->bytes = qvt_read_file(s->path, &s->size);
   assert_non_null(s->bytes);
 }
 

@@ -307,7 +307,7 @@ static void test_verify_detects_a_file_rewritten_in_place_under_a_mapping(void *
     size_t size = 0, end;
     unsigned char *bytes;
     save_index(kinds[k], path, 41, NULL);
-    bytes = qvx_read_file(path, &size);
+    bytes = qvt_read_file(path, &size);
     assert_non_null(bytes);
     /* The end of the vectors section (FLAT rows; HNSW records, whose
      * last bytes are the tail of the last vector), read in place. */

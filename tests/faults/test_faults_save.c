@@ -54,14 +54,14 @@ static void setup(fixture *f, qv_index_kind kind, const qv_save_options *opts) {
   f->path = qvx_path(f->dir, "index.qv");
   f->index = qvx_build(kind, DIM, 300, 7);
   assert_int_equal(qv_index_save_with_options(f->index, f->path, opts), QV_OK);
-  f->v1 = qvx_read_file(f->path, &f->v1_size);
+  f->v1 = qvt_read_file(f->path, &f->v1_size);
   assert_non_null(f->v1);
   for (i = 0; i < 50; ++i) assert_int_equal(qv_index_add(f->index, 1000 + i, more + i * DIM), QV_OK);
   assert_int_equal(qv_index_remove(f->index, 5), QV_OK);
   assert_int_equal(qv_index_set_metadata(f->index, 1001, "new", 3), QV_OK);
   ref = qvx_path(f->ref_dir, "index.qv");
   assert_int_equal(qv_index_save_with_options(f->index, ref, opts), QV_OK);
-  f->v2 = qvx_read_file(ref, &f->v2_size);
+  f->v2 = qvt_read_file(ref, &f->v2_size);
   assert_non_null(f->v2);
   assert_false(f->v1_size == f->v2_size && memcmp(f->v1, f->v2, f->v1_size) == 0);
   free(ref);
@@ -117,9 +117,9 @@ static qv_status save_with_fault(fixture *f, const qv_save_options *opts, qvf_op
                nth, qv_status_string(s), qv_last_error());
     *committed_new = version == 2;
   }
-  if (qvx_count_entries(f->dir) != 1)
+  if (qvt_count_entries(f->dir) != 1)
     fail_msg("%s #%d: %d entries next to the index (a temporary left behind?)", qvf_op_name(op),
-             nth, qvx_count_entries(f->dir));
+             nth, qvt_count_entries(f->dir));
   if (qvx_open_fds() != fds)
     fail_msg("%s #%d: %d descriptors open before the save, %d after", qvf_op_name(op), nth, fds,
              qvx_open_fds());
@@ -236,7 +236,7 @@ static void test_file_size_limit_mid_write_keeps_previous_version(void **state) 
     assert_int_equal(s, QV_ERR_IO);
     assert_true(qvt_contains_nocase(message, "large") || qvt_contains_nocase(message, "write"));
     assert_int_equal(version_at(&f), 1);
-    assert_int_equal(qvx_count_entries(f.dir), 1);
+    assert_int_equal(qvt_count_entries(f.dir), 1);
     assert_int_equal(qvx_fingerprint_of(f.index, &after), QV_OK);
     assert_true(qvx_fingerprint_equal(&f.before, &after));
     assert_int_equal(qv_index_save(f.index, f.path), QV_OK);

@@ -4,7 +4,6 @@
 
 #include "storage_test_util.h"
 
-#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,26 +47,6 @@ void qvs_remove_tree(char* dir) {
 
 char* qvs_path(const char* dir, const char* name) { return qvt_path_join(dir, name); }
 
-unsigned char* qvs_read_file(const char* path, size_t* size) {
-  FILE* f = fopen(path, "rb");
-  long n;
-  unsigned char* buf;
-  if (!f) return NULL;
-  if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
-    fclose(f);
-    return NULL;
-  }
-  buf = (unsigned char*)malloc((size_t)n + 1);
-  if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    fclose(f);
-    return NULL;
-  }
-  fclose(f);
-  *size = (size_t)n;
-  return buf;
-}
-
 int qvs_write_file(const char* path, const void* data, size_t size) {
   FILE* f = fopen(path, "wb");
   if (!f) return -1;
@@ -78,15 +57,26 @@ int qvs_write_file(const char* path, const void* data, size_t size) {
   return fclose(f) == 0 ? 0 : -1;
 }
 
-int qvs_count_entries(const char* dir) {
-  DIR* d = opendir(dir);
-  struct dirent* e;
-  int n = 0;
-  if (!d) return -1;
-  while ((e = readdir(d)) != NULL)
-    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) ++n;
-  closedir(d);
-  return n;
+int qvs_copies_refused(const qv_index* index, const char* dir) {
+  char* copy = qvs_path(dir, "copy.qv");
+  char *vp = qvs_path(dir, "v.npy"), *kp = qvs_path(dir, "k.npy");
+  int ok = 1;
+  qv_status s = qv_index_save(index, copy);
+  if (s != QV_ERR_CORRUPT || qvt_file_readable(copy)) {
+    fprintf(stderr, "save of a damaged index: %s, file %s\n", qv_status_string(s),
+            qvt_file_readable(copy) ? "written" : "not written");
+    ok = 0;
+  }
+  s = qv_index_export_npy(index, vp, kp);
+  if (s != QV_ERR_CORRUPT || qvt_file_readable(vp)) {
+    fprintf(stderr, "export of a damaged index: %s, file %s\n", qv_status_string(s),
+            qvt_file_readable(vp) ? "written" : "not written");
+    ok = 0;
+  }
+  free(copy);
+  free(vp);
+  free(kp);
+  return ok;
 }
 
 /* ---- layout ----------------------------------------------------------- */

@@ -21,12 +21,14 @@ char* qvs_temp_dir(const char* tag);
 void qvs_remove_tree(char* dir);
 /* dir + "/" + name, malloc'd. */
 char* qvs_path(const char* dir, const char* name);
-/* Whole file into a malloc'd buffer; NULL if it cannot be read. */
-unsigned char* qvs_read_file(const char* path, size_t* size);
 /* Writes (replaces) a whole file; 0 on success. */
 int qvs_write_file(const char* path, const void* data, size_t size);
-/* Number of directory entries other than . and .. */
-int qvs_count_entries(const char* dir);
+
+/* 1 when a damaged index refuses to be copied: qv_index_save to
+ * dir/copy.qv and qv_index_export_npy to dir/v.npy, dir/k.npy both fail with
+ * QV_ERR_CORRUPT and write nothing (instead of sealing the damage into new
+ * files with fresh checksums). Otherwise prints what went wrong, returns 0. */
+int qvs_copies_refused(const qv_index* index, const char* dir);
 
 /* ---- the saved-index layout (docs/format.md) ------------------------- */
 

@@ -77,7 +77,7 @@ static void test_kill_during_save_leaves_a_complete_version(void** state) {
 
   qvt_rng_seed(&rng, 12345);
   for (kill_no = 0; kill_no < KILLS; ++kill_no) {
-    int status, v, mode, entries_before = qvs_count_entries(dir), pipe_fd[2], done;
+    int status, v, mode, entries_before = qvt_count_entries(dir), pipe_fd[2], done;
     long delay_us;
     pid_t child;
     assert_int_equal(pipe(pipe_fd), 0);
@@ -116,7 +116,7 @@ static void test_kill_during_save_leaves_a_complete_version(void** state) {
     if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL))
       fail_msg("kill %d: the saver ended on its own (status %d)", kill_no, status);
     /* A new temporary left behind: this kill interrupted a save. */
-    if (qvs_count_entries(dir) > entries_before) ++mid_save;
+    if (qvt_count_entries(dir) > entries_before) ++mid_save;
     for (mode = QV_OPEN_LOAD; mode <= QV_OPEN_MMAP; ++mode) {
       qv_index* opened = NULL;
       char why[256];
@@ -139,9 +139,9 @@ static void test_kill_during_save_leaves_a_complete_version(void** state) {
   assert_true(seen[0] > 0);
   assert_true(seen[1] > 0);
   /* The killed savers' temporaries go with the next save. */
-  print_message("%d entries in the directory before the final save\n", qvs_count_entries(dir));
+  print_message("%d entries in the directory before the final save\n", qvt_count_entries(dir));
   assert_int_equal(qv_index_save(versions[1], path), QV_OK);
-  assert_int_equal(qvs_count_entries(dir), 1);
+  assert_int_equal(qvt_count_entries(dir), 1);
   qv_index_free(versions[0]);
   qv_index_free(versions[1]);
   free(queries);

@@ -292,7 +292,7 @@ static void test_numpy_loads_our_export_unchanged(void** state) {
   {
     unsigned char* kbytes;
     size_t ksize;
-    kbytes = qvs_read_file(kp, &ksize);
+    kbytes = qvt_read_file(kp, &ksize);
     assert_non_null(kbytes);
     assert_int_equal(ksize, 128 + n * 8); /* a 128-byte preamble for this header */
     keys = malloc(n * sizeof *keys);

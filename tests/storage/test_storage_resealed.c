@@ -51,7 +51,7 @@ static void make_fixture(fixture* f, qv_index_kind kind) {
   f->bad = qvs_path(f->dir, "bad.qv");
   assert_int_equal(qv_index_save(index, good), QV_OK);
   qv_index_free(index);
-  f->bytes = qvs_read_file(good, &f->size);
+  f->bytes = qvt_read_file(good, &f->size);
   assert_non_null(f->bytes);
   free(good);
   f->count = qvs_sections(f->bytes, f->size, f->sections, QVS_MAX_SECTIONS);
@@ -130,8 +130,6 @@ static void expect_refused_alike(const fixture* f, const char* section, const ch
     fail_msg("%s: a deferred open checks the values later, yet: %s: %s", what, qv_status_string(s),
              qv_last_error());
   {
-    char* copy = qvs_path(f->dir, "copy.qv");
-    char *vp = qvs_path(f->dir, "v.npy"), *kp = qvs_path(f->dir, "k.npy");
     int round;
     for (round = 0; round < 2; ++round) {
       assert_int_equal(qv_index_verify(index), QV_ERR_CORRUPT);
@@ -139,13 +137,7 @@ static void expect_refused_alike(const fixture* f, const char* section, const ch
         fail_msg("%s: qv_index_verify (call %d) says\n  %s\nQV_OPEN_LOAD says\n  %s", what,
                  round + 1, qv_last_error(), loaded);
     }
-    assert_int_equal(qv_index_save(index, copy), QV_ERR_CORRUPT);
-    assert_false(qvt_file_readable(copy));
-    assert_int_equal(qv_index_export_npy(index, vp, kp), QV_ERR_CORRUPT);
-    assert_false(qvt_file_readable(vp));
-    free(copy);
-    free(vp);
-    free(kp);
+    if (!qvs_copies_refused(index, f->dir)) fail_msg("%s: a copy of the damaged index was made", what);
   }
   qv_index_free(index);
 }
@@ -385,7 +377,7 @@ static void test_damage_in_several_parts_is_reported_by_the_lowest(void** state)
   assert_int_equal(qv_index_add_batch(index, n, keys, v), QV_OK);
   assert_int_equal(qv_index_save(index, good), QV_OK);
   qv_index_free(index);
-  f.bytes = qvs_read_file(good, &f.size);
+  f.bytes = qvt_read_file(good, &f.size);
   assert_non_null(f.bytes);
   f.count = qvs_sections(f.bytes, f.size, f.sections, QVS_MAX_SECTIONS);
   {
@@ -411,7 +403,7 @@ static void test_damage_in_several_parts_is_reported_by_the_lowest(void** state)
   assert_int_equal(qv_index_add_batch(index, flat_n, keys, v), QV_OK);
   assert_int_equal(qv_index_save(index, good), QV_OK);
   qv_index_free(index);
-  f.bytes = qvs_read_file(good, &f.size);
+  f.bytes = qvt_read_file(good, &f.size);
   assert_non_null(f.bytes);
   f.count = qvs_sections(f.bytes, f.size, f.sections, QVS_MAX_SECTIONS);
   {

@@ -117,8 +117,8 @@ static void test_compression_makes_files_smaller(void** state) {
   opts.compress_vectors = 1;
   assert_int_equal(qv_index_save(index, raw), QV_OK);
   assert_int_equal(qv_index_save_with_options(index, small, &opts), QV_OK);
-  a = qvs_read_file(raw, &raw_size);
-  b = qvs_read_file(small, &small_size);
+  a = qvt_read_file(raw, &raw_size);
+  b = qvt_read_file(small, &small_size);
   assert_non_null(a);
   assert_non_null(b);
   assert_true(small_size * 4 < raw_size);
@@ -401,7 +401,7 @@ static void test_save_and_open_argument_errors(void** state) {
   info.struct_size = 1;
   assert_int_equal(qv_index_get_info(index, &info), QV_ERR_INVALID_ARGUMENT);
   assert_int_equal(qv_index_get_info(index, NULL), QV_ERR_INVALID_ARGUMENT);
-  assert_int_equal(qvs_count_entries(dir), 0); /* failed saves leave nothing behind */
+  assert_int_equal(qvt_count_entries(dir), 0); /* failed saves leave nothing behind */
   qv_index_free(index);
   free(missing_dir);
   free(path);
@@ -432,7 +432,7 @@ static void test_save_cleans_stale_temporaries_only(void** state) {
   close(fd);
   assert_int_equal(qv_index_save(index, path), QV_OK);
   assert_false(qvt_file_readable(live));
-  assert_int_equal(qvs_count_entries(dir), 2);
+  assert_int_equal(qvt_count_entries(dir), 2);
   qv_index_free(index);
   free(dead);
   free(live);

@@ -4,6 +4,7 @@
 #include "qv_test_support.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -112,6 +113,41 @@ char *qvt_path_join(const char *dir, const char *name) {
 }
 
 int qvt_file_readable(const char *path) { return path && access(path, R_OK) == 0; }
+
+unsigned char *qvt_read_file(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  unsigned char *buf = NULL;
+  size_t cap = 0, len = 0, got;
+  if (!f) return NULL;
+  for (;;) {
+    if (len == cap) {
+      cap = cap ? cap * 2 : 65536;
+      buf = (unsigned char *)realloc(buf, cap);
+      if (!buf) abort();
+    }
+    got = fread(buf + len, 1, cap - len, f);
+    if (got == 0) break;
+    len += got;
+  }
+  if (ferror(f)) {
+    free(buf);
+    buf = NULL;
+  }
+  fclose(f);
+  *size = len;
+  return buf;
+}
+
+int qvt_count_entries(const char *dir) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+  if (!d) return -1;
+  while ((e = readdir(d)) != NULL)
+    if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) ++n;
+  closedir(d);
+  return n;
+}
 
 /* Shared reader: both formats are int32 d then d 4-byte values per row. */
 static void *read_vecs(const char *path, size_t *n_out, size_t *dim_out) {

@@ -67,6 +67,13 @@ int qvt_write_ivecs(const char *path, const int32_t *data, size_t n, size_t dim)
 /* 1 when the file exists and is readable. */
 int qvt_file_readable(const char *path);
 
+/* The whole file, malloc'd (works for /proc files too); NULL when it cannot
+ * be read. */
+unsigned char *qvt_read_file(const char *path, size_t *size);
+
+/* Entries in a directory other than . and ..; -1 when it cannot be read. */
+int qvt_count_entries(const char *dir);
+
 /* ---- exact search ----------------------------------------------------- */
 
 /* The metric's distance as documented in quiver.h, in double precision:
