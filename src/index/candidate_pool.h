@@ -35,14 +35,7 @@ class CandidatePool {
   // Inserts unless the pool is full and `distance` is no better than the worst.
   void insert(float distance, uint32_t id) {
     if (size_ == capacity_ && !(distance < entries_[size_ - 1].distance)) return;
-    size_t lo = 0, hi = size_;
-    while (lo < hi) {  // first entry with a larger distance
-      size_t mid = (lo + hi) / 2;
-      if (entries_[mid].distance <= distance)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
+    const size_t lo = count_within(distance);  // first entry with a larger distance
     size_t moved = (size_ < capacity_ ? size_ : size_ - 1) - lo;
     std::memmove(&entries_[lo + 1], &entries_[lo], moved * sizeof(Entry));
     entries_[lo] = Entry{distance, id, 0};
@@ -58,6 +51,20 @@ class CandidatePool {
     uint32_t id = e.id;
     while (cursor_ < size_ && entries_[cursor_].expanded) ++cursor_;
     return id;
+  }
+  // The distance of the entry expand_next() will return.
+  float next_distance() const { return entries_[cursor_].distance; }
+  // How many entries are at most `distance` away.
+  size_t count_within(float distance) const {
+    size_t lo = 0, hi = size_;
+    while (lo < hi) {
+      size_t mid = (lo + hi) / 2;
+      if (entries_[mid].distance <= distance)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo;
   }
   // The entry expand_next() would return, without taking it.
   uint32_t peek_next() const { return entries_[cursor_].id; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <thread>
@@ -12,8 +13,8 @@
 #include "index/batch_checks.h"
 #include "index/candidate_pool.h"
 #include "index/key_once_set.h"
-#include "index/vector_checks.h"
 #include "index/scratch_pool.h"
+#include "index/vector_checks.h"
 #include "index/visited_set.h"
 
 namespace quiver {
@@ -72,7 +73,6 @@ void heap_pop(std::vector<Pair>& h) {
   h.pop_back();
 }
 
-
 }  // namespace
 
 // Per-thread working memory for searches and inserts, fetched once per call:
@@ -81,13 +81,14 @@ void heap_pop(std::vector<Pair>& h) {
 // filter callback may itself search (another index) on the same thread.
 struct HnswIndex::Scratch {
   VisitedSet visited;
-  std::vector<Candidate> candidates;  // heap on -distance: nearest on top
-  std::vector<Candidate> top;         // heap on distance: worst kept on top
-  std::vector<Candidate> pool;        // pruning a full neighbour list
+  std::vector<Candidate> candidates;                         // heap on -distance: nearest on top
+  std::vector<Candidate> top;                                // heap on distance: worst kept on top
+  std::vector<Candidate> pool;                               // pruning a full neighbour list
   std::vector<uint32_t> fresh = std::vector<uint32_t>(513);  // <= 2 * max m + 1 links
-  CandidatePool pool_list;            // unfiltered searches
+  CandidatePool pool_list;                                   // unfiltered searches
 
   std::vector<std::vector<Candidate>> per_level;  // insert: chosen neighbours by layer
+  std::vector<uint32_t> extra;                    // insert: links of a copy
 };
 
 // A Scratch for one call, taken re-entrantly from this thread's stack; the
@@ -216,8 +217,7 @@ void HnswIndex::check_writable() const {
 void HnswIndex::add(uint64_t key, const float* vector) {
   check_writable();
   check_batch(1, &key, vector, dim(), metric());
-  if (!keys_.reserve(key))
-    fail_duplicate_key(key, false);
+  if (!keys_.reserve(key)) fail_duplicate_key(key, false);
   uint32_t id = UINT32_MAX;
   try {
     id = reserve_ids(1);
@@ -235,8 +235,7 @@ void HnswIndex::add(uint64_t key, const float* vector) {
   live_.fetch_add(1, std::memory_order_release);
 }
 
-void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
-                          unsigned threads) {
+void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) {
   check_writable();
   if (n == 0) return;
   check_batch(n, keys, vectors, dim(), metric());
@@ -260,8 +259,7 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors,
   try {
     first = reserve_ids(n);
     reserved = true;
-    for (size_t i = 0; i < n; ++i)
-      init_node(uint32_t(first + i), keys[i], vectors + i * dim());
+    for (size_t i = 0; i < n; ++i) init_node(uint32_t(first + i), keys[i], vectors + i * dim());
   } catch (...) {
     // Ids taken are part of the index from now on (saves list them): the
     // batch's nodes become tombstones, none of them linked yet.
@@ -312,8 +310,8 @@ void HnswIndex::get(uint64_t key, float* out) const {
 // visited) and prefetches their whole vectors, so that the distances
 // computed next find them in cache: the loads of several vectors overlap
 // instead of waiting one by one.
-uint32_t HnswIndex::gather_unvisited(uint32_t node, int level, uint32_t limit,
-                                     VisitedSet& visited, uint32_t* fresh) const {
+uint32_t HnswIndex::gather_unvisited(uint32_t node, int level, uint32_t limit, VisitedSet& visited,
+                                     uint32_t* fresh) const {
   const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
   const uint32_t* links = links_of(node, level);
   const uint32_t count = std::min(load_acquire(links[0]) & kCountMask, capacity);
@@ -348,9 +346,20 @@ void HnswIndex::for_each_distance(const float* query, const uint32_t* ids, uint3
   }
 }
 
+// Copies of one vector all sit at the same distance from a query. A search
+// whose candidate list fills up with them has, in effect, a beam of one
+// point and stops at the first local minimum, so a copy of the node being
+// expanded is skipped once k results are at least as near as it.
+bool HnswIndex::is_spare_copy(uint32_t neighbor, uint32_t current, float d, size_t k,
+                              const std::vector<Candidate>& top) const {
+  size_t within = 0;
+  for (const Candidate& c : top) within += c.first <= d;
+  return within >= k && same_vector(neighbor, current);
+}
+
 template <typename Accept>
 void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef,
-                             int level, const Accept& accept, Scratch& scratch,
+                             size_t k, int level, const Accept& accept, Scratch& scratch,
                              std::vector<Candidate>& top) const {
   std::vector<Candidate>& candidates = scratch.candidates;
   VisitedSet& visited = scratch.visited;
@@ -377,22 +386,24 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
     // The next node to expand is likely the new front: fetch its links now.
     if (!candidates.empty()) __builtin_prefetch(links_of(candidates.front().second, level));
 
+    const float current_distance = -neg_distance;
     const uint32_t n_fresh = gather_unvisited(current, level, limit, visited, fresh);
     for_each_distance(query, fresh, n_fresh, [&](uint32_t neighbor, float d) {
-        if (top.size() < ef || d < bound) {
-          heap_push(candidates, -d, neighbor);
-          if (accept(neighbor)) {
-            heap_push(top, d, neighbor);
-            if (top.size() > ef) heap_pop(top);
-            bound = top.front().first;
-          }
+      if (d == current_distance && is_spare_copy(neighbor, current, d, k, top)) return;
+      if (top.size() < ef || d < bound) {
+        heap_push(candidates, -d, neighbor);
+        if (accept(neighbor)) {
+          heap_push(top, d, neighbor);
+          if (top.size() > ef) heap_pop(top);
+          bound = top.front().first;
         }
+      }
     });
   }
 }
 
 void HnswIndex::search_layer_all(const float* query, uint32_t entry, float entry_distance,
-                                 size_t ef, int level, Scratch& scratch) const {
+                                 size_t ef, size_t k, int level, Scratch& scratch) const {
   CandidatePool& pool = scratch.pool_list;
   VisitedSet& visited = scratch.visited;
   visited.begin(next_id_.load(std::memory_order_acquire));
@@ -406,17 +417,23 @@ void HnswIndex::search_layer_all(const float* query, uint32_t entry, float entry
   const uint32_t limit = next_id_.load(std::memory_order_acquire);
   uint32_t* fresh = scratch.fresh.data();
   while (pool.has_unexpanded()) {
+    const float current_distance = pool.next_distance();
     const uint32_t current = pool.expand_next();
     if (pool.has_unexpanded()) __builtin_prefetch(links_of(pool.peek_next(), level));
 
     const uint32_t n_fresh = gather_unvisited(current, level, limit, visited, fresh);
-    for_each_distance(query, fresh, n_fresh,
-                      [&](uint32_t neighbor, float d) { pool.insert(d, neighbor); });
+    for_each_distance(query, fresh, n_fresh, [&](uint32_t neighbor, float d) {
+      // A copy of the node just expanded is at the same distance; once k
+      // entries are that near, more copies only crowd distinct nodes out.
+      if (d == current_distance && pool.count_within(d) >= k && same_vector(neighbor, current))
+        return;
+      pool.insert(d, neighbor);
+    });
   }
 }
 
-uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_level,
-                                   int to_level, float& distance) const {
+uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_level, int to_level,
+                                   float& distance) const {
   uint32_t current = entry;
   const uint32_t limit = next_id_.load(std::memory_order_acquire);
   const uint64_t upper_limit = next_upper_.load(std::memory_order_acquire);
@@ -447,15 +464,41 @@ uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_
   return current;
 }
 
-void HnswIndex::select_neighbors(std::vector<Candidate>& candidates, size_t m) const {
+bool HnswIndex::same_vector(uint32_t a, uint32_t b) const {
+  return std::memcmp(vector_of(a), vector_of(b), vector_bytes_) == 0;
+}
+
+void HnswIndex::select_neighbors(uint32_t base, std::vector<Candidate>& candidates,
+                                 size_t m) const {
   if (candidates.size() <= m) return;
-  std::sort(candidates.begin(), candidates.end());
+  // Ties (copies of one vector are all at the same distance) are broken by a
+  // hash of the base and the candidate, not by id: otherwise every copy
+  // would link to the same few oldest copies and the rest would have no way
+  // in.
+  auto tie_rank = [base](uint32_t id) { return splitmix64((uint64_t(base) << 32) | id); };
+  std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return tie_rank(a.second) < tie_rank(b.second);
+  });
   // Keep a candidate only if it is nearer to the base point than to every
   // neighbour already kept: spreads links across directions, which is what
   // keeps the graph navigable (the paper's heuristic, without extension).
-  size_t kept = 0;
+  //
+  // Exact copies of the base slip through that rule (their distance to a
+  // kept copy equals their distance to the base), so a node with many
+  // copies would link only to copies, and a cluster of copies would capture
+  // every search that enters it. At most kCopyLinks copies are kept; the
+  // other links go to distinct vectors.
+  size_t kept = 0, copies = 0;
   for (size_t i = 0; i < candidates.size() && kept < m; ++i) {
-    const float* v = vector_of(candidates[i].second);
+    const uint32_t id = candidates[i].second;
+    if (same_vector(id, base)) {
+      if (copies == kCopyLinks) continue;
+      ++copies;
+      candidates[kept++] = candidates[i];
+      continue;
+    }
+    const float* v = vector_of(id);
     bool good = true;
     for (size_t j = 0; j < kept; ++j) {
       if (distance_(v, vector_of(candidates[j].second), dim()) < candidates[i].first) {
@@ -487,11 +530,34 @@ void HnswIndex::add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scra
       pool.emplace_back(distance_(base, vector_of(id), dim()), id);
       for (uint32_t j = 1; j <= count; ++j)
         pool.emplace_back(distance_(base, vector_of(links[j]), dim()), links[j]);
-      select_neighbors(pool, capacity);
+      select_neighbors(neighbor, pool, capacity);
       write_links(links, pool.data(), pool.size());
     }
   }
   unlock_node(neighbor);
+}
+
+// A copy of an existing vector: when copies are many, the candidates a
+// search finds are all copies, and the new node would get no link out of
+// them. The copy's own neighbours are the right neighbours for the same
+// point, so they join the candidates.
+void HnswIndex::add_links_of_copy(uint32_t id, uint32_t copy, int level, Scratch& scratch,
+                                  std::vector<Candidate>& found) const {
+  const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
+  const uint32_t limit = next_id_.load(std::memory_order_acquire);
+  std::vector<uint32_t>& extra = scratch.extra;
+  extra.clear();
+  lock_node(copy);
+  const uint32_t* links = links_of(copy, level);
+  const uint32_t count = std::min(links[0] & kCountMask, capacity);
+  for (uint32_t j = 1; j <= count; ++j)
+    if (links[j] < limit && links[j] != id) extra.push_back(links[j]);
+  unlock_node(copy);
+  for (uint32_t neighbor : extra) {
+    bool known = false;
+    for (const Candidate& c : found) known = known || c.second == neighbor;
+    if (!known) found.emplace_back(distance_(vector_of(id), vector_of(neighbor), dim()), neighbor);
+  }
 }
 
 void HnswIndex::link_node(uint32_t id) {
@@ -519,7 +585,7 @@ void HnswIndex::link_node(uint32_t id) {
   // links; only then link back to it. Until the first back link, no search
   // can reach the node, so none ever finds it with a layer still unlinked.
   for (int l = linked_top; l >= 0; --l) {
-    search_layer_all(query, current, distance, params_.ef_construction, l, scratch);
+    search_layer_all(query, current, distance, params_.ef_construction, params_.m, l, scratch);
     const CandidatePool& pool = scratch.pool_list;
     std::vector<Candidate>& found = scratch.per_level[l];
     found.clear();
@@ -527,14 +593,16 @@ void HnswIndex::link_node(uint32_t id) {
     // The nearest candidate is where the next layer starts.
     current = found.front().second;
     distance = found.front().first;
-    select_neighbors(found, params_.m);
+    if (same_vector(current, id)) add_links_of_copy(id, current, l, scratch, found);
+    select_neighbors(id, found, params_.m);
     uint32_t* links = links_of(id, l);
     lock_node(id);
     write_links(links, found.data(), found.size());
     unlock_node(id);
   }
   for (int l = linked_top; l >= 0; --l)
-    for (const auto& [d, neighbor] : scratch.per_level[l]) add_reverse_link(neighbor, id, l, scratch);
+    for (const auto& [d, neighbor] : scratch.per_level[l])
+      add_reverse_link(neighbor, id, l, scratch);
 
   if (level > top_level) {
     std::lock_guard<std::mutex> lock(entry_mutex_);
@@ -561,14 +629,14 @@ void HnswIndex::search_prepared(const float* query, const SearchOptions& options
     auto accept = [&](uint32_t id) {
       return !is_deleted(id) && options.filter.keeps(meta(id).key);
     };
-    search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
+    search_layer(query, start, distance, ef_used, options.k, 0, accept, scratch, top);
   } else if (tombstones_.load(std::memory_order_acquire) != 0) {
     auto accept = [&](uint32_t id) { return !is_deleted(id); };
-    search_layer(query, start, distance, ef_used, 0, accept, scratch, top);
+    search_layer(query, start, distance, ef_used, options.k, 0, accept, scratch, top);
   } else {
     // Nothing was ever removed and no filter: every visited node may be a
     // result, so the single sorted pool replaces the two heaps.
-    search_layer_all(query, start, distance, ef_used, 0, scratch);
+    search_layer_all(query, start, distance, ef_used, options.k, 0, scratch);
     const CandidatePool& pool = scratch.pool_list;
     size_t found = std::min(pool.size(), options.k);
     out.reserve(found);
@@ -586,7 +654,8 @@ void HnswIndex::search_prepared(const float* query, const SearchOptions& options
 namespace quiver {
 
 const KeyMap& HnswIndex::key_map() const {
-  if (image_) std::call_once(key_map_once_, [this] { const_cast<HnswIndex*>(this)->rebuild_key_map(); });
+  if (image_)
+    std::call_once(key_map_once_, [this] { const_cast<HnswIndex*>(this)->rebuild_key_map(); });
   return keys_;
 }
 
@@ -658,14 +727,13 @@ namespace {
 void expect_size(const ImageSource& source, SectionKind kind, ByteSpan span, uint64_t elements,
                  uint64_t element_size) {
   if (element_size != 0 && elements > UINT64_MAX / element_size)
-    fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) +
-                              " declares an impossible size");
+    fail(Status::Corrupt,
+         source.describe(kind) + ": " + section_name(kind) + " declares an impossible size");
   if (span.size != elements * element_size)
-    fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + " holds " +
-                              std::to_string(span.size) + " bytes, expected " +
-                              std::to_string(elements * element_size) + " (" +
-                              std::to_string(elements) + " x " + std::to_string(element_size) +
-                              ")");
+    fail(Status::Corrupt,
+         source.describe(kind) + ": " + section_name(kind) + " holds " + std::to_string(span.size) +
+             " bytes, expected " + std::to_string(elements * element_size) + " (" +
+             std::to_string(elements) + " x " + std::to_string(element_size) + ")");
 }
 
 }  // namespace
@@ -677,8 +745,7 @@ std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h, const I
   };
   if (h.hnsw_m < 2 || h.hnsw_m > 256 || h.hnsw_ef_construction == 0 || h.hnsw_ef_search == 0)
     corrupt(SectionKind::IndexHeader, "HNSW parameters out of range");
-  if (h.node_count >= UINT32_MAX || h.upper_blocks >= UINT32_MAX ||
-      h.live_count > h.node_count)
+  if (h.node_count >= UINT32_MAX || h.upper_blocks >= UINT32_MAX || h.live_count > h.node_count)
     corrupt(SectionKind::IndexHeader, "node counts out of range");
 
   HnswParams p;

@@ -3,9 +3,9 @@
 // heuristic.
 //
 // Memory layout, as in hnswlib: each node's layer-0 record holds its layer-0
-// links (header with count and tombstone bit) then its vector, so visiting a node touches one place.
-// Records live in a SegmentedStore (stable addresses, grows without moving),
-// so searches never wait for growth.
+// links (header with count and tombstone bit) then its vector, so visiting a node touches one
+// place. Records live in a SegmentedStore (stable addresses, grows without moving), so searches
+// never wait for growth.
 //
 // Concurrency: searches take no lock. Every node has a tiny spin lock that
 // writers hold while they rewrite that node's links; readers load link counts
@@ -41,8 +41,7 @@ class HnswIndex final : public VectorIndex {
   ~HnswIndex() override;
 
   void add(uint64_t key, const float* vector) override;
-  void add_batch(size_t n, const uint64_t* keys, const float* vectors,
-                 unsigned threads) override;
+  void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) override;
   void remove(uint64_t key) override;
   size_t size() const override { return live_.load(std::memory_order_acquire); }
   void get(uint64_t key, float* out) const override;
@@ -54,8 +53,8 @@ class HnswIndex final : public VectorIndex {
   // index_factory.h); `defer_value_checks` leaves validate_image to the
   // caller (mapped sources only).
   static std::unique_ptr<HnswIndex> import_image(const IndexHeader& header,
-                                                 const ImageSource& source,
-                                                 bool defer_value_checks, unsigned threads);
+                                                 const ImageSource& source, bool defer_value_checks,
+                                                 unsigned threads);
 
   const HnswParams& params() const { return params_; }
   // Nodes ever allocated, tombstones included.
@@ -66,9 +65,9 @@ class HnswIndex final : public VectorIndex {
                        std::vector<Hit>& out) const override;
 
  private:
-  struct NodeMeta;  // key, level, lock, upper links
-  struct Scratch;   // per-thread working memory
-  class ScratchLease;  // takes a Scratch for one call, re-entrantly
+  struct NodeMeta;                               // key, level, lock, upper links
+  struct Scratch;                                // per-thread working memory
+  class ScratchLease;                            // takes a Scratch for one call, re-entrantly
   using Candidate = std::pair<float, uint32_t>;  // (distance, node id)
 
   float* vector_of(uint32_t id) const;
@@ -88,7 +87,7 @@ class HnswIndex final : public VectorIndex {
   uint32_t reserve_ids(size_t n);
 
   template <typename Accept>
-  void search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef,
+  void search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef, size_t k,
                     int level, const Accept& accept, Scratch& scratch,
                     std::vector<Candidate>& top) const;
   uint32_t gather_unvisited(uint32_t node, int level, uint32_t limit, VisitedSet& visited,
@@ -98,11 +97,19 @@ class HnswIndex final : public VectorIndex {
   // search_layer for when every node may be a result (no filter, no
   // tombstones); leaves the ef best in scratch.pool_list, nearest first.
   void search_layer_all(const float* query, uint32_t entry, float entry_distance, size_t ef,
-                        int level, Scratch& scratch) const;
+                        size_t k, int level, Scratch& scratch) const;
+  // True when `neighbor`, at distance d, copies `current` and k results in
+  // `top` are already that near: it would only take a distinct node's place.
+  bool is_spare_copy(uint32_t neighbor, uint32_t current, float d, size_t k,
+                     const std::vector<Candidate>& top) const;
   uint32_t greedy_descend(const float* query, uint32_t entry, int from_level, int to_level,
                           float& distance) const;
-  // Keeps at most m of `candidates` (sorted ascending) by the heuristic.
-  void select_neighbors(std::vector<Candidate>& candidates, size_t m) const;
+  // Keeps at most m of `candidates`, neighbours of node `base`, by the
+  // heuristic.
+  void select_neighbors(uint32_t base, std::vector<Candidate>& candidates, size_t m) const;
+  bool same_vector(uint32_t a, uint32_t b) const;  // bitwise equal stored vectors
+  void add_links_of_copy(uint32_t id, uint32_t copy, int level, Scratch& scratch,
+                         std::vector<Candidate>& found) const;
   void add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scratch& scratch);
 
   void lock_node(uint32_t id) const;
@@ -115,16 +122,16 @@ class HnswIndex final : public VectorIndex {
   // map empty) when a key is live twice (validate_image, which runs first
   // where it can, names the file too).
   void rebuild_key_map();
-  void check_writable() const;  // throws Unsupported on a mapped image
+  void check_writable() const;    // throws Unsupported on a mapped image
   const KeyMap& key_map() const;  // built on first use for mapped images
 
   HnswParams params_;
   MetricDistance distance_;
-  size_t max_links0_;     // 2 * m
-  size_t record_bytes_;   // vector + layer-0 links
+  size_t max_links0_;    // 2 * m
+  size_t record_bytes_;  // vector + layer-0 links
   size_t vector_offset_;
   size_t vector_bytes_;  // byte offset of the vector in a record (after the links)
-  double level_mult_;     // 1 / ln(m)
+  double level_mult_;    // 1 / ln(m)
 
   SegmentedStore records_;
   SegmentedStore metas_;
@@ -142,6 +149,8 @@ class HnswIndex final : public VectorIndex {
   std::shared_ptr<const void> image_;
   mutable std::once_flag key_map_once_;
   static constexpr uint64_t kNoEntry = UINT64_MAX;
+  // Links a node keeps to exact copies of its own vector (see select_neighbors).
+  static constexpr size_t kCopyLinks = 2;
 };
 
 }  // namespace quiver
