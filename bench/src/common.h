@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct Matrix {
   size_t bytes() const { return data.size() * sizeof(float); }
 };
 
+// Dataset::self_ids entry of a query that is not a base vector.
+constexpr uint32_t kNoSelf = std::numeric_limits<uint32_t>::max();
+
 // Base vectors, queries and exact ground truth (L2) for one benchmark.
 struct Dataset {
   std::string name;         // "siftsmall", "random", ...
@@ -30,6 +34,9 @@ struct Dataset {
   size_t gt_k = 0;            // neighbours per query stored in gt
   std::vector<uint32_t> gt;   // queries.n x gt_k base row ids, nearest first
   std::string gt_source;      // "file ..." or "brute force"
+  // Per query: the base row it is an exact copy of, or kNoSelf. Empty when no
+  // query is a base vector. Gives self-recall (see recall.h).
+  std::vector<uint32_t> self_ids;
 };
 
 // Monotonic wall clock in seconds.

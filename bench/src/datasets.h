@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common.h"
+#include "synthetic.h"
 
 namespace qvb {
 
@@ -21,17 +22,21 @@ struct DatasetRequest {
   size_t k = 10;         // ground-truth depth needed
   unsigned threads = 1;  // for generation and brute-force ground truth
   uint64_t seed = 42;
+  DuplicationSpec dup;        // the `dupes` set: copy/source fractions, noise
+  bool self_queries = false;  // queries = nq base rows (self-recall); any set
 };
 
 std::vector<std::string> real_datasets();   // siftsmall, bigann10k, mnist
-std::vector<std::string> known_datasets();  // real ones + random, gaussian
+std::vector<std::string> known_datasets();  // real ones + random, gaussian, dupes
 
 // The data folder: `flag` if given, else <project>/../shared/data, else
 // ../shared/data from the working directory. "" if none exists.
 std::string resolve_data_dir(const std::string& flag);
 
-// Fills *out. Returns false with a reason in *why when the files are missing
-// (the caller skips the data set); throws std::runtime_error on bad files.
+// Fills *out. With req.self_queries the queries are replaced by nq distinct
+// base rows (out->self_ids names them; ".. -self" is added to the name) and
+// ground truth is recomputed by brute force. Returns false with a reason in *why when the files are
+// missing (the caller skips the data set); throws std::runtime_error on bad files.
 bool load_dataset(const DatasetRequest& req, Dataset* out, std::string* why);
 
 }  // namespace qvb

@@ -73,12 +73,17 @@ int main(int argc, char** argv) {
     req.name = name;
     req.data_dir = data_dir;
     req.n = opt.n;
-    if (opt.quick && req.n == 0 && (name == "random" || name == "gaussian")) req.n = kQuickGeneratedN;
+    if (opt.quick && req.n == 0 && (name == "random" || name == "gaussian" || name == "dupes"))
+      req.n = kQuickGeneratedN;
     req.dim = opt.dim;
     req.nq = opt.nq;
     req.k = opt.k;
     req.threads = threads;
     req.seed = opt.seed;
+    req.self_queries = opt.self_queries;
+    req.dup.copies = opt.dup_copies;
+    req.dup.sources = opt.dup_sources;
+    req.dup.noise = static_cast<float>(opt.dup_noise);
 
     Dataset ds;
     std::string why;
@@ -92,8 +97,8 @@ int main(int argc, char** argv) {
       ++failures;
       continue;
     }
-    std::fprintf(stderr, "[%s] %zu base x %zu dims, %zu queries\n", name.c_str(), ds.base.n, ds.base.d,
-                 ds.queries.n);
+    std::fprintf(stderr, "[%s] %zu base x %zu dims, %zu queries\n", ds.name.c_str(), ds.base.n,
+                 ds.base.d, ds.queries.n);
 
     RunConfig cfg;
     cfg.threads = threads;

@@ -11,23 +11,6 @@
 
 namespace qvb {
 
-double recall_at_k(const std::vector<int64_t>& ids, size_t nq, size_t k, const Dataset& ds) {
-  size_t hits = 0;
-  for (size_t q = 0; q < nq; ++q) {
-    const uint32_t* truth = ds.gt.data() + q * ds.gt_k;
-    const int64_t* got = ids.data() + q * k;
-    for (size_t j = 0; j < k; ++j) {
-      if (got[j] < 0) continue;
-      for (size_t t = 0; t < k; ++t)
-        if (static_cast<int64_t>(truth[t]) == got[j]) {
-          ++hits;
-          break;
-        }
-    }
-  }
-  return nq && k ? static_cast<double>(hits) / static_cast<double>(nq * k) : 0.0;
-}
-
 double seconds_per_pass(const std::function<void()>& pass, size_t reps) {
   double t0 = now_seconds();
   for (size_t r = 0; r < reps; ++r) pass();
@@ -143,11 +126,13 @@ std::vector<EngineReport> measure_ann_engines(const std::vector<NamedFactory>& e
         s();
         double first = now_seconds() - t0;
         points[i].recall_1t = recall_at_k(c.ids, nq, k, ds);
+        points[i].self_1t = self_recall(c.ids, nq, k, ds);
         c.reps_1t = calibrate_reps(s, first, cfg.min_time, &c.best_1t);
         t0 = now_seconds();
         b();
         first = now_seconds() - t0;
         points[i].recall_nt = recall_at_k(c.ids, nq, k, ds);
+        points[i].self_nt = self_recall(c.ids, nq, k, ds);
         c.reps_nt = calibrate_reps(b, first, cfg.min_time, &c.best_nt);
       } catch (const std::exception& e) {
         fail(c, dsname, e);
@@ -171,9 +156,13 @@ std::vector<EngineReport> measure_ann_engines(const std::vector<NamedFactory>& e
       points[i].qps_1t = static_cast<double>(nq) / c.best_1t;
       points[i].qps_nt = static_cast<double>(nq) / c.best_nt;
       c.rep.sweep.push_back(points[i]);
-      std::fprintf(stderr, "[%s] %-8s ef=%-4zu recall@%zu %.4f  1T %10.0f QPS  %uT %10.0f QPS\n", dsname,
-                   c.rep.engine.c_str(), ef, k, points[i].recall_1t, points[i].qps_1t, cfg.threads,
-                   points[i].qps_nt);
+      std::fprintf(stderr, "[%s] %-8s ef=%-4zu recall@%zu %.4f  1T %10.0f QPS  %uT %10.0f QPS",
+                   dsname, c.rep.engine.c_str(), ef, k, points[i].recall_1t, points[i].qps_1t,
+                   cfg.threads, points[i].qps_nt);
+      if (points[i].self_1t.queries)
+        std::fprintf(stderr, "  self first %.4f in top %zu %.4f", points[i].self_1t.first, k,
+                     points[i].self_1t.in_top_k);
+      std::fprintf(stderr, "\n");
     }
   }
 

@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "engine.h"
+#include "recall.h"
 
 namespace qvb {
 
@@ -37,8 +38,9 @@ struct BuildStats {
 
 struct SweepPoint {
   size_t ef = 0;
-  double recall_1t = 0, qps_1t = 0;  // one query per call, one thread
+  double recall_1t = 0, qps_1t = 0;  // one query per call, one thread (tie-aware recall)
   double recall_nt = 0, qps_nt = 0;  // batch on all threads
+  SelfRecall self_1t, self_nt;       // queries that are base rows (none: queries == 0)
 };
 
 struct EngineReport {
@@ -55,9 +57,6 @@ struct NamedFactory {
   std::string name;
   EngineFactory make;
 };
-
-// Mean recall@k of ids (nq x k, from the first nq queries) against ds.gt.
-double recall_at_k(const std::vector<int64_t>& ids, size_t nq, size_t k, const Dataset& ds);
 
 // How many calls of pass() make one timing last >= min_time, starting from
 // `first_seconds` (a warm-up call the caller already made) and growing until

@@ -19,8 +19,8 @@ namespace {
   std::fprintf(code ? stderr : stdout,
 R"(quiver_bench: Quiver (C API) vs hnswlib vs FAISS on the same data, same process.
 
-  --dataset NAME     siftsmall | bigann10k | mnist | random | gaussian, or
-                     'real' (the three real sets) or 'all' (all five).
+  --dataset NAME     siftsmall | bigann10k | mnist | random | gaussian | dupes,
+                     or 'real' (the three real sets) or 'all' (all six).
                      Repeatable and/or comma-separated. Default: real.
   --data DIR         folder with siftsmall/ bigann10k/ mnist/
                      (default: <project>/../shared/data, else ../shared/data)
@@ -45,6 +45,12 @@ R"(quiver_bench: Quiver (C API) vs hnswlib vs FAISS on the same data, same proce
   --out DIR          where <dataset>-<timestamp>.md/.csv/.png go
                      (default: bench/results)
   --seed S           seed for generated data and HNSW levels (default 42)
+  --self-queries     queries are --nq distinct base rows; also reports
+                     self-recall (own key, or a copy at distance 0, first)
+  --dup-copies F     dupes: fraction of rows that are copies (default 0.30)
+  --dup-sources F    dupes: ... of this fraction of the rows (default 0.01)
+  --dup-noise S      dupes: near-copies, + N(0, S^2) per component (default 0:
+                     exact copies)
   --help
 )");
   std::exit(code);
@@ -67,6 +73,16 @@ size_t to_size(const std::string& flag, const std::string& v) {
     usage(2);
   }
   return static_cast<size_t>(x);
+}
+
+double to_double(const std::string& flag, const std::string& v) {
+  char* end = nullptr;
+  double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end != '\0' || !(x >= 0)) {
+    std::fprintf(stderr, "%s: not a number >= 0: '%s'\n", flag.c_str(), v.c_str());
+    usage(2);
+  }
+  return x;
 }
 
 }  // namespace
@@ -112,6 +128,10 @@ Options parse_options(int argc, char** argv) {
     else if (a == "--no-plot") o.plot = false;
     else if (a == "--out") o.out_dir = value();
     else if (a == "--seed") o.seed = to_size(a, value());
+    else if (a == "--self-queries") o.self_queries = true;
+    else if (a == "--dup-copies") o.dup_copies = to_double(a, value());
+    else if (a == "--dup-sources") o.dup_sources = to_double(a, value());
+    else if (a == "--dup-noise") o.dup_noise = to_double(a, value());
     else {
       std::fprintf(stderr, "unknown flag: %s\n", a.c_str());
       usage(2);
@@ -143,6 +163,10 @@ Options parse_options(int argc, char** argv) {
   if (o.efs.empty()) o.efs = default_efs(o.quick);
   std::sort(o.efs.begin(), o.efs.end());
   o.efs.erase(std::unique(o.efs.begin(), o.efs.end()), o.efs.end());
+  if (o.dup_copies >= 1 || o.dup_sources <= 0 || o.dup_sources > 1) {
+    std::fprintf(stderr, "--dup-copies must be below 1, --dup-sources in (0, 1]\n");
+    usage(2);
+  }
   if (o.k == 0 || o.M < 2 || o.ef_construction == 0 || o.trials < 1 || o.min_time < 0) {
     std::fprintf(stderr, "bad --k, --M, --ef-construction, --trials or --min-time\n");
     usage(2);

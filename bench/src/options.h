@@ -25,6 +25,10 @@ struct Options {
   bool plot = true;
   size_t bw_mib = 256;                // out-of-cache bandwidth buffer
   uint64_t seed = 42;
+  bool self_queries = false;  // queries = base rows; self-recall is reported
+  double dup_copies = 0.30;   // `dupes`: fraction of rows that are copies
+  double dup_sources = 0.01;  // ... of this fraction of the rows
+  double dup_noise = 0;       // ... plus N(0, noise^2) per component (0 = exact)
 };
 
 // Parses argv; prints usage and exits on --help or a bad flag.

@@ -46,6 +46,9 @@ std::string render_markdown(const BenchResult& r) {
   md << "## " << r.dataset << " — " << r.sys.date_utc << "\n\n";
   md << "- Data: " << r.description << ". n = " << r.n << ", dim = " << r.dim << ", " << r.nq
      << " queries; recall@" << r.cfg.k << " against ground truth from " << r.gt_source << ".\n";
+  md << "- Recall is tie-aware: a returned key counts when its true distance is <= the " << r.cfg.k
+     << "-th true distance (x (1 + " << kTieEpsilon
+     << ")), so any one of several exact copies is right; without ties it is plain recall.\n";
   if (r.generated) md << "- **Generated data**: not representative of real embeddings.\n";
   md << "- Machine: " << r.sys.cpu_model << ", " << r.sys.logical_cpus << " logical CPUs (" << r.sys.simd
      << "), " << fmt("%.1f", r.sys.mem_total_gib) << " GiB; " << r.sys.kernel << "; bench built with "
@@ -92,6 +95,36 @@ std::string render_markdown(const BenchResult& r) {
     md << "\n";
   }
   md << "\n";
+
+  bool any_self = false;
+  for (const auto& e : r.engines)
+    for (const auto& p : e.sweep) any_self |= p.self_1t.queries > 0;
+  if (any_self) {
+    size_t nself = 0;
+    for (const auto& e : r.engines)
+      if (!e.sweep.empty()) nself = e.sweep.front().self_1t.queries;
+    md << "### Self-recall by ef (" << nself
+       << " queries that are base vectors; 1T)\n\n\"first\": the query's own key, or another "
+          "vector at distance 0, is the first result; \"top "
+       << r.cfg.k << "\": it is among the " << r.cfg.k << " results.\n\n| ef |";
+    for (const auto& e : r.engines)
+      md << " " << e.engine << " first | " << e.engine << " top " << r.cfg.k << " |";
+    md << "\n|---:|";
+    for (size_t i = 0; i < r.engines.size(); ++i) md << "---:|---:|";
+    md << "\n";
+    for (size_t i = 0; i < r.cfg.efs.size(); ++i) {
+      md << "| " << r.cfg.efs[i] << " |";
+      for (const auto& e : r.engines) {
+        if (i < e.sweep.size() && e.sweep[i].self_1t.queries)
+          md << " " << fmt("%.4f", e.sweep[i].self_1t.first) << " | "
+             << fmt("%.4f", e.sweep[i].self_1t.in_top_k) << " |";
+        else
+          md << " — | — |";
+      }
+      md << "\n";
+    }
+    md << "\n";
+  }
 
   const EngineReport *q = find(r, "quiver"), *h = find(r, "hnswlib"), *f = find(r, "faiss");
   md << "### QPS at target recall@" << r.cfg.k << " (interpolated)\n\n"
@@ -162,6 +195,16 @@ void write_csv(const BenchResult& r, const std::string& path) {
     for (const auto& p : e.sweep) {
       row("sweep", e.engine, "single", 1, std::to_string(p.ef), fmt("%.5f", p.recall_1t), fmt("%.1f", p.qps_1t), "", "");
       row("sweep", e.engine, "batch", T, std::to_string(p.ef), fmt("%.5f", p.recall_nt), fmt("%.1f", p.qps_nt), "", "");
+      if (p.self_1t.queries) {
+        row("self", e.engine, "single_first", 1, std::to_string(p.ef), fmt("%.5f", p.self_1t.first),
+            "", "", "");
+        row("self", e.engine, "single_top_k", 1, std::to_string(p.ef),
+            fmt("%.5f", p.self_1t.in_top_k), "", "", "");
+        row("self", e.engine, "batch_first", T, std::to_string(p.ef), fmt("%.5f", p.self_nt.first),
+            "", "", "");
+        row("self", e.engine, "batch_top_k", T, std::to_string(p.ef),
+            fmt("%.5f", p.self_nt.in_top_k), "", "", "");
+      }
     }
     for (bool mt : {false, true})
       for (double t : r.targets) {
