@@ -13,10 +13,14 @@ extern "C" {  // cmocka 1.1.5 has no C++ linkage guards of its own
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <exception>
+#include <iterator>
 #include <limits>
 #include <random>
 #include <vector>
 
+#include "index/metric_distance.h"
+#include "index/vector_checks.h"
 #include "kernels/distance.h"
 
 namespace qk = quiver::kernels;
@@ -388,6 +392,103 @@ void test_four_row_kernels_match_scalar_for_all_dims(void** /*state*/) {
   }
 }
 
+// --- the length bound of L2 / IP indexes (index/vector_checks.h) ---------------------
+
+void ExpectFiniteNear(float got, double want, const char* what, const char* target, size_t dim,
+                      size_t variant) {
+  if (!std::isfinite(got) || !(std::fabs(got - want) <= 1e-2 * std::fabs(want)))
+    fail_msg("%s [%s] dim=%zu variant=%zu: got %.9g, want %.9g (finite)", what, target, dim,
+             variant, static_cast<double>(got), want);
+}
+
+// Vectors as long as an index takes (kMaxVectorLength, 2^62) in the worst
+// cases: equal ones (dot = |a| |b| = 2^124), opposite ones
+// (L2 = (|a| + |b|)^2 = 2^126), and signs that alternate (partial sums that
+// rise and cancel). Every target, every kernel an index uses, dims up to
+// QV_MAX_DIM: every sum stays finite, as the comment on kMaxVectorLength
+// argues.
+void test_sums_at_the_length_bound_stay_finite(void** /*state*/) {
+  const double bound = quiver::kMaxVectorLength;
+  std::vector<size_t> dims(std::begin(kDims), std::end(kDims));
+  dims.push_back(65536);  // QV_MAX_DIM
+  const quiver::MetricDistance l2(quiver::Metric::L2), ip(quiver::Metric::InnerProduct);
+  for (size_t dim : dims) {
+    float x = static_cast<float>(bound / std::sqrt(static_cast<double>(dim)));
+    while (quiver::vector_length(std::vector<float>(dim, x).data(), dim) > bound)
+      x = std::nextafter(x, 0.0f);
+    const double sq = static_cast<double>(x) * x * static_cast<double>(dim);  // |a|^2
+    std::vector<float> a(dim, x), alt(dim);
+    for (size_t i = 0; i < dim; ++i) alt[i] = i % 2 ? -x : x;
+    // Accepted as a stored vector and as a query.
+    quiver::check_vector(a.data(), dim, quiver::Metric::L2, quiver::VectorUse::Stored, "a");
+    quiver::check_vector(alt.data(), dim, quiver::Metric::InnerProduct, quiver::VectorUse::Query,
+                         "alt");
+    for (size_t variant = 0; variant < 2; ++variant) {
+      const std::vector<float>& p = variant ? alt : a;
+      std::vector<float> neg(dim);
+      for (size_t i = 0; i < dim; ++i) neg[i] = -p[i];
+      const double alt_dot = dim % 2 ? static_cast<double>(x) * x : 0.0;  // a . alt
+      const float* rows[4] = {neg.data(), p.data(), a.data(), alt.data()};
+      for (const qk::SimdKernels& k : Targets()) {
+        ExpectFiniteNear(k.l2_squared_f32(p.data(), neg.data(), dim), 4 * sq, "l2 opposite",
+                         k.target, dim, variant);
+        ExpectFiniteNear(k.dot_f32(p.data(), p.data(), dim), sq, "dot equal", k.target, dim,
+                         variant);
+        ExpectFiniteNear(k.dot_f32(p.data(), neg.data(), dim), -sq, "dot opposite", k.target, dim,
+                         variant);
+        float out[4];
+        k.l2_squared_f32_many(p.data(), neg.data(), 1, dim, dim, out);
+        ExpectFiniteNear(out[0], 4 * sq, "l2 many", k.target, dim, variant);
+        k.dot_f32_many(p.data(), neg.data(), 1, dim, dim, out);
+        ExpectFiniteNear(out[0], -sq, "dot many", k.target, dim, variant);
+        k.l2_squared_f32_x4(p.data(), rows, dim, out);
+        ExpectFiniteNear(out[0], 4 * sq, "l2 x4", k.target, dim, variant);
+        assert_true(std::isfinite(out[2]) && std::isfinite(out[3]));
+        k.dot_f32_x4(p.data(), rows, dim, out);
+        ExpectFiniteNear(out[0], -sq, "dot x4", k.target, dim, variant);
+        ExpectFiniteNear(out[1], sq, "dot x4", k.target, dim, variant);
+        if (variant == 0 && dim > 1)
+          assert_true(std::isfinite(out[3]) && std::fabs(out[3] - alt_dot) <= 1e-2 * sq);
+      }
+      // What an index compares: 1 - dot under IP.
+      ExpectFiniteNear(ip(p.data(), neg.data(), dim), 1 + sq, "ip distance", "dispatched", dim,
+                       variant);
+      ExpectFiniteNear(l2(p.data(), neg.data(), dim), 4 * sq, "l2 distance", "dispatched", dim,
+                       variant);
+    }
+    // One float step longer is refused, as an add and as a query.
+    a[0] = std::nextafter(std::nextafter(x, INFINITY), INFINITY);
+    if (quiver::vector_length(a.data(), dim) > bound) {
+      bool refused = false;
+      try {
+        quiver::check_vector(a.data(), dim, quiver::Metric::L2, quiver::VectorUse::Query, "q");
+      } catch (const std::exception&) {
+        refused = true;
+      }
+      assert_true(refused);
+    }
+  }
+}
+
+// Longer vectors (from an image written before the bound) may overflow to
+// +inf and -inf partial sums; the distance an index sees is then +inf, never
+// NaN, so heaps and sorts stay ordered.
+void test_metric_distance_is_never_nan(void** /*state*/) {
+  const float a[4] = {3e38f, 3e38f, 3e38f, 3e38f};
+  const float b[4] = {3e38f, -3e38f, 3e38f, -3e38f};  // products +inf, -inf, ...
+  assert_true(std::isnan(qk::dot_f32_scalar(a, b, 4)));
+  for (quiver::Metric m : {quiver::Metric::InnerProduct, quiver::Metric::Cosine}) {
+    const quiver::MetricDistance d(m);
+    const float* rows[4] = {b, b, b, b};
+    float out[4];
+    assert_true(std::isinf(d(a, b, 4)) && d(a, b, 4) > 0);
+    d.four(a, rows, 4, out);
+    for (float v : out) assert_true(std::isinf(v) && v > 0);
+    d.many(a, b, 1, 4, 4, out);
+    assert_true(std::isinf(out[0]) && out[0] > 0);
+  }
+}
+
 // --- dispatch -----------------------------------------------------------------------
 
 void test_getters_return_the_chosen_targets_kernels(void** /*state*/) {
@@ -523,6 +624,8 @@ int main(void) {
       cmocka_unit_test(test_empty_vectors_give_zero_distance),
       cmocka_unit_test(test_many_matches_per_row_calls_with_stride_at_least_dim),
       cmocka_unit_test(test_four_row_kernels_match_scalar_for_all_dims),
+      cmocka_unit_test(test_sums_at_the_length_bound_stay_finite),
+      cmocka_unit_test(test_metric_distance_is_never_nan),
       cmocka_unit_test(test_f16_round_trip_is_exact_for_all_65536_values),
       cmocka_unit_test(test_f16_to_f32_decodes_known_values),
       cmocka_unit_test(test_f32_to_f16_rounds_to_nearest_even),

@@ -117,7 +117,16 @@ typedef struct qv_index qv_index;
  *  QV_METRIC_L2:     squared euclidean distance, sum((a_i - b_i)^2)
  *  QV_METRIC_IP:     1 - dot(a, b)            (vectors used as given)
  *  QV_METRIC_COSINE: 1 - cos(a, b), in [0, 2] (vectors normalised on insert;
- *                    a zero vector is rejected with QV_ERR_INVALID_ARGUMENT) */
+ *                    a zero vector is rejected with QV_ERR_INVALID_ARGUMENT)
+ * Every distance returned is finite. The values a vector (added or a query)
+ * may hold, else QV_ERR_INVALID_ARGUMENT with its length in the message:
+ *  - every element finite (no NaN or Inf); subnormal values are fine;
+ *  - L2 and IP: a Euclidean length up to 2^62 (about 4.6e18), within which
+ *    no float32 distance overflows. Scale longer data down: one factor for
+ *    every vector and query keeps the order of results;
+ *  - COSINE: any non-zero length for a query; up to FLT_MAX (about 3.4e38)
+ *    for an added vector, whose length is kept as a float to give it back
+ *    (qv_index_get). Scaling does not change cosine distances. */
 typedef enum qv_metric {
   QV_METRIC_L2 = 1,
   QV_METRIC_IP = 2,
@@ -199,16 +208,17 @@ QV_API void qv_index_free(qv_index *index);
 
 /* Adds one vector of `dim` floats under `key`. The vector is copied.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, NaN or Inf in the vector,
- * zero vector under COSINE), QV_ERR_DUPLICATE_KEY (the key is live in the
- * index; a removed key may be added again), QV_ERR_UNSUPPORTED (read-only
- * index), QV_ERR_OUT_OF_MEMORY.
+ * zero vector under COSINE, longer than the metric takes: see qv_metric),
+ * QV_ERR_DUPLICATE_KEY (the key is live in the index; a removed key may be
+ * added again), QV_ERR_UNSUPPORTED (read-only index), QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: may run alongside searches, adds and removes (see top). */
 QV_API qv_status qv_index_add(qv_index *index, uint64_t key, const float *vector);
 
 /* Adds n vectors (row-major n x dim) under n keys, building in parallel on
  * opts.threads threads. All-or-nothing for argument errors: every vector and
- * key is checked (NaN/Inf, duplicates within the batch and against the index)
- * before anything is inserted, so a rejected batch adds nothing.
+ * key is checked (values as in qv_metric, duplicates within the batch and
+ * against the index) before anything is inserted, so a rejected batch adds
+ * nothing.
  * n == 0 is a no-op that succeeds.
  * Errors: as qv_index_add. Thread-safety: as qv_index_add. */
 QV_API qv_status qv_index_add_batch(qv_index *index, size_t n, const uint64_t *keys,
@@ -242,7 +252,8 @@ QV_API qv_status qv_index_get(const qv_index *index, uint64_t key, float *vector
  * params may be NULL for defaults. keys_out and distances_out must hold k
  * entries; distances_out may be NULL if distances are not wanted.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, k == 0, NaN/Inf in query,
- * unknown params->struct_size). Thread-safe. */
+ * a query longer than 2^62 under L2 / IP or zero under COSINE: see
+ * qv_metric; unknown params->struct_size). Thread-safe. */
 QV_API qv_status qv_index_search(const qv_index *index, const float *query, size_t k,
                                  const qv_search_params *params, uint64_t *keys_out,
                                  float *distances_out, size_t *found_out);

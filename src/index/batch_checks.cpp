@@ -20,9 +20,8 @@ void check_unique_keys(size_t n, const uint64_t* keys) {
 
 void check_batch(size_t n, const uint64_t* keys, const float* vectors, size_t dim, Metric metric) {
   check_unique_keys(n, keys);
-  std::vector<float> scratch(dim);
   for (size_t i = 0; i < n; ++i)
-    prepare_vector(vectors + i * dim, dim, metric, scratch.data(), key_label(keys[i]).c_str());
+    check_vector(vectors + i * dim, dim, metric, VectorUse::Stored, key_label(keys[i]).c_str());
 }
 
 std::string key_label(uint64_t key) { return "vector for key " + std::to_string(key); }

@@ -12,8 +12,10 @@ namespace quiver {
 
 // Vectors of a batch, validated and prepared (normalised under cosine), with
 // the original norms: what every index kind inserts.
-// Checks keys are unique and every vector is finite (and non-zero under
-// cosine) before anything is inserted. Throws DuplicateKey / InvalidArgument.
+// Checks keys are unique and every vector is one the index can store
+// (check_vector: finite, within the length its metric compares without
+// overflow, non-zero under cosine) before anything is inserted. Throws
+// DuplicateKey / InvalidArgument.
 // The indexes then prepare each vector (prepare_vector) straight into its
 // place in the index: no batch-sized staging copy, which would double the
 // memory a large batch needs (and glibc tends to keep such a block).

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <limits>
 
 #include "core/metric.h"
 #include "kernels/distance.h"
@@ -10,35 +11,44 @@ namespace quiver {
 
 // Cosine vectors are normalised on the way in, so cosine and inner product
 // share the dot kernel: distance = 1 - dot.
+//
+// A distance is never NaN, so heaps and sorts of distances stay ordered.
+// Vectors that pass check_vector cannot give one (kMaxVectorLength says
+// why); an image written before that limit may hold longer vectors, whose
+// +inf and -inf partial sums give NaN: such a distance is +inf instead
+// (farthest; FLAT scans keep only distances below +inf).
 class MetricDistance {
  public:
   explicit MetricDistance(Metric metric)
       : is_dot_(metric != Metric::L2),
         fn_(is_dot_ ? kernels::dot_f32_fn() : kernels::l2_squared_f32_fn()),
-      four_(is_dot_ ? kernels::dot_f32_x4_fn() : kernels::l2_squared_f32_x4_fn()) {}
+        four_(is_dot_ ? kernels::dot_f32_x4_fn() : kernels::l2_squared_f32_x4_fn()) {}
 
   float operator()(const float* a, const float* b, size_t dim) const {
-    float d = fn_(a, b, dim);
-    return is_dot_ ? 1.0f - d : d;
+    return finish(fn_(a, b, dim));
   }
   // out[i] = distance(query, rows[i]) for i = 0..3.
   void four(const float* query, const float* const* rows, size_t dim, float* out) const {
     four_(query, rows, dim, out);
-    if (is_dot_)
-      for (int i = 0; i < 4; ++i) out[i] = 1.0f - out[i];
+    for (int i = 0; i < 4; ++i) out[i] = finish(out[i]);
   }
   // out[i] = distance(query, row i) for n rows at base + i*stride.
   void many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
             float* out) const {
-    if (is_dot_) {
+    if (is_dot_)
       kernels::dot_f32_many(query, base, n, dim, stride, out);
-      for (size_t i = 0; i < n; ++i) out[i] = 1.0f - out[i];
-    } else {
+    else
       kernels::l2_squared_f32_many(query, base, n, dim, stride, out);
-    }
+    for (size_t i = 0; i < n; ++i) out[i] = finish(out[i]);
   }
 
  private:
+  // The kernel's sum as a distance: 1 - dot under IP and cosine; NaN as +inf.
+  float finish(float sum) const {
+    const float d = is_dot_ ? 1.0f - sum : sum;
+    return d == d ? d : std::numeric_limits<float>::infinity();
+  }
+
   bool is_dot_;
   kernels::DistanceF32 fn_;
   kernels::DistanceF32x4 four_;

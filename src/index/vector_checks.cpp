@@ -1,6 +1,8 @@
 #include "index/vector_checks.h"
 
+#include <cfloat>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -8,13 +10,36 @@
 
 namespace quiver {
 
+namespace {
+
+// "2.13e+20": a length as the messages give it.
+std::string length_text(double length) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3g", length);
+  return buf;
+}
+
+const char* metric_name(Metric metric) {
+  return metric == Metric::L2 ? "L2" : metric == Metric::InnerProduct ? "inner-product" : "cosine";
+}
+
+// out = in / length, in double: for a vector of tiny (subnormal) floats
+// 1 / length overflows a float, and the "normalised" vector would be
+// infinite; for a long one |in|^2 overflows a float.
+void normalise(const float* in, size_t dim, double length, float* out) {
+  const double inv = 1.0 / length;
+  for (size_t i = 0; i < dim; ++i) out[i] = static_cast<float>(in[i] * inv);
+}
+
+}  // namespace
+
 void check_finite(const float* v, size_t dim, const char* what) {
   for (size_t i = 0; i < dim; ++i) {
     if (!std::isfinite(v[i])) {
-      fail(Status::InvalidArgument,
-           std::string(what) + " has a " + (std::isnan(v[i]) ? "NaN" : "infinite") +
-               " value at element " + std::to_string(i) +
-               "; every element must be a finite number");
+      fail(Status::InvalidArgument, std::string(what) + " has a " +
+                                        (std::isnan(v[i]) ? "NaN" : "infinite") +
+                                        " value at element " + std::to_string(i) +
+                                        "; every element must be a finite number");
     }
   }
 }
@@ -39,33 +64,62 @@ size_t find_non_finite(const float* v, size_t n) {
   return n;
 }
 
-float vector_norm(const float* v, size_t dim) {
-  double sum = 0.0;
-  for (size_t i = 0; i < dim; ++i) sum += static_cast<double>(v[i]) * v[i];
-  return static_cast<float>(std::sqrt(sum));
+double vector_length(const float* v, size_t dim) {
+  // Four chains: the additions of one chain wait on each other.
+  double s[4] = {0.0, 0.0, 0.0, 0.0};
+  size_t i = 0;
+  for (; i + 4 <= dim; i += 4)
+    for (size_t j = 0; j < 4; ++j) s[j] += static_cast<double>(v[i + j]) * v[i + j];
+  for (; i < dim; ++i) s[0] += static_cast<double>(v[i]) * v[i];
+  return std::sqrt((s[0] + s[1]) + (s[2] + s[3]));
+}
+
+double check_vector(const float* v, size_t dim, Metric metric, VectorUse use, const char* what) {
+  const double length = vector_length(v, dim);
+  // Finite elements give a finite length (see vector_length), so this finds
+  // the culprit whenever there is one.
+  if (!std::isfinite(length)) check_finite(v, dim, what);
+  if (metric == Metric::Cosine) {
+    if (length == 0.0)
+      fail(Status::InvalidArgument,
+           std::string(what) + " has zero length; the cosine metric needs a non-zero vector");
+    if (use == VectorUse::Stored && !(length <= FLT_MAX))
+      fail(Status::InvalidArgument,
+           std::string(what) + " has length " + length_text(length) +
+               "; an index with the cosine metric keeps each vector's length as a 32-bit float "
+               "(up to " +
+               length_text(FLT_MAX) +
+               ") to give the vector back: scale the vector down (cosine distances do not "
+               "change)");
+    return length;
+  }
+  if (!(length <= kMaxVectorLength))
+    fail(Status::InvalidArgument,
+         std::string(what) + " has length " + length_text(length) + "; under the " +
+             metric_name(metric) + " metric Quiver compares vectors up to length " +
+             length_text(kMaxVectorLength) +
+             " (2^62) without overflowing 32-bit float distances: scale the data down (one "
+             "factor for every vector and query keeps the order of results)");
+  return length;
 }
 
 float prepare_vector(const float* in, size_t dim, Metric metric, float* out, const char* what) {
-  check_finite(in, dim, what);
+  const double length = check_vector(in, dim, metric, VectorUse::Stored, what);
   if (metric != Metric::Cosine) {
-    if (out != in)
-      for (size_t i = 0; i < dim; ++i) out[i] = in[i];
+    if (out != in) std::memcpy(out, in, dim * sizeof(float));
     return 1.0f;
   }
-  double sum = 0.0;
-  for (size_t i = 0; i < dim; ++i) sum += static_cast<double>(in[i]) * in[i];
-  const double exact = std::sqrt(sum);
-  const float norm = static_cast<float>(exact);
-  if (!(norm > 0.0f) || !std::isfinite(norm)) {
-    fail(Status::InvalidArgument,
-         std::string(what) + " has zero length (or overflows when squared); the cosine "
-                             "metric needs a non-zero vector");
+  normalise(in, dim, length, out);
+  return static_cast<float>(length);  // <= FLT_MAX: checked above
+}
+
+void prepare_query(const float* in, size_t dim, Metric metric, float* out, const char* what) {
+  const double length = check_vector(in, dim, metric, VectorUse::Query, what);
+  if (metric != Metric::Cosine) {
+    if (out != in) std::memcpy(out, in, dim * sizeof(float));
+    return;
   }
-  // Divide in double: for a vector of tiny (subnormal) floats 1 / norm
-  // overflows a float, and the "normalised" vector would be infinite.
-  const double inv = 1.0 / exact;
-  for (size_t i = 0; i < dim; ++i) out[i] = static_cast<float>(in[i] * inv);
-  return norm;
+  normalise(in, dim, length, out);
 }
 
 }  // namespace quiver

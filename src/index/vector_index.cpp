@@ -23,7 +23,7 @@ void VectorIndex::search(const float* query, const SearchOptions& options,
     heap_buffer.resize(dim_);
     prepared = heap_buffer.data();
   }
-  prepare_vector(query, dim_, metric_, prepared, "the query");
+  prepare_query(query, dim_, metric_, prepared, "the query");
   out.clear();
   search_prepared(prepared, options, out);
 }
@@ -33,19 +33,15 @@ void VectorIndex::search_batch(size_t nq, const float* queries, const SearchOpti
                                size_t* found_out) const {
   if (options.k == 0) fail(Status::InvalidArgument, "k must be at least 1");
   // Validate every query up front so a bad one fails the call before any work.
-  for (size_t q = 0; q < nq; ++q) {
-    std::string what = "query " + std::to_string(q);
-    check_finite(queries + q * dim_, dim_, what.c_str());
-    if (metric_ == Metric::Cosine && vector_norm(queries + q * dim_, dim_) == 0.0f)
-      fail(Status::InvalidArgument,
-           what + " has zero length; the cosine metric needs a non-zero vector");
-  }
+  for (size_t q = 0; q < nq; ++q)
+    check_vector(queries + q * dim_, dim_, metric_, VectorUse::Query,
+                 ("query " + std::to_string(q)).c_str());
   const size_t k = options.k;
   parallel_for(nq, threads, 16, [&](size_t begin, size_t end) {
     std::vector<Hit> hits;
     std::vector<float> prepared(dim_);
     for (size_t q = begin; q < end; ++q) {
-      prepare_vector(queries + q * dim_, dim_, metric_, prepared.data(), "query");
+      prepare_query(queries + q * dim_, dim_, metric_, prepared.data(), "query");
       hits.clear();
       search_prepared(prepared.data(), options, hits);
       size_t found = std::min(hits.size(), k);

@@ -1,5 +1,6 @@
 #include "capi_model.h"
 
+#include <cfloat>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -29,17 +30,22 @@ bool tame(const float* v, size_t n) {
   return true;
 }
 
-// What the library accepts under cosine: a norm (computed as it does) that
-// is positive and finite as a float.
-bool cosine_ok(const float* v, size_t n) {
-  double sum = 0;
-  for (size_t i = 0; i < n; ++i) sum += double(v[i]) * v[i];
-  float norm = float(std::sqrt(sum));
-  return norm > 0.0f && std::isfinite(norm);
+double length(const float* v, size_t n) {
+  double s[4] = {0.0, 0.0, 0.0, 0.0};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (size_t j = 0; j < 4; ++j) s[j] += double(v[i + j]) * v[i + j];
+  for (; i < n; ++i) s[0] += double(v[i]) * v[i];
+  return std::sqrt((s[0] + s[1]) + (s[2] + s[3]));
 }
 
-bool acceptable_vector(const Model& m, const float* v) {
-  return finite(v, m.dim) && (m.metric != QV_METRIC_COSINE || cosine_ok(v, m.dim));
+bool cosine_ok(const float* v, size_t n) { return length(v, n) > 0.0; }
+
+bool acceptable_vector(const Model& m, const float* v, bool query) {
+  if (!finite(v, m.dim)) return false;
+  const double len = length(v, m.dim);
+  if (m.metric != QV_METRIC_COSINE) return len <= 0x1p62;
+  return len > 0.0 && (query || len <= FLT_MAX);
 }
 
 double model_distance(const Model& m, const float* a, const float* b) {
@@ -99,11 +105,16 @@ void check_results(const Slot& slot, const float* query, size_t k, const qv_sear
     QVF_CHECK(passes(p, keys[i]));
     QVF_CHECK(unique.insert(keys[i]).second);
   }
-  const bool exact = !m.wild && tame(query, m.dim);
-  if (!exact || !dist) return;
+  if (!dist) return;
+  // Whatever the values the index accepted, no distance overflows: every
+  // one is finite and they come sorted.
   for (size_t i = 0; i < found; ++i) {
-    QVF_CHECK(!std::isnan(dist[i]));
+    QVF_CHECK(std::isfinite(dist[i]));
     if (i) QVF_CHECK(dist[i - 1] <= dist[i]);
+  }
+  const bool exact = !m.wild && tame(query, m.dim);
+  if (!exact) return;
+  for (size_t i = 0; i < found; ++i) {
     const Entry& e = m.live.at(keys[i]);
     if (e.approx) continue;
     if (tracing)

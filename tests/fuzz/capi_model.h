@@ -29,7 +29,7 @@ struct Model {
   int metric = 0;
   int kind = 0;
   bool read_only = false;
-  bool wild = false;  // some stored value is huge: distances may overflow to inf/NaN
+  bool wild = false;  // some stored value is huge: float distances far from the model's
   std::map<uint64_t, Entry> live;
   std::map<uint64_t, std::string> meta;
   uint32_t embedder_dim = 0;  // of the attached hashing embedder; 0 = none (not saved)
@@ -46,10 +46,15 @@ void trace(const char* what, uint64_t a, uint64_t b, qv_status s);
 
 bool finite(const float* v, size_t n);
 bool tame(const float* v, size_t n);
-// What the library accepts under cosine: a norm (computed as it does) that
-// is positive and finite as a float.
+// Euclidean length in double, summed exactly as the library sums it
+// (vector_length in src/index/vector_checks.cpp), so the model agrees with
+// it at the very edge of a limit.
+double length(const float* v, size_t n);
+// What the library accepts under cosine as a query: a non-zero vector.
 bool cosine_ok(const float* v, size_t n);
-bool acceptable_vector(const Model& m, const float* v);
+// What the library accepts: finite; under L2 and IP at most 2^62 long;
+// under cosine non-zero and, stored (not a query), at most FLT_MAX long.
+bool acceptable_vector(const Model& m, const float* v, bool query = false);
 double model_distance(const Model& m, const float* a, const float* b);
 double tolerance(const Model& m, const float* a, const float* b);
 

@@ -1,5 +1,6 @@
 #include "capi_pickers.h"
 
+#include <cfloat>
 #include <climits>
 #include <cmath>
 
@@ -12,6 +13,35 @@ uint64_t pick_key(Input& in) {
   return UINT64_MAX - (how & 3);
 }
 
+// Fills v with one magnitude of mixed signs: the largest floats, values
+// that put the length exactly at 2^62 (the L2 / IP limit) or FLT_MAX (the
+// cosine limit for stored vectors) or one float step past, values whose
+// products overflow, or subnormals. Some elements are left zero.
+static void pick_extreme(Input& in, std::vector<float>& v) {
+  const size_t dim = v.size();
+  const float root = float(std::sqrt(double(dim)));
+  const float table[] = {1e38f,
+                         FLT_MAX,
+                         float(0x1p62 / std::sqrt(double(dim))),
+                         0x1p62f,
+                         float(double(FLT_MAX) / std::sqrt(double(dim))),
+                         1e19f,
+                         1e30f,
+                         4.6e18f / root,
+                         FLT_TRUE_MIN,
+                         1e-40f};
+  const uint8_t how = in.u8();
+  float scale = table[how % (sizeof table / sizeof table[0])];
+  if (how & 0x80) scale = std::nextafter(scale, INFINITY);
+  const bool one_element = how & 0x40;  // only element 0 (length = scale)
+  for (size_t i = 0; i < dim; ++i) {
+    if (one_element && i) break;
+    const uint8_t b = in.u8();
+    if (b < 32) continue;  // zero
+    v[i] = b & 1 ? -scale : scale;
+  }
+}
+
 std::vector<float> pick_vector(Input& in, uint32_t dim) {
   std::vector<float> v(dim);
   const uint8_t how = in.u8();
@@ -21,6 +51,10 @@ std::vector<float> pick_vector(Input& in, uint32_t dim) {
   if (how < 16) {  // one poisoned element
     for (uint32_t i = 0; i < dim; ++i) v[i] = float(i % 7) - 3;
     v[in.below(dim)] = in.flag() ? NAN : (in.flag() ? INFINITY : -INFINITY);
+    return v;
+  }
+  if (how >= 248) {  // extreme: huge, at the length limits, or subnormal
+    pick_extreme(in, v);
     return v;
   }
   for (uint32_t i = 0; i < dim; ++i) v[i] = in.some_float();

@@ -1,6 +1,8 @@
 // Argument pickers of fuzz_capi: turn the fuzzer's bytes into keys,
 // vectors, k and search parameters, mostly valid, sometimes not (NaN and
-// infinite values, k = 0 or near SIZE_MAX, a wrong struct_size).
+// infinite values, k = 0 or near SIZE_MAX, a wrong struct_size). Some
+// vectors are extreme: huge values of mixed sign, lengths at or one float
+// step past the limits of each metric, subnormals.
 #pragma once
 
 #include <quiver/quiver.h>

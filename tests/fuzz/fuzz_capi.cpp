@@ -224,7 +224,7 @@ struct Fuzz {
     qv_status s = qv_index_search(slot.index, query.data(), k, use, keys.data(),
                                   want_distances ? dist.data() : nullptr, &found);
     check_failure_message(s);
-    if (k == 0 || !params_ok || !acceptable_vector(m, query.data()))
+    if (k == 0 || !params_ok || !acceptable_vector(m, query.data(), true))
       return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
     // A huge k or ef is a valid request for "everything": never an error.
     QVF_CHECK(s == QV_OK);
@@ -254,7 +254,7 @@ struct Fuzz {
     for (size_t q = 0; q < nq; ++q) {
       std::vector<float> v = pick_vector(in, m.dim);
       std::memcpy(&queries[q * m.dim], v.data(), v.size() * sizeof(float));
-      queries_ok = queries_ok && acceptable_vector(m, v.data());
+      queries_ok = queries_ok && acceptable_vector(m, v.data(), true);
     }
     qv_search_params p;
     FilterState f;
