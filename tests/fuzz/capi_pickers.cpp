@@ -3,6 +3,7 @@
 #include <cfloat>
 #include <climits>
 #include <cmath>
+#include <iterator>
 
 namespace qvfuzz::capi {
 
@@ -42,9 +43,27 @@ static void pick_extreme(Input& in, std::vector<float>& v) {
   }
 }
 
-std::vector<float> pick_vector(Input& in, uint32_t dim) {
+// A live vector of the model as it was added, or the same with one element
+// moved by one float step: copies and near-copies are what real corpora are
+// full of (boilerplate, identical embeddings), and what HNSW's neighbour
+// selection must survive.
+static bool pick_copy(Input& in, const Model& m, std::vector<float>& v) {
+  if (m.live.empty()) return false;
+  auto it = m.live.begin();
+  std::advance(it, in.below(m.live.size()));
+  if (it->second.vector.size() != v.size()) return false;
+  v = it->second.vector;
+  if (in.flag()) {
+    float& x = v[in.below(v.size())];
+    x = std::nextafter(x, in.flag() ? INFINITY : -INFINITY);
+  }
+  return true;
+}
+
+std::vector<float> pick_vector(Input& in, uint32_t dim, const Model* model) {
   std::vector<float> v(dim);
   const uint8_t how = in.u8();
+  if (model && how >= 200 && how < 248 && pick_copy(in, *model, v)) return v;
   if (how < 8) {  // a zero vector (rejected under cosine)
     return v;
   }

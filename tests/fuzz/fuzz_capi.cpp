@@ -15,6 +15,8 @@
 // nearest.
 //
 // Seeds: small programs from gen_seeds; an empty input is fine too.
+#include <quiver/quiver.h>
+
 #include <climits>
 #include <cmath>
 #include <cstdlib>
@@ -24,8 +26,6 @@
 #include <string>
 #include <vector>
 
-#include <quiver/quiver.h>
-
 #include "capi_model.h"
 #include "capi_pickers.h"
 #include "capi_text_ops.h"
@@ -34,8 +34,8 @@
 extern "C" {
 // c_calls.c: calls with ints where the API takes enums, made from C.
 const char* qvf_status_string_of_int(int value);
-qv_status qvf_embed_ex_with_int_task(qv_embedder* emb, int task, size_t n,
-                                     const char* const* texts, float* out);
+qv_status qvf_embed_ex_with_int_task(qv_embedder* emb, int task, size_t n, const char* const* texts,
+                                     float* out);
 }
 
 namespace {
@@ -58,9 +58,7 @@ struct Fuzz {
   std::string vec_npy = qvfuzz::scratch_path("api-vectors.npy");
   std::string key_npy = qvfuzz::scratch_path("api-keys.npy");
 
-  Fuzz() {
-    std::remove(path.c_str());
-  }
+  Fuzz() { std::remove(path.c_str()); }
   ~Fuzz() {
     for (Slot& s : slots) qv_index_free(s.index);
   }
@@ -68,7 +66,7 @@ struct Fuzz {
   void create(Slot& slot, Input& in) {
     qv_index_options o;
     qv_index_options_init(&o);
-    static const uint32_t dims[] = {1, 2, 3, 4, 8, 16, 5, 33, 0, QV_MAX_DIM, QV_MAX_DIM + 1,
+    static const uint32_t dims[] = {1,         2, 3, 4, 8, 16, 5, 33, 0, QV_MAX_DIM, QV_MAX_DIM + 1,
                                     UINT32_MAX};
     uint8_t d = in.u8();
     o.dim = d < 230 ? dims[d % 8] : dims[d % 12];
@@ -94,11 +92,11 @@ struct Fuzz {
     o.threads = threads[in.u8() % 3];
     if (in.u8() > 250) o.struct_size = in.u32();
 
-    const bool valid =
-        o.struct_size == sizeof(qv_index_options) && o.dim >= 1 && o.dim <= QV_MAX_DIM &&
-        metric >= 1 && metric <= 3 && (kind == 1 || kind == 2) &&
-        (kind != 2 || (o.hnsw_m >= 2 && o.hnsw_m <= 256 && o.hnsw_ef_construction >= 1 &&
-                       o.hnsw_ef_search >= 1));
+    const bool valid = o.struct_size == sizeof(qv_index_options) && o.dim >= 1 &&
+                       o.dim <= QV_MAX_DIM && metric >= 1 && metric <= 3 &&
+                       (kind == 1 || kind == 2) &&
+                       (kind != 2 || (o.hnsw_m >= 2 && o.hnsw_m <= 256 &&
+                                      o.hnsw_ef_construction >= 1 && o.hnsw_ef_search >= 1));
     qv_index* index = reinterpret_cast<qv_index*>(0x1);
     qv_status s = qv_index_create(&o, &index);
     trace("create", o.dim, uint64_t(kind) * 10 + uint64_t(metric), s);
@@ -123,7 +121,7 @@ struct Fuzz {
     Model& m = slot.m;
     const uint64_t key = pick_key(in);
     if (!room(slot, 1)) return;
-    std::vector<float> v = pick_vector(in, m.dim);
+    std::vector<float> v = pick_vector(in, m.dim, &m);
     const bool null_vector = in.u8() > 250;
     qv_status s = qv_index_add(slot.index, key, null_vector ? nullptr : v.data());
     trace("add", key, 0, s);
@@ -157,7 +155,7 @@ struct Fuzz {
     std::vector<float> vectors((rows ? rows : 1) * size_t(m.dim));
     for (size_t i = 0; i < rows; ++i) {
       keys[i] = pick_key(in);
-      std::vector<float> v = pick_vector(in, m.dim);
+      std::vector<float> v = pick_vector(in, m.dim, &m);
       std::memcpy(&vectors[i * m.dim], v.data(), v.size() * sizeof(float));
     }
     const uint8_t nulls = in.u8();
@@ -181,8 +179,8 @@ struct Fuzz {
     if (vectors_ok && keys_fresh) {
       QVF_CHECK(s == QV_OK);
       for (size_t i = 0; i < n; ++i) {
-        m.live[keys[i]] = Entry{std::vector<float>(&vectors[i * m.dim], &vectors[(i + 1) * m.dim]),
-                                false};
+        m.live[keys[i]] =
+            Entry{std::vector<float>(&vectors[i * m.dim], &vectors[(i + 1) * m.dim]), false};
         if (!tame(&vectors[i * m.dim], m.dim)) m.wild = true;
       }
     } else if (!vectors_ok && !keys_fresh) {
@@ -208,7 +206,7 @@ struct Fuzz {
 
   void search(Slot& slot, Input& in) {
     Model& m = slot.m;
-    std::vector<float> query = pick_vector(in, m.dim);
+    std::vector<float> query = pick_vector(in, m.dim, &m);
     const size_t k = pick_k(in);
     qv_search_params p;
     FilterState f;
@@ -252,7 +250,7 @@ struct Fuzz {
     std::vector<float> queries(std::max<size_t>(1, nq) * m.dim);
     bool queries_ok = true;
     for (size_t q = 0; q < nq; ++q) {
-      std::vector<float> v = pick_vector(in, m.dim);
+      std::vector<float> v = pick_vector(in, m.dim, &m);
       std::memcpy(&queries[q * m.dim], v.data(), v.size() * sizeof(float));
       queries_ok = queries_ok && acceptable_vector(m, v.data(), true);
     }
@@ -264,9 +262,9 @@ struct Fuzz {
     std::vector<uint64_t> keys(std::max<size_t>(1, nq * k));
     std::vector<float> dist(std::max<size_t>(1, nq * k));
     std::vector<size_t> found(std::max<size_t>(1, nq));
-    qv_status s = qv_index_search_batch(slot.index, nq, nq ? queries.data() : nullptr, k, use,
-                                        keys.data(), want_distances ? dist.data() : nullptr,
-                                        found.data());
+    qv_status s =
+        qv_index_search_batch(slot.index, nq, nq ? queries.data() : nullptr, k, use, keys.data(),
+                              want_distances ? dist.data() : nullptr, found.data());
     check_failure_message(s);
     if (k == 0 || !params_ok) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
     if (nq == 0) return QVF_CHECK(s == QV_OK);
@@ -352,7 +350,8 @@ struct Fuzz {
     const bool use_options = how >= 128 || bad_size;
     const bool missing_dir = in.u8() > 245;
     const std::string target = missing_dir ? qvfuzz::scratch_path("no-such-dir/x.qv") : path;
-    qv_status s = qv_index_save_with_options(slot.index, target.c_str(), use_options ? &o : nullptr);
+    qv_status s =
+        qv_index_save_with_options(slot.index, target.c_str(), use_options ? &o : nullptr);
     check_failure_message(s);
     if (use_options && o.struct_size != sizeof o) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
     if (use_options && level_known_bad) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
@@ -428,7 +427,8 @@ struct Fuzz {
   void export_import(Slot& from, Slot& to, Input& in) {
     qv_status s = qv_index_export_npy(from.index, vec_npy.c_str(), key_npy.c_str());
     check_failure_message(s);
-    if (s != QV_OK) std::fprintf(stderr, "export_npy: %s: %s\n", qv_status_string(s), qv_last_error());
+    if (s != QV_OK)
+      std::fprintf(stderr, "export_npy: %s: %s\n", qv_status_string(s), qv_last_error());
     QVF_CHECK(s == QV_OK);
     if (!to.index) return;
     const bool with_keys = in.u8() < 200;
@@ -495,21 +495,51 @@ struct Fuzz {
         continue;
       }
       switch (what % 17) {
-        case 0: create(slot, in); break;
-        case 1: add(slot, in); break;
-        case 2: add_batch(slot, in); break;
-        case 3: remove(slot, in); break;
-        case 4: search(slot, in); break;
-        case 5: search_batch(slot, in); break;
-        case 6: get(slot, in); break;
-        case 7: set_metadata(slot, in); break;
-        case 8: get_metadata(slot, in); break;
-        case 9: open(slot, in); break;
-        case 10: save(slot, in); break;
-        case 11: compact(slot); break;
-        case 12: info(slot, in); break;
-        case 13: verify(slot); break;
-        case 14: export_import(slot, other, in); break;
+        case 0:
+          create(slot, in);
+          break;
+        case 1:
+          add(slot, in);
+          break;
+        case 2:
+          add_batch(slot, in);
+          break;
+        case 3:
+          remove(slot, in);
+          break;
+        case 4:
+          search(slot, in);
+          break;
+        case 5:
+          search_batch(slot, in);
+          break;
+        case 6:
+          get(slot, in);
+          break;
+        case 7:
+          set_metadata(slot, in);
+          break;
+        case 8:
+          get_metadata(slot, in);
+          break;
+        case 9:
+          open(slot, in);
+          break;
+        case 10:
+          save(slot, in);
+          break;
+        case 11:
+          compact(slot);
+          break;
+        case 12:
+          info(slot, in);
+          break;
+        case 13:
+          verify(slot);
+          break;
+        case 14:
+          export_import(slot, other, in);
+          break;
         case 15:
           qv_index_free(slot.index);
           slot.index = nullptr;
