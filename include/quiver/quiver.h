@@ -305,17 +305,23 @@ QV_API void qv_save_options_init(qv_save_options *opts);
  * crash-safely: the bytes go to a temporary file in the same directory,
  * which is flushed to disk (fsync), renamed over `path` and the directory
  * flushed. A save interrupted at any moment (kill -9, power loss) leaves the
- * previous file at `path` complete and readable; temporaries left behind by
- * an interrupted save are removed by the next save to the same path. The
- * format is described in docs/format.md. Same as
+ * previous file at `path` complete and readable. The temporary of a save
+ * that was interrupted (as large as the index) stays behind until the next
+ * save to the same path, which removes it before writing (so that a full
+ * disk gets the space back) and again once done, or the next qv_index_open
+ * of `path`. Only the temporaries of dead writers are removed: the temporary
+ * of a save still running, in another process or another thread, is locked
+ * by it and left alone. The format is described in docs/format.md. Same as
  * qv_index_save_with_options with default options.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND (the
- * directory does not exist), QV_ERR_IO (cannot write, disk full ...; `path`
+ * directory does not exist), QV_ERR_IO (cannot write, disk full ...: the
+ * message names `path`, then the temporary it was writing; `path`
  * is left as it was -- except when only what follows the rename fails,
  * flushing the directory or closing the file: `path` then holds the new,
  * complete file, which may not survive a power loss; save again),
- * QV_ERR_CORRUPT (a QV_OPEN_MMAP index re-checks the file it copies and
- * found it damaged; nothing is written), QV_ERR_OUT_OF_MEMORY.
+ * QV_ERR_CORRUPT (a QV_OPEN_MMAP index re-checks the file it copies, as
+ * qv_index_verify does, and found it damaged or changed in size; nothing is
+ * written), QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: may run alongside searches (also on an index opened from
  * `path` itself) and alongside other saves; adds, removes and metadata
  * changes on the same index wait until it is done. */
@@ -340,7 +346,19 @@ QV_API qv_status qv_index_save_with_options(const qv_index *index, const char *p
  *   reads no vector into the process's own memory (only the page cache
  *   holds them), searches give exactly the results QV_OPEN_LOAD gives, and
  *   every mutation (add, remove, metadata, compact, import) answers
- *   QV_ERR_UNSUPPORTED. Later saves to the same path do not disturb it.
+ *   QV_ERR_UNSUPPORTED. Later saves to the same path do not disturb it
+ *   (they replace the file by a rename; the index keeps reading the old
+ *   one), nor does removing the file.
+ *   Never truncate the file, or rewrite it in place, while an index has it
+ *   open mapped (a copy tool writing over it, `> index.qv`, a truncating
+ *   open): a search that then reads a page the file no longer has kills the
+ *   process with SIGBUS, as with any memory-mapped file, and Quiver cannot
+ *   prevent that. qv_index_verify reports such a change (QV_ERR_CORRUPT,
+ *   "changed size") without crashing; free the index and open the file
+ *   again. To update an index others have open, save it (or rename a
+ *   complete copy over the path).
+ * Opening also removes the temporary files left next to `path` by saves
+ * that were killed midway (see qv_index_save).
  * Ownership: *out belongs to the caller, release it with qv_index_free.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, unknown mode),
  * QV_ERR_NOT_FOUND (no file at path), QV_ERR_CORRUPT (not an index file,
@@ -394,8 +412,15 @@ QV_API qv_status qv_index_open_with_options(const char *path, const qv_open_opti
  * (the whole point after QV_VERIFY_DEFERRED): their checksums, then their
  * values, with the checks (and the messages) of a QV_VERIFY_ALL open. For
  * an index held in memory there is nothing to check and the call succeeds.
+ * For a QV_OPEN_MMAP index it first asks the system whether the file still
+ * has the size it was opened at (reading nothing from the mapping): if it
+ * was truncated or changed size since, the call answers QV_ERR_CORRUPT with
+ * a message naming the file and saying it changed size, instead of dying of
+ * SIGBUS; searches of that index would crash, so free it. (A truncation
+ * during the call itself, after that check, can still crash it.)
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_CORRUPT (the message
- * names the file and the section; the same message on every call).
+ * names the file and the section, or the file and its change of size; the
+ * same message on every call).
  * Thread-safe: may run alongside searches. */
 QV_API qv_status qv_index_verify(const qv_index *index);
 

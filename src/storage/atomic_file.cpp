@@ -43,6 +43,7 @@ AtomicFile::AtomicFile(const std::string& target) : target_(target) {
                                       "' is not a file path; pass the path of the "
                                       "file to write, e.g. \"data/index.qv\"");
   const std::string dir = parent_directory(target);
+  remove_stale_temporaries(target);
   for (int attempt = 0;; ++attempt) {
     char suffix[17];
     std::snprintf(suffix, sizeof suffix, "%016llx",
@@ -60,10 +61,11 @@ AtomicFile::AtomicFile(const std::string& target) : target_(target) {
       fail_errno(err, "cannot create a temporary file next to", target);
     }
     file_ = File(fd, temp_);
+    file_.set_temporary_of(target);
     if (::flock(fd, LOCK_EX) != 0) {
       int err = errno;
       ::unlink(temp_.c_str());
-      fail_errno(err, "cannot lock", temp_);
+      fail_errno(err, "cannot lock the temporary file next to", target, " ('" + temp_ + "')");
     }
     // A concurrent cleaner may have taken the name between open and flock
     // (it saw an unlocked leftover); if so, start again with a new name.
@@ -85,8 +87,13 @@ void AtomicFile::commit() {
   if (::rename(temp_.c_str(), target_.c_str()) != 0)
     fail_errno(errno, "cannot rename the new file over", target_);
   committed_ = true;
-  sync_directory(parent_directory(target_));
-  file_.close();  // releases the lock
+  try {
+    sync_directory(parent_directory(target_));
+    file_.close();  // releases the lock
+  } catch (const Error& e) {
+    fail(e.status(), "'" + target_ + "' holds the new file, but " + e.what() +
+                         "; the new file may not survive a power loss: save again");
+  }
   remove_stale_temporaries(target_);
 }
 

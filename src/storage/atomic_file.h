@@ -9,9 +9,16 @@
 //
 // Whatever moment the process dies at, the target name refers either to the
 // complete old file or to the complete new one. A killed writer leaves its
-// temporary behind, unlocked; the next commit next to the same target
-// removes such leftovers (only unlocked ones, so it never disturbs another
-// process that is saving at the same time).
+// temporary behind, unlocked (the kernel drops a dead process's locks); the
+// next save to the same target removes such leftovers, when it starts (so
+// that a full disk gets their space back first) and again once committed,
+// and so does opening the target (segment_reader.h). Only unlocked ones: a
+// lock belongs to an open file description, so one held by another process,
+// or by another thread of this one, saving at the same time keeps its
+// temporary, and the liveness test never mistakes a reused pid.
+//
+// Errors while the temporary is written name the target, the file the
+// caller asked for (File::set_temporary_of).
 #pragma once
 
 #include <string>
@@ -43,7 +50,7 @@ class AtomicFile {
 };
 
 // Removes the temporaries of `target` that no live process holds locked.
-// Best effort: errors are ignored.
+// Best effort: errors (a read-only directory) are ignored.
 void remove_stale_temporaries(const std::string& target) noexcept;
 
 }  // namespace quiver::storage

@@ -50,7 +50,7 @@ std::vector<InPlaceSection> FileImageSource::in_place() const {
   for (const ImageSection& s : sections_) {
     if (s.header.flags & kSectionCompressed) continue;
     out.push_back(
-        InPlaceSection{s.data, s.header.payload_checksum,
+        InPlaceSection{s.data, memory_->map.get(), s.header.payload_checksum,
                        describe_section(path_, s.position, section_count_, s.header_offset) + ": " +
                            section_label(s.header.kind)});
   }

@@ -36,6 +36,7 @@ struct ImageSection {
 // A mapped section read in place, with what it takes to check it later.
 struct InPlaceSection {
   ByteSpan stored;
+  const MappedFile* map = nullptr;  // the mapping `stored` points into
   uint64_t checksum = 0;
   std::string where;  // "/data/a.qv (section 2 of 6, at byte 4096): flat vectors"
 };

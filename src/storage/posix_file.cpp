@@ -12,18 +12,25 @@
 
 namespace quiver::storage {
 
-void fail_errno(int err, const std::string& what, const std::string& path) {
+void fail_errno(int err, const std::string& what, const std::string& path,
+                const std::string& aside) {
   Status status = Status::Io;
   if (err == ENOENT || err == ENOTDIR) status = Status::NotFound;
   if (err == ENOMEM) status = Status::OutOfMemory;
-  fail(status, what + " '" + path + "': " + std::strerror(err) + errno_advice(err));
+  fail(status, what + " '" + path + "'" + aside + ": " + std::strerror(err) + errno_advice(err));
+}
+
+void File::fail_io(int err, const std::string& what) const {
+  if (temporary_of_.empty()) fail_errno(err, what, path_);
+  fail_errno(err, what, temporary_of_, " (writing its temporary '" + path_ + "')");
 }
 
 File::~File() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-File::File(File&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+File::File(File&& other) noexcept
+    : fd_(other.fd_), path_(std::move(other.path_)), temporary_of_(std::move(other.temporary_of_)) {
   other.fd_ = -1;
 }
 
@@ -32,6 +39,7 @@ File& File::operator=(File&& other) noexcept {
     if (fd_ >= 0) ::close(fd_);
     fd_ = other.fd_;
     path_ = std::move(other.path_);
+    temporary_of_ = std::move(other.temporary_of_);
     other.fd_ = -1;
   }
   return *this;
@@ -52,7 +60,7 @@ File File::open_read(const std::string& path) {
 
 uint64_t File::size() const {
   struct stat st;
-  if (::fstat(fd_, &st) != 0) fail_errno(errno, "cannot stat", path_);
+  if (::fstat(fd_, &st) != 0) fail_io(errno, "cannot stat");
   return uint64_t(st.st_size);
 }
 
@@ -64,7 +72,7 @@ void File::pwrite_all(const void* data, size_t size, uint64_t offset) {
     ssize_t n = ::pwrite(fd_, p, chunk, off_t(offset));
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail_errno(errno, "cannot write", path_);
+      fail_io(errno, "cannot write");
     }
     p += n;
     size -= size_t(n);
@@ -73,14 +81,14 @@ void File::pwrite_all(const void* data, size_t size, uint64_t offset) {
 }
 
 void File::sync() {
-  if (::fsync(fd_) != 0) fail_errno(errno, "cannot flush to disk (fsync)", path_);
+  if (::fsync(fd_) != 0) fail_io(errno, "cannot flush to disk (fsync)");
 }
 
 void File::close() {
   if (fd_ < 0) return;
   int fd = fd_;
   fd_ = -1;
-  if (::close(fd) != 0 && errno != EINTR) fail_errno(errno, "cannot close", path_);
+  if (::close(fd) != 0 && errno != EINTR) fail_io(errno, "cannot close");
 }
 
 std::string parent_directory(const std::string& path) {

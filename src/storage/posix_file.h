@@ -12,8 +12,10 @@ namespace quiver::storage {
 
 // Throws Error: NotFound for ENOENT/ENOTDIR, OutOfMemory for ENOMEM, Io
 // otherwise. `what` says what was being done ("cannot open", "cannot write");
-// the message ends with what to do where there is something (errno_advice.h).
-[[noreturn]] void fail_errno(int err, const std::string& what, const std::string& path);
+// `aside` follows the quoted path; the message ends with what to do where
+// there is something (errno_advice.h).
+[[noreturn]] void fail_errno(int err, const std::string& what, const std::string& path,
+                             const std::string& aside = "");
 
 class File {
  public:
@@ -31,6 +33,11 @@ class File {
 
   int fd() const { return fd_; }
   const std::string& path() const { return path_; }
+
+  // This file is the temporary that will replace `target` (AtomicFile): its
+  // errors name `target`, the file the caller asked for, with this one
+  // mentioned as its temporary ("" to stop).
+  void set_temporary_of(std::string target) { temporary_of_ = std::move(target); }
   bool is_open() const { return fd_ >= 0; }
 
   uint64_t size() const;
@@ -40,8 +47,11 @@ class File {
   void close();
 
  private:
+  [[noreturn]] void fail_io(int err, const std::string& what) const;
+
   int fd_ = -1;
   std::string path_;
+  std::string temporary_of_;
 };
 
 // "/a/b/c" -> "/a/b"; "c" -> "."

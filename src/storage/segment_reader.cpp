@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "storage/atomic_file.h"
 #include "storage/checksum.h"
 #include "storage/mapped_file.h"
 #include "storage/posix_file.h"
@@ -278,10 +279,22 @@ class Reader {
 
 std::unique_ptr<FileImageSource> open_index_file(const std::string& path,
                                                  const OpenOptions& options) {
-  return Reader(path, options).run();
+  auto source = Reader(path, options).run();
+  // A program restarted after a crash may only ever open its index: the
+  // temporary of a save it was killed in would stay (as large as the index).
+  remove_stale_temporaries(path);
+  return source;
 }
 
 void verify_in_place(const std::vector<InPlaceSection>& sections, unsigned threads) {
+  // A file cut short under the mapping would make the reads below (and the
+  // caller's value checks after them) die of SIGBUS: report it instead.
+  const MappedFile* checked = nullptr;
+  for (const InPlaceSection& s : sections)
+    if (s.map && s.map != checked) {
+      s.map->check_backed();
+      checked = s.map;
+    }
   std::vector<ByteSpan> stored;
   for (const InPlaceSection& s : sections) {
     prefault(s.stored.data, s.stored.size);

@@ -30,12 +30,15 @@ struct OpenOptions {
 // Throws Error: NotFound (no such file), Io (unreadable, not a regular
 // file), Corrupt (truncated, bad magic, checksum mismatch, inconsistent
 // sections), Unsupported (a newer format version or feature). Messages name
-// the file and the section.
+// the file and the section. Once the file is open, removes the temporaries
+// that saves to `path` killed midway left behind (atomic_file.h).
 std::unique_ptr<FileImageSource> open_index_file(const std::string& path,
                                                  const OpenOptions& options);
 
 // Verifies the checksums of sections read in place (see InPlaceSection).
-// Throws Error(Corrupt) naming the file and the first bad section.
+// Throws Error(Corrupt) naming the file and the first bad section, or the
+// file when it changed size since it was mapped (MappedFile::check_backed:
+// checked first, so that a truncated file is reported, not a SIGBUS).
 void verify_in_place(const std::vector<InPlaceSection>& sections, unsigned threads);
 
 }  // namespace quiver::storage

@@ -3,7 +3,8 @@
  * the errno a full disk or a failing device gives; then a real EFBIG from
  * RLIMIT_FSIZE (a file-size quota the kernel enforces mid-write).
  *
- * After every failed save: the status is an error with a message, the file
+ * After every failed save: the status is an error with a message that
+ * names the path the caller passed (not only the temporary file), the file
  * at the path holds exactly the previously committed version -- or, only
  * when the failure came after the rename (flushing the directory, closing),
  * exactly the new one -- never anything else; no temporary is left next to
@@ -18,11 +19,14 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <quiver/quiver.h>
 
@@ -112,6 +116,9 @@ static qv_status save_with_fault(fixture *f, const qv_save_options *opts, qvf_op
   } else {
     if (strlen(qv_last_error()) == 0)
       fail_msg("%s #%d: %s without a message", qvf_op_name(op), nth, qv_status_string(s));
+    if (!qvt_contains(qv_last_error(), f->path))
+      fail_msg("%s #%d (%s): the message does not name %s: %s", qvf_op_name(op), nth,
+               strerror(err), f->path, qv_last_error());
     if (version == 0)
       fail_msg("%s #%d failed (%s: %s) and left a file that is neither version", qvf_op_name(op),
                nth, qv_status_string(s), qv_last_error());
@@ -235,6 +242,7 @@ static void test_file_size_limit_mid_write_keeps_previous_version(void **state) 
            f.v2_size / 2, f.v2_size, qv_status_string(s), message);
     assert_int_equal(s, QV_ERR_IO);
     assert_true(qvt_contains_nocase(message, "large") || qvt_contains_nocase(message, "write"));
+    assert_true(qvt_contains(message, f.path));
     assert_int_equal(version_at(&f), 1);
     assert_int_equal(qvt_count_entries(f.dir), 1);
     assert_int_equal(qvx_fingerprint_of(f.index, &after), QV_OK);
@@ -274,6 +282,54 @@ static void test_index_keeps_working_after_failed_saves(void **state) {
   teardown(&f);
 }
 
+/* A full disk, with the temporary of a save that was killed midway taking
+ * space next to the index: the next save removes it before writing (even
+ * though that save fails too), and says which file it could not write, in
+ * the caller's terms. Only temporaries no live writer holds locked go. */
+static void test_failed_save_first_removes_dead_writers_temporaries(void **state) {
+  static const int errs[] = {ENOSPC, EDQUOT};
+  fixture f;
+  size_t i;
+  (void)state;
+  setup(&f, QV_INDEX_HNSW, NULL);
+  for (i = 0; i < 2; ++i) {
+    char *dead = qvx_path(f.dir, ".index.qv.tmp-00000000000dead1");
+    char *live = qvx_path(f.dir, ".index.qv.tmp-000000000000a11e");
+    unsigned char *junk = calloc(1, 1 << 20);
+    FILE *out;
+    int fd;
+    qv_status s;
+    out = fopen(dead, "wb");
+    assert_non_null(out);
+    assert_int_equal(fwrite(junk, 1, 1 << 20, out), 1 << 20);
+    assert_int_equal(fclose(out), 0);
+    out = fopen(live, "wb");
+    assert_non_null(out);
+    assert_int_equal(fclose(out), 0);
+    fd = open(live, O_RDONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(flock(fd, LOCK_EX), 0); /* as a thread saving meanwhile holds it */
+    qvf_reset();
+    qvf_fail_all(QVF_PWRITE, errs[i]);
+    s = qv_index_save(f.index, f.path);
+    qvf_reset();
+    printf("[ info     ] %s: %s: %s\n", strerror(errs[i]), qv_status_string(s), qv_last_error());
+    assert_int_equal(s, QV_ERR_IO);
+    assert_true(qvt_contains(qv_last_error(), f.path));
+    assert_true(qvt_contains(qv_last_error(), "disk space"));
+    assert_false(qvt_file_readable(dead));
+    assert_true(qvt_file_readable(live));
+    assert_int_equal(version_at(&f), 1);
+    close(fd);
+    assert_int_equal(unlink(live), 0);
+    assert_int_equal(qvt_count_entries(f.dir), 1);
+    free(junk);
+    free(dead);
+    free(live);
+  }
+  teardown(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       QVT_TIMED(test_failed_save_keeps_previous_version_hnsw),
@@ -281,6 +337,7 @@ int main(void) {
       QVT_TIMED(test_failed_compressed_save_keeps_previous_version),
       QVT_TIMED(test_file_size_limit_mid_write_keeps_previous_version),
       QVT_TIMED(test_index_keeps_working_after_failed_saves),
+      QVT_TIMED(test_failed_save_first_removes_dead_writers_temporaries),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

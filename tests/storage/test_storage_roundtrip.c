@@ -15,10 +15,12 @@
 /* clang-format on */
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <quiver/quiver.h>
@@ -441,6 +443,145 @@ static void test_save_cleans_stale_temporaries_only(void** state) {
   qvs_remove_tree(dir);
 }
 
+/* A temporary as a writer makes it: created and locked by a child process
+ * that writes a little, then either exits at once (a save killed midway:
+ * the kernel drops its lock) or, with `hold`, keeps the lock until a byte
+ * arrives on (or the write end closes) the pipe it is given. Returns the
+ * child's pid once the lock is taken; *release gets the pipe's write end. */
+static pid_t writer_child(const char* temp, int hold, int* release) {
+  int ready[2], wait_for[2];
+  pid_t child;
+  char c;
+  assert_int_equal(pipe(ready), 0);
+  assert_int_equal(pipe(wait_for), 0);
+  child = fork();
+  assert_true(child >= 0);
+  if (child == 0) {
+    int fd = open(temp, O_RDWR | O_CREAT | O_EXCL, 0666);
+    close(ready[0]);
+    close(wait_for[1]); /* or the read below would never see the end */
+    alarm(60);          /* never outlives a failed test */
+    if (fd < 0 || flock(fd, LOCK_EX) != 0 || write(fd, "partial", 7) != 7) _exit(2);
+    if (write(ready[1], "r", 1) != 1) _exit(3);
+    if (hold) (void)!read(wait_for[0], &c, 1);
+    _exit(0);
+  }
+  close(ready[1]);
+  close(wait_for[0]);
+  assert_int_equal(read(ready[0], &c, 1), 1);
+  close(ready[0]);
+  *release = wait_for[1];
+  return child;
+}
+
+static void reap(pid_t child) {
+  int status = 0;
+  assert_int_equal(waitpid(child, &status, 0), child);
+  assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* Opening an index also removes the temporaries of saves to its path whose
+ * writers are dead (a program restarted after a crash may only ever open
+ * it), and keeps those a live writer holds: another process, or another
+ * thread of this one (its own open file, locked). */
+static void test_open_removes_dead_writers_temporaries_only(void** state) {
+  char* dir = qvs_temp_dir("stale-open");
+  char* path = qvs_path(dir, "index.qv");
+  char* killed = qvs_path(dir, ".index.qv.tmp-00000000000dead1");
+  char* unlocked = qvs_path(dir, ".index.qv.tmp-00000000000dead2");
+  char* other_process = qvs_path(dir, ".index.qv.tmp-000000000000a11e");
+  char* this_process = qvs_path(dir, ".index.qv.tmp-000000000000a11f");
+  qv_index* index = qvs_build_index(QV_INDEX_HNSW, QV_METRIC_L2, DIM, 50, 3, 0, NULL);
+  qv_index* opened = NULL;
+  pid_t live;
+  int release, own_fd;
+  (void)state;
+  assert_int_equal(qv_index_save(index, path), QV_OK);
+  /* A writer that has died (exited and reaped: its pid may even be reused). */
+  reap(writer_child(killed, 0, &release));
+  close(release);
+  assert_int_equal(qvs_write_file(unlocked, "partial", 7), 0);
+  live = writer_child(other_process, 1, &release);
+  assert_int_equal(qvs_write_file(this_process, "partial", 7), 0);
+  own_fd = open(this_process, O_RDONLY);
+  assert_true(own_fd >= 0);
+  assert_int_equal(flock(own_fd, LOCK_EX), 0);
+  assert_int_equal(qvt_count_entries(dir), 5);
+
+  assert_int_equal(qv_index_open(path, QV_OPEN_LOAD, &opened), QV_OK);
+  qv_index_free(opened);
+  assert_false(qvt_file_readable(killed));
+  assert_false(qvt_file_readable(unlocked));
+  assert_true(qvt_file_readable(other_process));
+  assert_true(qvt_file_readable(this_process));
+
+  /* The other writer dies: the next open (mapped too) removes its temporary. */
+  close(release);
+  reap(live);
+  assert_int_equal(qv_index_open(path, QV_OPEN_MMAP, &opened), QV_OK);
+  assert_false(qvt_file_readable(other_process));
+  assert_true(qvt_file_readable(this_process));
+  close(own_fd);
+  assert_int_equal(qv_index_verify(opened), QV_OK);
+  qv_index_free(opened);
+  assert_int_equal(qvt_count_entries(dir), 2);
+  qv_index_free(index);
+  free(killed);
+  free(unlocked);
+  free(other_process);
+  free(this_process);
+  free(path);
+  qvs_remove_tree(dir);
+}
+
+typedef struct saver {
+  qv_index* index;
+  const char* path;
+  int failures;
+  char message[512];
+} saver;
+
+static void* save_repeatedly(void* arg) {
+  saver* s = arg;
+  int i;
+  for (i = 0; i < 25; ++i) {
+    qv_status status = qv_index_save(s->index, s->path);
+    if (status != QV_OK && s->failures++ == 0)
+      snprintf(s->message, sizeof s->message, "%s: %s", qv_status_string(status), qv_last_error());
+  }
+  return NULL;
+}
+
+/* Saves to one path from several threads at once (each its own index: the
+ * saves of one index take turns): each save removes the unlocked
+ * temporaries it finds when it starts, and none may take the temporary
+ * another thread is writing. Every save succeeds and leaves only the file. */
+static void test_concurrent_saves_keep_each_others_temporaries(void** state) {
+  enum { THREADS = 4 };
+  char* dir = qvs_temp_dir("stale-threads");
+  char* path = qvs_path(dir, "index.qv");
+  pthread_t threads[THREADS];
+  saver savers[THREADS];
+  int t;
+  (void)state;
+  for (t = 0; t < THREADS; ++t) {
+    memset(&savers[t], 0, sizeof savers[t]);
+    savers[t].index = qvs_build_index(QV_INDEX_FLAT, QV_METRIC_L2, DIM, 200, 5, 0, NULL);
+    savers[t].path = path;
+  }
+  for (t = 0; t < THREADS; ++t)
+    assert_int_equal(pthread_create(&threads[t], NULL, save_repeatedly, &savers[t]), 0);
+  for (t = 0; t < THREADS; ++t) {
+    assert_int_equal(pthread_join(threads[t], NULL), 0);
+    if (savers[t].failures) fail_msg("%d saves failed: %s", savers[t].failures, savers[t].message);
+    qv_index_free(savers[t].index);
+  }
+  assert_int_equal(qvt_count_entries(dir), 1);
+  qv_index_free(open_ok(path, QV_OPEN_LOAD));
+  free(path);
+  qvs_remove_tree(dir);
+}
+
 /* QV_VERIFY_DEFERRED opens the same index (it only skips checks), and
  * qv_index_verify passes on a sound file; the options are validated. */
 static void test_open_options_and_verify(void** state) {
@@ -504,6 +645,8 @@ int main(void) {
       cmocka_unit_test(test_empty_index_round_trips),
       cmocka_unit_test(test_save_and_open_argument_errors),
       cmocka_unit_test(test_save_cleans_stale_temporaries_only),
+      cmocka_unit_test(test_open_removes_dead_writers_temporaries_only),
+      cmocka_unit_test(test_concurrent_saves_keep_each_others_temporaries),
       cmocka_unit_test(test_open_options_and_verify),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
