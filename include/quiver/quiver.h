@@ -137,7 +137,13 @@ typedef enum qv_metric {
  *  QV_INDEX_FLAT: exact search by scanning every vector (SIMD, all cores for
  *                 batches). Best below ~50k vectors or when recall must be 1.
  *  QV_INDEX_HNSW: approximate search on a Hierarchical Navigable Small World
- *                 graph (Malkov & Yashunin); logarithmic search time. */
+ *                 graph (Malkov & Yashunin); logarithmic search time.
+ *                 Identical vectors under different keys are fine, in any
+ *                 number: each key is its own node, a node links to at most
+ *                 two exact copies of itself and otherwise to distinct
+ *                 vectors, so copies never cut the rest of the graph off.
+ *                 Searching for a vector that has many copies returns k of
+ *                 them (equal distances; which ones is unspecified). */
 typedef enum qv_index_kind {
   QV_INDEX_FLAT = 1,
   QV_INDEX_HNSW = 2
