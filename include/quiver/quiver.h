@@ -232,7 +232,9 @@ QV_API qv_status qv_index_add_batch(qv_index *index, size_t n, const uint64_t *k
 
 /* Removes the vector under `key`. It is never returned by a search that
  * starts after this call returns. For HNSW the node stays in the graph as a
- * tombstone so the graph remains navigable.
+ * tombstone so the graph remains navigable: searches keep their recall
+ * after removals without qv_index_compact, which only gives the memory
+ * back.
  * Errors: QV_ERR_NOT_FOUND (no live vector under key), QV_ERR_INVALID_ARGUMENT
  * (NULL index), QV_ERR_UNSUPPORTED (read-only index).
  * Thread-safety: as qv_index_add. */
@@ -488,7 +490,9 @@ QV_API qv_status qv_index_get_metadata(const qv_index *index, uint64_t key, cons
 /* ---------------------------------------------------------------------- */
 
 /* Rewrites the index without its removed vectors. QV_INDEX_HNSW keeps a
- * removed vector as a tombstone (it still costs memory and search time);
+ * removed vector as a tombstone (it still costs memory and search time, but
+ * recall does not depend on compacting: tombstones keep the graph
+ * navigable);
  * compact rebuilds the graph from the live vectors with the same parameters
  * (using opts.threads threads), so approximate results may differ slightly
  * from before. Metadata is kept. QV_INDEX_FLAT holds no tombstones: a no-op.
