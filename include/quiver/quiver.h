@@ -589,10 +589,18 @@ QV_API qv_status qv_embedder_create_callback(uint32_t dim, qv_embed_fn fn, void 
  * as much as rare ones (no IDF; common English stop words are
  * down-weighted). Languages written without spaces are matched by character
  * n-grams only. Use Gemini or a callback over a model when meaning matters.
- * Invalid UTF-8 is tolerated (invalid bytes separate words). A text with
- * nothing but whitespace embeds to the zero vector (rejected by
- * QV_METRIC_COSINE indexes); any other text to a vector of length 1, at
- * every dim.
+ * Invalid UTF-8 is tolerated (invalid bytes separate words). A blank text
+ * -- empty, or nothing but Unicode White_Space: ASCII whitespace, U+0085,
+ * U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000 --
+ * embeds to the zero vector (rejected by QV_METRIC_COSINE indexes); any
+ * other text to a vector of length 1, at every dim, also when it holds no
+ * letter or digit (punctuation, apostrophes, a lone combining mark or
+ * variation selector, emoji, control characters, invalid bytes).
+ * Memory: at most a few MiB per call besides the output, however long the
+ * text. A text with more than about 260,000 distinct features (megabytes
+ * with little repetition) has its rare features summed before the end, so
+ * their term frequencies are approximate; every shorter text gets the
+ * exact vector.
  * dim: 1 .. QV_MAX_DIM; 256 to 1024 works well (fewer collisions as it grows).
  * Ownership: release *out with qv_embedder_free.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL out, dim out of range),

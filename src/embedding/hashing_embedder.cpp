@@ -5,12 +5,16 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <iterator>
+#include <limits>
+#include <optional>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include "core/error.h"
+#include "embedding/feature_counts.h"
 #include "embedding/utf8.h"
 
 namespace quiver {
@@ -56,13 +60,14 @@ bool is_stop_word(std::string_view word) {
 
 enum class Kind { Separator, Drop, Append };
 
-// How code point cp takes part in a word; for Append, `text` is what to add.
-Kind classify(char32_t cp, std::string& scratch, std::string_view& text) {
+// How code point cp takes part in a word; for Append, `piece` is what to add
+// (in buf or in a static table).
+Kind classify(char32_t cp, char (&buf)[4], std::string_view& piece) {
   if (cp < 0x80) {
     if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
     if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
-      scratch.assign(1, static_cast<char>(cp));
-      text = scratch;
+      buf[0] = static_cast<char>(cp);
+      piece = std::string_view(buf, 1);
       return Kind::Append;
     }
     return cp == '\'' ? Kind::Drop : Kind::Separator;
@@ -72,7 +77,7 @@ Kind classify(char32_t cp, std::string& scratch, std::string_view& text) {
     const char* f = kFoldTable[cp - kFoldFirst];
     if (!f) return Kind::Separator;
     if (!*f) return Kind::Drop;
-    text = f;
+    piece = f;
     return Kind::Append;
   }
   if (cp == 0x2019 || cp == 0x02BC) return Kind::Drop;  // right single quote as apostrophe
@@ -81,7 +86,7 @@ Kind classify(char32_t cp, std::string& scratch, std::string_view& text) {
       (cp >= 0xFE00 && cp <= 0xFE0F))
     return Kind::Drop;                 // combining marks, variation selectors
   if (cp >= 0xFF01 && cp <= 0xFF5E) {  // full-width ASCII
-    return classify(cp - 0xFF01 + 0x21, scratch, text);
+    return classify(cp - 0xFF01 + 0x21, buf, piece);
   }
   if ((cp >= 0x2000 && cp <= 0x2BFF) ||  // punctuation, currency, arrows, maths, symbols
       (cp >= 0x2E00 && cp <= 0x2E7F) ||  // supplemental punctuation
@@ -92,86 +97,203 @@ Kind classify(char32_t cp, std::string& scratch, std::string_view& text) {
       (cp >= 0x1F000 && cp <= 0x1FAFF) ||  // emoji, playing cards, pictographs
       utf8::is_space(cp))
     return Kind::Separator;
-  scratch.clear();
-  utf8::append(scratch, cp);
-  text = scratch;
+  piece = std::string_view(buf, utf8::encode(cp, buf));
   return Kind::Append;
 }
 
-// Normalised words; when there are none, the runs of non-space characters.
-void tokenize_into(std::string_view text, std::vector<std::string>& words) {
-  words.clear();
-  std::string word, scratch;
-  std::string_view piece;
-  bool any_visible = false;
-  for (size_t pos = 0; pos < text.size();) {
-    utf8::Decoded d = utf8::decode(text, pos);
-    pos += d.length;
-    switch (classify(d.cp, scratch, piece)) {
-      case Kind::Append:
-        word.append(piece);
-        break;
-      case Kind::Drop:
-        break;
-      case Kind::Separator:
-        if (!word.empty()) words.push_back(std::move(word)), word.clear();
-        if (!utf8::is_space(d.cp)) any_visible = true;
-        break;
-    }
-  }
-  if (!word.empty()) words.push_back(std::move(word));
-  if (!words.empty() || !any_visible) return;
-
-  // Fallback: only symbols. Runs of non-space code points, ASCII lower-cased.
-  for (size_t pos = 0; pos < text.size();) {
-    utf8::Decoded d = utf8::decode(text, pos);
-    pos += d.length;
-    if (utf8::is_space(d.cp)) {
-      if (!word.empty()) words.push_back(std::move(word)), word.clear();
-    } else {
-      utf8::append(word, d.cp >= 'A' && d.cp <= 'Z' ? d.cp + ('a' - 'A') : d.cp);
-    }
-  }
-  if (!word.empty()) words.push_back(std::move(word));
-}
-
-struct Feature {
-  uint64_t hash;
-  double weight;
-  bool operator<(const Feature& o) const {
-    return hash != o.hash ? hash < o.hash : weight < o.weight;
-  }
+// How a text is cut into words (step 2 of the algorithm).
+enum class Mode {
+  Words,  // maximal runs of letters and digits, normalised
+  Runs,   // a text without any: maximal runs of non-space code points, ASCII lower-cased
 };
 
-// Appends the features of one word: the word itself, then the n-grams of
-// "<word>" (by code points).
-void word_features(const std::string& word, const HashingOptions& o, std::vector<Feature>& out,
-                   std::string& padded, std::vector<size_t>& starts) {
-  const double w = is_stop_word(word) ? o.stopword_weight : 1.0;
-  if (w <= 0.0) return;
-  out.push_back({XXH64(word.data(), word.size(), o.seed ^ kWordSeed), w});
-  if (o.ngram_max == 0 || o.ngram_weight <= 0.0) return;
+Kind unit_kind(Mode mode, char32_t cp, char (&buf)[4], std::string_view& piece) {
+  if (mode == Mode::Words) return classify(cp, buf, piece);
+  if (utf8::is_space(cp)) return Kind::Separator;
+  piece = std::string_view(buf, utf8::encode(cp >= 'A' && cp <= 'Z' ? cp + ('a' - 'A') : cp, buf));
+  return Kind::Append;
+}
 
-  padded.assign(1, '<');
-  padded += word;
-  padded += '>';
-  starts.clear();
-  for (size_t pos = 0; pos < padded.size();) {
-    starts.push_back(pos);
-    pos += utf8::decode(padded, pos).length;
+// Words when the text has a letter or digit, Runs when it has other
+// non-space characters only, nothing when it is blank. Reads up to the
+// first letter or digit.
+std::optional<Mode> mode_of(std::string_view text) {
+  char buf[4];
+  std::string_view piece;
+  bool visible = false;
+  for (size_t pos = 0; pos < text.size();) {
+    const utf8::Decoded d = utf8::decode(text, pos);
+    if (classify(d.cp, buf, piece) == Kind::Append) return Mode::Words;
+    visible = visible || !utf8::is_space(d.cp);
+    pos += d.length;
   }
-  const size_t cps = starts.size();
-  starts.push_back(padded.size());
-  size_t count = 0;
-  for (size_t n = o.ngram_min; n <= o.ngram_max && n <= cps; ++n) count += cps - n + 1;
-  if (count == 0) return;
-  const double gw = w * o.ngram_weight / std::sqrt(static_cast<double>(count));
-  for (size_t n = o.ngram_min; n <= o.ngram_max && n <= cps; ++n) {
-    for (size_t i = 0; i + n <= cps; ++i) {
-      const size_t b = starts[i], e = starts[i + n];
-      out.push_back({XXH64(padded.data() + b, e - b, o.seed ^ kGramSeed), gw});
+  if (visible) return Mode::Runs;
+  return std::nullopt;
+}
+
+// Walks the words of text in order, holding none of them: on_piece(piece)
+// for each normalised piece of a word (UTF-8, whole code points), then
+// on_end(begin, end) with the word's byte range in text. A word of Mode::Words
+// may have no piece at all (only dropped characters: "'").
+template <typename OnPiece, typename OnEnd>
+void walk_words(std::string_view text, Mode mode, OnPiece&& on_piece, OnEnd&& on_end) {
+  char buf[4];
+  std::string_view piece;
+  bool in_word = false;
+  size_t begin = 0;
+  for (size_t pos = 0; pos < text.size();) {
+    const utf8::Decoded d = utf8::decode(text, pos);
+    const Kind kind = unit_kind(mode, d.cp, buf, piece);
+    if (kind == Kind::Separator) {
+      if (in_word) on_end(begin, pos);
+      in_word = false;
+    } else {
+      if (!in_word) begin = pos;
+      in_word = true;
+      if (kind == Kind::Append) on_piece(piece);
+    }
+    pos += d.length;
+  }
+  if (in_word) on_end(begin, text.size());
+}
+
+// Counts the character n-grams of one padded word, fed one code point at a
+// time: keeps only the last ngram_max code points, so a word of any length
+// takes constant memory. Every n-gram gets the same weight.
+class NGrams {
+ public:
+  NGrams(const HashingOptions& o, double weight, FeatureCounts& counts)
+      : min_(o.ngram_min),
+        max_(o.ngram_max),
+        seed_(o.seed ^ kGramSeed),
+        weight_(weight),
+        counts_(counts) {}
+
+  // One code point, its UTF-8 bytes (1..4).
+  void push(const char* bytes, size_t length) {
+    if (end_ + length > sizeof bytes_) {  // keep only the last held_ code points
+      const size_t from = starts_[0];
+      std::memmove(bytes_, bytes_ + from, end_ - from);
+      for (size_t k = 0; k < held_; ++k) starts_[k] -= from;
+      end_ -= from;
+    }
+    if (held_ == max_) {  // forget the oldest
+      for (size_t k = 1; k < held_; ++k) starts_[k - 1] = starts_[k];
+      --held_;
+    }
+    starts_[held_++] = end_;
+    for (size_t k = 0; k < length; ++k) bytes_[end_++] = bytes[k];
+    // The n-grams that end here.
+    for (size_t n = min_; n <= held_; ++n) {
+      const size_t begin = starts_[held_ - n];
+      counts_.add(XXH64(bytes_ + begin, end_ - begin, seed_), weight_);
     }
   }
+
+  // Every code point of a piece of valid UTF-8.
+  void push_all(std::string_view piece) {
+    for (size_t i = 0; i < piece.size();) {
+      const size_t length = utf8::sequence_length(static_cast<unsigned char>(piece[i]));
+      push(piece.data() + i, length);
+      i += length;
+    }
+  }
+
+ private:
+  size_t min_, max_;
+  uint64_t seed_;
+  double weight_;
+  FeatureCounts& counts_;
+  char bytes_[256];   // the code points pushed since the last move to the front
+  size_t starts_[8];  // where the last held_ of them start (ngram_max <= 8)
+  size_t held_ = 0, end_ = 0;
+};
+
+// Turns the pieces of each word, as walk_words gives them, into features
+// (step 3): the word itself, then the n-grams of "<word>". A word is kept
+// whole when short; a longer one is hashed as it streams past and re-read
+// from the text for its n-grams, so memory does not grow with it.
+class WordFeatures {
+ public:
+  WordFeatures(const HashingOptions& o, std::string_view text, Mode mode, FeatureCounts& counts)
+      : o_(o), text_(text), mode_(mode), counts_(counts) {}
+
+  void piece(std::string_view p) {
+    for (char c : p) code_points_ += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (streaming_) {
+      XXH64_update(&state_, p.data(), p.size());
+    } else if (word_.size() + p.size() <= kKeptBytes) {
+      word_.append(p);
+    } else {
+      streaming_ = true;
+      XXH64_reset(&state_, o_.seed ^ kWordSeed);
+      XXH64_update(&state_, word_.data(), word_.size());
+      XXH64_update(&state_, p.data(), p.size());
+    }
+  }
+
+  void end(size_t begin, size_t end) {
+    if (code_points_ > 0) emit(begin, end);
+    word_.clear();
+    streaming_ = false;
+    code_points_ = 0;
+  }
+
+ private:
+  static constexpr size_t kKeptBytes = 256;  // longer than any stop word
+
+  void emit(size_t begin, size_t end) {
+    const double w = !streaming_ && is_stop_word(word_) ? o_.stopword_weight : 1.0;
+    if (w <= 0.0) return;
+    counts_.add(
+        streaming_ ? XXH64_digest(&state_) : XXH64(word_.data(), word_.size(), o_.seed ^ kWordSeed),
+        w);
+    if (o_.ngram_max == 0 || o_.ngram_weight <= 0.0) return;
+
+    const uint64_t cps = code_points_ + 2;  // with the boundary marks
+    uint64_t count = 0;
+    for (uint64_t n = o_.ngram_min; n <= o_.ngram_max && n <= cps; ++n) count += cps - n + 1;
+    if (count == 0) return;
+    NGrams grams(o_, w * o_.ngram_weight / std::sqrt(static_cast<double>(count)), counts_);
+    grams.push("<", 1);
+    if (!streaming_) {
+      grams.push_all(word_);
+    } else {
+      walk_words(
+          text_.substr(begin, end - begin), mode_, [&](std::string_view p) { grams.push_all(p); },
+          [](size_t, size_t) {});
+    }
+    grams.push(">", 1);
+  }
+
+  const HashingOptions& o_;
+  std::string_view text_;
+  Mode mode_;
+  FeatureCounts& counts_;
+  std::string word_;
+  bool streaming_ = false;
+  uint64_t code_points_ = 0;
+  XXH64_state_t state_;
+};
+
+// Counts every feature of text into acc (step 4), which it clears first;
+// returns whether there was any.
+bool accumulate(std::string_view text, Mode mode, const HashingOptions& o, bool signed_features,
+                std::vector<double>& acc) {
+  std::fill(acc.begin(), acc.end(), 0.0);
+  FeatureCounts counts(acc.data(), o.dim, signed_features);
+  WordFeatures words(o, text, mode, counts);
+  walk_words(
+      text, mode, [&](std::string_view p) { words.piece(p); },
+      [&](size_t begin, size_t end) { words.end(begin, end); });
+  counts.flush();
+  return counts.any();
+}
+
+double squared_norm(const std::vector<double>& acc) {
+  double norm2 = 0.0;
+  for (double v : acc) norm2 += v * v;
+  return norm2;
 }
 
 }  // namespace
@@ -185,9 +307,10 @@ HashingEmbedder::HashingEmbedder(const HashingOptions& options) : options_(optio
   if (o.ngram_max != 0 && (o.ngram_min < 1 || o.ngram_min > o.ngram_max || o.ngram_max > 8))
     fail(Status::InvalidArgument,
          "hashing embedder n-gram lengths must satisfy 1 <= min <= max <= 8 (or max = 0)");
-  if (!(o.ngram_weight >= 0.0) || !(o.stopword_weight >= 0.0) || !std::isfinite(o.ngram_weight) ||
-      !std::isfinite(o.stopword_weight))
-    fail(Status::InvalidArgument, "hashing embedder weights must be finite and >= 0");
+  // Bounded so that sums of weights stay far from overflow.
+  if (!(o.ngram_weight >= 0.0 && o.ngram_weight <= kMaxWeight) ||
+      !(o.stopword_weight >= 0.0 && o.stopword_weight <= kMaxWeight))
+    fail(Status::InvalidArgument, "hashing embedder weights must be between 0 and 1e6");
 }
 
 // Shortest round-trip form, independent of the C locale (the description is
@@ -208,7 +331,15 @@ std::string HashingEmbedder::description() const {
 
 std::vector<std::string> HashingEmbedder::tokenize(std::string_view text) {
   std::vector<std::string> words;
-  tokenize_into(text, words);
+  const std::optional<Mode> mode = mode_of(text);
+  if (!mode) return words;
+  std::string word;
+  walk_words(
+      text, *mode, [&](std::string_view p) { word.append(p); },
+      [&](size_t, size_t) {
+        if (!word.empty()) words.push_back(std::move(word));
+        word.clear();
+      });
   return words;
 }
 
@@ -219,42 +350,38 @@ void HashingEmbedder::embed_into(std::span<const std::string_view> texts, EmbedT
     embed_one(texts[i], acc, out + i * size_t{options_.dim});
 }
 
-// Sums the (sorted) features into acc, one bucket per hash; returns the
-// squared norm.
-static double accumulate(const std::vector<Feature>& features, bool signed_features,
-                         std::vector<double>& acc) {
-  std::fill(acc.begin(), acc.end(), 0.0);
-  const uint64_t dim = acc.size();
-  for (size_t i = 0; i < features.size();) {
-    const uint64_t h = features[i].hash;
-    double tf = 0.0;
-    for (; i < features.size() && features[i].hash == h; ++i) tf += features[i].weight;
-    const double value = tf > 1.0 ? 1.0 + std::log(tf) : tf;
-    const uint64_t bucket = ((h >> 32) * dim) >> 32;
-    acc[bucket] += (signed_features && (h & 1)) ? -value : value;
-  }
-  double norm2 = 0.0;
-  for (double v : acc) norm2 += v * v;
-  return norm2;
-}
-
 void HashingEmbedder::embed_one(std::string_view text, std::vector<double>& acc, float* out) const {
-  std::vector<std::string> words;
-  tokenize_into(text, words);
-  std::vector<Feature> features;
-  std::string padded;
-  std::vector<size_t> starts;
-  for (const std::string& w : words) word_features(w, options_, features, padded, starts);
-
-  // Sorting fixes the summation order, so the result does not depend on the
-  // order of words (beyond what the features say) or on the platform.
-  std::sort(features.begin(), features.end());
-  double norm2 = accumulate(features, /*signed_features=*/true, acc);
+  const uint64_t dim = options_.dim;
+  const std::optional<Mode> mode = mode_of(text);
+  if (!mode) {  // blank
+    std::fill(out, out + dim, 0.0f);
+    return;
+  }
+  HashingOptions o = options_;
+  // Only stop words, and they weigh nothing: count them after all, since a
+  // text that is not blank gets a vector of length 1.
+  if (!accumulate(text, *mode, o, /*signed_features=*/true, acc)) {
+    o.stopword_weight = 1.0;
+    accumulate(text, *mode, o, true, acc);
+  }
+  double norm2 = squared_norm(acc);
   // At small dims signed features can cancel exactly. A zero vector is
   // useless (a cosine index rejects it), so such a text keeps its features
   // unsigned instead: still deterministic, and only ever taken at a norm of 0.
-  if (norm2 == 0.0 && !features.empty()) norm2 = accumulate(features, false, acc);
-  const uint64_t dim = options_.dim;
+  if (norm2 == 0.0) {
+    accumulate(text, *mode, o, false, acc);
+    norm2 = squared_norm(acc);
+  }
+  // Tiny weights can underflow when squared: scale by the largest value
+  // first (never the case at the default weights).
+  if (!(norm2 >= std::numeric_limits<double>::min())) {
+    double largest = 0.0;
+    for (double v : acc) largest = std::max(largest, std::fabs(v));
+    if (largest > 0.0) {
+      for (double& v : acc) v /= largest;
+      norm2 = squared_norm(acc);
+    }
+  }
   const double scale = norm2 > 0.0 ? 1.0 / std::sqrt(norm2) : 0.0;
   for (uint64_t j = 0; j < dim; ++j) out[j] = static_cast<float>(acc[j] * scale);
 }

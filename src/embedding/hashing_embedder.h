@@ -9,8 +9,10 @@
 //     words ("don't" == "dont").
 //  2. Tokenise into words: maximal runs of letters and digits; everything
 //     else (punctuation, symbols, emoji, spaces) separates. A text with no
-//     word at all ("!!!", an emoji) falls back to its runs of non-space
-//     characters, so it still gets a vector.
+//     word at all ("!!!", an emoji, "'", a lone combining accent or
+//     variation selector) falls back to its runs of non-space characters
+//     (code points as they are, ASCII lower-cased), so it still gets a
+//     vector.
 //  3. Features: every word, plus the character n-grams (3..5 code points) of
 //     the word padded with boundary marks, "<word>". A word's n-grams share
 //     the word's weight (1/sqrt(count) each), so long words do not dominate.
@@ -18,7 +20,16 @@
 //  4. Each feature is hashed with XXH64 (words and n-grams under different
 //     seeds) to a bucket in [0, dim) and a sign; the value is the sublinear
 //     term frequency 1 + ln(tf) (tf <= 1 stays linear); values are summed per
-//     bucket and the vector is L2-normalised.
+//     bucket and the vector is L2-normalised. Should the signed values
+//     cancel to exactly zero (tiny dims), they are summed unsigned instead.
+//
+// Memory does not grow with the text (a call holds at most ~11 MiB besides
+// its output): words stream past (a long word is hashed as it goes and
+// re-read from the text for its n-grams) and features are counted in a
+// bounded table (FeatureCounts). Up to FeatureCounts::kMaxDistinct distinct
+// features (several megabytes of ordinary prose) the vector is exactly the
+// one of listing, sorting and summing every feature; a text with more gets
+// approximate term frequencies for its rare features (feature_counts.h).
 //
 // What it can do: texts sharing words (or word stems and spellings close
 // enough to share n-grams: "embedding" / "embeddings" / "embeded") get high
@@ -31,8 +42,11 @@
 // IDF, so frequent non-stop words weigh as much as rare ones; languages
 // written without spaces (Chinese, Japanese, Thai) are matched through
 // character n-grams only. Use a model (Gemini, or your own through a
-// callback) when meaning matters. A text with no characters but spaces
-// embeds to the zero vector.
+// callback) when meaning matters.
+//
+// Blank text - empty, or nothing but Unicode White_Space (utf8::is_blank) -
+// embeds to the zero vector; every other text (invalid UTF-8, controls,
+// punctuation or marks alone included) to a vector of length 1 at every dim.
 //
 // Changing anything above changes every vector: kVersion records the
 // algorithm, and description() carries it so a stored index can tell.
@@ -51,14 +65,16 @@ struct HashingOptions {
   uint32_t dim = 512;            // 1 .. kMaxEmbeddingDim; 256..1024 works well
   uint32_t ngram_min = 3;        // character n-gram lengths in code points,
   uint32_t ngram_max = 5;        //   1 <= min <= max <= 8; max = 0 disables them
-  double ngram_weight = 1.0;     // n-gram energy relative to the word's own
-  double stopword_weight = 0.2;  // weight of English stop words; 1 = no special case
+  double ngram_weight = 1.0;     // n-gram energy relative to the word's own, 0 .. 1e6
+  double stopword_weight = 0.2;  // weight of English stop words, 0 .. 1e6; 1 = no special
+                                 //   case, 0 = ignored (unless the text has nothing else)
   uint64_t seed = 0;             // different seeds give unrelated vectors
 };
 
 class HashingEmbedder final : public Embedder {
  public:
   static constexpr int kVersion = 1;
+  static constexpr double kMaxWeight = 1e6;
 
   // Throws Error(InvalidArgument) for out-of-range options.
   explicit HashingEmbedder(const HashingOptions& options);

@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "capi_pickers.h"
@@ -20,7 +21,9 @@ namespace {
 // words, accents, other scripts, invalid UTF-8 (a lone byte, a surrogate,
 // above U+10FFFF, overlong, truncated), punctuation only, emoji, a zero
 // width space (not a space), a control byte, a combining mark, full-width
-// ASCII.
+// ASCII; and what the tokeniser drops or finds no word in: apostrophes
+// (ASCII, U+2019, U+02BC), a lone combining accent, variation selectors
+// (U+FE0F, U+E0100), a zero width joiner.
 const char* const kPieces[] = {"",
                                " ",
                                "\t\n \r\v\f",
@@ -49,7 +52,15 @@ const char* const kPieces[] = {"",
                                "\xe2\x80\x8b",
                                "\x01",
                                "e\xcc\x81",
-                               "\xef\xbc\xa1"};
+                               "\xef\xbc\xa1",
+                               "'",
+                               "''''",
+                               "\xe2\x80\x99",
+                               "\xca\xbc",
+                               "\xcc\x81",
+                               "\xef\xb8\x8f",
+                               "\xf3\xa0\x84\x80",
+                               "\xe2\x80\x8d"};
 
 // Texts stay short: a chunk holds at least one byte of its text, so a text
 // of b bytes adds at most b vectors, and room() bounds them.
@@ -79,25 +90,69 @@ uint64_t pick_doc(Input& in) {
   return in.u64();
 }
 
-// Whether the library finds a text (as a C string) blank. Yes: empty or
-// ASCII spaces only; No: it holds another ASCII character; Maybe: only
-// spaces and bytes above 0x7F, which may or may not decode to Unicode
-// spaces (the answer is then told apart by the message).
-enum class Blank { No, Yes, Maybe };
-
-Blank blank_of(const std::string& text) {
-  bool ascii_spaces_only = true;
-  for (unsigned char c : text) {
-    const bool space = c == ' ' || (c >= 0x09 && c <= 0x0D);
-    if (c < 0x80 && !space) return Blank::No;
-    if (!space) ascii_spaces_only = false;
+// Long queries (a query adds no vector, so room() does not bound it): a
+// short text repeated up to 4096 times, with a new word after each copy when
+// asked, so that the embedder counts tens of thousands of distinct features
+// instead of listing them (src/embedding/feature_counts.h).
+std::string pick_query(Input& in) {
+  const uint8_t how = in.u8();
+  if (how < 240) return pick_text(in);
+  const std::string piece = pick_text(in);
+  const size_t copies = 1 + in.u16() % 4096;
+  const bool new_words = how & 1;
+  std::string t;
+  for (size_t i = 0; i < copies; ++i) {
+    t += piece;
+    if (new_words) t += " w" + std::to_string(i) + " ";
   }
-  return ascii_spaces_only ? Blank::Yes : Blank::Maybe;
+  return t;
+}
+
+// The length in bytes of the Unicode White_Space character (ASCII
+// whitespace, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
+// U+202F, U+205F, U+3000) that t starts with, as valid UTF-8; 0 if none.
+size_t space_at(std::string_view t) {
+  static const char* const kSpaces[] = {"\xc2\x85",     "\xc2\xa0",     "\xe1\x9a\x80",
+                                        "\xe2\x80\xa8", "\xe2\x80\xa9", "\xe2\x80\xaf",
+                                        "\xe2\x81\x9f", "\xe3\x80\x80"};
+  const unsigned char c = t[0];
+  if (c == ' ' || (c >= 0x09 && c <= 0x0D)) return 1;
+  if (t.size() >= 3 && c == 0xE2 && static_cast<unsigned char>(t[1]) == 0x80 &&
+      static_cast<unsigned char>(t[2]) >= 0x80 && static_cast<unsigned char>(t[2]) <= 0x8A)
+    return 3;  // U+2000 .. U+200A
+  for (const char* s : kSpaces)
+    if (t.starts_with(s)) return std::strlen(s);
+  return 0;
+}
+
+// Whether the library finds a text (as a C string) blank: nothing but
+// White_Space. Every other text embeds to a vector of length 1 (quiver.h).
+bool is_blank(std::string_view t) {
+  while (!t.empty()) {
+    const size_t n = space_at(t);
+    if (n == 0) return false;
+    t.remove_prefix(n);
+  }
+  return true;
+}
+
+// Whether some chunk of the text could be blank (a window of characters
+// that falls on spaces only): it holds a space at all.
+bool has_space(std::string_view t) {
+  for (; !t.empty(); t.remove_prefix(1))
+    if (space_at(t) != 0) return true;
+  return false;
+}
+
+// The hashing embedder's promise: the zero vector for a blank text, else
+// length 1, at every dim.
+void check_embedding(const std::string& text, const float* v, size_t dim) {
+  QVF_CHECK(finite(v, dim));
+  const double len = length(v, dim);
+  QVF_CHECK(is_blank(text) ? len == 0.0 : std::fabs(len - 1.0) <= 1e-4);
 }
 
 bool says(const char* what) { return std::strstr(qv_last_error(), what) != nullptr; }
-
-bool blank_refusal(qv_status s) { return s == QV_ERR_INVALID_ARGUMENT && says("only whitespace"); }
 
 // The query vector of the attached embedder: a second hashing embedder of
 // the same dimension gives the same vectors (quiver.h).
@@ -108,7 +163,7 @@ std::vector<float> embed_query(uint32_t dim, const std::string& text) {
   const char* p = text.c_str();
   QVF_CHECK(qv_embedder_embed_ex(emb, QV_EMBED_QUERY, 1, &p, nullptr, v.data()) == QV_OK);
   qv_embedder_free(emb);
-  QVF_CHECK(finite(v.data(), dim));
+  check_embedding(text, v.data(), dim);
   return v;
 }
 
@@ -170,12 +225,6 @@ void set_options(Slot& slot, Input& in) {
   QVF_CHECK(s == (valid ? QV_OK : QV_ERR_INVALID_ARGUMENT));  // read-only indexes too
 }
 
-// A failure the checks before embedding call for: `want`, or the refusal
-// of an earlier text that was blank after all.
-void expect_refusal(qv_status s, qv_status want, bool maybe_blank) {
-  QVF_CHECK(s == want || (maybe_blank && blank_refusal(s)));
-}
-
 void add_texts(Slot& slot, Input& in, bool single) {
   Model& m = slot.m;
   const size_t n = single ? 1 : in.u8() % 5;
@@ -208,25 +257,25 @@ void add_texts(Slot& slot, Input& in, bool single) {
   if (null_keys || null_texts || null_text) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
   if (m.embedder_dim == 0) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
   // The checks the library makes per document, in order, before embedding.
-  bool maybe_blank = false;
   std::set<uint64_t> batch;
+  bool spaces = false;
   for (size_t i = 0; i < n; ++i) {
-    if (docs[i] > QV_MAX_DOC_KEY) return expect_refusal(s, QV_ERR_INVALID_ARGUMENT, maybe_blank);
-    if (!batch.insert(docs[i]).second) return expect_refusal(s, QV_ERR_DUPLICATE_KEY, maybe_blank);
-    const Blank blank = blank_of(texts[i].c_str());
-    if (blank == Blank::Yes) return expect_refusal(s, QV_ERR_INVALID_ARGUMENT, maybe_blank);
-    maybe_blank = maybe_blank || blank == Blank::Maybe;
-    if (m.meta.count(QV_CHUNK_KEY(docs[i], 0)))
-      return expect_refusal(s, QV_ERR_DUPLICATE_KEY, maybe_blank);
+    if (docs[i] > QV_MAX_DOC_KEY) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+    if (!batch.insert(docs[i]).second) return QVF_CHECK(s == QV_ERR_DUPLICATE_KEY);
+    const std::string text = texts[i].c_str();
+    if (is_blank(text)) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+    spaces = spaces || has_space(text);
+    if (m.meta.count(QV_CHUNK_KEY(docs[i], 0))) return QVF_CHECK(s == QV_ERR_DUPLICATE_KEY);
   }
   if (s != QV_OK) {
     // What the model cannot predict without the chunks: a chunk key some
-    // earlier add took, a chunk that embeds to the zero vector (cosine).
+    // earlier add took, a chunk of spaces only (the zero vector, refused by
+    // cosine). Any other chunk embeds to a vector of length 1.
     bool may_collide = false;
     for (const auto& [key, e] : m.live) may_collide = may_collide || batch.count(QV_DOC_KEY(key));
-    QVF_CHECK(
-        (maybe_blank && blank_refusal(s)) || (may_collide && s == QV_ERR_DUPLICATE_KEY) ||
-        (m.metric == QV_METRIC_COSINE && s == QV_ERR_INVALID_ARGUMENT && says("zero length")));
+    QVF_CHECK((may_collide && s == QV_ERR_DUPLICATE_KEY) ||
+              (spaces && m.metric == QV_METRIC_COSINE && s == QV_ERR_INVALID_ARGUMENT &&
+               says("zero length")));
     return;  // all or nothing: the caller's check_count sees nothing added
   }
   // Learn the chunks: numbered from 0 without gaps, each a vector whose
@@ -246,6 +295,7 @@ void add_texts(Slot& slot, Input& in, bool single) {
       QVF_CHECK(qv_index_get_metadata(slot.index, key, &data, &len) == QV_OK && len > 0);
       std::string chunk(static_cast<const char*>(data), len);
       QVF_CHECK(text.find(chunk) != std::string::npos);
+      check_embedding(chunk, v.data(), m.dim);  // as embedded (cosine: normalised again)
       // The vector as get gives it back: under cosine its distances are
       // the stored unit vector's up to rounding, within tolerance().
       m.live[key] = Entry{std::move(v), false};
@@ -324,7 +374,7 @@ enum class TextSearch { Documents, Chunks, DocumentsWithChunks };
 
 void search(Slot& slot, Input& in, TextSearch what) {
   const Model& m = slot.m;
-  const std::string query = pick_text(in);
+  const std::string query = pick_query(in);
   const size_t k = pick_k(in);
   qv_search_params p;
   FilterState f;
@@ -362,13 +412,9 @@ void search(Slot& slot, Input& in, TextSearch what) {
   if (null_query || null_keys || null_found || k == 0 || !params_ok)
     return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
   const std::string text = query.c_str();
-  const Blank blank = blank_of(text);
-  if (blank == Blank::Yes) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
-  if (blank == Blank::Maybe && blank_refusal(s)) return;
+  if (is_blank(text)) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
   if (m.embedder_dim == 0) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
-  const std::vector<float> vector = embed_query(m.embedder_dim, text);
-  if (m.metric == QV_METRIC_COSINE && !cosine_ok(vector.data(), m.dim))
-    return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  const std::vector<float> vector = embed_query(m.embedder_dim, text);  // length 1
   QVF_CHECK(s == QV_OK);
   if (what == TextSearch::Chunks)
     return check_results(slot, vector.data(), k, use, keys.data(), dist_out, found);
