@@ -1,5 +1,6 @@
 /* FLAT index: exact results against a double-precision brute force for every
- * metric, filters, removal, get, and batch search. */
+ * metric, filters, removal, get, and batch search; growth by one-row batches
+ * and removal across storage chunks, and the memory they hold (RSS). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
@@ -12,10 +13,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <quiver/quiver.h>
 
 #include "qv_test_support.h"
+
+#ifdef __GLIBC__
+#include <malloc.h>
+/* Hands freed heap pages back, so that an RSS delta is this index's. */
+#define TRIM_HEAP() ((void)malloc_trim(0))
+#else
+#define TRIM_HEAP() ((void)0)
+#endif
 
 #define DIM 24
 #define N 1000
@@ -489,6 +499,240 @@ static void test_flat_ignores_ef(void **state) {
   qv_index_free(index);
 }
 
+/* ---- growth, removal and memory (issue 11) --------------------------------- */
+
+/* Rows of 128 floats: about 8192 rows to a 4 MiB chunk of the FLAT store, so
+ * the sizes below span several chunks. */
+#define GDIM 128
+
+static void assert_same_results(qv_index *a, qv_index *b, const float *queries, size_t nq,
+                                size_t dim) {
+  size_t q;
+  for (q = 0; q < nq; ++q) {
+    uint64_t ka[K], kb[K];
+    float da[K], db[K];
+    size_t fa, fb;
+    assert_int_equal(qv_index_search(a, queries + q * dim, K, NULL, ka, da, &fa), QV_OK);
+    assert_int_equal(qv_index_search(b, queries + q * dim, K, NULL, kb, db, &fb), QV_OK);
+    assert_int_equal(fa, fb);
+    assert_memory_equal(ka, kb, fa * sizeof ka[0]);
+    assert_memory_equal(da, db, fa * sizeof da[0]);
+  }
+}
+
+/* Every add_text into a FLAT index is a one-row batch: 20000 of them (each
+ * once copied the whole index) build the index qv_index_add builds. */
+static void test_flat_single_row_batches_equal_single_adds(void **state) {
+  const size_t n = qvt_scaled(20000);
+  float *base = qvt_gaussian_vectors(n, GDIM, 131), *queries = qvt_gaussian_vectors(NQ, GDIM, 132);
+  float *a_row = malloc(GDIM * sizeof *a_row), *b_row = malloc(GDIM * sizeof *b_row);
+  qv_index *a = flat(QV_METRIC_COSINE, GDIM), *b = flat(QV_METRIC_COSINE, GDIM);
+  size_t i, count;
+  (void)state;
+  for (i = 0; i < n; ++i) {
+    uint64_t key = 7 * i + 1;
+    assert_int_equal(qv_index_add(a, key, base + i * GDIM), QV_OK);
+    assert_int_equal(qv_index_add_batch(b, 1, &key, base + i * GDIM), QV_OK);
+  }
+  assert_int_equal(qv_index_count(b, &count), QV_OK);
+  assert_int_equal(count, n);
+  for (i = 0; i < n; ++i) {
+    assert_int_equal(qv_index_get(a, 7 * i + 1, a_row), QV_OK);
+    assert_int_equal(qv_index_get(b, 7 * i + 1, b_row), QV_OK);
+    assert_memory_equal(a_row, b_row, GDIM * sizeof *a_row);
+  }
+  assert_same_results(a, b, queries, NQ, GDIM);
+  free(base), free(queries), free(a_row), free(b_row);
+  qv_index_free(a);
+  qv_index_free(b);
+}
+
+/* Removing most rows (chunks are given back as they empty), then adding
+ * again, keeps every live row intact and searches exact; a save of the
+ * result opens (LOAD and MMAP) to the same index. */
+static void test_flat_removes_across_chunks_keep_rows_and_save_round_trips(void **state) {
+  const size_t n = qvt_scaled(30000), batch = 1000;
+  float *base = qvt_gaussian_vectors(n, GDIM, 133), *queries = qvt_gaussian_vectors(NQ, GDIM, 134);
+  float *row = malloc(GDIM * sizeof *row);
+  unsigned char *live = calloc(n, 1);
+  uint64_t *keys = malloc(n * sizeof *keys);
+  qv_index *index = flat(QV_METRIC_L2, GDIM), *opened;
+  qvt_rng rng;
+  size_t i, q, count, expected = 0;
+  char dir[] = "/tmp/qv_test_flatXXXXXX", *path;
+  const qv_open_mode modes[] = {QV_OPEN_LOAD, QV_OPEN_MMAP};
+  (void)state;
+  for (i = 0; i < n; ++i) keys[i] = i;
+  /* The first half, then every row but one in four of it removed (the last
+   * rows too), then the second half. */
+  for (i = 0; i < n / 2; i += batch)
+    assert_int_equal(qv_index_add_batch(index, batch < n / 2 - i ? batch : n / 2 - i, keys + i,
+                                        base + i * GDIM),
+                     QV_OK);
+  for (i = 0; i < n / 2; ++i) live[i] = 1;
+  qvt_rng_seed(&rng, 135);
+  for (i = 0; i < n / 2; ++i)
+    if (qvt_rng_below(&rng, 4) != 0 || i >= n / 2 - 100) {
+      assert_int_equal(qv_index_remove(index, keys[i]), QV_OK);
+      live[i] = 0;
+    }
+  for (i = n / 2; i < n; ++i) {
+    assert_int_equal(qv_index_add_batch(index, 1, keys + i, base + i * GDIM), QV_OK);
+    live[i] = 1;
+  }
+  for (i = 0; i < n; ++i) expected += live[i];
+  assert_int_equal(qv_index_count(index, &count), QV_OK);
+  assert_int_equal(count, expected);
+  for (i = 0; i < n; ++i) {
+    if (live[i]) {
+      assert_int_equal(qv_index_get(index, keys[i], row), QV_OK);
+      assert_memory_equal(row, base + i * GDIM, GDIM * sizeof *row);
+    } else {
+      assert_int_equal(qv_index_get(index, keys[i], row), QV_ERR_NOT_FOUND);
+    }
+  }
+  for (q = 0; q < NQ; ++q) {
+    uint64_t got[K], want[K];
+    float dist[K];
+    double want_dist[K];
+    size_t found, want_found;
+    assert_int_equal(qv_index_search(index, queries + q * GDIM, K, NULL, got, dist, &found),
+                     QV_OK);
+    want_found = qvt_brute_force(QV_METRIC_L2, base, keys, live, n, GDIM, queries + q * GDIM, K,
+                                 NULL, NULL, want, want_dist);
+    assert_exact(QV_METRIC_L2, base, GDIM, queries + q * GDIM, got, dist, found, want, want_dist,
+                 want_found, "after removals");
+  }
+  assert_non_null(mkdtemp(dir));
+  path = qvt_path_join(dir, "flat.qv");
+  assert_int_equal(qv_index_save(index, path), QV_OK);
+  for (i = 0; i < 2; ++i) {
+    assert_int_equal(qv_index_open(path, modes[i], &opened), QV_OK);
+    assert_int_equal(qv_index_count(opened, &count), QV_OK);
+    assert_int_equal(count, expected);
+    assert_same_results(index, opened, queries, NQ, GDIM);
+    assert_int_equal(qv_index_get(opened, keys[n - 1], row), QV_OK);
+    assert_memory_equal(row, base + (n - 1) * GDIM, GDIM * sizeof *row);
+    qv_index_free(opened);
+  }
+  remove(path);
+  rmdir(dir);
+  free(path), free(base), free(queries), free(row), free(live), free(keys);
+  qv_index_free(index);
+}
+
+/* ---- memory, read from /proc (Linux; skipped elsewhere and under
+ * sanitizers, whose allocators keep freed memory) ---------------------------- */
+
+/* Resident bytes now (statm), or 0 when unreadable. */
+static size_t resident_bytes(void) {
+  size_t size;
+  unsigned char *text = qvt_read_file("/proc/self/statm", &size);
+  unsigned long pages = 0, resident = 0;
+  int got = text ? sscanf((const char *)text, "%lu %lu", &pages, &resident) : 0;
+  free(text);
+  return got == 2 ? (size_t)resident * (size_t)sysconf(_SC_PAGESIZE) : 0;
+}
+
+/* Peak resident bytes since reset_peak() (VmHWM), or 0 when unreadable. */
+static size_t peak_resident_bytes(void) {
+  size_t size, kib = 0;
+  unsigned char *text = qvt_read_file("/proc/self/status", &size);
+  const char *at = text ? strstr((const char *)text, "VmHWM:") : NULL;
+  if (!at || sscanf(at, "VmHWM: %zu kB", &kib) != 1) kib = 0;
+  free(text);
+  return kib * 1024;
+}
+
+/* Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+). */
+static int reset_peak(void) {
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  int ok;
+  if (!f) return 0;
+  ok = fputs("5", f) >= 0;
+  return fclose(f) == 0 && ok;
+}
+
+static int memory_unmeasurable(const char *test) {
+  if (qvt_sanitized()) {
+    printf("[ skipped  ] %s: sanitizer allocators keep freed memory\n", test);
+    return 1;
+  }
+  if (resident_bytes() == 0) {
+    printf("[ skipped  ] %s: /proc/self/statm is not readable here\n", test);
+    return 1;
+  }
+  return 0;
+}
+
+/* Growing by one-row batches never holds two copies of the rows: the peak
+ * RSS while building stays near the vector bytes (each batch used to
+ * reallocate the whole index, holding old and new at once). */
+static void test_flat_growth_never_holds_two_copies_of_its_rows(void **state) {
+  const size_t n = 16384;
+  const double raw = (double)n * GDIM * sizeof(float);
+  float *base;
+  qv_index *index;
+  size_t i, before, peak;
+  (void)state;
+  if (memory_unmeasurable("growth peak")) skip();
+  base = qvt_gaussian_vectors(n, GDIM, 136);
+  index = flat(QV_METRIC_L2, GDIM);
+  TRIM_HEAP();
+  before = resident_bytes();
+  if (!reset_peak() || peak_resident_bytes() == 0) {
+    printf("[ skipped  ] growth peak: VmHWM cannot be reset here\n");
+    free(base);
+    qv_index_free(index);
+    skip();
+  }
+  for (i = 0; i < n; ++i) {
+    uint64_t key = i;
+    assert_int_equal(qv_index_add_batch(index, 1, &key, base + i * GDIM), QV_OK);
+  }
+  peak = peak_resident_bytes();
+  printf("[ info     ] peak RSS growth %.2f x the %.1f MiB of vectors\n",
+         ((double)peak - (double)before) / raw, raw / (1 << 20));
+  assert_true((double)peak - (double)before < 1.5 * raw);
+  free(base);
+  qv_index_free(index);
+}
+
+/* Removing most of an index gives its memory back at once (no compact
+ * needed; compact then changes nothing). */
+static void test_flat_remove_gives_memory_back(void **state) {
+  const size_t n = 65536, batch = 1024, kept = n / 4;
+  const double raw = (double)n * GDIM * sizeof(float), removed = raw - raw / 4;
+  float *base;
+  uint64_t *keys;
+  qv_index *index;
+  size_t i, before, built, after, count;
+  (void)state;
+  if (memory_unmeasurable("remove gives memory back")) skip();
+  base = qvt_gaussian_vectors(n, GDIM, 137);
+  keys = malloc(n * sizeof *keys);
+  for (i = 0; i < n; ++i) keys[i] = i;
+  index = flat(QV_METRIC_L2, GDIM);
+  TRIM_HEAP();
+  before = resident_bytes();
+  for (i = 0; i < n; i += batch)
+    assert_int_equal(qv_index_add_batch(index, batch, keys + i, base + i * GDIM), QV_OK);
+  TRIM_HEAP();
+  built = resident_bytes();
+  for (i = kept; i < n; ++i) assert_int_equal(qv_index_remove(index, keys[i]), QV_OK);
+  TRIM_HEAP();
+  after = resident_bytes();
+  printf("[ info     ] RSS growth %.2f x the vectors; removing 3/4 gave back %.2f x theirs\n",
+         ((double)built - (double)before) / raw, ((double)built - (double)after) / removed);
+  assert_true((double)built - (double)before < 1.5 * raw);
+  assert_true((double)built - (double)after > 0.5 * removed);
+  assert_int_equal(qv_index_compact(index), QV_OK);
+  assert_int_equal(qv_index_count(index, &count), QV_OK);
+  assert_int_equal(count, kept);
+  free(base), free(keys);
+  qv_index_free(index);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       QVT_TIMED(test_flat_l2_search_is_exact),
@@ -507,6 +751,10 @@ int main(void) {
       QVT_TIMED(test_flat_search_batch_equals_per_query_search),
       QVT_TIMED(test_flat_search_batch_pads_rows_past_found),
       QVT_TIMED(test_flat_ignores_ef),
+      QVT_TIMED(test_flat_single_row_batches_equal_single_adds),
+      QVT_TIMED(test_flat_removes_across_chunks_keep_rows_and_save_round_trips),
+      QVT_TIMED(test_flat_growth_never_holds_two_copies_of_its_rows),
+      QVT_TIMED(test_flat_remove_gives_memory_back),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

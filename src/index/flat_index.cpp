@@ -14,18 +14,11 @@
 
 namespace quiver {
 
-FlatIndex::FlatIndex(uint32_t dim, Metric metric) : VectorIndex(dim, metric), distance_(metric) {}
-
-
-void FlatIndex::append_locked(uint64_t key, const float* prepared, float norm) {
-  rows_.insert(rows_.end(), prepared, prepared + dim());
-  norms_.push_back(norm);
-  keys_.push_back(key);
-  row_of_key_.emplace(key, keys_.size() - 1);
-}
+FlatIndex::FlatIndex(uint32_t dim, Metric metric)
+    : VectorIndex(dim, metric), distance_(metric), rows_(dim) {}
 
 void FlatIndex::check_writable() const {
-  if (mapped_rows_) fail_read_only();
+  if (image_) fail_read_only();
 }
 
 void FlatIndex::add(uint64_t key, const float* vector) {
@@ -33,9 +26,14 @@ void FlatIndex::add(uint64_t key, const float* vector) {
   std::vector<float> prepared(dim());
   float norm = prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
   std::unique_lock lock(mutex_);
-  if (row_of_key_.count(key))
-    fail_duplicate_key(key, false);
-  append_locked(key, prepared.data(), norm);
+  if (row_of_key_.count(key)) fail_duplicate_key(key, false);
+  const size_t row = rows_.size();
+  rows_.reserve(row + 1);  // may map a chunk; moves no row
+  std::copy_n(prepared.data(), dim(), rows_.row(row));
+  rows_.key(row) = key;
+  rows_.norm(row) = norm;
+  row_of_key_.emplace(key, row);  // may run out of memory: then the row is not counted
+  rows_.resize(row + 1);
 }
 
 void FlatIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned) {
@@ -43,29 +41,28 @@ void FlatIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, 
   check_batch(n, keys, vectors, dim(), metric());
   std::unique_lock lock(mutex_);
   for (size_t i = 0; i < n; ++i)
-    if (row_of_key_.count(keys[i]))
-      fail_duplicate_key(keys[i], true);
-  const size_t old = keys_.size(), d = dim();
-  rows_.reserve((old + n) * d);
-  norms_.reserve(old + n);
-  keys_.reserve(old + n);
-  rows_.resize((old + n) * d);  // within capacity: cannot throw
+    if (row_of_key_.count(keys[i])) fail_duplicate_key(keys[i], true);
+  // Room for old + n rows: new chunks only, the stored rows stay where they
+  // are, so a batch costs O(n) whatever the index size. (An exact reserve on
+  // one growable array here made every batch copy the whole index.)
+  const size_t old = rows_.size(), d = dim();
+  rows_.reserve(old + n);
+  size_t i = 0;
   try {
-    for (size_t i = 0; i < n; ++i) {
+    for (; i < n; ++i) {
       // Checked above, so this cannot fail.
-      norms_.push_back(prepare_vector(vectors + i * d, d, metric(), rows_.data() + (old + i) * d,
-                                      "vector"));
-      keys_.push_back(keys[i]);
+      rows_.norm(old + i) =
+          prepare_vector(vectors + i * d, d, metric(), rows_.row(old + i), "vector");
+      rows_.key(old + i) = keys[i];
       row_of_key_.emplace(keys[i], old + i);  // may run out of memory
     }
   } catch (...) {
     // All or nothing: take back the rows of this batch.
-    for (size_t i = old; i < keys_.size(); ++i) row_of_key_.erase(keys_[i]);
-    rows_.resize(old * d);
-    norms_.resize(old);
-    keys_.resize(old);
+    for (size_t j = 0; j < i; ++j) row_of_key_.erase(keys[j]);
+    rows_.resize(old);
     throw;
   }
+  rows_.resize(old + n);
 }
 
 void FlatIndex::remove(uint64_t key) {
@@ -74,23 +71,23 @@ void FlatIndex::remove(uint64_t key) {
   auto it = row_of_key_.find(key);
   if (it == row_of_key_.end())
     fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
-  // Keep rows dense: move the last row into the hole.
-  size_t row = it->second, last = keys_.size() - 1;
+  // Keep rows dense: move the last row into the hole. Searches hold the
+  // shared lock, so none sees the rows while they move; the chunk the last
+  // row leaves is unmapped by resize once empty (see flat_rows.h).
+  size_t row = it->second, last = rows_.size() - 1;
   row_of_key_.erase(it);
   if (row != last) {
-    std::copy_n(rows_.begin() + last * dim(), dim(), rows_.begin() + row * dim());
-    norms_[row] = norms_[last];
-    keys_[row] = keys_[last];
-    row_of_key_[keys_[row]] = row;
+    std::copy_n(rows_.row(last), dim(), rows_.row(row));
+    rows_.norm(row) = rows_.norm(last);
+    rows_.key(row) = rows_.key(last);
+    row_of_key_[rows_.key(row)] = row;
   }
-  rows_.resize(last * dim());
-  norms_.pop_back();
-  keys_.pop_back();
+  rows_.resize(last);
 }
 
 size_t FlatIndex::size() const {
   std::shared_lock lock(mutex_);
-  return keys_.size();
+  return rows_.size();
 }
 
 void FlatIndex::get(uint64_t key, float* out) const {
@@ -98,8 +95,8 @@ void FlatIndex::get(uint64_t key, float* out) const {
   auto it = row_of_key_.find(key);
   if (it == row_of_key_.end())
     fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
-  const float* row = rows() + it->second * dim();
-  float norm = norms_[it->second];
+  const float* row = rows_.row(it->second);
+  float norm = rows_.norm(it->second);
   for (size_t i = 0; i < dim(); ++i) out[i] = row[i] * norm;
 }
 
@@ -112,16 +109,17 @@ void FlatIndex::search_prepared(const float* query, const SearchOptions& options
   TopK<size_t> top;
   top.reset(options.k);
   std::shared_lock lock(mutex_);
-  const size_t n = keys_.size();
-  for (size_t begin = 0; begin < n; begin += kBlock) {
-    size_t count = std::min(kBlock, n - begin);
-    distance_.many(query, rows() + begin * dim(), count, dim(), dim(), block);
-    for (size_t i = 0; i < count; ++i) {
-      if (block[i] < top.threshold() && options.filter.keeps(keys_[begin + i]))
-        top.push(block[i], begin + i);
+  rows_.for_each_run([&](const FlatRows::Run& run) {
+    for (size_t begin = 0; begin < run.count; begin += kBlock) {
+      size_t count = std::min(kBlock, run.count - begin);
+      distance_.many(query, run.rows + begin * dim(), count, dim(), dim(), block);
+      for (size_t i = 0; i < count; ++i) {
+        if (block[i] < top.threshold() && options.filter.keeps(run.keys[begin + i]))
+          top.push(block[i], run.first + begin + i);
+      }
     }
-  }
-  for (const auto& [distance, row] : top.sorted()) out.push_back(Hit{distance, keys_[row]});
+  });
+  for (const auto& [distance, row] : top.sorted()) out.push_back(Hit{distance, rows_.key(row)});
 }
 
 }  // namespace quiver
@@ -131,10 +129,11 @@ namespace quiver {
 void FlatIndex::for_each_live(const std::function<void(uint64_t, const float*)>& fn) const {
   std::shared_lock lock(mutex_);
   std::vector<float> original(dim());
-  for (size_t r = 0; r < keys_.size(); ++r) {
-    const float* row = rows() + r * dim();
-    for (size_t i = 0; i < dim(); ++i) original[i] = row[i] * norms_[r];
-    fn(keys_[r], original.data());
+  for (size_t r = 0; r < rows_.size(); ++r) {
+    const float* row = rows_.row(r);
+    const float norm = rows_.norm(r);
+    for (size_t i = 0; i < dim(); ++i) original[i] = row[i] * norm;
+    fn(rows_.key(r), original.data());
   }
 }
 
@@ -144,19 +143,24 @@ void FlatIndex::export_image(ImageSink& sink) const {
   h.kind = 1;
   h.dim = dim();
   h.metric = uint32_t(metric());
-  h.node_count = keys_.size();
-  h.live_count = keys_.size();
+  h.node_count = rows_.size();
+  h.live_count = rows_.size();
   h.entry = UINT64_MAX;
-  auto span = [](const void* p, size_t bytes) {
-    return std::vector<ByteSpan>{ByteSpan{static_cast<const uint8_t*>(p), bytes}};
-  };
-  sink.section(SectionKind::IndexHeader, sizeof h, 1, span(&h, sizeof h));
-  sink.section(SectionKind::FlatRows, sizeof(float) * dim(), h.node_count,
-               span(rows(), keys_.size() * dim() * sizeof(float)));
-  sink.section(SectionKind::FlatNorms, sizeof(float), h.node_count,
-               span(norms_.data(), norms_.size() * sizeof(float)));
-  sink.section(SectionKind::FlatKeys, sizeof(uint64_t), h.node_count,
-               span(keys_.data(), keys_.size() * sizeof(uint64_t)));
+  sink.section(SectionKind::IndexHeader, sizeof h, 1,
+               {ByteSpan{reinterpret_cast<const uint8_t*>(&h), sizeof h}});
+  // Each section is one part per chunk, laid end to end in row order.
+  std::vector<ByteSpan> rows, norms, keys;
+  rows_.for_each_run([&](const FlatRows::Run& run) {
+    auto span = [&](const void* p, size_t element) {
+      return ByteSpan{static_cast<const uint8_t*>(p), run.count * element};
+    };
+    rows.push_back(span(run.rows, sizeof(float) * dim()));
+    norms.push_back(span(run.norms, sizeof(float)));
+    keys.push_back(span(run.keys, sizeof(uint64_t)));
+  });
+  sink.section(SectionKind::FlatRows, sizeof(float) * dim(), h.node_count, rows);
+  sink.section(SectionKind::FlatNorms, sizeof(float), h.node_count, norms);
+  sink.section(SectionKind::FlatKeys, sizeof(uint64_t), h.node_count, keys);
 }
 
 std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h, const ImageSource& source,
@@ -179,24 +183,31 @@ std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h, const I
     fail(Status::Corrupt, source.describe(SectionKind::IndexHeader) +
                               ": index header: a flat index has no removed rows, but live count "
                               "differs from the row count");
-  index->keys_.resize(n);
-  index->norms_.resize(n);
-  // An empty index has empty vectors (null data): memcpy must not see them.
-  if (n > 0) {
-    std::memcpy(index->keys_.data(), keys.data, keys.size);
-    std::memcpy(index->norms_.data(), norms.data, norms.size);
-  }
+  FlatRows& store = index->rows_;
+  const auto* row_bytes = rows.data;
   if (source.mapped()) {
     index->image_ = source.keepalive();
-    index->mapped_rows_ = reinterpret_cast<const float*>(rows.data);
+    store.attach(reinterpret_cast<const float*>(row_bytes), n);
   } else {
-    index->rows_.resize(n * h.dim);
-    if (n > 0) std::memcpy(index->rows_.data(), rows.data, rows.size);
+    store.reserve(n);
+    store.resize(n);
   }
+  // Copied a run at a time (memcpy: the image need not be aligned); a
+  // mapped image's rows stay where they are.
+  store.for_each_run([&](const FlatRows::Run& run) {
+    const size_t d = h.dim;
+    if (!source.mapped())
+      std::memcpy(const_cast<float*>(run.rows), row_bytes + run.first * d * sizeof(float),
+                  run.count * d * sizeof(float));
+    std::memcpy(const_cast<uint64_t*>(run.keys), keys.data + run.first * sizeof(uint64_t),
+                run.count * sizeof(uint64_t));
+    std::memcpy(const_cast<float*>(run.norms), norms.data + run.first * sizeof(float),
+                run.count * sizeof(float));
+  });
   for (uint64_t r = 0; r < n; ++r) {
-    if (!index->row_of_key_.emplace(index->keys_[r], r).second)
+    if (!index->row_of_key_.emplace(store.key(r), r).second)
       fail(Status::Corrupt, source.describe(SectionKind::FlatKeys) + ": flat keys: key " +
-                                std::to_string(index->keys_[r]) + " appears twice");
+                                std::to_string(store.key(r)) + " appears twice");
   }
   if (!defer_value_checks || !source.mapped()) index->validate_image(source, threads);
   return index;
@@ -204,34 +215,43 @@ std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h, const I
 
 void FlatIndex::validate_image(const ImageSource& source, unsigned threads) const {
   std::shared_lock lock(mutex_);
-  const size_t n = keys_.size(), d = dim();
-  // Rows in parts, on all threads; the lowest non-finite element found is
-  // reported, whatever the threads' timing.
+  const size_t n = rows_.size(), d = dim();
+  // Rows in parts of at most one chunk, on all threads; the lowest
+  // non-finite element found is reported, whatever the threads' timing.
   constexpr size_t kPartFloats = size_t(1) << 18;
+  struct Part {
+    const float* values;
+    size_t first;  // element number of values[0]
+    size_t count;
+  };
+  std::vector<Part> parts;
   const size_t rows_per_part = std::max<size_t>(1, kPartFloats / d);
-  const size_t parts = (n + rows_per_part - 1) / rows_per_part;
-  std::vector<size_t> found(parts, n * d);
-  parallel_for(parts, threads, 1, [&](size_t begin, size_t end) {
-    for (size_t part = begin; part < end; ++part) {
-      const size_t first = part * rows_per_part * d;
-      const size_t count = std::min(n * d, first + rows_per_part * d) - first;
-      const size_t at = find_non_finite(rows() + first, count);
-      if (at != count) found[part] = first + at;
+  rows_.for_each_run([&](const FlatRows::Run& run) {
+    for (size_t r = 0; r < run.count; r += rows_per_part)
+      parts.push_back(
+          Part{run.rows + r * d, (run.first + r) * d, std::min(rows_per_part, run.count - r) * d});
+  });
+  std::vector<size_t> found(parts.size(), n * d);
+  parallel_for(parts.size(), threads, 1, [&](size_t begin, size_t end) {
+    for (size_t p = begin; p < end; ++p) {
+      const size_t at = find_non_finite(parts[p].values, parts[p].count);
+      if (at != parts[p].count) found[p] = parts[p].first + at;
     }
   });
-  const size_t bad = found.empty() ? 0 : *std::min_element(found.begin(), found.end());
+  const size_t bad = found.empty() ? n * d : *std::min_element(found.begin(), found.end());
   if (bad != n * d) {
     const size_t row = bad / d;
     fail(Status::Corrupt, source.describe(SectionKind::FlatRows) + ": flat vectors: row " +
-                              std::to_string(row) + " (key " + std::to_string(keys_[row]) +
-                              ") holds " + (std::isnan(rows()[bad]) ? "a NaN" : "an infinite") +
+                              std::to_string(row) + " (key " + std::to_string(rows_.key(row)) +
+                              ") holds " +
+                              (std::isnan(rows_.row(row)[bad % d]) ? "a NaN" : "an infinite") +
                               " value at element " + std::to_string(bad % d) + kBadValue);
   }
   for (size_t row = 0; row < n; ++row)
-    if (!(norms_[row] > 0.0f) || !std::isfinite(norms_[row]))
+    if (!(rows_.norm(row) > 0.0f) || !std::isfinite(rows_.norm(row)))
       fail(Status::Corrupt, source.describe(SectionKind::FlatNorms) + ": flat norms: row " +
-                                std::to_string(row) + " (key " + std::to_string(keys_[row]) +
-                                ") has norm " + std::to_string(norms_[row]) +
+                                std::to_string(row) + " (key " + std::to_string(rows_.key(row)) +
+                                ") has norm " + std::to_string(rows_.norm(row)) +
                                 ", not a positive finite number" + kBadValue);
 }
 

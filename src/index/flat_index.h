@@ -1,9 +1,19 @@
 // Exact search by scanning every vector.
 //
-// Vectors live in one contiguous row-major array so a scan streams memory at
-// full bandwidth. A reader-writer lock lets any number of searches run
-// together; adds and removes take it exclusively (they are O(dim) each, so
-// searches wait at most for one of them).
+// Vectors live in FlatRows: chunks of about 4 MiB of contiguous rows, so a
+// scan streams memory at full bandwidth and growing never moves the rows
+// already stored. A reader-writer lock lets any number of searches run
+// together; adds and removes take it exclusively. An add costs O(dim) and a
+// batch O(n dim), amortised: no vector is ever copied to grow (the one step
+// that grows with the index is the key map's rehash at each doubling), so
+// searches wait for one add or batch, never for a copy of the index. A
+// remove moves the last row into the hole, keeping rows dense; the chunks
+// this frees are unmapped at once, so FLAT needs no compact.
+//
+// Memory per row: dim x 4 bytes of vector, 12 of key and norm, and about 40
+// of key map (an unordered_map node and its bucket); plus at most 1.25
+// chunks of slack (see flat_rows.h). At dim 128 that is about 1.1x the raw
+// vector bytes.
 #pragma once
 
 #include <memory>
@@ -12,6 +22,7 @@
 #include <vector>
 
 #include "core/writer_preferring_mutex.h"
+#include "index/flat_rows.h"
 #include "index/metric_distance.h"
 #include "index/vector_index.h"
 
@@ -22,8 +33,7 @@ class FlatIndex final : public VectorIndex {
   FlatIndex(uint32_t dim, Metric metric);
 
   void add(uint64_t key, const float* vector) override;
-  void add_batch(size_t n, const uint64_t* keys, const float* vectors,
-                 unsigned threads) override;
+  void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) override;
   void remove(uint64_t key) override;
   size_t size() const override;
   void get(uint64_t key, float* out) const override;
@@ -33,26 +43,23 @@ class FlatIndex final : public VectorIndex {
   // See import_index (index_factory.h); `defer_value_checks` leaves
   // validate_image to the caller (mapped sources only).
   static std::unique_ptr<FlatIndex> import_image(const IndexHeader& header,
-                                                 const ImageSource& source,
-                                                 bool defer_value_checks, unsigned threads);
+                                                 const ImageSource& source, bool defer_value_checks,
+                                                 unsigned threads);
 
  protected:
   void search_prepared(const float* query, const SearchOptions& options,
                        std::vector<Hit>& out) const override;
 
  private:
-  void append_locked(uint64_t key, const float* prepared, float norm);
   void check_writable() const;
-  const float* rows() const { return mapped_rows_ ? mapped_rows_ : rows_.data(); }
 
   MetricDistance distance_;
   mutable WriterPreferringMutex mutex_;  // writers do not starve under searches
-  std::vector<float> rows_;    // size() * dim, prepared (normalised under cosine)
-  std::vector<float> norms_;   // original norms under cosine, to give back what was added
-  std::vector<uint64_t> keys_;
+  // Prepared vectors (normalised under cosine), their keys, and the original
+  // norms under cosine, to give back what was added.
+  FlatRows rows_;
   std::unordered_map<uint64_t, size_t> row_of_key_;
   // A mapped image: rows are read in place, read-only.
-  const float* mapped_rows_ = nullptr;
   std::shared_ptr<const void> image_;
 };
 
