@@ -598,6 +598,239 @@ static void test_racing_adds_and_removes_of_one_key_succeed_exactly_once(void **
   }
 }
 
+/* ---- a remove racing a re-add of the same key keeps the new metadata ----- */
+
+/* One thread removes a key (or a document) over and over while another adds
+ * it back as soon as it is gone and sets its metadata. Only the adder adds,
+ * so once its add and set_metadata returned QV_OK the key can lose that
+ * metadata only by being removed: whenever the adder then finds no metadata
+ * but the key still live, a remove erased the metadata of a key added after
+ * it took the key out of the index (issue 11, defect 2: it did, hundreds of
+ * times a second on an idle machine, FLAT and HNSW alike).
+ *
+ * For text, the adder alternates a short and a long document. remove_text
+ * goes chunk 0, 1, 2 ... so a document being removed has lost a prefix of
+ * its chunks; after the adder's add_text returned, a live chunk without
+ * metadata, a live chunk below a missing one (a remove_text that went on
+ * into the new document), or a live chunk past the new document's end (a
+ * remove_text that had not finished the old one) is a document the two
+ * calls mixed up; so is an add_text that fails with NOT_FOUND (a chunk
+ * removed under it). The scan runs from the last chunk down, so a
+ * remove_text running during it cannot make a whole document look torn.
+ *
+ * The race needs both threads on a CPU at once: on a busy machine it shows
+ * less often. With the fix no timing can make this test fail. */
+
+#define META_KEY 7
+#define META_SECONDS 1.0     /* at least, and on until META_REMOVES removes */
+#define META_MAX_SECONDS 2.0 /* at most (a busy machine races less) */
+#define META_REMOVES 3000
+#define META_SPINS 64 /* fruitless calls before a thread yields its CPU */
+#define META_MAX_CHUNKS 16
+
+typedef struct meta_race {
+  qv_index *index;
+  const float *vector;
+  int texts;           /* 0: add + set_metadata / remove; 1: add_text / remove_text */
+  const char *text[2]; /* the texts the document alternates between */
+  size_t chunks[2];    /* how many chunks each makes */
+  int stop;
+  unsigned long adds, removes, checks, broken;
+  qvt_failures failures;
+} meta_race;
+
+static void *meta_remover(void *arg) {
+  meta_race *m = (meta_race *)arg;
+  unsigned long idle = 0;
+  while (!LOAD(&m->stop)) {
+    qv_status st = m->texts ? qv_index_remove_text(m->index, META_KEY)
+                            : qv_index_remove(m->index, META_KEY);
+    if (st == QV_OK) {
+      __atomic_fetch_add(&m->removes, 1, __ATOMIC_RELAXED);
+    } else if (st == QV_ERR_NOT_FOUND) {
+      if (++idle % META_SPINS == 0) sched_yield(); /* let the adder run */
+    } else {
+      qvt_failf(&m->failures, "remove: %s (%s)", qv_status_string(st), qv_last_error());
+    }
+  }
+  return NULL;
+}
+
+static int meta_live(qv_index *index, uint64_t key) {
+  float v[DIM];
+  return qv_index_get(index, key, v) == QV_OK;
+}
+
+static int meta_has_metadata(qv_index *index, uint64_t key) {
+  const void *data = NULL;
+  size_t len = 0;
+  return qv_index_get_metadata(index, key, &data, &len) == QV_OK && len > 0;
+}
+
+static void meta_broken(meta_race *m, const char *what) {
+  m->broken++;
+  qvt_failf(&m->failures, "%s", what);
+  if (!m->texts) {
+    qv_index_set_metadata(m->index, META_KEY, "again", 5); /* one loss counts once */
+  } else {
+    size_t c;
+    for (c = 0; c < META_MAX_CHUNKS; ++c) qv_index_remove(m->index, QV_CHUNK_KEY(META_KEY, c));
+  }
+}
+
+/* Key mode: the adder added the key last, and its set_metadata returned
+ * QV_OK. */
+static void meta_check_key(meta_race *m) {
+  m->checks++;
+  if (!meta_has_metadata(m->index, META_KEY) && meta_live(m->index, META_KEY))
+    meta_broken(m, "a live key lost the metadata set after its add");
+}
+
+/* Text mode: the adder added the document last, with text t. */
+static void meta_check_document(meta_race *m, int t) {
+  const size_t n = m->chunks[t];
+  size_t c;
+  int gone_above = 0;
+  m->checks++;
+  if (meta_live(m->index, QV_CHUNK_KEY(META_KEY, n))) {
+    meta_broken(m, "after add_text, a chunk past the document's end is live");
+    return;
+  }
+  for (c = n; c-- > 0;) {
+    const uint64_t key = QV_CHUNK_KEY(META_KEY, c);
+    if (!meta_live(m->index, key)) {
+      gone_above = 1;
+    } else if (gone_above) {
+      meta_broken(m, "after add_text, a chunk is live below a missing one");
+      return;
+    } else if (!meta_has_metadata(m->index, key) && meta_live(m->index, key)) {
+      meta_broken(m, "after add_text, a live chunk has no metadata");
+      return;
+    }
+  }
+}
+
+static void meta_adder(meta_race *m) {
+  const double start = qvt_now();
+  int t = 1;       /* the text of the document's last add */
+  int checked = 0; /* checked again since the last add */
+  unsigned long idle = 0;
+  for (;;) {
+    const double elapsed = qvt_now() - start;
+    qv_status st;
+    if (elapsed > META_MAX_SECONDS || (elapsed > META_SECONDS && LOAD(&m->removes) >= META_REMOVES))
+      break;
+    if (m->texts) {
+      st = qv_index_add_text(m->index, META_KEY, m->text[1 - t]);
+      if (st == QV_OK) t = 1 - t;
+    } else {
+      st = qv_index_add(m->index, META_KEY, m->vector);
+      /* NOT_FOUND: removed between the two calls, which is allowed. */
+      if (st == QV_OK && qv_index_set_metadata(m->index, META_KEY, "set", 3) != QV_OK) continue;
+    }
+    if (st == QV_OK) {
+      m->adds++;
+      checked = 0;
+    } else if (st == QV_ERR_DUPLICATE_KEY) {
+      /* Still live from the last add: check once more, then wait for the
+       * remover (on a busy machine the two may share a CPU). */
+      if (checked) {
+        if (++idle % META_SPINS == 0) sched_yield();
+        continue;
+      }
+      checked = 1;
+    } else if (st == QV_ERR_NOT_FOUND && m->texts) {
+      meta_broken(m, "add_text failed with NOT_FOUND: a remove_text ran inside it");
+      continue;
+    } else {
+      qvt_failf(&m->failures, "add: %s (%s)", qv_status_string(st), qv_last_error());
+      continue;
+    }
+    if (m->texts)
+      meta_check_document(m, t);
+    else
+      meta_check_key(m);
+  }
+  STORE(&m->stop, 1);
+}
+
+/* Returns the number of failures (printed). */
+static unsigned long run_remove_against_readd(qv_index_kind kind, const char *name, int texts) {
+  float *vector = qvt_gaussian_vectors(1, DIM, 81);
+  qv_index *index = make_index(kind);
+  const char *what = texts ? "add_text / remove_text" : "add + set_metadata / remove";
+  meta_race m;
+  pthread_t remover;
+  unsigned long failures;
+  double t0;
+  memset(&m, 0, sizeof m);
+  m.index = index;
+  m.vector = vector;
+  m.texts = texts;
+  m.text[0] = "quiet rivers carry stones";
+  m.text[1] = "quiet rivers carry stones down to the sea where gulls wait for bread";
+  qvt_failures_init(&m.failures);
+  if (texts) {
+    qv_embedder *emb = NULL;
+    qv_text_options o;
+    int t;
+    assert_int_equal(qv_embedder_create_hashing(DIM, &emb), QV_OK);
+    assert_int_equal(qv_index_set_embedder(index, emb), QV_OK);
+    qv_embedder_free(emb);
+    qv_text_options_init(&o);
+    o.chunk_size = 10;
+    o.chunk_overlap = 0;
+    assert_int_equal(qv_index_set_text_options(index, &o), QV_OK);
+    for (t = 0; t < 2; ++t) { /* each text's chunk count */
+      assert_int_equal(qv_index_add_text(index, META_KEY, m.text[t]), QV_OK);
+      assert_int_equal(qv_index_count(index, &m.chunks[t]), QV_OK);
+      assert_int_equal(qv_index_remove_text(index, META_KEY), QV_OK);
+      assert_true(m.chunks[t] < META_MAX_CHUNKS);
+    }
+    assert_true(m.chunks[0] < m.chunks[1]);
+  }
+  t0 = qvt_now();
+  assert_int_equal(pthread_create(&remover, NULL, meta_remover, &m), 0);
+  meta_adder(&m);
+  assert_int_equal(pthread_join(remover, NULL), 0);
+  /* Quiet now: every live key has metadata. */
+  if (!texts) {
+    if (meta_live(index, META_KEY) && !meta_has_metadata(index, META_KEY))
+      meta_broken(&m, "at the end, the live key has no metadata");
+  } else {
+    size_t c;
+    for (c = 0; c <= META_MAX_CHUNKS; ++c)
+      if (meta_live(index, QV_CHUNK_KEY(META_KEY, c)) &&
+          !meta_has_metadata(index, QV_CHUNK_KEY(META_KEY, c)))
+        meta_broken(&m, "at the end, a live chunk has no metadata");
+  }
+  printf("[ info     ] %s %s: %lu adds, %lu removes, %lu checks in %.1f s; %lu broken\n", name,
+         what, m.adds, m.removes, m.checks, qvt_now() - t0, m.broken);
+  failures = m.failures.count;
+  if (failures)
+    printf("[ info     ] %s %s: %lu failures, first: %s\n", name, what, failures, m.failures.first);
+  qvt_failures_destroy(&m.failures);
+  qv_index_free(index);
+  free(vector);
+  return failures;
+}
+
+static void test_remove_racing_a_readd_never_wipes_its_new_metadata(void **state) {
+  unsigned long failures;
+  (void)state;
+  failures = run_remove_against_readd(QV_INDEX_FLAT, "FLAT", 0);
+  failures += run_remove_against_readd(QV_INDEX_HNSW, "HNSW", 0);
+  assert_int_equal(failures, 0);
+}
+
+static void test_remove_text_racing_a_readd_leaves_the_new_document_whole(void **state) {
+  unsigned long failures;
+  (void)state;
+  failures = run_remove_against_readd(QV_INDEX_FLAT, "FLAT", 1);
+  failures += run_remove_against_readd(QV_INDEX_HNSW, "HNSW", 1);
+  assert_int_equal(failures, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       QVT_TIMED(test_hnsw_search_never_sees_removed_keys_while_adding_and_removing),
@@ -605,6 +838,8 @@ int main(void) {
       QVT_TIMED(test_concurrent_add_batch_with_disjoint_keys_adds_everything),
       QVT_TIMED(test_writes_are_not_starved_by_continuous_searches),
       QVT_TIMED(test_racing_adds_and_removes_of_one_key_succeed_exactly_once),
+      QVT_TIMED(test_remove_racing_a_readd_never_wipes_its_new_metadata),
+      QVT_TIMED(test_remove_text_racing_a_readd_leaves_the_new_document_whole),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,12 +57,21 @@ void Collection::add_batch(size_t n, const uint64_t* keys, const float* vectors,
   index_->add_batch(n, keys, vectors, threads);
 }
 
+// The invariant: a key holds metadata only while it is live, and the
+// metadata set after an add returned stays until a later remove (or set).
+// remove and set_metadata of one key exclude each other (its key lock), so
+// a remove takes the key out of the index and erases its metadata as one
+// step for set_metadata. add takes no key lock: an add landing between the
+// two halves of a remove creates a new version of the key, whose
+// set_metadata waits for the remove to finish, so the late erase can only
+// hit the old version's blob. Erasing after the index (not before) means a
+// reader may briefly see the blob of a key just removed, never a live key
+// without its blob. Searches take none of these locks.
 void Collection::remove(uint64_t key) {
   check_writable();
   std::shared_lock lock(writers_);
+  auto key_lock = key_locks_.lock(key);
   index_->remove(key);
-  // After the index: a concurrent set_metadata either saw the key live and
-  // has stored its blob (erased here) or finds it gone and fails.
   std::unique_lock meta(metadata_mutex_);
   metadata_.erase(key);
 }
@@ -70,10 +79,11 @@ void Collection::remove(uint64_t key) {
 void Collection::set_metadata(uint64_t key, const void* data, size_t size) {
   check_writable();
   std::shared_lock lock(writers_);
-  std::unique_lock meta(metadata_mutex_);
+  auto key_lock = key_locks_.lock(key);
   if (!contains(key))
     fail(Status::NotFound, "no vector with key " + std::to_string(key) +
                                " in the index; add the vector before its metadata");
+  std::unique_lock meta(metadata_mutex_);
   metadata_.set(key, data, size);
 }
 

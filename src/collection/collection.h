@@ -6,6 +6,10 @@
 //  - searches go straight to index() and take no lock here;
 //  - add/add_batch/remove/set_metadata/import_npy take `writers_` shared, so
 //    they run alongside each other as the index allows;
+//  - remove and set_metadata also take the lock of their key (`key_locks_`),
+//    so that a key's metadata never outlives it nor dies with an older
+//    version of it (see remove in collection.cpp);
+//  - get_metadata takes only `metadata_mutex_`, shared;
 //  - save/export_npy take `writers_` exclusively: they see no mutation half
 //    done (VectorIndex::export_image and for_each_live require that) and
 //    may run alongside searches;
@@ -19,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "collection/key_locks.h"
 #include "index/hnsw_index.h"
 #include "index/vector_index.h"
 #include "storage/metadata_store.h"
@@ -70,13 +75,18 @@ class Collection {
 
   void add(uint64_t key, const float* vector);
   void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads);
-  // Removes the vector and its metadata. Throws NotFound.
+  // Removes the vector and its metadata, as one step for set_metadata: a
+  // set_metadata of the same key runs wholly before it (its blob goes too)
+  // or wholly after it (it finds the key gone, or re-added and keeps its
+  // blob). Throws NotFound.
   void remove(uint64_t key);
 
   // Sets (size > 0) or clears (size == 0) the metadata of a live key.
   // Throws NotFound when the key is not live.
   void set_metadata(uint64_t key, const void* data, size_t size);
   // The metadata of `key`, valid until it is set again or the key removed.
+  // Overlapping a remove of the key, it may still return the removed
+  // key's metadata; never does a live key miss the metadata last set on it.
   std::optional<ByteSpan> get_metadata(uint64_t key) const;
 
   // Rebuilds the index from its live vectors, dropping HNSW tombstones.
@@ -96,6 +106,9 @@ class Collection {
   storage::MetadataStore metadata_;
   mutable std::shared_mutex metadata_mutex_;  // guards metadata_
   mutable std::shared_mutex writers_;         // see the header comment
+  // remove against set_metadata of one key; taken inside writers_ and
+  // outside metadata_mutex_.
+  KeyLocks key_locks_;
   bool read_only_ = false;
   // Mapped: the image the index reads in place (which holds the memory
   // behind it), for verify().

@@ -142,6 +142,9 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
   // One embedder call for the whole batch (an embedder batches requests
   // itself), then one add_batch: both all-or-nothing.
   const std::vector<float> vectors = s.embedder->embed(chunks, EmbedTask::Document);
+  // From here to the last metadata no remove_text of these documents runs
+  // (not during the embedding, which may take long).
+  const KeyClaims::Claim claim = documents_.claim(document_keys);
   try {
     collection.add_batch(keys.size(), keys.data(), vectors.data(), threads);
   } catch (const Error& e) {
@@ -158,8 +161,8 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
     throw;
   }
   // Each chunk's text as its metadata. Only an allocation failure (or a
-  // concurrent remove of a key just added) can stop this; then the vectors
-  // come out again so that the call still adds nothing.
+  // concurrent qv_index_remove of a chunk key just added) can stop this;
+  // then the vectors come out again so that the call still adds nothing.
   try {
     for (size_t i = 0; i < keys.size(); ++i)
       collection.set_metadata(keys[i], chunks[i].data(), chunks[i].size());
@@ -181,6 +184,7 @@ size_t TextLayer::remove_text(Collection& collection, uint64_t document_key) con
     fail(Status::Unsupported,
          "this index was opened with QV_OPEN_MMAP and is read-only; open "
          "it with QV_OPEN_LOAD to remove text");
+  const KeyClaims::Claim claim = documents_.claim(std::span(&document_key, 1));
   size_t removed = 0;
   for (; removed < kMaxChunksPerDocument; ++removed) {
     try {

@@ -18,7 +18,13 @@
 // everything (each operation takes a snapshot of both under a mutex, then
 // works without it). add_texts, remove_text and the searches run alongside
 // each other as the Collection allows; remove_text removes chunk by chunk,
-// so a search that overlaps it may see part of the document. Knows nothing
+// so a search that overlaps it may see part of the document. add_texts
+// (from its add_batch to its last set_metadata) and remove_text claim their
+// documents (`documents_`; searches claim nothing), so they never
+// interleave on one document: a remove_text removes one whole version of it
+// and never chunks of a version added meanwhile, and an add_texts never
+// lands between a remove_text's chunks nor loses a chunk to one before its
+// metadata is set. Claims come before the Collection's locks. Knows nothing
 // of C.
 #pragma once
 
@@ -31,6 +37,7 @@
 #include <vector>
 
 #include "collection/collection.h"
+#include "collection/key_claims.h"
 #include "embedding/chunker.h"
 #include "embedding/embedder.h"
 #include "index/vector_index.h"
@@ -111,7 +118,8 @@ class TextLayer {
   // The query vector, checked against the collection's dim.
   std::vector<float> embed_query(const Collection& collection, std::string_view query) const;
 
-  mutable std::mutex mutex_;  // guards embedder_ and chunking_
+  mutable std::mutex mutex_;     // guards embedder_ and chunking_
+  mutable KeyClaims documents_;  // by document key: see the top
   std::shared_ptr<Embedder> embedder_;
   ChunkOptions chunking_;
 };
