@@ -471,7 +471,10 @@ QV_API qv_status qv_index_import_npy(qv_index *index, const char *vectors_path,
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, NULL data with len > 0),
  * QV_ERR_NOT_FOUND (no live vector under key), QV_ERR_UNSUPPORTED (read-only
  * index), QV_ERR_OUT_OF_MEMORY.
- * Thread-safety: as qv_index_add. */
+ * Thread-safety: as qv_index_add. A qv_index_remove of the same key that
+ * overlaps this call takes effect wholly before it (the metadata goes with
+ * the key, or this call fails with QV_ERR_NOT_FOUND) or wholly after it:
+ * metadata set after an add returned stays until the key is removed again. */
 QV_API qv_status qv_index_set_metadata(qv_index *index, uint64_t key, const void *data,
                                        size_t len);
 
@@ -495,7 +498,8 @@ QV_API qv_status qv_index_get_metadata(const qv_index *index, uint64_t key, cons
  * navigable);
  * compact rebuilds the graph from the live vectors with the same parameters
  * (using opts.threads threads), so approximate results may differ slightly
- * from before. Metadata is kept. QV_INDEX_FLAT holds no tombstones: a no-op.
+ * from before. Metadata is kept. QV_INDEX_FLAT holds no tombstones and gives
+ * a removed row's memory back at once: a no-op.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_UNSUPPORTED
  * (read-only index), QV_ERR_OUT_OF_MEMORY (the rebuild needs a second copy
  * of the index; the index is unchanged on failure).
@@ -783,13 +787,17 @@ QV_API qv_status qv_index_add_text(qv_index *index, uint64_t doc_key, const char
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, no embedder attached, a
  * doc key above QV_MAX_DOC_KEY, an empty or whitespace-only text, a text
  * of more than QV_MAX_CHUNKS_PER_DOC chunks: use a larger chunk_size; also
- * a zero vector from a callback under QV_METRIC_COSINE),
+ * a callback vector the metric refuses: see qv_metric),
  * QV_ERR_DUPLICATE_KEY (a document already in the index: remove it first
  * with qv_index_remove_text; or a key twice in doc_keys), QV_ERR_UNSUPPORTED
  * (read-only index), QV_ERR_EMBEDDING (the embedder failed; see
  * qv_embedder_embed), QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: as qv_index_add_batch; may block on the embedder (network,
- * rate limits). */
+ * rate limits). A qv_index_remove_text of one of these documents waits for
+ * this call, and this call for it: the two never mix chunks of two versions
+ * of a document. Removing single chunk keys of these documents with
+ * qv_index_remove while this call runs is not supported (it may fail with
+ * QV_ERR_NOT_FOUND). */
 QV_API qv_status qv_index_add_texts(qv_index *index, size_t n, const uint64_t *doc_keys,
                                     const char *const *texts);
 
@@ -800,7 +808,8 @@ QV_API qv_status qv_index_add_texts(qv_index *index, size_t n, const uint64_t *d
  * QV_MAX_DOC_KEY), QV_ERR_NOT_FOUND (no chunk 0 for this document),
  * QV_ERR_UNSUPPORTED (read-only index).
  * Thread-safety: as qv_index_remove. The chunks go one by one: a search
- * that overlaps this call may return some chunks of the document. */
+ * that overlaps this call may return some chunks of the document. A
+ * qv_index_add_texts of the same document waits for this call (see there). */
 QV_API qv_status qv_index_remove_text(qv_index *index, uint64_t doc_key);
 
 /* Searches by text for documents: embeds `query` (NUL-terminated UTF-8,
