@@ -1,4 +1,5 @@
-// Distance kernels over float32, float16 and int8 vectors.
+// Distance kernels over float32 and float16 vectors. Kernels over compact
+// codes (f32 query x f16 rows, int8 codes, 1-bit codes) are in codes.h.
 //
 // Every kernel exists twice: a scalar reference (distance_scalar.cpp) that is
 // the definition of the right answer, and a SIMD version (distance_simd.cpp)
@@ -12,32 +13,31 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/half.h"  // f32_to_f16, f16_to_f32
+
 namespace quiver::kernels {
 
 using DistanceF32 = float (*)(const float* a, const float* b, size_t dim);
 using DistanceF16 = float (*)(const uint16_t* a, const uint16_t* b, size_t dim);
-using DistanceI8 = float (*)(const int8_t* a, const int8_t* b, size_t dim);
 // out[i] = distance(query, rows[i]) for i = 0..3.
 using DistanceF32x4 = void (*)(const float* query, const float* const* rows, size_t dim,
                                float* out);
 
 // --- SIMD, dispatched to the best target of this CPU -------------------------
-DistanceF32 l2_squared_f32_fn();  // sum((a_i - b_i)^2)
-DistanceF32 dot_f32_fn();         // sum(a_i * b_i)
+DistanceF32 l2_squared_f32_fn();       // sum((a_i - b_i)^2)
+DistanceF32 dot_f32_fn();              // sum(a_i * b_i)
 DistanceF32 cosine_distance_f32_fn();  // 1 - dot / (|a| |b|); 1 if either is zero
 DistanceF32x4 l2_squared_f32_x4_fn();  // four rows at once (graph search)
 DistanceF32x4 dot_f32_x4_fn();
 DistanceF16 l2_squared_f16_fn();  // IEEE binary16 inputs, float accumulation
 DistanceF16 dot_f16_fn();
-DistanceI8 l2_squared_i8_fn();    // exact integer accumulation, returned as float
-DistanceI8 dot_i8_fn();
 
 // One query against n contiguous rows of `dim` floats (row i at base + i*stride
 // floats, stride >= dim): out[i] = distance(query, row i). Used by flat scans.
-void l2_squared_f32_many(const float* query, const float* base, size_t n, size_t dim,
-                         size_t stride, float* out);
-void dot_f32_many(const float* query, const float* base, size_t n, size_t dim,
-                  size_t stride, float* out);
+void l2_squared_f32_many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
+                         float* out);
+void dot_f32_many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
+                  float* out);
 
 // Name of the SIMD target chosen for this CPU, e.g. "AVX2", "AVX3", "NEON".
 const char* simd_target_name();
@@ -48,16 +48,10 @@ float dot_f32_scalar(const float* a, const float* b, size_t dim);
 float cosine_distance_f32_scalar(const float* a, const float* b, size_t dim);
 float l2_squared_f16_scalar(const uint16_t* a, const uint16_t* b, size_t dim);
 float dot_f16_scalar(const uint16_t* a, const uint16_t* b, size_t dim);
-float l2_squared_i8_scalar(const int8_t* a, const int8_t* b, size_t dim);
-float dot_i8_scalar(const int8_t* a, const int8_t* b, size_t dim);
-
-// float <-> IEEE binary16 conversion (round to nearest even), for storage and tests.
-uint16_t f32_to_f16(float f);
-float f16_to_f32(uint16_t h);
 
 // --- Testing hook: the kernels of every compiled SIMD target -----------------
-using ManyF32 = void (*)(const float* query, const float* base, size_t n, size_t dim,
-                         size_t stride, float* out);
+using ManyF32 = void (*)(const float* query, const float* base, size_t n, size_t dim, size_t stride,
+                         float* out);
 
 struct SimdKernels {
   const char* target;  // hwy::TargetName, e.g. "AVX2"
@@ -66,8 +60,6 @@ struct SimdKernels {
   DistanceF32 cosine_distance_f32;
   DistanceF16 l2_squared_f16;
   DistanceF16 dot_f16;
-  DistanceI8 l2_squared_i8;
-  DistanceI8 dot_i8;
   ManyF32 l2_squared_f32_many;
   ManyF32 dot_f32_many;
   DistanceF32x4 l2_squared_f32_x4;

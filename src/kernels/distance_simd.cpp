@@ -194,88 +194,6 @@ HWY_INLINE float DotF16Impl(const uint16_t* a, const uint16_t* b, size_t dim) {
   return ReduceF(d, hn::Add(hn::Add(s0, s1), hn::Add(s2, s3)));
 }
 
-// ------------------------------ int8 (exact: i8 -> i16, pairwise i16*i16 -> i32)
-//
-// |a-b| <= 255 fits i16, and a pair of products (<= 2 * 255^2) fits i32. The
-// i32 lanes wrap like the scalar int32 sum would overflow, so the result is
-// exact whenever the true sum fits in int32.
-//
-// HWY_SCALAR (one lane, no i16 pairs) uses the scalar reference instead.
-
-#if HWY_TARGET == HWY_SCALAR
-HWY_INLINE float L2SquaredI8Impl(const int8_t* a, const int8_t* b, size_t dim) {
-  return l2_squared_i8_scalar(a, b, dim);
-}
-HWY_INLINE float DotI8Impl(const int8_t* a, const int8_t* b, size_t dim) {
-  return dot_i8_scalar(a, b, dim);
-}
-#else
-using DI32 = hn::ScalableTag<int32_t>;
-using DI16 = hn::Repartition<int16_t, DI32>;  // twice as many i16 as i32
-using DI8 = hn::Rebind<int8_t, DI16>;         // as many i8 as i16 (half vector)
-using VI16 = hn::Vec<DI16>;
-using VI32 = hn::Vec<DI32>;
-
-HWY_INLINE VI16 LoadI8(DI16 d16, const int8_t* p) {
-  const DI8 d8;
-  return hn::PromoteTo(d16, hn::LoadU(d8, p));
-}
-
-HWY_INLINE int32_t ReduceI(DI32 d32, VI32 v) { return hn::GetLane(hn::SumOfLanes(d32, v)); }
-
-HWY_INLINE float L2SquaredI8Impl(const int8_t* a, const int8_t* b, size_t dim) {
-  const DI32 d32;
-  const DI16 d16;
-  const size_t N = hn::Lanes(d16);  // int8 elements per step
-  // ReorderWidenMulAccumulate may spread a sum over its two accumulators.
-  VI32 s0 = hn::Zero(d32), s0b = hn::Zero(d32), s1 = hn::Zero(d32), s1b = hn::Zero(d32);
-  size_t i = 0;
-  for (; i + 2 * N <= dim; i += 2 * N) {
-    const VI16 d0 = hn::Sub(LoadI8(d16, a + i), LoadI8(d16, b + i));
-    const VI16 d1 = hn::Sub(LoadI8(d16, a + i + N), LoadI8(d16, b + i + N));
-    s0 = hn::ReorderWidenMulAccumulate(d32, d0, d0, s0, s0b);
-    s1 = hn::ReorderWidenMulAccumulate(d32, d1, d1, s1, s1b);
-  }
-  for (; i + N <= dim; i += N) {
-    const VI16 d0 = hn::Sub(LoadI8(d16, a + i), LoadI8(d16, b + i));
-    s0 = hn::ReorderWidenMulAccumulate(d32, d0, d0, s0, s0b);
-  }
-  if (i < dim) {
-    int8_t ta[kMaxTailBytes / sizeof(int16_t)], tb[kMaxTailBytes / sizeof(int16_t)];
-    PadTail(a + i, dim - i, ta, N);
-    PadTail(b + i, dim - i, tb, N);
-    const VI16 d0 = hn::Sub(LoadI8(d16, ta), LoadI8(d16, tb));
-    s1 = hn::ReorderWidenMulAccumulate(d32, d0, d0, s1, s1b);
-  }
-  const VI32 sum = hn::Add(hn::Add(s0, s0b), hn::Add(s1, s1b));
-  return static_cast<float>(ReduceI(d32, sum));
-}
-
-HWY_INLINE float DotI8Impl(const int8_t* a, const int8_t* b, size_t dim) {
-  const DI32 d32;
-  const DI16 d16;
-  const size_t N = hn::Lanes(d16);
-  VI32 s0 = hn::Zero(d32), s0b = hn::Zero(d32), s1 = hn::Zero(d32), s1b = hn::Zero(d32);
-  size_t i = 0;
-  for (; i + 2 * N <= dim; i += 2 * N) {
-    s0 = hn::ReorderWidenMulAccumulate(d32, LoadI8(d16, a + i), LoadI8(d16, b + i), s0, s0b);
-    s1 = hn::ReorderWidenMulAccumulate(d32, LoadI8(d16, a + i + N), LoadI8(d16, b + i + N),
-                                       s1, s1b);
-  }
-  for (; i + N <= dim; i += N) {
-    s0 = hn::ReorderWidenMulAccumulate(d32, LoadI8(d16, a + i), LoadI8(d16, b + i), s0, s0b);
-  }
-  if (i < dim) {
-    int8_t ta[kMaxTailBytes / sizeof(int16_t)], tb[kMaxTailBytes / sizeof(int16_t)];
-    PadTail(a + i, dim - i, ta, N);
-    PadTail(b + i, dim - i, tb, N);
-    s1 = hn::ReorderWidenMulAccumulate(d32, LoadI8(d16, ta), LoadI8(d16, tb), s1, s1b);
-  }
-  const VI32 sum = hn::Add(hn::Add(s0, s0b), hn::Add(s1, s1b));
-  return static_cast<float>(ReduceI(d32, sum));
-}
-#endif  // HWY_TARGET == HWY_SCALAR
-
 // ------------------------------ exported (one instance per target)
 
 float L2SquaredF32(const float* a, const float* b, size_t dim) {
@@ -288,17 +206,11 @@ float CosineDistanceF32(const float* a, const float* b, size_t dim) {
 float L2SquaredF16(const uint16_t* a, const uint16_t* b, size_t dim) {
   return L2SquaredF16Impl(a, b, dim);
 }
-float DotF16(const uint16_t* a, const uint16_t* b, size_t dim) {
-  return DotF16Impl(a, b, dim);
-}
-float L2SquaredI8(const int8_t* a, const int8_t* b, size_t dim) {
-  return L2SquaredI8Impl(a, b, dim);
-}
-float DotI8(const int8_t* a, const int8_t* b, size_t dim) { return DotI8Impl(a, b, dim); }
+float DotF16(const uint16_t* a, const uint16_t* b, size_t dim) { return DotF16Impl(a, b, dim); }
 
 // Row loops stay inside the target so the kernel inlines: no call per row.
-void L2SquaredF32Many(const float* query, const float* base, size_t n, size_t dim,
-                      size_t stride, float* out) {
+void L2SquaredF32Many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
+                      float* out) {
   for (size_t r = 0; r < n; ++r) out[r] = L2SquaredF32Impl(query, base + r * stride, dim);
 }
 void DotF32Many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
@@ -347,8 +259,7 @@ HWY_INLINE void FourRowsF32(const float* q, const float* const* rows, size_t dim
     PadTail(r1 + i, dim - i, t1, N);
     PadTail(r2 + i, dim - i, t2, N);
     PadTail(r3 + i, dim - i, t3, N);
-    step(hn::LoadU(d, tq), hn::LoadU(d, t0), hn::LoadU(d, t1), hn::LoadU(d, t2),
-         hn::LoadU(d, t3));
+    step(hn::LoadU(d, tq), hn::LoadU(d, t0), hn::LoadU(d, t1), hn::LoadU(d, t2), hn::LoadU(d, t3));
   }
   out[0] = ReduceF(d, s0);
   out[1] = ReduceF(d, s1);
@@ -371,6 +282,8 @@ int64_t TargetBit() { return HWY_TARGET; }
 HWY_AFTER_NAMESPACE();
 
 #if HWY_ONCE
+#include "kernels/hwy_dispatch.h"
+
 namespace quiver::kernels {
 
 HWY_EXPORT(L2SquaredF32);
@@ -378,8 +291,6 @@ HWY_EXPORT(DotF32);
 HWY_EXPORT(CosineDistanceF32);
 HWY_EXPORT(L2SquaredF16);
 HWY_EXPORT(DotF16);
-HWY_EXPORT(L2SquaredI8);
-HWY_EXPORT(DotI8);
 HWY_EXPORT(L2SquaredF32Many);
 HWY_EXPORT(DotF32Many);
 HWY_EXPORT(L2SquaredF32x4);
@@ -387,29 +298,6 @@ HWY_EXPORT(DotF32x4);
 HWY_EXPORT(TargetBit);
 
 namespace {
-
-#if HWY_IDE || ((HWY_TARGETS & (HWY_TARGETS - 1)) == 0)
-// A single target compiled in (e.g. -march=native): the tables have one entry.
-size_t ChosenIndex() { return 0; }
-int64_t UsableIndices() { return 1; }
-#else
-// Index of the best target of this CPU in the HWY_EXPORT tables, resolved on
-// first use (thread-safe static init). Entry 0 of each table is Highway's
-// lazy-initialising trampoline, which we never hand out.
-size_t ChosenIndex() {
-  static const size_t index = [] {
-    hwy::ChosenTarget& chosen = hwy::GetChosenTarget();
-    if (!chosen.IsInitialized()) chosen.Update(hwy::SupportedTargets());
-    return chosen.GetIndex();
-  }();
-  return index;
-}
-// Bit i set: table entry i is compiled in and this CPU can run it.
-int64_t UsableIndices() {
-  return (HWY_CHOSEN_TARGET_SHIFT(hwy::SupportedTargets()) | HWY_CHOSEN_TARGET_MASK_SCALAR) &
-         HWY_CHOSEN_TARGET_MASK_TARGETS & ~int64_t{1};
-}
-#endif
 
 SimdKernels KernelsAt(size_t index) {
   SimdKernels k;
@@ -419,8 +307,6 @@ SimdKernels KernelsAt(size_t index) {
   k.cosine_distance_f32 = HWY_DISPATCH_TABLE(CosineDistanceF32)[index];
   k.l2_squared_f16 = HWY_DISPATCH_TABLE(L2SquaredF16)[index];
   k.dot_f16 = HWY_DISPATCH_TABLE(DotF16)[index];
-  k.l2_squared_i8 = HWY_DISPATCH_TABLE(L2SquaredI8)[index];
-  k.dot_i8 = HWY_DISPATCH_TABLE(DotI8)[index];
   k.l2_squared_f32_many = HWY_DISPATCH_TABLE(L2SquaredF32Many)[index];
   k.dot_f32_many = HWY_DISPATCH_TABLE(DotF32Many)[index];
   k.l2_squared_f32_x4 = HWY_DISPATCH_TABLE(L2SquaredF32x4)[index];
@@ -435,22 +321,18 @@ DistanceF32 dot_f32_fn() { return HWY_DISPATCH_TABLE(DotF32)[ChosenIndex()]; }
 DistanceF32 cosine_distance_f32_fn() {
   return HWY_DISPATCH_TABLE(CosineDistanceF32)[ChosenIndex()];
 }
-DistanceF32x4 l2_squared_f32_x4_fn() {
-  return HWY_DISPATCH_TABLE(L2SquaredF32x4)[ChosenIndex()];
-}
+DistanceF32x4 l2_squared_f32_x4_fn() { return HWY_DISPATCH_TABLE(L2SquaredF32x4)[ChosenIndex()]; }
 DistanceF32x4 dot_f32_x4_fn() { return HWY_DISPATCH_TABLE(DotF32x4)[ChosenIndex()]; }
 DistanceF16 l2_squared_f16_fn() { return HWY_DISPATCH_TABLE(L2SquaredF16)[ChosenIndex()]; }
 DistanceF16 dot_f16_fn() { return HWY_DISPATCH_TABLE(DotF16)[ChosenIndex()]; }
-DistanceI8 l2_squared_i8_fn() { return HWY_DISPATCH_TABLE(L2SquaredI8)[ChosenIndex()]; }
-DistanceI8 dot_i8_fn() { return HWY_DISPATCH_TABLE(DotI8)[ChosenIndex()]; }
 
-void l2_squared_f32_many(const float* query, const float* base, size_t n, size_t dim,
-                         size_t stride, float* out) {
+void l2_squared_f32_many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
+                         float* out) {
   HWY_DISPATCH_TABLE(L2SquaredF32Many)[ChosenIndex()](query, base, n, dim, stride, out);
 }
 
-void dot_f32_many(const float* query, const float* base, size_t n, size_t dim,
-                  size_t stride, float* out) {
+void dot_f32_many(const float* query, const float* base, size_t n, size_t dim, size_t stride,
+                  float* out) {
   HWY_DISPATCH_TABLE(DotF32Many)[ChosenIndex()](query, base, n, dim, stride, out);
 }
 
@@ -459,17 +341,7 @@ const char* simd_target_name() {
 }
 
 size_t simd_kernels_for_all_targets(SimdKernels* out, size_t max) {
-  const size_t chosen = ChosenIndex();
-  size_t count = 0;
-  if (count < max) out[count] = KernelsAt(chosen);
-  ++count;
-  const int64_t usable = UsableIndices();
-  for (size_t i = 0; i < 64; ++i) {
-    if (i == chosen || ((usable >> i) & 1) == 0) continue;
-    if (count < max) out[count] = KernelsAt(i);
-    ++count;
-  }
-  return count;
+  return EntriesForAllTargets(out, max, KernelsAt);
 }
 
 }  // namespace quiver::kernels

@@ -1,10 +1,10 @@
 #include "storage/npy_reader.h"
 
-#include <bit>
 #include <cstring>
 #include <memory>
 
 #include "core/error.h"
+#include "kernels/half.h"
 #include "storage/mapped_file.h"
 #include "storage/npy_format.h"
 #include "storage/posix_file.h"
@@ -72,35 +72,10 @@ T load(const uint8_t* p, bool swap) {
   return v;
 }
 
-float half_to_float(uint16_t h) {
-  uint32_t sign = uint32_t(h & 0x8000) << 16;
-  uint32_t exp = (h >> 10) & 0x1f;
-  uint32_t mant = h & 0x3ff;
-  uint32_t bits;
-  if (exp == 0) {
-    if (mant == 0) {
-      bits = sign;
-    } else {  // subnormal: normalise
-      int shift = 0;
-      while (!(mant & 0x400)) {
-        mant <<= 1;
-        ++shift;
-      }
-      mant &= 0x3ff;
-      bits = sign | (uint32_t(113 - shift) << 23) | (mant << 13);
-    }
-  } else if (exp == 31) {
-    bits = sign | 0x7f800000u | (mant << 13);
-  } else {
-    bits = sign | ((exp + 112) << 23) | (mant << 13);
-  }
-  return std::bit_cast<float>(bits);
-}
-
 float element(const NpyHeader& h, const uint8_t* p, bool swap) {
   switch (h.item_size) {
     case 2:
-      return half_to_float(load<uint16_t>(p, swap));
+      return kernels::f16_to_f32(load<uint16_t>(p, swap));
     case 4:
       return load<float>(p, swap);
     default:
