@@ -51,28 +51,27 @@ extern "C" {
 /* ---------------------------------------------------------------------- */
 
 #if defined(_WIN32)
-#  if defined(QV_BUILDING_LIBRARY)
-#    define QV_API __declspec(dllexport)
-#  else
-#    define QV_API __declspec(dllimport)
-#  endif
-#elif defined(__GNUC__) || defined(__clang__)
-#  define QV_API __attribute__((visibility("default")))
+#if defined(QV_BUILDING_LIBRARY)
+#define QV_API __declspec(dllexport)
 #else
-#  define QV_API
+#define QV_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) || defined(__clang__)
+#define QV_API __attribute__((visibility("default")))
+#else
+#define QV_API
 #endif
 
 #define QV_VERSION_MAJOR 0
 #define QV_VERSION_MINOR 1
 #define QV_VERSION_PATCH 0
 #define QV_VERSION_STRING "0.1.0"
-#define QV_VERSION_NUMBER \
-  (QV_VERSION_MAJOR * 10000 + QV_VERSION_MINOR * 100 + QV_VERSION_PATCH)
+#define QV_VERSION_NUMBER (QV_VERSION_MAJOR * 10000 + QV_VERSION_MINOR * 100 + QV_VERSION_PATCH)
 
 /* The version of the library actually linked, e.g. "0.1.0". Compare with
  * QV_VERSION_STRING to check that header and library agree. Static string,
  * never NULL. Thread-safe. */
-QV_API const char *qv_version(void);
+QV_API const char* qv_version(void);
 
 /* The same as a number: major*10000 + minor*100 + patch. Thread-safe. */
 QV_API unsigned qv_version_number(void);
@@ -98,13 +97,13 @@ typedef enum qv_status {
 
 /* The name of a status, e.g. "QV_ERR_IO"; "QV_UNKNOWN_STATUS" for a value
  * this library does not know. Static string, never NULL. Thread-safe. */
-QV_API const char *qv_status_string(qv_status s);
+QV_API const char* qv_status_string(qv_status s);
 
 /* A sentence describing the last failure on the calling thread, saying what
  * went wrong and what to do about it; "" if no call on this thread has failed.
  * Never NULL. The string is owned by the library and stays valid until the
  * next failing call on the same thread. */
-QV_API const char *qv_last_error(void);
+QV_API const char* qv_last_error(void);
 
 /* ---------------------------------------------------------------------- */
 /* Index                                                                  */
@@ -127,11 +126,7 @@ typedef struct qv_index qv_index;
  *  - COSINE: any non-zero length for a query; up to FLT_MAX (about 3.4e38)
  *    for an added vector, whose length is kept as a float to give it back
  *    (qv_index_get). Scaling does not change cosine distances. */
-typedef enum qv_metric {
-  QV_METRIC_L2 = 1,
-  QV_METRIC_IP = 2,
-  QV_METRIC_COSINE = 3
-} qv_metric;
+typedef enum qv_metric { QV_METRIC_L2 = 1, QV_METRIC_IP = 2, QV_METRIC_COSINE = 3 } qv_metric;
 
 /* The search structure.
  *  QV_INDEX_FLAT: exact search by scanning every vector (SIMD, all cores for
@@ -144,10 +139,7 @@ typedef enum qv_metric {
  *                 vectors, so copies never cut the rest of the graph off.
  *                 Searching for a vector that has many copies returns k of
  *                 them (equal distances; which ones is unspecified). */
-typedef enum qv_index_kind {
-  QV_INDEX_FLAT = 1,
-  QV_INDEX_HNSW = 2
-} qv_index_kind;
+typedef enum qv_index_kind { QV_INDEX_FLAT = 1, QV_INDEX_HNSW = 2 } qv_index_kind;
 
 /* Options for qv_index_create. Initialise with qv_index_options_init(), then
  * set `dim` (required) and whatever else you need. */
@@ -177,7 +169,7 @@ typedef struct qv_index_options {
 
 /* Fills `opts` with the defaults above (dim = 0, which the caller must set).
  * NULL is ignored. Thread-safe. */
-QV_API void qv_index_options_init(qv_index_options *opts);
+QV_API void qv_index_options_init(qv_index_options* opts);
 
 /* The same defaults as a static initialiser:
  *   qv_index_options opts = QV_INDEX_OPTIONS_INIT;  opts.dim = 128; */
@@ -189,21 +181,22 @@ typedef struct qv_search_params {
   uint32_t struct_size;                    /* set by qv_search_params_init */
   uint32_t ef;                             /* HNSW candidate list size; 0 = index default.
                                               Raised to k when smaller. Ignored by FLAT. */
-  int (*filter)(uint64_t key, void *user); /* NULL = none; nonzero keeps the key. Called
+  int (*filter)(uint64_t key, void* user); /* NULL = none; nonzero keeps the key. Called
                                               from the searching thread(s), possibly
                                               concurrently for batches: it must be
                                               thread-safe and must not call back into
                                               the same index. */
-  void *filter_user;                       /* passed to filter unchanged */
+  void* filter_user;                       /* passed to filter unchanged */
   uint32_t threads;                        /* for batch search; 0 = all cores */
 } qv_search_params;
 
 /* Fills `params` with the defaults (ef = 0, no filter, threads = 0). NULL is
  * ignored. Thread-safe. */
-QV_API void qv_search_params_init(qv_search_params *params);
+QV_API void qv_search_params_init(qv_search_params* params);
 
 /* The same defaults as a static initialiser. */
-#define QV_SEARCH_PARAMS_INIT { (uint32_t)sizeof(qv_search_params), 0, NULL, NULL, 0 }
+#define QV_SEARCH_PARAMS_INIT \
+  { (uint32_t)sizeof(qv_search_params), 0, NULL, NULL, 0 }
 
 /* Creates an empty index. The index grows as vectors arrive: there is no
  * capacity to reserve.
@@ -211,11 +204,11 @@ QV_API void qv_search_params_init(qv_search_params *params);
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL opts/out, unknown struct_size,
  * dim 0 or > QV_MAX_DIM, unknown metric or kind, hnsw_m out of range, ef 0),
  * QV_ERR_OUT_OF_MEMORY. Thread-safe. */
-QV_API qv_status qv_index_create(const qv_index_options *opts, qv_index **out);
+QV_API qv_status qv_index_create(const qv_index_options* opts, qv_index** out);
 
 /* Releases the index and everything it owns. NULL is fine. Must not run
  * concurrently with any other call on the same index. */
-QV_API void qv_index_free(qv_index *index);
+QV_API void qv_index_free(qv_index* index);
 
 /* Adds one vector of `dim` floats under `key`. The vector is copied.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, NaN or Inf in the vector,
@@ -223,7 +216,7 @@ QV_API void qv_index_free(qv_index *index);
  * QV_ERR_DUPLICATE_KEY (the key is live in the index; a removed key may be
  * added again), QV_ERR_UNSUPPORTED (read-only index), QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: may run alongside searches, adds and removes (see top). */
-QV_API qv_status qv_index_add(qv_index *index, uint64_t key, const float *vector);
+QV_API qv_status qv_index_add(qv_index* index, uint64_t key, const float* vector);
 
 /* Adds n vectors (row-major n x dim) under n keys, building in parallel on
  * opts.threads threads. All-or-nothing for argument errors: every vector and
@@ -232,8 +225,8 @@ QV_API qv_status qv_index_add(qv_index *index, uint64_t key, const float *vector
  * nothing.
  * n == 0 is a no-op that succeeds.
  * Errors: as qv_index_add. Thread-safety: as qv_index_add. */
-QV_API qv_status qv_index_add_batch(qv_index *index, size_t n, const uint64_t *keys,
-                                    const float *vectors);
+QV_API qv_status qv_index_add_batch(qv_index* index, size_t n, const uint64_t* keys,
+                                    const float* vectors);
 
 /* Removes the vector under `key`. It is never returned by a search that
  * starts after this call returns. For HNSW the node stays in the graph as a
@@ -243,20 +236,20 @@ QV_API qv_status qv_index_add_batch(qv_index *index, size_t n, const uint64_t *k
  * Errors: QV_ERR_NOT_FOUND (no live vector under key), QV_ERR_INVALID_ARGUMENT
  * (NULL index), QV_ERR_UNSUPPORTED (read-only index).
  * Thread-safety: as qv_index_add. */
-QV_API qv_status qv_index_remove(qv_index *index, uint64_t key);
+QV_API qv_status qv_index_remove(qv_index* index, uint64_t key);
 
 /* Stores the number of live (not removed) vectors in *out.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer). Thread-safe. */
-QV_API qv_status qv_index_count(const qv_index *index, size_t *out);
+QV_API qv_status qv_index_count(const qv_index* index, size_t* out);
 
 /* Stores the dimension of the index in *out. Thread-safe. */
-QV_API qv_status qv_index_dim(const qv_index *index, uint32_t *out);
+QV_API qv_status qv_index_dim(const qv_index* index, uint32_t* out);
 
 /* Copies the vector stored under `key` into vector_out (dim floats). Under
  * COSINE the vector is returned as given to add, up to float rounding.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND.
  * Thread-safe. */
-QV_API qv_status qv_index_get(const qv_index *index, uint64_t key, float *vector_out);
+QV_API qv_status qv_index_get(const qv_index* index, uint64_t key, float* vector_out);
 
 /* Finds the k nearest live vectors to `query` (dim floats).
  * Writes up to k keys and distances (the metric's distance, see qv_metric),
@@ -267,9 +260,9 @@ QV_API qv_status qv_index_get(const qv_index *index, uint64_t key, float *vector
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, k == 0, NaN/Inf in query,
  * a query longer than 2^62 under L2 / IP or zero under COSINE: see
  * qv_metric; unknown params->struct_size). Thread-safe. */
-QV_API qv_status qv_index_search(const qv_index *index, const float *query, size_t k,
-                                 const qv_search_params *params, uint64_t *keys_out,
-                                 float *distances_out, size_t *found_out);
+QV_API qv_status qv_index_search(const qv_index* index, const float* query, size_t k,
+                                 const qv_search_params* params, uint64_t* keys_out,
+                                 float* distances_out, size_t* found_out);
 
 /* Searches nq queries (row-major nq x dim) in parallel on params->threads
  * threads. Outputs are nq x k (row i at offset i*k; entries past found_out[i]
@@ -279,11 +272,9 @@ QV_API qv_status qv_index_search(const qv_index *index, const float *query, size
  * nq x dim is past what memory can address (nothing is read or written);
  * no output is meaningful on failure.
  * Thread-safe. */
-QV_API qv_status qv_index_search_batch(const qv_index *index, size_t nq,
-                                       const float *queries, size_t k,
-                                       const qv_search_params *params,
-                                       uint64_t *keys_out, float *distances_out,
-                                       size_t *found_out);
+QV_API qv_status qv_index_search_batch(const qv_index* index, size_t nq, const float* queries,
+                                       size_t k, const qv_search_params* params, uint64_t* keys_out,
+                                       float* distances_out, size_t* found_out);
 
 /* ---------------------------------------------------------------------- */
 /* Persistence                                                            */
@@ -300,19 +291,19 @@ typedef enum qv_open_mode {
  * the vectors and the graph are stored raw by default so that QV_OPEN_MMAP
  * can search them in place without reading them. */
 typedef struct qv_save_options {
-  uint32_t struct_size;  /* set by qv_save_options_init; lets the struct grow */
-  int compress_vectors;  /* nonzero: zstd-compress the vectors (flat rows and norms,
-                            HNSW records). Smaller file, but QV_OPEN_MMAP then has to
-                            decompress them into memory. Default 0. */
-  int compress_graph;    /* nonzero: zstd-compress the HNSW graph (node table and links;
-                            layer-0 links share their records with the vectors, which are
-                            then compressed too). Default 0. */
-  int zstd_level;        /* 0 = zstd's default (3); 1..22 trade speed for size;
-                            negative values are zstd's fast modes. */
+  uint32_t struct_size; /* set by qv_save_options_init; lets the struct grow */
+  int compress_vectors; /* nonzero: zstd-compress the vectors (flat rows and norms,
+                           HNSW records). Smaller file, but QV_OPEN_MMAP then has to
+                           decompress them into memory. Default 0. */
+  int compress_graph;   /* nonzero: zstd-compress the HNSW graph (node table and links;
+                           layer-0 links share their records with the vectors, which are
+                           then compressed too). Default 0. */
+  int zstd_level;       /* 0 = zstd's default (3); 1..22 trade speed for size;
+                           negative values are zstd's fast modes. */
 } qv_save_options;
 
 /* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
-QV_API void qv_save_options_init(qv_save_options *opts);
+QV_API void qv_save_options_init(qv_save_options* opts);
 
 /* Writes the index, its deletions and its metadata to the file `path`,
  * crash-safely: the bytes go to a temporary file in the same directory,
@@ -338,14 +329,14 @@ QV_API void qv_save_options_init(qv_save_options *opts);
  * Thread-safety: may run alongside searches (also on an index opened from
  * `path` itself) and alongside other saves; adds, removes and metadata
  * changes on the same index wait until it is done. */
-QV_API qv_status qv_index_save(const qv_index *index, const char *path);
+QV_API qv_status qv_index_save(const qv_index* index, const char* path);
 
 /* qv_index_save with options (NULL = defaults).
  * Errors: as qv_index_save, and QV_ERR_INVALID_ARGUMENT for an unknown
  * opts->struct_size or a zstd_level out of range. Thread-safety: as
  * qv_index_save. */
-QV_API qv_status qv_index_save_with_options(const qv_index *index, const char *path,
-                                            const qv_save_options *opts);
+QV_API qv_status qv_index_save_with_options(const qv_index* index, const char* path,
+                                            const qv_save_options* opts);
 
 /* Opens an index written by qv_index_save. Every checksum is verified
  * before the call returns, and so is every value (vectors and norms finite,
@@ -382,7 +373,7 @@ QV_API qv_status qv_index_save_with_options(const qv_index *index, const char *p
  * files: the message gives the limit), QV_ERR_OUT_OF_MEMORY (also when a
  * mapping fails for want of address space or mappings: the message says
  * which limits apply). Thread-safe. */
-QV_API qv_status qv_index_open(const char *path, qv_open_mode mode, qv_index **out);
+QV_API qv_status qv_index_open(const char* path, qv_open_mode mode, qv_index** out);
 
 /* When qv_index_open checks the vectors and the graph: their checksums, and
  * their values (finite vectors, positive norms, links and levels in range,
@@ -413,13 +404,13 @@ typedef struct qv_open_options {
 } qv_open_options;
 
 /* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
-QV_API void qv_open_options_init(qv_open_options *opts);
+QV_API void qv_open_options_init(qv_open_options* opts);
 
 /* qv_index_open with options. Errors: as qv_index_open, and
  * QV_ERR_INVALID_ARGUMENT for an unknown opts->struct_size, mode or verify.
  * Thread-safe. */
-QV_API qv_status qv_index_open_with_options(const char *path, const qv_open_options *opts,
-                                            qv_index **out);
+QV_API qv_status qv_index_open_with_options(const char* path, const qv_open_options* opts,
+                                            qv_index** out);
 
 /* Checks again the file sections a QV_OPEN_MMAP index searches in place
  * (the whole point after QV_VERIFY_DEFERRED): their checksums, then their
@@ -435,7 +426,7 @@ QV_API qv_status qv_index_open_with_options(const char *path, const qv_open_opti
  * names the file and the section, or the file and its change of size; the
  * same message on every call).
  * Thread-safe: may run alongside searches. */
-QV_API qv_status qv_index_verify(const qv_index *index);
+QV_API qv_status qv_index_verify(const qv_index* index);
 
 /* Writes the live vectors as a float32 (n, dim) .npy file and their keys as a
  * uint64 (n,) .npy file, in the same order (NumPy format 1.0, C order,
@@ -446,8 +437,8 @@ QV_API qv_status qv_index_verify(const qv_index *index);
  * directory does not exist), QV_ERR_IO, QV_ERR_CORRUPT (as qv_index_save),
  * QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: as qv_index_save. */
-QV_API qv_status qv_index_export_npy(const qv_index *index, const char *vectors_path,
-                                     const char *keys_path);
+QV_API qv_status qv_index_export_npy(const qv_index* index, const char* vectors_path,
+                                     const char* keys_path);
 
 /* Adds the vectors of a .npy file: a 2-D (n, dim) array of float16, float32
  * or float64, C or Fortran order, either byte order, format version 1.0, 2.0
@@ -461,8 +452,8 @@ QV_API qv_status qv_index_export_npy(const qv_index *index, const char *vectors_
  * (another dtype such as int32, not 2-D, unknown .npy version, read-only
  * index), QV_ERR_DUPLICATE_KEY, QV_ERR_IO, QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: as qv_index_add_batch. */
-QV_API qv_status qv_index_import_npy(qv_index *index, const char *vectors_path,
-                                     const char *keys_path);
+QV_API qv_status qv_index_import_npy(qv_index* index, const char* vectors_path,
+                                     const char* keys_path);
 
 /* ---------------------------------------------------------------------- */
 /* Metadata                                                               */
@@ -480,8 +471,7 @@ QV_API qv_status qv_index_import_npy(qv_index *index, const char *vectors_path,
  * overlaps this call takes effect wholly before it (the metadata goes with
  * the key, or this call fails with QV_ERR_NOT_FOUND) or wholly after it:
  * metadata set after an add returned stays until the key is removed again. */
-QV_API qv_status qv_index_set_metadata(qv_index *index, uint64_t key, const void *data,
-                                       size_t len);
+QV_API qv_status qv_index_set_metadata(qv_index* index, uint64_t key, const void* data, size_t len);
 
 /* Points *data at the metadata of `key` and stores its length in *len. The
  * bytes are owned by the index, are not NUL-terminated, and stay valid until
@@ -490,8 +480,8 @@ QV_API qv_status qv_index_set_metadata(qv_index *index, uint64_t key, const void
  * them to keep them longer.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND (the key
  * has no metadata, or is not in the index). Thread-safe. */
-QV_API qv_status qv_index_get_metadata(const qv_index *index, uint64_t key, const void **data,
-                                       size_t *len);
+QV_API qv_status qv_index_get_metadata(const qv_index* index, uint64_t key, const void** data,
+                                       size_t* len);
 
 /* ---------------------------------------------------------------------- */
 /* Maintenance and introspection                                          */
@@ -510,30 +500,30 @@ QV_API qv_status qv_index_get_metadata(const qv_index *index, uint64_t key, cons
  * of the index; the index is unchanged on failure).
  * Thread-safety: must not run concurrently with any other call on the same
  * index (it replaces the index, as qv_index_free does). */
-QV_API qv_status qv_index_compact(qv_index *index);
+QV_API qv_status qv_index_compact(qv_index* index);
 
 /* What qv_index_get_info reports. Set struct_size to sizeof(qv_index_info)
  * before the call. */
 typedef struct qv_index_info {
-  uint32_t struct_size;          /* set by the caller: sizeof(qv_index_info) */
+  uint32_t struct_size; /* set by the caller: sizeof(qv_index_info) */
   qv_index_kind kind;
   qv_metric metric;
   uint32_t dim;
-  uint64_t count;                /* live vectors, as qv_index_count */
-  uint64_t deleted;              /* removed vectors still held as HNSW tombstones
-                                    (0 for FLAT and after qv_index_compact) */
-  uint64_t metadata_count;       /* keys that carry metadata */
-  uint32_t hnsw_m;               /* HNSW parameters (0 for FLAT) */
+  uint64_t count;          /* live vectors, as qv_index_count */
+  uint64_t deleted;        /* removed vectors still held as HNSW tombstones
+                              (0 for FLAT and after qv_index_compact) */
+  uint64_t metadata_count; /* keys that carry metadata */
+  uint32_t hnsw_m;         /* HNSW parameters (0 for FLAT) */
   uint32_t hnsw_ef_construction;
   uint32_t hnsw_ef_search;
   uint64_t seed;
-  int read_only;                 /* 1 when opened with QV_OPEN_MMAP */
+  int read_only; /* 1 when opened with QV_OPEN_MMAP */
 } qv_index_info;
 
 /* Fills *info with a description of the index.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, unknown info->struct_size).
  * Thread-safe. */
-QV_API qv_status qv_index_get_info(const qv_index *index, qv_index_info *info);
+QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* info);
 
 /* ---------------------------------------------------------------------- */
 /* Embedding                                                              */
@@ -573,8 +563,8 @@ typedef enum qv_embed_task {
  * embedder (it may call it from different threads over time), and calls it
  * for both documents and queries. It must not call back into the same
  * embedder. */
-typedef int (*qv_embed_fn)(void *user, size_t n, const char *const *texts,
-                           const size_t *lengths, float *out, char *err, size_t err_len);
+typedef int (*qv_embed_fn)(void* user, size_t n, const char* const* texts, const size_t* lengths,
+                           float* out, char* err, size_t err_len);
 
 /* Creates an embedder that calls `fn` with `user` unchanged.
  * dim: 1 .. QV_MAX_DIM. Ownership: *out belongs to the caller, release it
@@ -582,8 +572,8 @@ typedef int (*qv_embed_fn)(void *user, size_t n, const char *const *texts,
  * embedder.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL fn/out, dim out of range),
  * QV_ERR_OUT_OF_MEMORY. Thread-safe. */
-QV_API qv_status qv_embedder_create_callback(uint32_t dim, qv_embed_fn fn, void *user,
-                                             qv_embedder **out);
+QV_API qv_status qv_embedder_create_callback(uint32_t dim, qv_embed_fn fn, void* user,
+                                             qv_embedder** out);
 
 /* Creates the offline default embedder: feature hashing of normalised words
  * and their character 3-5-grams into `dim` signed buckets, sublinear term
@@ -614,38 +604,38 @@ QV_API qv_status qv_embedder_create_callback(uint32_t dim, qv_embed_fn fn, void 
  * Ownership: release *out with qv_embedder_free.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL out, dim out of range),
  * QV_ERR_OUT_OF_MEMORY. Thread-safe. */
-QV_API qv_status qv_embedder_create_hashing(uint32_t dim, qv_embedder **out);
+QV_API qv_status qv_embedder_create_hashing(uint32_t dim, qv_embedder** out);
 
 /* Options for qv_embedder_create_gemini. Initialise with
  * qv_gemini_options_init(), then change what you need. Strings are copied
  * at creation; NULL means the default. */
 typedef struct qv_gemini_options {
-  uint32_t struct_size;          /* set by qv_gemini_options_init; lets the struct grow */
-  const char *api_key;           /* NULL: env GEMINI_API_KEY. Sent only in the
-                                    x-goog-api-key header; never logged, never
-                                    in an error message */
-  const char *base_url;          /* NULL: env QUIVER_GEMINI_BASE_URL, else
-                                    "https://generativelanguage.googleapis.com" */
-  const char *model;             /* NULL: "gemini-embedding-001" */
-  uint32_t output_dim;           /* outputDimensionality, default 768; 128..3072 for
-                                    gemini-embedding-001. Vectors are L2-normalised */
-  uint32_t batch_size;           /* texts per request, 1..100, default 100 */
-  uint32_t requests_per_minute;  /* client-side limit shared by all threads using the
-                                    embedder, retries included; default 100 (the free
-                                    tier); 0 = none. Raise it to your quota */
-  uint32_t max_retries;          /* retries of a failed request, 0..100, default 5 */
-  uint32_t timeout_ms;           /* per request, default 60000; 0 = none */
-  uint32_t connect_timeout_ms;   /* default 10000 */
-  uint32_t initial_backoff_ms;   /* first retry delay (doubling, with jitter), default 1000 */
-  uint32_t max_backoff_ms;       /* cap of the retry delay, default 30000 */
-  uint32_t max_retry_delay_ms;   /* longest server-requested delay (RetryInfo, Retry-After)
-                                    honoured; longer fails at once. Default 120000 */
+  uint32_t struct_size;             /* set by qv_gemini_options_init; lets the struct grow */
+  const char* api_key;              /* NULL: env GEMINI_API_KEY. Sent only in the
+                                       x-goog-api-key header; never logged, never
+                                       in an error message */
+  const char* base_url;             /* NULL: env QUIVER_GEMINI_BASE_URL, else
+                                       "https://generativelanguage.googleapis.com" */
+  const char* model;                /* NULL: "gemini-embedding-001" */
+  uint32_t output_dim;              /* outputDimensionality, default 768; 128..3072 for
+                                       gemini-embedding-001. Vectors are L2-normalised */
+  uint32_t batch_size;              /* texts per request, 1..100, default 100 */
+  uint32_t requests_per_minute;     /* client-side limit shared by all threads using the
+                                       embedder, retries included; default 100 (the free
+                                       tier); 0 = none. Raise it to your quota */
+  uint32_t max_retries;             /* retries of a failed request, 0..100, default 5 */
+  uint32_t timeout_ms;              /* per request, default 60000; 0 = none */
+  uint32_t connect_timeout_ms;      /* default 10000 */
+  uint32_t initial_backoff_ms;      /* first retry delay (doubling, with jitter), default 1000 */
+  uint32_t max_backoff_ms;          /* cap of the retry delay, default 30000 */
+  uint32_t max_retry_delay_ms;      /* longest server-requested delay (RetryInfo, Retry-After)
+                                       honoured; longer fails at once. Default 120000 */
   uint32_t max_concurrent_requests; /* requests in flight for one embed call, 1..64,
                                        default 4 */
 } qv_gemini_options;
 
 /* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
-QV_API void qv_gemini_options_init(qv_gemini_options *opts);
+QV_API void qv_gemini_options_init(qv_gemini_options* opts);
 
 /* Creates an embedder over the Gemini API (POST
  * {base_url}/v1beta/models/{model}:batchEmbedContents). Makes no network
@@ -660,7 +650,7 @@ QV_API void qv_gemini_options_init(qv_gemini_options *opts);
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL out, unknown struct_size, no API key,
  * option out of range, base URL not http(s)://), QV_ERR_OUT_OF_MEMORY.
  * Thread-safe. */
-QV_API qv_status qv_embedder_create_gemini(const qv_gemini_options *opts, qv_embedder **out);
+QV_API qv_status qv_embedder_create_gemini(const qv_gemini_options* opts, qv_embedder** out);
 
 /* Embeds n documents: texts[i] is a NUL-terminated UTF-8 string; writes
  * n x dim floats, row-major, to out (every value finite). Task
@@ -672,25 +662,24 @@ QV_API qv_status qv_embedder_create_gemini(const qv_gemini_options *opts, qv_emb
  * says which and what to do), QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: see qv_embedder. May block for network I/O and rate
  * limiting (Gemini). */
-QV_API qv_status qv_embedder_embed(qv_embedder *emb, size_t n, const char *const *texts,
-                                   float *out);
+QV_API qv_status qv_embedder_embed(qv_embedder* emb, size_t n, const char* const* texts,
+                                   float* out);
 
 /* The general form: `task` says what the texts are for; lengths[i] is the
  * byte length of texts[i] (which then need not be NUL-terminated and may hold
  * NUL bytes), or lengths == NULL when every text is NUL-terminated.
  * Errors: as qv_embedder_embed, plus QV_ERR_INVALID_ARGUMENT for an unknown
  * task. Thread-safety: as qv_embedder_embed. */
-QV_API qv_status qv_embedder_embed_ex(qv_embedder *emb, qv_embed_task task, size_t n,
-                                      const char *const *texts, const size_t *lengths,
-                                      float *out);
+QV_API qv_status qv_embedder_embed_ex(qv_embedder* emb, qv_embed_task task, size_t n,
+                                      const char* const* texts, const size_t* lengths, float* out);
 
 /* Stores the embedder's vector dimension in *out.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer). Thread-safe. */
-QV_API qv_status qv_embedder_dim(const qv_embedder *emb, uint32_t *out);
+QV_API qv_status qv_embedder_dim(const qv_embedder* emb, uint32_t* out);
 
 /* Releases the embedder. NULL is fine. Must not run concurrently with any
  * other call on the same embedder. */
-QV_API void qv_embedder_free(qv_embedder *emb);
+QV_API void qv_embedder_free(qv_embedder* emb);
 
 /* ---------------------------------------------------------------------- */
 /* Text                                                                   */
@@ -732,7 +721,8 @@ QV_API void qv_embedder_free(qv_embedder *emb);
 typedef enum qv_chunk_unit {
   QV_CHUNK_CHARACTERS = 1, /* Unicode code points (an invalid byte counts as one). Exact and
                               predictable, works for every language; a chunk may start or
-                              end inside a word. */
+                              end inside a word. A window of nothing but whitespace (in a
+                              long run of it) is not a chunk. */
   QV_CHUNK_TOKENS = 2      /* whitespace-separated tokens: a chunk never cuts a word and never
                               starts or ends with whitespace. */
 } qv_chunk_unit;
@@ -757,7 +747,7 @@ typedef struct qv_text_options {
 } qv_text_options;
 
 /* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
-QV_API void qv_text_options_init(qv_text_options *opts);
+QV_API void qv_text_options_init(qv_text_options* opts);
 
 /* Sets how later qv_index_add_text calls chunk text (NULL = the defaults).
  * Chunks already in the index are not touched. Not saved with the index.
@@ -765,7 +755,7 @@ QV_API void qv_text_options_init(qv_text_options *opts);
  * chunk_size 0, chunk_overlap >= chunk_size).
  * Thread-safety: may run alongside any call but qv_index_free; a text call
  * already running keeps the options it started with. */
-QV_API qv_status qv_index_set_text_options(qv_index *index, const qv_text_options *opts);
+QV_API qv_status qv_index_set_text_options(qv_index* index, const qv_text_options* opts);
 
 /* Attaches the embedder that turns text into vectors for this index, or
  * detaches it (emb = NULL). The index keeps its own reference: the caller
@@ -775,14 +765,14 @@ QV_API qv_status qv_index_set_text_options(qv_index *index, const qv_text_option
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_DIMENSION_MISMATCH
  * (qv_embedder_dim differs from the index's dim; nothing changes).
  * Thread-safety: as qv_index_set_text_options. */
-QV_API qv_status qv_index_set_embedder(qv_index *index, qv_embedder *emb);
+QV_API qv_status qv_index_set_embedder(qv_index* index, qv_embedder* emb);
 
 /* Adds a document: splits `text` (NUL-terminated UTF-8; invalid bytes are
  * kept as they are) into chunks, embeds them (task QV_EMBED_DOCUMENT) and
  * adds each under QV_CHUNK_KEY(doc_key, n) with its text as metadata.
  * Same as qv_index_add_texts with n = 1.
  * Errors: as qv_index_add_texts. */
-QV_API qv_status qv_index_add_text(qv_index *index, uint64_t doc_key, const char *text);
+QV_API qv_status qv_index_add_text(qv_index* index, uint64_t doc_key, const char* text);
 
 /* Adds n documents: texts[i] under doc_keys[i]. All chunks of all texts are
  * embedded in one embedder call (the embedder splits it into requests as it
@@ -803,8 +793,8 @@ QV_API qv_status qv_index_add_text(qv_index *index, uint64_t doc_key, const char
  * of a document. Removing single chunk keys of these documents with
  * qv_index_remove while this call runs is not supported (it may fail with
  * QV_ERR_NOT_FOUND). */
-QV_API qv_status qv_index_add_texts(qv_index *index, size_t n, const uint64_t *doc_keys,
-                                    const char *const *texts);
+QV_API qv_status qv_index_add_texts(qv_index* index, size_t n, const uint64_t* doc_keys,
+                                    const char* const* texts);
 
 /* Removes every chunk of a document: chunks 0, 1, 2 ... up to the first
  * number missing (qv_index_add_text numbers them without gaps; if you
@@ -815,7 +805,7 @@ QV_API qv_status qv_index_add_texts(qv_index *index, size_t n, const uint64_t *d
  * Thread-safety: as qv_index_remove. The chunks go one by one: a search
  * that overlaps this call may return some chunks of the document. A
  * qv_index_add_texts of the same document waits for this call (see there). */
-QV_API qv_status qv_index_remove_text(qv_index *index, uint64_t doc_key);
+QV_API qv_status qv_index_remove_text(qv_index* index, uint64_t doc_key);
 
 /* Searches by text for documents: embeds `query` (NUL-terminated UTF-8,
  * task QV_EMBED_QUERY) and writes up to k distinct DOCUMENT keys, each with
@@ -830,26 +820,25 @@ QV_API qv_status qv_index_remove_text(qv_index *index, uint64_t doc_key);
  * whitespace-only query, no embedder attached, unknown
  * params->struct_size), QV_ERR_EMBEDDING, QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: as qv_index_search; calls the embedder. */
-QV_API qv_status qv_index_search_text(const qv_index *index, const char *query, size_t k,
-                                      const qv_search_params *params, uint64_t *keys_out,
-                                      float *distances_out, size_t *found_out);
+QV_API qv_status qv_index_search_text(const qv_index* index, const char* query, size_t k,
+                                      const qv_search_params* params, uint64_t* keys_out,
+                                      float* distances_out, size_t* found_out);
 
 /* The same, returning the k nearest CHUNK keys (several may belong to one
  * document) with their distances. The text of a chunk is its metadata.
  * Errors and thread-safety: as qv_index_search_text. */
-QV_API qv_status qv_index_search_text_chunks(const qv_index *index, const char *query,
-                                             size_t k, const qv_search_params *params,
-                                             uint64_t *keys_out, float *distances_out,
-                                             size_t *found_out);
+QV_API qv_status qv_index_search_text_chunks(const qv_index* index, const char* query, size_t k,
+                                             const qv_search_params* params, uint64_t* keys_out,
+                                             float* distances_out, size_t* found_out);
 
 /* The general form of qv_index_search_text: also writes, for each document,
  * the key of its nearest chunk to chunk_keys_out (k entries), whose
  * metadata is the passage that matched. chunk_keys_out and distances_out
  * may be NULL. Errors and thread-safety: as qv_index_search_text. */
-QV_API qv_status qv_index_search_text_ex(const qv_index *index, const char *query, size_t k,
-                                         const qv_search_params *params,
-                                         uint64_t *doc_keys_out, uint64_t *chunk_keys_out,
-                                         float *distances_out, size_t *found_out);
+QV_API qv_status qv_index_search_text_ex(const qv_index* index, const char* query, size_t k,
+                                         const qv_search_params* params, uint64_t* doc_keys_out,
+                                         uint64_t* chunk_keys_out, float* distances_out,
+                                         size_t* found_out);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -10,15 +10,6 @@
 namespace quiver {
 namespace {
 
-bool is_blank(std::string_view text) {
-  for (size_t pos = 0; pos < text.size();) {
-    const utf8::Decoded d = utf8::decode(text, pos);
-    if (!utf8::is_space(d.cp)) return false;
-    pos += d.length;
-  }
-  return true;
-}
-
 void check_document_key(uint64_t key) {
   if (key > kMaxDocumentKey)
     fail(Status::InvalidArgument,
@@ -110,7 +101,7 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
     if (!seen.insert(doc).second)
       fail(Status::DuplicateKey, "document key " + std::to_string(doc) +
                                      " appears more than once in the batch; nothing was added");
-    if (texts[i].empty() || is_blank(texts[i]))
+    if (texts[i].empty() || utf8::is_blank(texts[i]))
       fail(Status::InvalidArgument, "the text of document " + std::to_string(doc) + " is " +
                                         (texts[i].empty() ? "empty" : "only whitespace") +
                                         "; there is nothing to embed (nothing was added)");
@@ -203,7 +194,7 @@ size_t TextLayer::remove_text(Collection& collection, uint64_t document_key) con
 
 std::vector<float> TextLayer::embed_query(const Collection& collection,
                                           std::string_view query) const {
-  if (query.empty() || is_blank(query))
+  if (query.empty() || utf8::is_blank(query))
     fail(Status::InvalidArgument, std::string("the query is ") +
                                       (query.empty() ? "empty" : "only whitespace") +
                                       "; pass the text to search for");

@@ -52,7 +52,9 @@ std::vector<Chunk> chunk_text(std::string_view text, const ChunkOptions& o) {
     size_t begin = 0, end = 0;
     advance(end, o.size);
     for (;;) {
-      chunks.push_back({begin, end});
+      // A window inside a long run of whitespace holds nothing to embed (it
+      // would embed to the zero vector, which cosine refuses): skip it.
+      if (!utf8::is_blank(text.substr(begin, end - begin))) chunks.push_back({begin, end});
       if (end == text.size()) break;
       advance(begin, step);
       advance(end, step);

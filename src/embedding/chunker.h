@@ -3,7 +3,8 @@
 // Two units:
 //  - Characters: windows of `size` characters (Unicode code points; an
 //    invalid byte counts as one character) advancing by size - overlap.
-//    Exact and predictable; a window may end inside a word.
+//    Exact and predictable; a window may end inside a word. A window of
+//    nothing but whitespace (inside a long run of it) is left out.
 //  - Tokens: windows of `size` whitespace-separated tokens advancing by
 //    size - overlap tokens. A chunk runs from the first byte of its first
 //    token to the last byte of its last token, so it never starts or ends

@@ -2,6 +2,7 @@
 // units, UTF-8 boundaries with multi-byte and invalid sequences, Unicode
 // whitespace, option checks, and a randomised property test of the
 // invariants every chunking must satisfy.
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -105,8 +106,12 @@ static void test_short_and_empty_texts(void**) {
   assert_int_equal(chunks.size(), 1);
   assert_int_equal(chunks[0].begin, 0);
   assert_int_equal(chunks[0].end, 3);
-  // Whitespace-only text is still characters.
-  assert_int_equal(quiver::chunk_text("   ", opts(ChunkUnit::Characters, 2, 0)).size(), 2);
+  // Windows of nothing but whitespace hold nothing to embed: none.
+  assert_int_equal(quiver::chunk_text("   ", opts(ChunkUnit::Characters, 2, 0)).size(), 0);
+  chunks = quiver::chunk_text("  x  ", opts(ChunkUnit::Characters, 2, 0));
+  assert_int_equal(chunks.size(), 1);
+  assert_int_equal(chunks[0].begin, 2);
+  assert_int_equal(chunks[0].end, 4);
 }
 
 static void test_characters_never_split_multibyte_sequences(void**) {
@@ -194,6 +199,24 @@ static void test_options_are_checked(void**) {
   quiver::validate(opts(ChunkUnit::Tokens, 1, 0));  // the smallest valid window
 }
 
+// Byte offset of unit (code point or invalid byte) number u of text.
+static size_t offset_of_unit(const std::string& text, size_t u) {
+  size_t pos = 0;
+  for (; u > 0 && pos < text.size(); --u) pos += quiver::utf8::decode(text, pos).length;
+  return pos;
+}
+
+// A long run of spaces: the windows inside it hold nothing to embed and are
+// left out; the text on both sides is still covered.
+static void test_characters_skip_windows_of_only_whitespace(void**) {
+  const std::string text = "a" + std::string(3000, ' ') + "b";
+  const auto chunks = quiver::chunk_text(text, opts(ChunkUnit::Characters, 800, 100));
+  assert_int_equal(chunks.size(), 2);
+  assert_int_equal(chunks[0].begin, 0);
+  assert_int_equal(chunks[1].end, text.size());
+  for (const auto& c : chunks) assert_false(quiver::utf8::is_blank(c.text(text)));
+}
+
 // Random texts of ASCII, multi-byte, invalid bytes and whitespace; for
 // random options every chunking satisfies the documented invariants.
 static void test_random_texts_satisfy_chunk_invariants(void**) {
@@ -227,22 +250,22 @@ static void test_random_texts_satisfy_chunk_invariants(void**) {
     const auto chunks = quiver::chunk_text(text, opts(unit, size, overlap));
 
     if (unit == ChunkUnit::Characters) {
+      // The windows of `size` units every `step` units, up to the one that
+      // reaches the end, less those that hold only whitespace.
       const size_t total = units(text, 0, text.size());
-      if (total == 0) {
-        assert_int_equal(chunks.size(), 0);
-        continue;
+      const size_t step = size - overlap;
+      std::vector<quiver::Chunk> expected;
+      for (size_t first = 0; total > 0; first += step) {
+        const size_t last = std::min(first + size, total);
+        const quiver::Chunk w{offset_of_unit(text, first), offset_of_unit(text, last)};
+        if (!quiver::utf8::is_blank(w.text(text))) expected.push_back(w);
+        if (last == total) break;
       }
-      assert_int_equal(chunks.front().begin, 0);
-      assert_int_equal(chunks.back().end, text.size());
+      assert_int_equal(chunks.size(), expected.size());
       for (size_t i = 0; i < chunks.size(); ++i) {
         assert_true(is_boundary(text, chunks[i].begin) && is_boundary(text, chunks[i].end));
-        // Window i starts at unit i * step.
-        assert_int_equal(units(text, 0, chunks[i].begin), i * (size - overlap));
-        const size_t n = units(text, chunks[i].begin, chunks[i].end);
-        if (i + 1 < chunks.size())
-          assert_int_equal(n, size);
-        else
-          assert_true(n >= 1 && n <= size);
+        assert_int_equal(chunks[i].begin, expected[i].begin);
+        assert_int_equal(chunks[i].end, expected[i].end);
       }
     } else {
       std::vector<std::pair<size_t, size_t>> tokens;
@@ -291,6 +314,7 @@ int main(void) {
       cmocka_unit_test(test_invalid_utf8_bytes_count_as_one_character_each),
       cmocka_unit_test(test_tokens_windows_keep_inner_whitespace_and_trim_outer),
       cmocka_unit_test(test_tokens_split_on_unicode_whitespace_only),
+      cmocka_unit_test(test_characters_skip_windows_of_only_whitespace),
       cmocka_unit_test(test_options_are_checked),
       cmocka_unit_test(test_random_texts_satisfy_chunk_invariants),
       cmocka_unit_test(test_long_text_in_linear_time),

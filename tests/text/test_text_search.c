@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 /* clang-format on */
 
@@ -326,6 +327,34 @@ static void test_long_document_is_split_into_numbered_chunks_and_remove_text_rem
   qv_index_free(index);
 }
 
+/* A long run of spaces inside a document: the character windows that hold
+ * only spaces are left out (they would embed to the zero vector, which a
+ * cosine index refuses), the two ends are kept as chunks 0 and 1. */
+static void test_whitespace_only_windows_are_not_chunks(void** state) {
+  qv_index* index = text_index(QV_INDEX_FLAT, 256);
+  char* text = malloc(3003);
+  char* first;
+  char* second;
+  (void)state;
+  assert_non_null(text);
+  text[0] = 'a';
+  memset(text + 1, ' ', 3000);
+  text[3001] = 'b';
+  text[3002] = '\0';
+  ASSERT_OK(qv_index_add_text(index, 9, text));
+  assert_int_equal(count_of(index), 2);
+  first = metadata_of(index, QV_CHUNK_KEY(9, 0));
+  second = metadata_of(index, QV_CHUNK_KEY(9, 1));
+  assert_non_null(first);
+  assert_non_null(second);
+  assert_int_equal(first[0], 'a');
+  assert_int_equal(second[strlen(second) - 1], 'b');
+  free(first);
+  free(second);
+  free(text);
+  qv_index_free(index);
+}
+
 static void test_token_chunks_never_cut_words(void** state) {
   qv_index* index = text_index(QV_INDEX_FLAT, 128);
   qv_text_options o;
@@ -506,6 +535,7 @@ static void test_save_open_and_reattach_gives_the_same_answers_hnsw(void** state
 int main(void) {
   const struct CMUnitTest tests[] = {
       QVT_TIMED(test_known_queries_find_their_subject_first_flat),
+      QVT_TIMED(test_whitespace_only_windows_are_not_chunks),
       QVT_TIMED(test_known_queries_find_their_subject_first_hnsw),
       QVT_TIMED(test_documents_mode_returns_distinct_documents_with_best_chunk_distance),
       QVT_TIMED(test_chunk_mode_returns_chunk_keys_whose_metadata_is_the_chunk_text),
