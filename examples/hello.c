@@ -15,7 +15,7 @@ int main(void) {
   opts.dim = DIM;
   opts.metric = QV_METRIC_L2;
 
-  qv_index *index = NULL;
+  qv_index* index = NULL;
   if (qv_index_create(&opts, &index) != QV_OK) {
     fprintf(stderr, "create failed: %s\n", qv_last_error());
     return 1;

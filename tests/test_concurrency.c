@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <math.h>
@@ -43,17 +44,17 @@ static int removed_added(uint64_t key) { return key >= PRELOAD && key % 5 == 2; 
 static int to_remove(uint64_t key) { return removed_preload(key) || removed_added(key); }
 
 typedef struct shared {
-  qv_index *index;
+  qv_index* index;
   qv_index_kind kind;
-  const float *data;          /* TOTAL x DIM: the vector of key i is row i */
-  unsigned char started[TOTAL];  /* 1 once an add of the key has begun */
-  uint64_t removed_at[TOTAL]; /* logical time the remove returned; 0 = live */
-  uint64_t clock;             /* logical time, bumped after every remove returns */
-  uint64_t added_done;        /* adds by the adder that have returned, in key order */
-  uint64_t adds_planned;      /* the adder adds keys PRELOAD .. PRELOAD+adds_planned-1 */
-  uint64_t adding;            /* key whose add is in progress (searchers aim at it) */
-  long search_pause_ns;       /* searchers rest this long between searches */
-  long write_pause_ns;        /* and writers between writes */
+  const float* data;               /* TOTAL x DIM: the vector of key i is row i */
+  unsigned char started[TOTAL];    /* 1 once an add of the key has begun */
+  uint64_t removed_at[TOTAL];      /* logical time the remove returned; 0 = live */
+  uint64_t clock;                  /* logical time, bumped after every remove returns */
+  uint64_t added_done;             /* adds by the adder that have returned, in key order */
+  uint64_t adds_planned;           /* the adder adds keys PRELOAD .. PRELOAD+adds_planned-1 */
+  uint64_t adding;                 /* key whose add is in progress (searchers aim at it) */
+  long search_pause_ns;            /* searchers rest this long between searches */
+  long write_pause_ns;             /* and writers between writes */
   double write_max_s, write_sum_s; /* latency of single adds/removes (own thread only) */
   double remove_max_s, remove_sum_s;
   int writers_running;
@@ -70,8 +71,8 @@ static void pause_ns(long ns) {
   nanosleep(&ts, NULL);
 }
 
-static void *adder(void *arg) {
-  shared *s = (shared *)arg;
+static void* adder(void* arg) {
+  shared* s = (shared*)arg;
   uint64_t i;
   for (i = 0; i < s->adds_planned; ++i) {
     uint64_t key = PRELOAD + i;
@@ -95,7 +96,7 @@ static void *adder(void *arg) {
   return NULL;
 }
 
-static void remove_one(shared *s, uint64_t key) {
+static void remove_one(shared* s, uint64_t key) {
   double t0 = qvt_now(), dt;
   qv_status st = qv_index_remove(s->index, key);
   dt = qvt_now() - t0;
@@ -112,8 +113,8 @@ static void remove_one(shared *s, uint64_t key) {
   pause_ns(s->write_pause_ns);
 }
 
-static void *remover(void *arg) {
-  shared *s = (shared *)arg;
+static void* remover(void* arg) {
+  shared* s = (shared*)arg;
   uint64_t next_pre = 0, next_new = PRELOAD, end_new = PRELOAD + s->adds_planned;
   while (next_pre < PRELOAD || next_new < end_new) {
     uint64_t done = PRELOAD + LOAD(&s->added_done);
@@ -135,15 +136,14 @@ static void *remover(void *arg) {
   return NULL;
 }
 
-static void check_results(shared *s, const float *query, uint64_t t_start, const uint64_t *keys,
-                          const float *dists, size_t found, int searcher) {
+static void check_results(shared* s, const float* query, uint64_t t_start, const uint64_t* keys,
+                          const float* dists, size_t found, int searcher) {
   size_t i;
   if (found != K)
     qvt_failf(&s->short_results,
               "searcher %d: found %zu, expected %d (the index holds >= %d live vectors); first "
               "key returned %llu, key being added %llu",
-              searcher, found, K, PRELOAD / 2,
-              found ? (unsigned long long)keys[0] : 0ULL,
+              searcher, found, K, PRELOAD / 2, found ? (unsigned long long)keys[0] : 0ULL,
               (unsigned long long)LOAD(&s->adding));
   for (i = 0; i < found && i < K; ++i) {
     uint64_t key = keys[i];
@@ -171,13 +171,13 @@ static void check_results(shared *s, const float *query, uint64_t t_start, const
 }
 
 typedef struct searcher_arg {
-  shared *s;
+  shared* s;
   int id;
 } searcher_arg;
 
-static void *searcher(void *arg) {
-  searcher_arg *a = (searcher_arg *)arg;
-  shared *s = a->s;
+static void* searcher(void* arg) {
+  searcher_arg* a = (searcher_arg*)arg;
+  shared* s = a->s;
   qvt_rng rng;
   float queries[4 * DIM];
   qv_search_params p;
@@ -196,21 +196,24 @@ static void *searcher(void *arg) {
      * and, every other time, right at the vector being added, so the
      * search meets nodes that are half linked. */
     for (q = 0; q < 4; ++q) {
-      const float *v = s->data + (n % 2 ? LOAD(&s->adding) : qvt_rng_below(&rng, TOTAL)) * DIM;
+      const float* v = s->data + (n % 2 ? LOAD(&s->adding) : qvt_rng_below(&rng, TOTAL)) * DIM;
       for (j = 0; j < DIM; ++j) queries[q * DIM + j] = v[j] + 0.05f * (float)qvt_rng_gaussian(&rng);
     }
     t_start = __atomic_load_n(&s->clock, __ATOMIC_SEQ_CST);
     if (n % 4 == 3) {
       st = qv_index_search_batch(s->index, 4, queries, K, &p, keys, dists, found);
-      if (st != QV_OK) qvt_failf(&s->failures, "search_batch: %s", qv_last_error());
+      if (st != QV_OK)
+        qvt_failf(&s->failures, "search_batch: %s", qv_last_error());
       else
         for (q = 0; q < 4; ++q)
           check_results(s, queries + q * DIM, t_start, keys + q * K, dists + q * K, found[q],
                         a->id);
     } else {
       st = qv_index_search(s->index, queries, K, &p, keys, dists, found);
-      if (st != QV_OK) qvt_failf(&s->failures, "search: %s", qv_last_error());
-      else check_results(s, queries, t_start, keys, dists, found[0], a->id);
+      if (st != QV_OK)
+        qvt_failf(&s->failures, "search: %s", qv_last_error());
+      else
+        check_results(s, queries, t_start, keys, dists, found[0], a->id);
     }
     /* get and count run alongside too. */
     if (n % 8 == 0) {
@@ -234,9 +237,9 @@ static void *searcher(void *arg) {
   return NULL;
 }
 
-static qv_index *make_index(qv_index_kind kind) {
+static qv_index* make_index(qv_index_kind kind) {
   qv_index_options o;
-  qv_index *index = NULL;
+  qv_index* index = NULL;
   qv_index_options_init(&o);
   o.dim = DIM;
   o.kind = kind;
@@ -246,15 +249,15 @@ static qv_index *make_index(qv_index_kind kind) {
   return index;
 }
 
-static void run_search_while_adding_and_removing(qv_index_kind kind, const char *name,
+static void run_search_while_adding_and_removing(qv_index_kind kind, const char* name,
                                                  uint64_t adds, long search_pause_ns,
                                                  long write_pause_ns) {
-  shared *s = calloc(1, sizeof *s);
-  float *data = qvt_gaussian_mixture(TOTAL, DIM, 20, 0.3, 77);
+  shared* s = calloc(1, sizeof *s);
+  float* data = qvt_gaussian_mixture(TOTAL, DIM, 20, 0.3, 77);
   pthread_t writers[2], readers[SEARCHERS];
   searcher_arg args[SEARCHERS];
-  uint64_t *pre_keys = malloc(PRELOAD * sizeof *pre_keys);
-  unsigned char *live = malloc(TOTAL);
+  uint64_t* pre_keys = malloc(PRELOAD * sizeof *pre_keys);
+  unsigned char* live = malloc(TOTAL);
   size_t i, count, expected_removed = 0;
   double t0 = qvt_now();
   s->kind = kind;
@@ -285,10 +288,11 @@ static void run_search_while_adding_and_removing(qv_index_kind kind, const char 
 
   printf("[ info     ] %s: %lu searches during %lu adds and %lu removes, %.2f s\n", name,
          s->searches, s->adds, s->removes, qvt_now() - t0);
-  printf("[ info     ] %s: add latency mean %.3f ms max %.3f ms, remove mean %.3f ms max %.3f "
-         "ms\n",
-         name, 1e3 * s->write_sum_s / (double)(s->adds ? s->adds : 1), 1e3 * s->write_max_s,
-         1e3 * s->remove_sum_s / (double)(s->removes ? s->removes : 1), 1e3 * s->remove_max_s);
+  printf(
+      "[ info     ] %s: add latency mean %.3f ms max %.3f ms, remove mean %.3f ms max %.3f "
+      "ms\n",
+      name, 1e3 * s->write_sum_s / (double)(s->adds ? s->adds : 1), 1e3 * s->write_max_s,
+      1e3 * s->remove_sum_s / (double)(s->removes ? s->removes : 1), 1e3 * s->remove_max_s);
   if (s->failures.count)
     fail_msg("%s: %lu failures in worker threads; first: %s", name, s->failures.count,
              s->failures.first);
@@ -315,8 +319,8 @@ static void run_search_while_adding_and_removing(qv_index_kind kind, const char 
   {
     enum { NQ = 200 };
     /* Same centres as the data (same seed), points past the ones indexed. */
-    float *all = qvt_gaussian_mixture(TOTAL + NQ, DIM, 20, 0.3, 77);
-    float *queries = all + (size_t)TOTAL * DIM;
+    float* all = qvt_gaussian_mixture(TOTAL + NQ, DIM, 20, 0.3, 77);
+    float* queries = all + (size_t)TOTAL * DIM;
     uint64_t *truth = malloc(NQ * K * sizeof *truth), got[NQ * K];
     size_t found[NQ], q, j;
     qv_search_params p;
@@ -326,15 +330,16 @@ static void run_search_while_adding_and_removing(qv_index_kind kind, const char 
     qv_search_params_init(&p);
     p.ef = 128;
     for (q = 0; q < NQ; ++q) {
-      assert_int_equal(qv_index_search(s->index, queries + q * DIM, K, &p, got + q * K, NULL,
-                                       found + q),
-                       QV_OK);
+      assert_int_equal(
+          qv_index_search(s->index, queries + q * DIM, K, &p, got + q * K, NULL, found + q), QV_OK);
       for (j = 0; j < found[q]; ++j) assert_true(live[got[q * K + j]]);
     }
     r = qvt_recall(NQ, K, got, K, found, truth, K, NULL);
     printf("[ info     ] %s: recall@10 at ef 128 after concurrent writes: %.4f\n", name, r);
-    if (kind == QV_INDEX_FLAT) assert_true(r == 1.0);
-    else assert_true(r >= 0.95);
+    if (kind == QV_INDEX_FLAT)
+      assert_true(r == 1.0);
+    else
+      assert_true(r >= 0.95);
     free(all), free(truth);
   }
   qvt_failures_destroy(&s->failures);
@@ -343,12 +348,12 @@ static void run_search_while_adding_and_removing(qv_index_kind kind, const char 
   free(pre_keys), free(live), free(data), free(s);
 }
 
-static void test_hnsw_search_never_sees_removed_keys_while_adding_and_removing(void **state) {
+static void test_hnsw_search_never_sees_removed_keys_while_adding_and_removing(void** state) {
   (void)state;
   run_search_while_adding_and_removing(QV_INDEX_HNSW, "HNSW", qvt_scaled(ADDS), 0, 0);
 }
 
-static void test_flat_search_never_sees_removed_keys_while_adding_and_removing(void **state) {
+static void test_flat_search_never_sees_removed_keys_while_adding_and_removing(void** state) {
   (void)state;
   /* Short rests between writes spread them over many searches (a FLAT
    * write is microseconds: unpaced, they would all land in a handful). */
@@ -361,8 +366,8 @@ static void test_flat_search_never_sees_removed_keys_while_adding_and_removing(v
 #define STARVE_OPS 200
 
 typedef struct starve_shared {
-  qv_index *index;
-  const float *data; /* STARVE_N + STARVE_OPS rows */
+  qv_index* index;
+  const float* data; /* STARVE_N + STARVE_OPS rows */
   int writer_running;
   double deadline; /* searchers stop here even if the writer is still blocked */
   double max_s, sum_s;
@@ -370,22 +375,22 @@ typedef struct starve_shared {
   qvt_failures failures;
 } starve_shared;
 
-static void *starve_searcher(void *arg) {
-  starve_shared *s = (starve_shared *)arg;
+static void* starve_searcher(void* arg) {
+  starve_shared* s = (starve_shared*)arg;
   qvt_rng rng;
   qvt_rng_seed(&rng, (uint64_t)(uintptr_t)&rng);
   while (LOAD(&s->writer_running) && qvt_now() < s->deadline) {
     uint64_t keys[K];
     size_t found;
-    const float *q = s->data + qvt_rng_below(&rng, STARVE_N) * DIM;
+    const float* q = s->data + qvt_rng_below(&rng, STARVE_N) * DIM;
     if (qv_index_search(s->index, q, K, NULL, keys, NULL, &found) != QV_OK)
       qvt_failf(&s->failures, "search: %s", qv_last_error());
   }
   return NULL;
 }
 
-static void *starve_writer(void *arg) {
-  starve_shared *s = (starve_shared *)arg;
+static void* starve_writer(void* arg) {
+  starve_shared* s = (starve_shared*)arg;
   size_t i;
   for (i = 0; i < STARVE_OPS; ++i) {
     uint64_t key = STARVE_N + i;
@@ -402,9 +407,9 @@ static void *starve_writer(void *arg) {
   return NULL;
 }
 
-static void test_writes_are_not_starved_by_continuous_searches(void **state) {
+static void test_writes_are_not_starved_by_continuous_searches(void** state) {
   static const qv_index_kind kinds[] = {QV_INDEX_HNSW, QV_INDEX_FLAT};
-  static const char *const names[] = {"HNSW", "FLAT"};
+  static const char* const names[] = {"HNSW", "FLAT"};
   /* An add or remove is microseconds of work; waiting for the searches in
    * flight is fine, waiting seconds is starvation. */
   const double limit_s = qvt_sanitized() ? 2.5 : 1.0;
@@ -414,8 +419,8 @@ static void test_writes_are_not_starved_by_continuous_searches(void **state) {
   for (kk = 0; kk < 2; ++kk) {
     starve_shared s;
     pthread_t readers[SEARCHERS], writer;
-    uint64_t *keys = malloc(STARVE_N * sizeof *keys);
-    float *data = qvt_gaussian_mixture(STARVE_N + STARVE_OPS, DIM, 20, 0.3, 81);
+    uint64_t* keys = malloc(STARVE_N * sizeof *keys);
+    float* data = qvt_gaussian_mixture(STARVE_N + STARVE_OPS, DIM, 20, 0.3, 81);
     memset(&s, 0, sizeof s);
     s.index = make_index(kinds[kk]);
     s.data = data;
@@ -431,15 +436,16 @@ static void test_writes_are_not_starved_by_continuous_searches(void **state) {
     assert_int_equal(pthread_create(&writer, NULL, starve_writer, &s), 0);
     assert_int_equal(pthread_join(writer, NULL), 0);
     for (i = 0; i < SEARCHERS; ++i) assert_int_equal(pthread_join(readers[i], NULL), 0);
-    printf("[ info     ] %s: %lu writes under %d continuous searchers: mean %.3f ms, max %.3f "
-           "ms\n",
-           names[kk], s.ops, SEARCHERS, 1e3 * s.sum_s / (double)(s.ops ? s.ops : 1),
-           1e3 * s.max_s);
+    printf(
+        "[ info     ] %s: %lu writes under %d continuous searchers: mean %.3f ms, max %.3f "
+        "ms\n",
+        names[kk], s.ops, SEARCHERS, 1e3 * s.sum_s / (double)(s.ops ? s.ops : 1), 1e3 * s.max_s);
     if (s.failures.count) fail_msg("%s: %s", names[kk], s.failures.first);
     if (s.max_s > limit_s) {
-      printf("[ info     ] %s: writes starved by searches: slowest %.3f s (limit %.1f s; "
-             "searchers stopped after %.1f s)\n",
-             names[kk], s.max_s, limit_s, 2 * limit_s);
+      printf(
+          "[ info     ] %s: writes starved by searches: slowest %.3f s (limit %.1f s; "
+          "searchers stopped after %.1f s)\n",
+          names[kk], s.max_s, limit_s, 2 * limit_s);
       starved = 1;
     }
     qvt_failures_destroy(&s.failures);
@@ -458,16 +464,16 @@ static void test_writes_are_not_starved_by_continuous_searches(void **state) {
 static size_t batch_rows = BATCH_MAX; /* a quarter in sanitizer builds */
 
 typedef struct batch_arg {
-  qv_index *index;
-  const float *data; /* BATCH_THREADS * BATCHES * BATCH rows */
+  qv_index* index;
+  const float* data; /* BATCH_THREADS * BATCHES * BATCH rows */
   int thread;
-  qvt_failures *failures;
+  qvt_failures* failures;
 } batch_arg;
 
 static uint64_t batch_key(int thread, size_t row) { return (uint64_t)thread * 1000000 + row; }
 
-static void *batch_adder(void *arg) {
-  batch_arg *a = (batch_arg *)arg;
+static void* batch_adder(void* arg) {
+  batch_arg* a = (batch_arg*)arg;
   uint64_t keys[BATCH_MAX];
   size_t b, i;
   for (b = 0; b < BATCHES; ++b) {
@@ -480,10 +486,10 @@ static void *batch_adder(void *arg) {
   return NULL;
 }
 
-static void run_concurrent_batches(qv_index_kind kind, const char *name) {
+static void run_concurrent_batches(qv_index_kind kind, const char* name) {
   const size_t ROWS = BATCH_THREADS * BATCHES * BATCH;
-  float *data = qvt_gaussian_mixture(ROWS, DIM, 20, 0.3, 79);
-  qv_index *index = make_index(kind);
+  float* data = qvt_gaussian_mixture(ROWS, DIM, 20, 0.3, 79);
+  qv_index* index = make_index(kind);
   pthread_t t[BATCH_THREADS];
   batch_arg args[BATCH_THREADS];
   qvt_failures failures;
@@ -517,13 +523,15 @@ static void run_concurrent_batches(qv_index_kind kind, const char *name) {
   }
   printf("[ info     ] %s: %d concurrent add_batch threads, self-recall@1 %.4f\n", name,
          BATCH_THREADS, (double)self_found / ROWS);
-  if (kind == QV_INDEX_FLAT) assert_int_equal(self_found, ROWS);
-  else assert_true(self_found >= ROWS * 99 / 100);
+  if (kind == QV_INDEX_FLAT)
+    assert_int_equal(self_found, ROWS);
+  else
+    assert_true(self_found >= ROWS * 99 / 100);
   qv_index_free(index);
   free(data);
 }
 
-static void test_concurrent_add_batch_with_disjoint_keys_adds_everything(void **state) {
+static void test_concurrent_add_batch_with_disjoint_keys_adds_everything(void** state) {
   (void)state;
   batch_rows = qvt_scaled(BATCH_MAX);
   run_concurrent_batches(QV_INDEX_HNSW, "HNSW");
@@ -535,34 +543,37 @@ static void test_concurrent_add_batch_with_disjoint_keys_adds_everything(void **
 #define RACE_N 1000
 
 typedef struct race_arg {
-  qv_index *index;
-  const float *data;
+  qv_index* index;
+  const float* data;
   int op; /* 0 add, 1 remove */
   unsigned long ok, expected_failures;
   qv_status expected;
-  qvt_failures *failures;
+  qvt_failures* failures;
 } race_arg;
 
-static void *racer(void *arg) {
-  race_arg *a = (race_arg *)arg;
+static void* racer(void* arg) {
+  race_arg* a = (race_arg*)arg;
   size_t i;
   for (i = 0; i < RACE_N; ++i) {
-    qv_status st = a->op == 0 ? qv_index_add(a->index, i, a->data + i * DIM)
-                              : qv_index_remove(a->index, i);
-    if (st == QV_OK) a->ok++;
-    else if (st == a->expected) a->expected_failures++;
-    else qvt_failf(a->failures, "key %zu: unexpected %s", i, qv_status_string(st));
+    qv_status st =
+        a->op == 0 ? qv_index_add(a->index, i, a->data + i * DIM) : qv_index_remove(a->index, i);
+    if (st == QV_OK)
+      a->ok++;
+    else if (st == a->expected)
+      a->expected_failures++;
+    else
+      qvt_failf(a->failures, "key %zu: unexpected %s", i, qv_status_string(st));
   }
   return NULL;
 }
 
-static void test_racing_adds_and_removes_of_one_key_succeed_exactly_once(void **state) {
+static void test_racing_adds_and_removes_of_one_key_succeed_exactly_once(void** state) {
   static const qv_index_kind kinds[] = {QV_INDEX_HNSW, QV_INDEX_FLAT};
   size_t kk, i, count;
   (void)state;
   for (kk = 0; kk < 2; ++kk) {
-    float *data = qvt_gaussian_vectors(RACE_N, DIM, 80);
-    qv_index *index = make_index(kinds[kk]);
+    float* data = qvt_gaussian_vectors(RACE_N, DIM, 80);
+    qv_index* index = make_index(kinds[kk]);
     qvt_failures failures;
     pthread_t t[2];
     race_arg a[2];
@@ -629,22 +640,22 @@ static void test_racing_adds_and_removes_of_one_key_succeed_exactly_once(void **
 #define META_MAX_CHUNKS 16
 
 typedef struct meta_race {
-  qv_index *index;
-  const float *vector;
+  qv_index* index;
+  const float* vector;
   int texts;           /* 0: add + set_metadata / remove; 1: add_text / remove_text */
-  const char *text[2]; /* the texts the document alternates between */
+  const char* text[2]; /* the texts the document alternates between */
   size_t chunks[2];    /* how many chunks each makes */
   int stop;
   unsigned long adds, removes, checks, broken;
   qvt_failures failures;
 } meta_race;
 
-static void *meta_remover(void *arg) {
-  meta_race *m = (meta_race *)arg;
+static void* meta_remover(void* arg) {
+  meta_race* m = (meta_race*)arg;
   unsigned long idle = 0;
   while (!LOAD(&m->stop)) {
-    qv_status st = m->texts ? qv_index_remove_text(m->index, META_KEY)
-                            : qv_index_remove(m->index, META_KEY);
+    qv_status st =
+        m->texts ? qv_index_remove_text(m->index, META_KEY) : qv_index_remove(m->index, META_KEY);
     if (st == QV_OK) {
       __atomic_fetch_add(&m->removes, 1, __ATOMIC_RELAXED);
     } else if (st == QV_ERR_NOT_FOUND) {
@@ -656,18 +667,18 @@ static void *meta_remover(void *arg) {
   return NULL;
 }
 
-static int meta_live(qv_index *index, uint64_t key) {
+static int meta_live(qv_index* index, uint64_t key) {
   float v[DIM];
   return qv_index_get(index, key, v) == QV_OK;
 }
 
-static int meta_has_metadata(qv_index *index, uint64_t key) {
-  const void *data = NULL;
+static int meta_has_metadata(qv_index* index, uint64_t key) {
+  const void* data = NULL;
   size_t len = 0;
   return qv_index_get_metadata(index, key, &data, &len) == QV_OK && len > 0;
 }
 
-static void meta_broken(meta_race *m, const char *what) {
+static void meta_broken(meta_race* m, const char* what) {
   m->broken++;
   qvt_failf(&m->failures, "%s", what);
   if (!m->texts) {
@@ -680,14 +691,14 @@ static void meta_broken(meta_race *m, const char *what) {
 
 /* Key mode: the adder added the key last, and its set_metadata returned
  * QV_OK. */
-static void meta_check_key(meta_race *m) {
+static void meta_check_key(meta_race* m) {
   m->checks++;
   if (!meta_has_metadata(m->index, META_KEY) && meta_live(m->index, META_KEY))
     meta_broken(m, "a live key lost the metadata set after its add");
 }
 
 /* Text mode: the adder added the document last, with text t. */
-static void meta_check_document(meta_race *m, int t) {
+static void meta_check_document(meta_race* m, int t) {
   const size_t n = m->chunks[t];
   size_t c;
   int gone_above = 0;
@@ -710,7 +721,7 @@ static void meta_check_document(meta_race *m, int t) {
   }
 }
 
-static void meta_adder(meta_race *m) {
+static void meta_adder(meta_race* m) {
   const double start = qvt_now();
   int t = 1;       /* the text of the document's last add */
   int checked = 0; /* checked again since the last add */
@@ -755,10 +766,10 @@ static void meta_adder(meta_race *m) {
 }
 
 /* Returns the number of failures (printed). */
-static unsigned long run_remove_against_readd(qv_index_kind kind, const char *name, int texts) {
-  float *vector = qvt_gaussian_vectors(1, DIM, 81);
-  qv_index *index = make_index(kind);
-  const char *what = texts ? "add_text / remove_text" : "add + set_metadata / remove";
+static unsigned long run_remove_against_readd(qv_index_kind kind, const char* name, int texts) {
+  float* vector = qvt_gaussian_vectors(1, DIM, 81);
+  qv_index* index = make_index(kind);
+  const char* what = texts ? "add_text / remove_text" : "add + set_metadata / remove";
   meta_race m;
   pthread_t remover;
   unsigned long failures;
@@ -771,7 +782,7 @@ static unsigned long run_remove_against_readd(qv_index_kind kind, const char *na
   m.text[1] = "quiet rivers carry stones down to the sea where gulls wait for bread";
   qvt_failures_init(&m.failures);
   if (texts) {
-    qv_embedder *emb = NULL;
+    qv_embedder* emb = NULL;
     qv_text_options o;
     int t;
     assert_int_equal(qv_embedder_create_hashing(DIM, &emb), QV_OK);
@@ -815,7 +826,7 @@ static unsigned long run_remove_against_readd(qv_index_kind kind, const char *na
   return failures;
 }
 
-static void test_remove_racing_a_readd_never_wipes_its_new_metadata(void **state) {
+static void test_remove_racing_a_readd_never_wipes_its_new_metadata(void** state) {
   unsigned long failures;
   (void)state;
   failures = run_remove_against_readd(QV_INDEX_FLAT, "FLAT", 0);
@@ -823,7 +834,7 @@ static void test_remove_racing_a_readd_never_wipes_its_new_metadata(void **state
   assert_int_equal(failures, 0);
 }
 
-static void test_remove_text_racing_a_readd_leaves_the_new_document_whole(void **state) {
+static void test_remove_text_racing_a_readd_leaves_the_new_document_whole(void** state) {
   unsigned long failures;
   (void)state;
   failures = run_remove_against_readd(QV_INDEX_FLAT, "FLAT", 1);

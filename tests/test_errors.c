@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <ctype.h>
@@ -33,7 +34,7 @@ static char primed[1024];
 /* Makes the last error a known message that no check below expects, so a
  * check can tell that the call under test replaced it. */
 static void prime_error(void) {
-  qv_index *index = qvt_create_index(2, QV_METRIC_L2, QV_INDEX_FLAT);
+  qv_index* index = qvt_create_index(2, QV_METRIC_L2, QV_INDEX_FLAT);
   qv_status s;
   if (!index) abort();
   s = qv_index_remove(index, 987654321987ULL);
@@ -43,9 +44,9 @@ static void prime_error(void) {
 }
 
 /* Is `word` in `text` as a whole word (not inside a longer identifier)? */
-static int mentions_word(const char *text, const char *word) {
+static int mentions_word(const char* text, const char* word) {
   size_t n = strlen(word);
-  const char *p = text;
+  const char* p = text;
   while ((p = strstr(p, word)) != NULL) {
     int before = p == text || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
     int after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
@@ -55,12 +56,12 @@ static int mentions_word(const char *text, const char *word) {
   return 0;
 }
 
-static void check_error(qv_status got, qv_status want, const char *needle1, const char *needle2,
-                        const char *call, const char *file, int line) {
-  const char *msg = qv_last_error();
+static void check_error(qv_status got, qv_status want, const char* needle1, const char* needle2,
+                        const char* call, const char* file, int line) {
+  const char* msg = qv_last_error();
   if (got != want) {
-    print_error("%s\n  returned %s, expected %s (message: \"%s\")\n", call,
-                qv_status_string(got), qv_status_string(want), msg ? msg : "(null)");
+    print_error("%s\n  returned %s, expected %s (message: \"%s\")\n", call, qv_status_string(got),
+                qv_status_string(want), msg ? msg : "(null)");
     _fail(file, line);
   }
   if (msg == NULL || msg[0] == '\0') {
@@ -80,12 +81,12 @@ static void check_error(qv_status got, qv_status want, const char *needle1, cons
 }
 
 /* EXPECT_ERROR(status, "needle" or NULL, "needle2" or NULL, call) */
-#define EXPECT_ERROR(want, needle1, needle2, call)                                  \
-  do {                                                                              \
-    qv_status s_;                                                                   \
-    prime_error();                                                                  \
-    s_ = (call);                                                                    \
-    check_error(s_, (want), (needle1), (needle2), #call, __FILE__, __LINE__);       \
+#define EXPECT_ERROR(want, needle1, needle2, call)                            \
+  do {                                                                        \
+    qv_status s_;                                                             \
+    prime_error();                                                            \
+    s_ = (call);                                                              \
+    check_error(s_, (want), (needle1), (needle2), #call, __FILE__, __LINE__); \
   } while (0)
 
 static qv_index_options options(uint32_t dim, qv_metric metric, qv_index_kind kind) {
@@ -97,27 +98,27 @@ static qv_index_options options(uint32_t dim, qv_metric metric, qv_index_kind ki
   return o;
 }
 
-static qv_index *make(qv_metric metric, qv_index_kind kind) {
-  qv_index *index = qvt_create_index(DIM, metric, kind);
+static qv_index* make(qv_metric metric, qv_index_kind kind) {
+  qv_index* index = qvt_create_index(DIM, metric, kind);
   assert_non_null(index);
   return index;
 }
 
-static void vec(float *v, float base) {
+static void vec(float* v, float base) {
   int i;
   for (i = 0; i < DIM; ++i) v[i] = base + 0.25f * (float)i;
 }
 
-static size_t count_of(const qv_index *index) {
+static size_t count_of(const qv_index* index) {
   size_t n = (size_t)-1;
   assert_int_equal(qv_index_count(index, &n), QV_OK);
   return n;
 }
 
-static void expect_create_fails(const qv_index_options *o, const char *needle1,
-                                const char *needle2, int line) {
-  qv_index *sentinel = (qv_index *)(uintptr_t)0x1234;
-  qv_index *out = sentinel;
+static void expect_create_fails(const qv_index_options* o, const char* needle1, const char* needle2,
+                                int line) {
+  qv_index* sentinel = (qv_index*)(uintptr_t)0x1234;
+  qv_index* out = sentinel;
   qv_status s;
   prime_error();
   s = qv_index_create(o, &out);
@@ -129,8 +130,8 @@ static void expect_create_fails(const qv_index_options *o, const char *needle1,
   }
 }
 
-static void expect_create_ok(const qv_index_options *o, int line) {
-  qv_index *out = NULL;
+static void expect_create_ok(const qv_index_options* o, int line) {
+  qv_index* out = NULL;
   qv_status s = qv_index_create(o, &out);
   if (s != QV_OK || out == NULL) {
     print_error("qv_index_create returned %s (%s), expected QV_OK\n", qv_status_string(s),
@@ -142,16 +143,16 @@ static void expect_create_ok(const qv_index_options *o, int line) {
 
 /* ---- create ------------------------------------------------------------- */
 
-static void test_create_rejects_null_arguments(void **state) {
+static void test_create_rejects_null_arguments(void** state) {
   qv_index_options o = options(DIM, QV_METRIC_L2, QV_INDEX_HNSW);
-  qv_index *sentinel = (qv_index *)(uintptr_t)0x5678, *out = sentinel;
+  qv_index *sentinel = (qv_index*)(uintptr_t)0x5678, *out = sentinel;
   (void)state;
   EXPECT_ERROR(QV_ERR_INVALID_ARGUMENT, "out", NULL, qv_index_create(&o, NULL));
   EXPECT_ERROR(QV_ERR_INVALID_ARGUMENT, "options", NULL, qv_index_create(NULL, &out));
   assert_ptr_equal(out, sentinel);
 }
 
-static void test_create_rejects_dim_zero_and_above_max(void **state) {
+static void test_create_rejects_dim_zero_and_above_max(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
@@ -169,7 +170,7 @@ static void test_create_rejects_dim_zero_and_above_max(void **state) {
   }
 }
 
-static void test_create_rejects_unknown_metric_and_kind(void **state) {
+static void test_create_rejects_unknown_metric_and_kind(void** state) {
   qv_index_options o = options(DIM, QV_METRIC_L2, QV_INDEX_HNSW);
   (void)state;
   /* Unknown values inside the enums' value range (0 .. 3). */
@@ -185,7 +186,7 @@ static void test_create_rejects_unknown_metric_and_kind(void **state) {
  * an integer). The library must reject such values, not misbehave on them.
  * Kept last in this program: UBSan aborts the process if the library loads
  * such a field as its C++ enum type. */
-static void test_create_rejects_metric_and_kind_beyond_the_enum_range(void **state) {
+static void test_create_rejects_metric_and_kind_beyond_the_enum_range(void** state) {
   static const int bad[] = {4, 5, 100, -1, 0x7fffffff};
   size_t i;
   (void)state;
@@ -200,7 +201,7 @@ static void test_create_rejects_metric_and_kind_beyond_the_enum_range(void **sta
   }
 }
 
-static void test_create_rejects_hnsw_m_out_of_range(void **state) {
+static void test_create_rejects_hnsw_m_out_of_range(void** state) {
   qv_index_options o = options(DIM, QV_METRIC_L2, QV_INDEX_HNSW);
   (void)state;
   o.hnsw_m = 1;
@@ -217,7 +218,7 @@ static void test_create_rejects_hnsw_m_out_of_range(void **state) {
   expect_create_ok(&o, __LINE__);
 }
 
-static void test_create_rejects_zero_ef(void **state) {
+static void test_create_rejects_zero_ef(void** state) {
   qv_index_options o = options(DIM, QV_METRIC_L2, QV_INDEX_HNSW);
   (void)state;
   o.hnsw_ef_construction = 0;
@@ -231,7 +232,7 @@ static void test_create_rejects_zero_ef(void **state) {
   expect_create_ok(&o, __LINE__);
 }
 
-static void test_create_rejects_unknown_options_struct_size(void **state) {
+static void test_create_rejects_unknown_options_struct_size(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
@@ -247,7 +248,7 @@ static void test_create_rejects_unknown_options_struct_size(void **state) {
 
 /* ---- NULL handles and pointers ------------------------------------------ */
 
-static void test_every_call_rejects_a_null_index(void **state) {
+static void test_every_call_rejects_a_null_index(void** state) {
   float v[DIM], out[DIM];
   uint64_t keys[4];
   size_t found, n;
@@ -266,11 +267,11 @@ static void test_every_call_rejects_a_null_index(void **state) {
                qv_index_search_batch(NULL, 1, v, 4, NULL, keys, NULL, &found));
 }
 
-static void test_calls_reject_null_pointers(void **state) {
+static void test_calls_reject_null_pointers(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
     float v[DIM];
     uint64_t keys[4] = {1, 2, 3, 4};
     float dists[4];
@@ -310,11 +311,11 @@ static void test_calls_reject_null_pointers(void **state) {
   }
 }
 
-static void test_empty_batches_succeed_without_pointers(void **state) {
+static void test_empty_batches_succeed_without_pointers(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
     assert_int_equal(qv_index_add_batch(index, 0, NULL, NULL), QV_OK);
     assert_int_equal(qv_index_search_batch(index, 0, NULL, 5, NULL, NULL, NULL, NULL), QV_OK);
     assert_int_equal(count_of(index), 0);
@@ -322,7 +323,7 @@ static void test_empty_batches_succeed_without_pointers(void **state) {
   }
 }
 
-static void test_free_accepts_null(void **state) {
+static void test_free_accepts_null(void** state) {
   (void)state;
   qv_index_free(NULL);
   /* Still alive and the error state is untouched by it. */
@@ -333,11 +334,11 @@ static void test_free_accepts_null(void **state) {
 
 /* ---- search arguments --------------------------------------------------- */
 
-static void test_search_rejects_k_zero(void **state) {
+static void test_search_rejects_k_zero(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
     float v[DIM];
     uint64_t keys[2];
     size_t found = 77;
@@ -356,11 +357,11 @@ static void test_search_rejects_k_zero(void **state) {
   }
 }
 
-static void test_search_rejects_unknown_params_struct_size(void **state) {
+static void test_search_rejects_unknown_params_struct_size(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
     float v[DIM];
     uint64_t keys[2];
     size_t found;
@@ -387,11 +388,11 @@ static void test_search_rejects_unknown_params_struct_size(void **state) {
 
 /* ---- non-finite and zero vectors ---------------------------------------- */
 
-static void test_add_rejects_nan_and_inf_and_keeps_the_key_free(void **state) {
+static void test_add_rejects_nan_and_inf_and_keeps_the_key_free(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
     float v[DIM], got[DIM];
     vec(v, 1.0f);
     v[3] = NAN;
@@ -411,13 +412,13 @@ static void test_add_rejects_nan_and_inf_and_keeps_the_key_free(void **state) {
   }
 }
 
-static void test_add_batch_rejects_nan_and_inf_and_adds_nothing(void **state) {
+static void test_add_batch_rejects_nan_and_inf_and_adds_nothing(void** state) {
   size_t i, j;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
     enum { N = 50 };
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
-    float *v = qvt_gaussian_vectors(N, DIM, 11);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
+    float* v = qvt_gaussian_vectors(N, DIM, 11);
     uint64_t keys[N];
     float got[DIM];
     for (j = 0; j < N; ++j) keys[j] = 1000 + j;
@@ -437,13 +438,13 @@ static void test_add_batch_rejects_nan_and_inf_and_adds_nothing(void **state) {
   }
 }
 
-static void test_search_rejects_nan_and_inf_queries(void **state) {
+static void test_search_rejects_nan_and_inf_queries(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
     enum { NQ = 5 };
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
-    float *q = qvt_gaussian_vectors(NQ, DIM, 12);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
+    float* q = qvt_gaussian_vectors(NQ, DIM, 12);
     uint64_t keys[NQ * 2];
     size_t found[NQ];
     assert_int_equal(qv_index_add(index, 1, q), QV_OK);
@@ -465,11 +466,11 @@ static void test_search_rejects_nan_and_inf_queries(void **state) {
   }
 }
 
-static void test_cosine_rejects_zero_vectors(void **state) {
+static void test_cosine_rejects_zero_vectors(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_COSINE, kKinds[i]);
+    qv_index* index = make(QV_METRIC_COSINE, kKinds[i]);
     float zero[DIM] = {0}, v[DIM], batch[3 * DIM], got[DIM];
     uint64_t keys[3] = {7, 8, 9};
     size_t found[3];
@@ -491,13 +492,13 @@ static void test_cosine_rejects_zero_vectors(void **state) {
   }
 }
 
-static void test_zero_vectors_are_fine_under_l2_and_ip(void **state) {
+static void test_zero_vectors_are_fine_under_l2_and_ip(void** state) {
   static const qv_metric metrics[] = {QV_METRIC_L2, QV_METRIC_IP};
   size_t i, m;
   (void)state;
   for (m = 0; m < 2; ++m) {
     for (i = 0; i < NKINDS; ++i) {
-      qv_index *index = make(metrics[m], kKinds[i]);
+      qv_index* index = make(metrics[m], kKinds[i]);
       float zero[DIM] = {0};
       uint64_t key = 0;
       size_t found = 0;
@@ -512,11 +513,11 @@ static void test_zero_vectors_are_fine_under_l2_and_ip(void **state) {
 
 /* ---- keys --------------------------------------------------------------- */
 
-static void test_add_rejects_a_duplicate_key_and_keeps_the_first_vector(void **state) {
+static void test_add_rejects_a_duplicate_key_and_keeps_the_first_vector(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
     float a[DIM], b[DIM], got[DIM];
     vec(a, 1.0f);
     vec(b, -3.0f);
@@ -530,13 +531,13 @@ static void test_add_rejects_a_duplicate_key_and_keeps_the_first_vector(void **s
   }
 }
 
-static void test_add_batch_with_duplicate_keys_within_the_batch_adds_nothing(void **state) {
+static void test_add_batch_with_duplicate_keys_within_the_batch_adds_nothing(void** state) {
   size_t i, j;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
     enum { N = 40 };
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
-    float *v = qvt_gaussian_vectors(N, DIM, 13);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
+    float* v = qvt_gaussian_vectors(N, DIM, 13);
     uint64_t keys[N];
     float got[DIM];
     for (j = 0; j < N; ++j) keys[j] = 500 + j;
@@ -553,13 +554,13 @@ static void test_add_batch_with_duplicate_keys_within_the_batch_adds_nothing(voi
   }
 }
 
-static void test_add_batch_with_a_key_already_in_the_index_adds_nothing(void **state) {
+static void test_add_batch_with_a_key_already_in_the_index_adds_nothing(void** state) {
   size_t i, j;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
     enum { N = 40 };
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
-    float *v = qvt_gaussian_vectors(N, DIM, 14);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
+    float* v = qvt_gaussian_vectors(N, DIM, 14);
     uint64_t keys[N];
     float got[DIM];
     for (j = 0; j < N; ++j) keys[j] = 9000 + j;
@@ -579,11 +580,11 @@ static void test_add_batch_with_a_key_already_in_the_index_adds_nothing(void **s
   }
 }
 
-static void test_remove_and_get_of_unknown_key_are_not_found(void **state) {
+static void test_remove_and_get_of_unknown_key_are_not_found(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
     float v[DIM], got[DIM];
     vec(v, 2.0f);
     EXPECT_ERROR(QV_ERR_NOT_FOUND, "31337", NULL, qv_index_remove(index, 31337));
@@ -597,11 +598,11 @@ static void test_remove_and_get_of_unknown_key_are_not_found(void **state) {
   }
 }
 
-static void test_remove_twice_is_not_found_the_second_time(void **state) {
+static void test_remove_twice_is_not_found_the_second_time(void** state) {
   size_t i;
   (void)state;
   for (i = 0; i < NKINDS; ++i) {
-    qv_index *index = make(QV_METRIC_L2, kKinds[i]);
+    qv_index* index = make(QV_METRIC_L2, kKinds[i]);
     float v[DIM], got[DIM];
     vec(v, 2.0f);
     assert_int_equal(qv_index_add(index, 77, v), QV_OK);
@@ -617,9 +618,9 @@ static void test_remove_twice_is_not_found_the_second_time(void **state) {
 
 /* ---- persistence: argument checks only (storage is not implemented yet) -- */
 
-static void test_persistence_calls_reject_null_arguments(void **state) {
-  qv_index *index = make(QV_METRIC_L2, QV_INDEX_HNSW);
-  qv_index *sentinel = (qv_index *)(uintptr_t)0x9abc, *out = sentinel;
+static void test_persistence_calls_reject_null_arguments(void** state) {
+  qv_index* index = make(QV_METRIC_L2, QV_INDEX_HNSW);
+  qv_index *sentinel = (qv_index*)(uintptr_t)0x9abc, *out = sentinel;
   (void)state;
   EXPECT_ERROR(QV_ERR_INVALID_ARGUMENT, "index", NULL, qv_index_save(NULL, "/tmp/x.qv"));
   EXPECT_ERROR(QV_ERR_INVALID_ARGUMENT, "path", NULL, qv_index_save(index, NULL));
@@ -641,8 +642,8 @@ static void test_persistence_calls_reject_null_arguments(void **state) {
 
 /* ---- the error state itself --------------------------------------------- */
 
-static void test_success_leaves_the_previous_message_in_place(void **state) {
-  qv_index *index = make(QV_METRIC_L2, QV_INDEX_FLAT);
+static void test_success_leaves_the_previous_message_in_place(void** state) {
+  qv_index* index = make(QV_METRIC_L2, QV_INDEX_FLAT);
   float v[DIM];
   size_t n;
   (void)state;
@@ -661,16 +662,16 @@ struct thread_error {
   qv_status status;
 };
 
-static void *fail_on_other_thread(void *arg) {
-  struct thread_error *te = (struct thread_error *)arg;
+static void* fail_on_other_thread(void* arg) {
+  struct thread_error* te = (struct thread_error*)arg;
   qv_index_options o = options(0, QV_METRIC_L2, QV_INDEX_FLAT);
-  qv_index *out = NULL;
+  qv_index* out = NULL;
   te->status = qv_index_create(&o, &out);
   snprintf(te->message, sizeof te->message, "%s", qv_last_error());
   return NULL;
 }
 
-static void test_last_error_is_per_thread(void **state) {
+static void test_last_error_is_per_thread(void** state) {
   pthread_t t;
   struct thread_error te;
   char mine[1024];

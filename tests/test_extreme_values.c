@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <float.h>
@@ -25,15 +26,15 @@
 
 static const qv_index_kind kKinds[] = {QV_INDEX_FLAT, QV_INDEX_HNSW};
 #define NKINDS (sizeof kKinds / sizeof kKinds[0])
-static const char *const kKindNames[] = {"FLAT", "HNSW"};
+static const char* const kKindNames[] = {"FLAT", "HNSW"};
 
 #define BOUND 0x1p62 /* the longest L2 / IP vector */
 
-static const char *metric_name(qv_metric m) {
+static const char* metric_name(qv_metric m) {
   return m == QV_METRIC_L2 ? "L2" : m == QV_METRIC_IP ? "IP" : "cosine";
 }
 
-static double length_of(const float *v, size_t dim) {
+static double length_of(const float* v, size_t dim) {
   double s = 0.0;
   size_t i;
   for (i = 0; i < dim; ++i) s += (double)v[i] * v[i];
@@ -42,8 +43,8 @@ static double length_of(const float *v, size_t dim) {
 
 /* The call failed with INVALID_ARGUMENT and a message naming the length and
  * `needle` (the key or the query). */
-static void expect_length_refusal(qv_status s, const char *needle, const char *call, int line) {
-  const char *msg = qv_last_error();
+static void expect_length_refusal(qv_status s, const char* needle, const char* call, int line) {
+  const char* msg = qv_last_error();
   if (s != QV_ERR_INVALID_ARGUMENT)
     fail_msg("line %d: %s returned %s, expected INVALID_ARGUMENT (message: \"%s\")", line, call,
              qv_status_string(s), msg);
@@ -58,11 +59,11 @@ static void expect_length_refusal(qv_status s, const char *needle, const char *c
 
 /* Every distance finite and sorted ascending, and close to the double
  * precision distance of the key's vector. */
-static void check_hits(qv_metric metric, const float *query, const float *base, size_t dim,
-                       const uint64_t *keys, const float *dist, size_t found, const char *what) {
+static void check_hits(qv_metric metric, const float* query, const float* base, size_t dim,
+                       const uint64_t* keys, const float* dist, size_t found, const char* what) {
   size_t i;
   for (i = 0; i < found; ++i) {
-    const float *v = base + keys[i] * dim;
+    const float* v = base + keys[i] * dim;
     const double want = qvt_distance(metric, query, v, dim);
     const double scale = metric == QV_METRIC_COSINE
                              ? 2.0
@@ -87,16 +88,16 @@ static void check_hits(qv_metric metric, const float *query, const float *base, 
  * k of them, and an exact-match query finds its vector at distance 0 (L2).
  * Before the limit IP gave NaN distances and broken order on HNSW, and FLAT
  * silently dropped the NaN and infinite ones. */
-static void test_large_mixed_sign_values_give_finite_sorted_distances(void **state) {
+static void test_large_mixed_sign_values_give_finite_sorted_distances(void** state) {
   static const qv_metric metrics[] = {QV_METRIC_IP, QV_METRIC_L2};
   enum { N = 400, DIM = 16, NQ = 60, K = 10 };
   size_t m, kind;
   (void)state;
   for (m = 0; m < 2; ++m)
     for (kind = 0; kind < NKINDS; ++kind) {
-      qv_index *index = qvt_create_index(DIM, metrics[m], kKinds[kind]);
-      float *base = qvt_gaussian_vectors(N, DIM, 501);
-      float *queries = qvt_gaussian_vectors(NQ, DIM, 502);
+      qv_index* index = qvt_create_index(DIM, metrics[m], kKinds[kind]);
+      float* base = qvt_gaussian_vectors(N, DIM, 501);
+      float* queries = qvt_gaussian_vectors(NQ, DIM, 502);
       qvt_rng rng;
       size_t i, j, accepted = 0, refused = 0, searched = 0, self_found = 0;
       char what[96];
@@ -122,7 +123,7 @@ static void test_large_mixed_sign_values_give_finite_sorted_distances(void **sta
       assert_true(accepted >= N / 3);
       for (i = 0; i < NQ + N; ++i) {
         /* NQ scaled queries, then every vector as its own query. */
-        float *q = i < NQ ? queries + i * DIM : base + (i - NQ) * DIM;
+        float* q = i < NQ ? queries + i * DIM : base + (i - NQ) * DIM;
         uint64_t keys[K];
         float dist[K];
         size_t found = 0;
@@ -163,14 +164,14 @@ static void test_large_mixed_sign_values_give_finite_sorted_distances(void **sta
 /* The issue's L2 case: +-1e38 values made infinite distances and HNSW missed
  * an exact match FLAT found. Such vectors are refused, as adds, batch rows
  * and queries, with their length; nothing is added. */
-static void test_values_of_1e38_are_refused_with_their_length(void **state) {
+static void test_values_of_1e38_are_refused_with_their_length(void** state) {
   static const qv_metric metrics[] = {QV_METRIC_L2, QV_METRIC_IP};
   enum { DIM = 8 };
   size_t m, kind, j;
   (void)state;
   for (m = 0; m < 2; ++m)
     for (kind = 0; kind < NKINDS; ++kind) {
-      qv_index *index = qvt_create_index(DIM, metrics[m], kKinds[kind]);
+      qv_index* index = qvt_create_index(DIM, metrics[m], kKinds[kind]);
       float huge[DIM], ok[DIM], batch[3 * DIM], queries[3 * DIM], dist[2];
       uint64_t keys[3] = {11, 12, 13}, out[6];
       size_t found[3], count = 99;
@@ -200,7 +201,7 @@ static void test_values_of_1e38_are_refused_with_their_length(void **state) {
  * step more is refused; vectors at the bound of opposite signs give the
  * largest distances, still finite and sorted, and an exact match is found
  * at distance 0 under L2. */
-static void test_the_bound_is_2_pow_62_inclusive(void **state) {
+static void test_the_bound_is_2_pow_62_inclusive(void** state) {
   static const qv_metric metrics[] = {QV_METRIC_L2, QV_METRIC_IP};
   enum { DIM = 4 };
   size_t m, kind;
@@ -208,7 +209,7 @@ static void test_the_bound_is_2_pow_62_inclusive(void **state) {
   for (m = 0; m < 2; ++m)
     for (kind = 0; kind < NKINDS; ++kind) {
       const float big = 0x1p62f, half = 0x1p61f;
-      qv_index *index = qvt_create_index(DIM, metrics[m], kKinds[kind]);
+      qv_index* index = qvt_create_index(DIM, metrics[m], kKinds[kind]);
       float base[4 * DIM] = {0};
       float over1[DIM] = {0}, over4[DIM];
       uint64_t keys[4];
@@ -261,21 +262,21 @@ static void test_the_bound_is_2_pow_62_inclusive(void **state) {
 
 /* Subnormal values are ordinary values: accepted by every metric, distances
  * finite, and an exact match found first. */
-static void test_subnormal_vectors_are_accepted_and_found(void **state) {
+static void test_subnormal_vectors_are_accepted_and_found(void** state) {
   static const qv_metric metrics[] = {QV_METRIC_L2, QV_METRIC_IP, QV_METRIC_COSINE};
   enum { DIM = 8, N = 6 };
   size_t m, kind, i, j;
   (void)state;
   for (m = 0; m < 3; ++m)
     for (kind = 0; kind < NKINDS; ++kind) {
-      qv_index *index = qvt_create_index(DIM, metrics[m], kKinds[kind]);
+      qv_index* index = qvt_create_index(DIM, metrics[m], kKinds[kind]);
       float base[N * DIM];
       char what[64];
       for (i = 0; i < N; ++i)
         for (j = 0; j < DIM; ++j) {
           /* 1e-45 (the smallest) to 1e-39, mixed signs; row 5 is normal. */
-          const float tiny = (float)(0x1p-149 * (double)(1 + (i * 7 + j * 3) % 11) *
-                                     pow(10.0, (double)i));
+          const float tiny =
+              (float)(0x1p-149 * (double)(1 + (i * 7 + j * 3) % 11) * pow(10.0, (double)i));
           base[i * DIM + j] = i == N - 1 ? (float)j + 1.0f : (j % 3 == i % 3 ? -tiny : tiny);
         }
       for (i = 0; i < N; ++i) assert_int_equal(qv_index_add(index, i, base + i * DIM), QV_OK);
@@ -312,18 +313,18 @@ static void test_subnormal_vectors_are_accepted_and_found(void **state) {
  * distance ~0 (it was refused as "zero length"); stored vectors of 1e38 and
  * 8e37 values up to FLT_MAX long are kept, found, given back and saved; a
  * longer stored one is refused with its length, not called zero. */
-static void test_cosine_takes_huge_values(void **state) {
+static void test_cosine_takes_huge_values(void** state) {
   enum { DIM = 16 };
   char dir_template[] = "/tmp/qv_extreme_XXXXXX";
-  char *dir = mkdtemp(dir_template);
-  char *path;
+  char* dir = mkdtemp(dir_template);
+  char* path;
   size_t kind, i, j;
   (void)state;
   assert_non_null(dir);
   path = qvt_path_join(dir, "cosine.qv");
   for (kind = 0; kind < NKINDS; ++kind) {
-    qv_index *index = qvt_create_index(DIM, QV_METRIC_COSINE, kKinds[kind]);
-    qv_index *back = NULL;
+    qv_index* index = qvt_create_index(DIM, QV_METRIC_COSINE, kKinds[kind]);
+    qv_index* back = NULL;
     float base[3 * DIM], query[DIM], huge[DIM], got[DIM], dist[3];
     uint64_t keys[3];
     size_t found = 0;

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -28,14 +29,14 @@
 #define SLACK 64 /* output rows far larger than k: a misbehaving search cannot smash the stack */
 
 struct nested {
-  const qv_index *other; /* searched from inside the filter; NULL: plain filter */
-  const float *other_query;
+  const qv_index* other; /* searched from inside the filter; NULL: plain filter */
+  const float* other_query;
   uint32_t other_dim;
   unsigned long calls, nested_failures;
 };
 
-static int even_keys(uint64_t key, void *user) {
-  struct nested *n = (struct nested *)user;
+static int even_keys(uint64_t key, void* user) {
+  struct nested* n = (struct nested*)user;
   n->calls++;
   if (n->other) {
     uint64_t keys[5];
@@ -49,12 +50,12 @@ static int even_keys(uint64_t key, void *user) {
 }
 
 static void run_nested(qv_index_kind kind, uint32_t inner_dim, int batch) {
-  float *base = qvt_gaussian_vectors(OUTER_N, DIM, 201);
-  float *queries = qvt_gaussian_vectors(NQ, DIM, 202);
-  float *inner_base = qvt_gaussian_vectors(INNER_N, inner_dim, 203);
-  float *inner_query = qvt_gaussian_vectors(1, inner_dim, 204);
-  qv_index *outer = qvt_create_index(DIM, QV_METRIC_L2, kind);
-  qv_index *inner = qvt_create_index(inner_dim, QV_METRIC_L2, kind);
+  float* base = qvt_gaussian_vectors(OUTER_N, DIM, 201);
+  float* queries = qvt_gaussian_vectors(NQ, DIM, 202);
+  float* inner_base = qvt_gaussian_vectors(INNER_N, inner_dim, 203);
+  float* inner_query = qvt_gaussian_vectors(1, inner_dim, 204);
+  qv_index* outer = qvt_create_index(DIM, QV_METRIC_L2, kind);
+  qv_index* inner = qvt_create_index(inner_dim, QV_METRIC_L2, kind);
   struct nested plain = {NULL, NULL, 0, 0, 0};
   struct nested nested;
   qv_search_params p;
@@ -77,7 +78,7 @@ static void run_nested(qv_index_kind kind, uint32_t inner_dim, int batch) {
     uint64_t want[K * SLACK], got[K * SLACK];
     float want_d[K * SLACK], got_d[K * SLACK];
     size_t want_found = 0, got_found = 0;
-    const float *query = queries + q * DIM;
+    const float* query = queries + q * DIM;
     p.filter_user = &plain;
     if (batch)
       assert_int_equal(qv_index_search_batch(outer, 1, query, K, &p, want, want_d, &want_found),
@@ -92,14 +93,15 @@ static void run_nested(qv_index_kind kind, uint32_t inner_dim, int batch) {
     else
       assert_int_equal(qv_index_search(outer, query, K, &p, got, got_d, &got_found), QV_OK);
     if (got_found != want_found)
-      fail_msg("query %zu: a filter that searches another index changed found from %zu to %zu",
-               q, want_found, got_found);
+      fail_msg("query %zu: a filter that searches another index changed found from %zu to %zu", q,
+               want_found, got_found);
     for (i = 0; i < got_found; ++i) {
       if (got[i] != want[i] || got_d[i] != want_d[i])
-        fail_msg("query %zu rank %zu: key %llu (%.6g) instead of %llu (%.6g) when the filter "
-                 "searches another index",
-                 q, i, (unsigned long long)got[i], (double)got_d[i],
-                 (unsigned long long)want[i], (double)want_d[i]);
+        fail_msg(
+            "query %zu rank %zu: key %llu (%.6g) instead of %llu (%.6g) when the filter "
+            "searches another index",
+            q, i, (unsigned long long)got[i], (double)got_d[i], (unsigned long long)want[i],
+            (double)want_d[i]);
     }
   }
   assert_true(nested.calls > 0);
@@ -109,22 +111,22 @@ static void run_nested(qv_index_kind kind, uint32_t inner_dim, int batch) {
   qv_index_free(inner);
 }
 
-static void test_flat_filter_may_search_another_index(void **state) {
+static void test_flat_filter_may_search_another_index(void** state) {
   (void)state;
   run_nested(QV_INDEX_FLAT, DIM, 0);
 }
 
-static void test_hnsw_filter_may_search_another_index(void **state) {
+static void test_hnsw_filter_may_search_another_index(void** state) {
   (void)state;
   run_nested(QV_INDEX_HNSW, DIM, 0);
 }
 
-static void test_hnsw_batch_filter_may_search_another_index(void **state) {
+static void test_hnsw_batch_filter_may_search_another_index(void** state) {
   (void)state;
   run_nested(QV_INDEX_HNSW, DIM, 1);
 }
 
-static void test_flat_filter_may_search_another_index_of_another_dim(void **state) {
+static void test_flat_filter_may_search_another_index_of_another_dim(void** state) {
   (void)state;
   run_nested(QV_INDEX_FLAT, 4 * DIM + 3, 0);
 }
@@ -136,21 +138,21 @@ struct counting {
   unsigned long bad_keys;
 };
 
-static int counting_filter(uint64_t key, void *user) {
-  struct counting *c = (struct counting *)user;
+static int counting_filter(uint64_t key, void* user) {
+  struct counting* c = (struct counting*)user;
   __atomic_fetch_add(&c->calls, 1, __ATOMIC_RELAXED);
   if (key >= OUTER_N) __atomic_fetch_add(&c->bad_keys, 1, __ATOMIC_RELAXED);
   return key % 3 == 1;
 }
 
-static void test_batch_filter_sees_user_pointer_and_real_keys_from_every_thread(void **state) {
+static void test_batch_filter_sees_user_pointer_and_real_keys_from_every_thread(void** state) {
   static const qv_index_kind kinds[] = {QV_INDEX_FLAT, QV_INDEX_HNSW};
   size_t kk;
   (void)state;
   for (kk = 0; kk < 2; ++kk) {
-    float *base = qvt_gaussian_vectors(OUTER_N, DIM, 205);
-    float *queries = qvt_gaussian_vectors(64, DIM, 206);
-    qv_index *index = qvt_create_index(DIM, QV_METRIC_L2, kinds[kk]);
+    float* base = qvt_gaussian_vectors(OUTER_N, DIM, 205);
+    float* queries = qvt_gaussian_vectors(64, DIM, 206);
+    qv_index* index = qvt_create_index(DIM, QV_METRIC_L2, kinds[kk]);
     uint64_t keys[64 * K];
     size_t found[64], i;
     struct counting c = {0, 0};

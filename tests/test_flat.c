@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <math.h>
@@ -33,18 +34,18 @@
 #define K 10
 
 static const qv_metric kMetrics[] = {QV_METRIC_L2, QV_METRIC_IP, QV_METRIC_COSINE};
-static const char *const kMetricNames[] = {"L2", "IP", "COSINE"};
+static const char* const kMetricNames[] = {"L2", "IP", "COSINE"};
 
 /* Float sums of DIM terms against a double reference. */
 static double tolerance(double d) { return 1e-4 * (1.0 + fabs(d)); }
 
-static qv_index *flat(qv_metric metric, uint32_t dim) {
-  qv_index *index = qvt_create_index(dim, metric, QV_INDEX_FLAT);
+static qv_index* flat(qv_metric metric, uint32_t dim) {
+  qv_index* index = qvt_create_index(dim, metric, QV_INDEX_FLAT);
   assert_non_null(index);
   return index;
 }
 
-static void add_all(qv_index *index, const float *data, const uint64_t *keys, size_t n,
+static void add_all(qv_index* index, const float* data, const uint64_t* keys, size_t n,
                     size_t dim) {
   size_t i;
   for (i = 0; i < n; ++i)
@@ -55,10 +56,10 @@ static void add_all(qv_index *index, const float *data, const uint64_t *keys, si
  * force, every returned key's true distance is what the index reported, keys
  * are distinct, and distances are ascending. Ties (equal distances) may swap
  * keys, so keys are compared through distances. */
-static void assert_exact(qv_metric metric, const float *base, size_t dim, const float *query,
-                         const uint64_t *got_keys, const float *got_dist, size_t found,
-                         const uint64_t *want_keys, const double *want_dist, size_t want_found,
-                         const char *what) {
+static void assert_exact(qv_metric metric, const float* base, size_t dim, const float* query,
+                         const uint64_t* got_keys, const float* got_dist, size_t found,
+                         const uint64_t* want_keys, const double* want_dist, size_t want_found,
+                         const char* what) {
   size_t i, j;
   (void)want_keys;
   if (found != want_found) fail_msg("%s: found %zu, expected %zu", what, found, want_found);
@@ -81,22 +82,22 @@ static void assert_exact(qv_metric metric, const float *base, size_t dim, const 
 
 /* ---- exactness ------------------------------------------------------------ */
 
-static void run_exactness(qv_metric metric, const char *name, size_t k) {
-  float *base = qvt_gaussian_vectors(N, DIM, 101);
-  float *queries = qvt_gaussian_vectors(NQ, DIM, 102);
-  qv_index *index = flat(metric, DIM);
+static void run_exactness(qv_metric metric, const char* name, size_t k) {
+  float* base = qvt_gaussian_vectors(N, DIM, 101);
+  float* queries = qvt_gaussian_vectors(NQ, DIM, 102);
+  qv_index* index = flat(metric, DIM);
   uint64_t *keys = malloc(k * sizeof *keys), *want = malloc(k * sizeof *want);
-  float *dist = malloc(k * sizeof *dist);
-  double *want_dist = malloc(k * sizeof *want_dist);
+  float* dist = malloc(k * sizeof *dist);
+  double* want_dist = malloc(k * sizeof *want_dist);
   size_t q, found, want_found, same = 0, total = 0;
   char what[64];
   add_all(index, base, NULL, N, DIM);
   for (q = 0; q < NQ; ++q) {
-    const float *query = queries + q * DIM;
+    const float* query = queries + q * DIM;
     size_t i;
     assert_int_equal(qv_index_search(index, query, k, NULL, keys, dist, &found), QV_OK);
-    want_found = qvt_brute_force(metric, base, NULL, NULL, N, DIM, query, k, NULL, NULL, want,
-                                 want_dist);
+    want_found =
+        qvt_brute_force(metric, base, NULL, NULL, N, DIM, query, k, NULL, NULL, want, want_dist);
     snprintf(what, sizeof what, "%s k=%zu query %zu", name, k, q);
     assert_exact(metric, base, DIM, query, keys, dist, found, want, want_dist, want_found, what);
     for (i = 0; i < found; ++i) same += keys[i] == want[i];
@@ -108,26 +109,26 @@ static void run_exactness(qv_metric metric, const char *name, size_t k) {
   qv_index_free(index);
 }
 
-static void test_flat_l2_search_is_exact(void **state) {
+static void test_flat_l2_search_is_exact(void** state) {
   (void)state;
   run_exactness(QV_METRIC_L2, "L2", K);
   run_exactness(QV_METRIC_L2, "L2", 1);
   run_exactness(QV_METRIC_L2, "L2", 300); /* more than one scan block */
 }
 
-static void test_flat_ip_search_is_exact_with_one_minus_dot(void **state) {
+static void test_flat_ip_search_is_exact_with_one_minus_dot(void** state) {
   (void)state;
   run_exactness(QV_METRIC_IP, "IP", K);
   run_exactness(QV_METRIC_IP, "IP", 1);
 }
 
-static void test_flat_cosine_search_is_exact_with_one_minus_cos(void **state) {
+static void test_flat_cosine_search_is_exact_with_one_minus_cos(void** state) {
   (void)state;
   run_exactness(QV_METRIC_COSINE, "COSINE", K);
   run_exactness(QV_METRIC_COSINE, "COSINE", 1);
 }
 
-static void test_flat_distances_match_hand_computed_values(void **state) {
+static void test_flat_distances_match_hand_computed_values(void** state) {
   /* Tiny, hand-checkable: a = (1, 0), b = (0, 2), query = (1, 1). */
   float a[2] = {1, 0}, b[2] = {0, 2}, q[2] = {1, 1};
   uint64_t keys[2];
@@ -135,7 +136,7 @@ static void test_flat_distances_match_hand_computed_values(void **state) {
   size_t found, m;
   (void)state;
   for (m = 0; m < 3; ++m) {
-    qv_index *index = flat(kMetrics[m], 2);
+    qv_index* index = flat(kMetrics[m], 2);
     assert_int_equal(qv_index_add(index, 10, a), QV_OK);
     assert_int_equal(qv_index_add(index, 20, b), QV_OK);
     assert_int_equal(qv_index_search(index, q, 2, NULL, keys, d, &found), QV_OK);
@@ -156,13 +157,13 @@ static void test_flat_distances_match_hand_computed_values(void **state) {
   }
 }
 
-static void test_flat_k_larger_than_count_returns_every_vector_sorted(void **state) {
+static void test_flat_k_larger_than_count_returns_every_vector_sorted(void** state) {
   size_t m;
   (void)state;
   for (m = 0; m < 3; ++m) {
     enum { SMALL = 7 };
     float *base = qvt_gaussian_vectors(SMALL, DIM, 103), *q = qvt_gaussian_vectors(1, DIM, 104);
-    qv_index *index = flat(kMetrics[m], DIM);
+    qv_index* index = flat(kMetrics[m], DIM);
     uint64_t keys[50], want[50];
     float dist[50];
     double want_dist[50];
@@ -170,8 +171,8 @@ static void test_flat_k_larger_than_count_returns_every_vector_sorted(void **sta
     add_all(index, base, NULL, SMALL, DIM);
     assert_int_equal(qv_index_search(index, q, 50, NULL, keys, dist, &found), QV_OK);
     assert_int_equal(found, SMALL);
-    want_found = qvt_brute_force(kMetrics[m], base, NULL, NULL, SMALL, DIM, q, 50, NULL, NULL,
-                                 want, want_dist);
+    want_found = qvt_brute_force(kMetrics[m], base, NULL, NULL, SMALL, DIM, q, 50, NULL, NULL, want,
+                                 want_dist);
     assert_exact(kMetrics[m], base, DIM, q, keys, dist, found, want, want_dist, want_found,
                  kMetricNames[m]);
     free(base), free(q);
@@ -179,8 +180,8 @@ static void test_flat_k_larger_than_count_returns_every_vector_sorted(void **sta
   }
 }
 
-static void test_flat_empty_index_search_finds_nothing(void **state) {
-  qv_index *index = flat(QV_METRIC_L2, DIM);
+static void test_flat_empty_index_search_finds_nothing(void** state) {
+  qv_index* index = flat(QV_METRIC_L2, DIM);
   float q[DIM] = {1};
   uint64_t keys[3] = {5, 5, 5};
   size_t found = 99;
@@ -198,19 +199,19 @@ struct mod_filter {
   size_t calls;   /* only touched by single-threaded searches */
 };
 
-static int mod_filter_fn(uint64_t key, void *user) {
-  struct mod_filter *f = (struct mod_filter *)user;
+static int mod_filter_fn(uint64_t key, void* user) {
+  struct mod_filter* f = (struct mod_filter*)user;
   f->calls++;
   return f->keep_equal ? key % f->mod == f->rem : key % f->mod != f->rem;
 }
 
-static void test_flat_filter_keeps_only_allowed_keys_and_is_exact(void **state) {
+static void test_flat_filter_keeps_only_allowed_keys_and_is_exact(void** state) {
   static const struct mod_filter filters[] = {{3, 0, 1, 0}, {10, 0, 0, 0}, {97, 5, 1, 0}};
   size_t m, f;
   (void)state;
   for (m = 0; m < 3; ++m) {
     float *base = qvt_gaussian_vectors(N, DIM, 105), *queries = qvt_gaussian_vectors(NQ, DIM, 106);
-    qv_index *index = flat(kMetrics[m], DIM);
+    qv_index* index = flat(kMetrics[m], DIM);
     add_all(index, base, NULL, N, DIM);
     for (f = 0; f < sizeof filters / sizeof filters[0]; ++f) {
       struct mod_filter filter = filters[f];
@@ -237,8 +238,8 @@ static void test_flat_filter_keeps_only_allowed_keys_and_is_exact(void **state) 
         want_found = qvt_brute_force(kMetrics[m], base, NULL, NULL, N, DIM, queries + q * DIM, K,
                                      mod_filter_fn, &filter, want, want_dist);
         snprintf(what, sizeof what, "%s filter %zu query %zu", kMetricNames[m], f, q);
-        assert_exact(kMetrics[m], base, DIM, queries + q * DIM, keys, dist, found, want,
-                     want_dist, want_found, what);
+        assert_exact(kMetrics[m], base, DIM, queries + q * DIM, keys, dist, found, want, want_dist,
+                     want_found, what);
       }
     }
     free(base), free(queries);
@@ -246,15 +247,15 @@ static void test_flat_filter_keeps_only_allowed_keys_and_is_exact(void **state) 
   }
 }
 
-static int reject_all(uint64_t key, void *user) {
+static int reject_all(uint64_t key, void* user) {
   (void)key;
   (void)user;
   return 0;
 }
 
-static void test_flat_filter_rejecting_everything_finds_nothing(void **state) {
-  float *base = qvt_gaussian_vectors(100, DIM, 107);
-  qv_index *index = flat(QV_METRIC_L2, DIM);
+static void test_flat_filter_rejecting_everything_finds_nothing(void** state) {
+  float* base = qvt_gaussian_vectors(100, DIM, 107);
+  qv_index* index = flat(QV_METRIC_L2, DIM);
   qv_search_params p;
   uint64_t keys[K];
   size_t found = 99;
@@ -270,16 +271,16 @@ static void test_flat_filter_rejecting_everything_finds_nothing(void **state) {
 
 /* ---- remove, re-add, get --------------------------------------------------- */
 
-static int contains_key(const uint64_t *keys, size_t n, uint64_t key) {
+static int contains_key(const uint64_t* keys, size_t n, uint64_t key) {
   size_t i;
   for (i = 0; i < n; ++i)
     if (keys[i] == key) return 1;
   return 0;
 }
 
-static void test_flat_remove_hides_key_from_search(void **state) {
-  float *base = qvt_gaussian_vectors(200, DIM, 108);
-  qv_index *index = flat(QV_METRIC_L2, DIM);
+static void test_flat_remove_hides_key_from_search(void** state) {
+  float* base = qvt_gaussian_vectors(200, DIM, 108);
+  qv_index* index = flat(QV_METRIC_L2, DIM);
   uint64_t keys[200];
   float dist[200];
   size_t found, n;
@@ -297,13 +298,13 @@ static void test_flat_remove_hides_key_from_search(void **state) {
   qv_index_free(index);
 }
 
-static void test_flat_remove_keeps_every_other_vector_intact(void **state) {
+static void test_flat_remove_keeps_every_other_vector_intact(void** state) {
   /* Removing from the middle, the front and the back must not disturb the
    * key -> vector association of the rest (nor exactness). */
   enum { M = 300 };
   float *base = qvt_gaussian_vectors(M, DIM, 109), *queries = qvt_gaussian_vectors(NQ, DIM, 110);
   unsigned char live[M];
-  qv_index *index = flat(QV_METRIC_L2, DIM);
+  qv_index* index = flat(QV_METRIC_L2, DIM);
   float got[DIM];
   size_t i, q;
   (void)state;
@@ -328,10 +329,9 @@ static void test_flat_remove_keeps_every_other_vector_intact(void **state) {
     float dist[K];
     double want_dist[K];
     size_t found, want_found;
-    assert_int_equal(qv_index_search(index, queries + q * DIM, K, NULL, keys, dist, &found),
-                     QV_OK);
-    want_found = qvt_brute_force(QV_METRIC_L2, base, NULL, live, M, DIM, queries + q * DIM, K,
-                                 NULL, NULL, want, want_dist);
+    assert_int_equal(qv_index_search(index, queries + q * DIM, K, NULL, keys, dist, &found), QV_OK);
+    want_found = qvt_brute_force(QV_METRIC_L2, base, NULL, live, M, DIM, queries + q * DIM, K, NULL,
+                                 NULL, want, want_dist);
     assert_exact(QV_METRIC_L2, base, DIM, queries + q * DIM, keys, dist, found, want, want_dist,
                  want_found, "after removes");
   }
@@ -339,10 +339,10 @@ static void test_flat_remove_keeps_every_other_vector_intact(void **state) {
   qv_index_free(index);
 }
 
-static void test_flat_re_add_after_remove_uses_the_new_vector(void **state) {
-  float *base = qvt_gaussian_vectors(50, DIM, 111);
+static void test_flat_re_add_after_remove_uses_the_new_vector(void** state) {
+  float* base = qvt_gaussian_vectors(50, DIM, 111);
   float fresh[DIM], got[DIM];
-  qv_index *index = flat(QV_METRIC_L2, DIM);
+  qv_index* index = flat(QV_METRIC_L2, DIM);
   uint64_t key;
   float dist;
   size_t found, n, i;
@@ -365,12 +365,12 @@ static void test_flat_re_add_after_remove_uses_the_new_vector(void **state) {
   qv_index_free(index);
 }
 
-static void test_flat_get_returns_the_added_vector(void **state) {
+static void test_flat_get_returns_the_added_vector(void** state) {
   size_t m, i, j;
   (void)state;
   for (m = 0; m < 3; ++m) {
-    float *base = qvt_gaussian_vectors(100, DIM, 112);
-    qv_index *index = flat(kMetrics[m], DIM);
+    float* base = qvt_gaussian_vectors(100, DIM, 112);
+    qv_index* index = flat(kMetrics[m], DIM);
     float got[DIM];
     for (i = 0; i < 100; ++i) { /* varied lengths, to see cosine undo its normalisation */
       for (j = 0; j < DIM; ++j) base[i * DIM + j] *= (float)(1 + i);
@@ -395,10 +395,10 @@ static void test_flat_get_returns_the_added_vector(void **state) {
   }
 }
 
-static void test_flat_add_batch_equals_single_adds(void **state) {
+static void test_flat_add_batch_equals_single_adds(void** state) {
   float *base = qvt_gaussian_vectors(N, DIM, 113), *queries = qvt_gaussian_vectors(NQ, DIM, 114);
   qv_index *a = flat(QV_METRIC_L2, DIM), *b = flat(QV_METRIC_L2, DIM);
-  uint64_t *keys = malloc(N * sizeof *keys);
+  uint64_t* keys = malloc(N * sizeof *keys);
   size_t i, q, n;
   (void)state;
   for (i = 0; i < N; ++i) keys[i] = 1000000 + 3 * i;
@@ -423,7 +423,7 @@ static void test_flat_add_batch_equals_single_adds(void **state) {
 
 /* ---- batch search ------------------------------------------------------------ */
 
-static void check_batch_equals_single(qv_index *index, const float *queries, size_t nq, size_t k,
+static void check_batch_equals_single(qv_index* index, const float* queries, size_t nq, size_t k,
                                       uint32_t threads, int with_distances) {
   uint64_t *bk = malloc(nq * k * sizeof *bk), *sk = malloc(k * sizeof *sk);
   float *bd = malloc(nq * k * sizeof *bd), *sd = malloc(k * sizeof *sd);
@@ -432,12 +432,10 @@ static void check_batch_equals_single(qv_index *index, const float *queries, siz
   qv_search_params_init(&p);
   p.threads = threads;
   for (i = 0; i < nq * k; ++i) bd[i] = 12345.0f;
-  assert_int_equal(qv_index_search_batch(index, nq, queries, k, &p, bk,
-                                         with_distances ? bd : NULL, bf),
-                   QV_OK);
+  assert_int_equal(
+      qv_index_search_batch(index, nq, queries, k, &p, bk, with_distances ? bd : NULL, bf), QV_OK);
   for (q = 0; q < nq; ++q) {
-    assert_int_equal(qv_index_search(index, queries + q * (size_t)DIM, k, &p, sk, sd, &sf),
-                     QV_OK);
+    assert_int_equal(qv_index_search(index, queries + q * (size_t)DIM, k, &p, sk, sd, &sf), QV_OK);
     assert_int_equal(bf[q], sf);
     for (i = 0; i < sf; ++i) {
       assert_int_equal(bk[q * k + i], sk[i]);
@@ -454,12 +452,12 @@ static void check_batch_equals_single(qv_index *index, const float *queries, siz
   free(bk), free(sk), free(bd), free(sd), free(bf);
 }
 
-static void test_flat_search_batch_equals_per_query_search(void **state) {
+static void test_flat_search_batch_equals_per_query_search(void** state) {
   size_t m;
   (void)state;
   for (m = 0; m < 3; ++m) {
     float *base = qvt_gaussian_vectors(N, DIM, 115), *queries = qvt_gaussian_vectors(NQ, DIM, 116);
-    qv_index *index = flat(kMetrics[m], DIM);
+    qv_index* index = flat(kMetrics[m], DIM);
     add_all(index, base, NULL, N, DIM);
     check_batch_equals_single(index, queries, NQ, K, 0, 1);
     check_batch_equals_single(index, queries, NQ, K, 1, 1);
@@ -469,9 +467,9 @@ static void test_flat_search_batch_equals_per_query_search(void **state) {
   }
 }
 
-static void test_flat_search_batch_pads_rows_past_found(void **state) {
+static void test_flat_search_batch_pads_rows_past_found(void** state) {
   float *base = qvt_gaussian_vectors(5, DIM, 117), *queries = qvt_gaussian_vectors(NQ, DIM, 118);
-  qv_index *index = flat(QV_METRIC_L2, DIM);
+  qv_index* index = flat(QV_METRIC_L2, DIM);
   (void)state;
   add_all(index, base, NULL, 5, DIM);
   check_batch_equals_single(index, queries, NQ, 8, 0, 1); /* k = 8 > count = 5 */
@@ -480,9 +478,9 @@ static void test_flat_search_batch_pads_rows_past_found(void **state) {
   qv_index_free(index);
 }
 
-static void test_flat_ignores_ef(void **state) {
+static void test_flat_ignores_ef(void** state) {
   float *base = qvt_gaussian_vectors(N, DIM, 119), *q = qvt_gaussian_vectors(1, DIM, 120);
-  qv_index *index = flat(QV_METRIC_L2, DIM);
+  qv_index* index = flat(QV_METRIC_L2, DIM);
   qv_search_params p;
   uint64_t a[K], b[K];
   size_t fa, fb;
@@ -505,7 +503,7 @@ static void test_flat_ignores_ef(void **state) {
  * the sizes below span several chunks. */
 #define GDIM 128
 
-static void assert_same_results(qv_index *a, qv_index *b, const float *queries, size_t nq,
+static void assert_same_results(qv_index* a, qv_index* b, const float* queries, size_t nq,
                                 size_t dim) {
   size_t q;
   for (q = 0; q < nq; ++q) {
@@ -522,7 +520,7 @@ static void assert_same_results(qv_index *a, qv_index *b, const float *queries, 
 
 /* Every add_text into a FLAT index is a one-row batch: 20000 of them (each
  * once copied the whole index) build the index qv_index_add builds. */
-static void test_flat_single_row_batches_equal_single_adds(void **state) {
+static void test_flat_single_row_batches_equal_single_adds(void** state) {
   const size_t n = qvt_scaled(20000);
   float *base = qvt_gaussian_vectors(n, GDIM, 131), *queries = qvt_gaussian_vectors(NQ, GDIM, 132);
   float *a_row = malloc(GDIM * sizeof *a_row), *b_row = malloc(GDIM * sizeof *b_row);
@@ -550,12 +548,12 @@ static void test_flat_single_row_batches_equal_single_adds(void **state) {
 /* Removing most rows (chunks are given back as they empty), then adding
  * again, keeps every live row intact and searches exact; a save of the
  * result opens (LOAD and MMAP) to the same index. */
-static void test_flat_removes_across_chunks_keep_rows_and_save_round_trips(void **state) {
+static void test_flat_removes_across_chunks_keep_rows_and_save_round_trips(void** state) {
   const size_t n = qvt_scaled(30000), batch = 1000;
   float *base = qvt_gaussian_vectors(n, GDIM, 133), *queries = qvt_gaussian_vectors(NQ, GDIM, 134);
-  float *row = malloc(GDIM * sizeof *row);
-  unsigned char *live = calloc(n, 1);
-  uint64_t *keys = malloc(n * sizeof *keys);
+  float* row = malloc(GDIM * sizeof *row);
+  unsigned char* live = calloc(n, 1);
+  uint64_t* keys = malloc(n * sizeof *keys);
   qv_index *index = flat(QV_METRIC_L2, GDIM), *opened;
   qvt_rng rng;
   size_t i, q, count, expected = 0;
@@ -566,9 +564,9 @@ static void test_flat_removes_across_chunks_keep_rows_and_save_round_trips(void 
   /* The first half, then every row but one in four of it removed (the last
    * rows too), then the second half. */
   for (i = 0; i < n / 2; i += batch)
-    assert_int_equal(qv_index_add_batch(index, batch < n / 2 - i ? batch : n / 2 - i, keys + i,
-                                        base + i * GDIM),
-                     QV_OK);
+    assert_int_equal(
+        qv_index_add_batch(index, batch < n / 2 - i ? batch : n / 2 - i, keys + i, base + i * GDIM),
+        QV_OK);
   for (i = 0; i < n / 2; ++i) live[i] = 1;
   qvt_rng_seed(&rng, 135);
   for (i = 0; i < n / 2; ++i)
@@ -596,8 +594,7 @@ static void test_flat_removes_across_chunks_keep_rows_and_save_round_trips(void 
     float dist[K];
     double want_dist[K];
     size_t found, want_found;
-    assert_int_equal(qv_index_search(index, queries + q * GDIM, K, NULL, got, dist, &found),
-                     QV_OK);
+    assert_int_equal(qv_index_search(index, queries + q * GDIM, K, NULL, got, dist, &found), QV_OK);
     want_found = qvt_brute_force(QV_METRIC_L2, base, keys, live, n, GDIM, queries + q * GDIM, K,
                                  NULL, NULL, want, want_dist);
     assert_exact(QV_METRIC_L2, base, GDIM, queries + q * GDIM, got, dist, found, want, want_dist,
@@ -627,9 +624,9 @@ static void test_flat_removes_across_chunks_keep_rows_and_save_round_trips(void 
 /* Resident bytes now (statm), or 0 when unreadable. */
 static size_t resident_bytes(void) {
   size_t size;
-  unsigned char *text = qvt_read_file("/proc/self/statm", &size);
+  unsigned char* text = qvt_read_file("/proc/self/statm", &size);
   unsigned long pages = 0, resident = 0;
-  int got = text ? sscanf((const char *)text, "%lu %lu", &pages, &resident) : 0;
+  int got = text ? sscanf((const char*)text, "%lu %lu", &pages, &resident) : 0;
   free(text);
   return got == 2 ? (size_t)resident * (size_t)sysconf(_SC_PAGESIZE) : 0;
 }
@@ -637,8 +634,8 @@ static size_t resident_bytes(void) {
 /* Peak resident bytes since reset_peak() (VmHWM), or 0 when unreadable. */
 static size_t peak_resident_bytes(void) {
   size_t size, kib = 0;
-  unsigned char *text = qvt_read_file("/proc/self/status", &size);
-  const char *at = text ? strstr((const char *)text, "VmHWM:") : NULL;
+  unsigned char* text = qvt_read_file("/proc/self/status", &size);
+  const char* at = text ? strstr((const char*)text, "VmHWM:") : NULL;
   if (!at || sscanf(at, "VmHWM: %zu kB", &kib) != 1) kib = 0;
   free(text);
   return kib * 1024;
@@ -646,14 +643,14 @@ static size_t peak_resident_bytes(void) {
 
 /* Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+). */
 static int reset_peak(void) {
-  FILE *f = fopen("/proc/self/clear_refs", "w");
+  FILE* f = fopen("/proc/self/clear_refs", "w");
   int ok;
   if (!f) return 0;
   ok = fputs("5", f) >= 0;
   return fclose(f) == 0 && ok;
 }
 
-static int memory_unmeasurable(const char *test) {
+static int memory_unmeasurable(const char* test) {
   if (qvt_sanitized()) {
     printf("[ skipped  ] %s: sanitizer allocators keep freed memory\n", test);
     return 1;
@@ -668,11 +665,11 @@ static int memory_unmeasurable(const char *test) {
 /* Growing by one-row batches never holds two copies of the rows: the peak
  * RSS while building stays near the vector bytes (each batch used to
  * reallocate the whole index, holding old and new at once). */
-static void test_flat_growth_never_holds_two_copies_of_its_rows(void **state) {
+static void test_flat_growth_never_holds_two_copies_of_its_rows(void** state) {
   const size_t n = 16384;
   const double raw = (double)n * GDIM * sizeof(float);
-  float *base;
-  qv_index *index;
+  float* base;
+  qv_index* index;
   size_t i, before, peak;
   (void)state;
   if (memory_unmeasurable("growth peak")) skip();
@@ -700,12 +697,12 @@ static void test_flat_growth_never_holds_two_copies_of_its_rows(void **state) {
 
 /* Removing most of an index gives its memory back at once (no compact
  * needed; compact then changes nothing). */
-static void test_flat_remove_gives_memory_back(void **state) {
+static void test_flat_remove_gives_memory_back(void** state) {
   const size_t n = 65536, batch = 1024, kept = n / 4;
   const double raw = (double)n * GDIM * sizeof(float), removed = raw - raw / 4;
-  float *base;
-  uint64_t *keys;
-  qv_index *index;
+  float* base;
+  uint64_t* keys;
+  qv_index* index;
   size_t i, before, built, after, count;
   (void)state;
   if (memory_unmeasurable("remove gives memory back")) skip();

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <string.h>
@@ -15,7 +16,7 @@
 
 #include "test_header.h"
 
-static void test_header_compiles_as_strict_c99_and_cpp(void **state) {
+static void test_header_compiles_as_strict_c99_and_cpp(void** state) {
   (void)state;
   assert_int_equal(qvt_header_c_check(), 9);
   assert_int_equal(qvt_header_c_version_number(), qv_version_number());
@@ -23,7 +24,7 @@ static void test_header_compiles_as_strict_c99_and_cpp(void **state) {
   assert_int_equal(qvt_header_cpp20_check(), 6);
 }
 
-static void test_index_options_init_sets_struct_size_and_documented_defaults(void **state) {
+static void test_index_options_init_sets_struct_size_and_documented_defaults(void** state) {
   qv_index_options o;
   (void)state;
   memset(&o, 0xAB, sizeof o); /* garbage everywhere: init must write every field */
@@ -39,7 +40,7 @@ static void test_index_options_init_sets_struct_size_and_documented_defaults(voi
   assert_int_equal(o.threads, 0);
 }
 
-static void test_search_params_init_sets_struct_size_and_documented_defaults(void **state) {
+static void test_search_params_init_sets_struct_size_and_documented_defaults(void** state) {
   qv_search_params p;
   (void)state;
   memset(&p, 0xAB, sizeof p);
@@ -51,7 +52,7 @@ static void test_search_params_init_sets_struct_size_and_documented_defaults(voi
   assert_int_equal(p.threads, 0);
 }
 
-static void test_init_functions_ignore_null(void **state) {
+static void test_init_functions_ignore_null(void** state) {
   (void)state;
   /* Documented: NULL is ignored (must not crash). */
   qv_index_options_init(NULL);
@@ -59,9 +60,9 @@ static void test_init_functions_ignore_null(void **state) {
   assert_string_equal(qv_last_error(), ""); /* and is not an error */
 }
 
-static void test_initialised_options_create_an_index_once_dim_is_set(void **state) {
+static void test_initialised_options_create_an_index_once_dim_is_set(void** state) {
   qv_index_options o;
-  qv_index *index = NULL;
+  qv_index* index = NULL;
   uint32_t dim = 0;
   (void)state;
   qv_index_options_init(&o);
@@ -77,7 +78,7 @@ static void test_initialised_options_create_an_index_once_dim_is_set(void **stat
 
 /* The static initialisers give the same structs as the _init functions
  * (compared field by field: padding bytes are not part of the contract). */
-static void test_init_macros_match_init_functions(void **state) {
+static void test_init_macros_match_init_functions(void** state) {
   qv_index_options from_macro = QV_INDEX_OPTIONS_INIT, from_fn;
   qv_search_params params_macro = QV_SEARCH_PARAMS_INIT, params_fn;
   (void)state;

@@ -2,7 +2,6 @@
  * public header raises in strict C99 fails the build. Included twice to
  * check the include guard. */
 #include <quiver/quiver.h>
-#include <quiver/quiver.h>
 
 #include "test_header.h"
 
@@ -17,11 +16,11 @@ int qvt_header_c_check(void) {
   qv_metric m = QV_METRIC_COSINE;
   qv_index_kind k = QV_INDEX_FLAT;
   qv_open_mode mode = QV_OPEN_MMAP;
-  qv_index *index = 0;
-  const char *(*status_string)(qv_status) = qv_status_string;
+  qv_index* index = 0;
+  const char* (*status_string)(qv_status) = qv_status_string;
   qv_index_options_init(&o);
   qv_search_params_init(&p);
-  return (int)(o.struct_size == sizeof o) + (int)(p.struct_size == sizeof p) +
-         (int)(s == QV_OK) + (int)(m == 3) + (int)(k == 1) + (int)(mode == 2) +
-         (int)(index == 0) + (int)(status_string != 0) + (int)(QV_MAX_DIM == 65536u);
+  return (int)(o.struct_size == sizeof o) + (int)(p.struct_size == sizeof p) + (int)(s == QV_OK) +
+         (int)(m == 3) + (int)(k == 1) + (int)(mode == 2) + (int)(index == 0) +
+         (int)(status_string != 0) + (int)(QV_MAX_DIM == 65536u);
 }

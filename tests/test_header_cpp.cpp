@@ -2,7 +2,6 @@
 // test_header, C++20 in test_header_cpp20): any warning the public header
 // raises in strict C++ fails the build. Included twice for the include guard.
 #include <quiver/quiver.h>
-#include <quiver/quiver.h>
 
 #include <type_traits>
 
@@ -22,12 +21,12 @@ extern "C" int QVT_HEADER_CPP_CHECK(void) {
   qv_search_params p;
   qv_index_options_init(&o);
   qv_search_params_init(&p);
-  qv_index *index = nullptr;
+  qv_index* index = nullptr;
   // extern "C" linkage: the functions are callable through C function pointers.
-  const char *(*status_string)(qv_status) = &qv_status_string;
-  qv_status (*create)(const qv_index_options *, qv_index **) = &qv_index_create;
-  return int(o.struct_size == sizeof o) + int(p.struct_size == sizeof p) +
-         int(index == nullptr) + int(status_string != nullptr) + int(create != nullptr) +
-         int(QV_VERSION_NUMBER == 100 * QV_VERSION_MINOR + 10000 * QV_VERSION_MAJOR +
-                                      QV_VERSION_PATCH);
+  const char* (*status_string)(qv_status) = &qv_status_string;
+  qv_status (*create)(const qv_index_options*, qv_index**) = &qv_index_create;
+  return int(o.struct_size == sizeof o) + int(p.struct_size == sizeof p) + int(index == nullptr) +
+         int(status_string != nullptr) + int(create != nullptr) +
+         int(QV_VERSION_NUMBER ==
+             100 * QV_VERSION_MINOR + 10000 * QV_VERSION_MAJOR + QV_VERSION_PATCH);
 }

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <math.h>
@@ -33,14 +34,14 @@ static size_t mix_n = 20000, mix_nq = MIX_NQ_MAX;
 
 typedef struct mixture {
   float *base, *queries;
-  qv_index *index;     /* HNSW, built with qv_index_add_batch on all cores */
-  uint64_t *truth;     /* MIX_NQ x K exact neighbours */
+  qv_index* index; /* HNSW, built with qv_index_add_batch on all cores */
+  uint64_t* truth; /* MIX_NQ x K exact neighbours */
   double build_seconds;
 } mixture;
 
-static qv_index *hnsw(uint32_t dim, qv_metric metric, uint64_t seed, uint32_t threads) {
+static qv_index* hnsw(uint32_t dim, qv_metric metric, uint64_t seed, uint32_t threads) {
   qv_index_options o;
-  qv_index *index = NULL;
+  qv_index* index = NULL;
   qv_index_options_init(&o);
   o.dim = dim;
   o.metric = metric;
@@ -51,8 +52,8 @@ static qv_index *hnsw(uint32_t dim, qv_metric metric, uint64_t seed, uint32_t th
   return index;
 }
 
-static void add_batch_keys_0_to_n(qv_index *index, const float *data, size_t n) {
-  uint64_t *keys = malloc(n * sizeof *keys);
+static void add_batch_keys_0_to_n(qv_index* index, const float* data, size_t n) {
+  uint64_t* keys = malloc(n * sizeof *keys);
   size_t i;
   for (i = 0; i < n; ++i) keys[i] = i;
   assert_int_equal(qv_index_add_batch(index, n, keys, data), QV_OK);
@@ -60,10 +61,10 @@ static void add_batch_keys_0_to_n(qv_index *index, const float *data, size_t n) 
 }
 
 /* Searches every query at `ef` (filter optional) and returns recall@K. */
-static double recall_at(const qv_index *index, const float *queries, size_t nq, size_t dim,
-                        uint32_t ef, qvt_filter_fn filter, void *user, const uint64_t *truth,
-                        size_t truth_stride, const size_t *truth_found, size_t *found_out) {
-  uint64_t *got = malloc(nq * K * sizeof *got);
+static double recall_at(const qv_index* index, const float* queries, size_t nq, size_t dim,
+                        uint32_t ef, qvt_filter_fn filter, void* user, const uint64_t* truth,
+                        size_t truth_stride, const size_t* truth_found, size_t* found_out) {
+  uint64_t* got = malloc(nq * K * sizeof *got);
   size_t *found = malloc(nq * sizeof *found), q;
   qv_search_params p;
   double r;
@@ -72,8 +73,7 @@ static double recall_at(const qv_index *index, const float *queries, size_t nq, 
   p.filter = filter;
   p.filter_user = user;
   for (q = 0; q < nq; ++q)
-    assert_int_equal(qv_index_search(index, queries + q * dim, K, &p, got + q * K, NULL,
-                                     found + q),
+    assert_int_equal(qv_index_search(index, queries + q * dim, K, &p, got + q * K, NULL, found + q),
                      QV_OK);
   r = qvt_recall(nq, K, got, K, found, truth, truth_stride, truth_found);
   if (found_out) memcpy(found_out, found, nq * sizeof *found);
@@ -82,14 +82,14 @@ static double recall_at(const qv_index *index, const float *queries, size_t nq, 
   return r;
 }
 
-static int setup_mixture(void **state) {
-  mixture *m = calloc(1, sizeof *m);
+static int setup_mixture(void** state) {
+  mixture* m = calloc(1, sizeof *m);
   double t0;
   qvt_mixture_split(MIX_N, MIX_NQ, MIX_DIM, MIX_CLUSTERS, MIX_SIGMA, 1, &m->base, &m->queries);
   m->index = hnsw(MIX_DIM, QV_METRIC_L2, 42, 0);
   t0 = qvt_now();
   {
-    uint64_t *keys = malloc(MIX_N * sizeof *keys);
+    uint64_t* keys = malloc(MIX_N * sizeof *keys);
     size_t i;
     for (i = 0; i < MIX_N; ++i) keys[i] = i;
     if (qv_index_add_batch(m->index, MIX_N, keys, m->base) != QV_OK) {
@@ -103,14 +103,14 @@ static int setup_mixture(void **state) {
   m->truth = malloc((size_t)MIX_NQ * K * sizeof *m->truth);
   qvt_brute_force_batch(QV_METRIC_L2, m->base, NULL, NULL, MIX_N, MIX_DIM, m->queries, MIX_NQ, K,
                         NULL, NULL, m->truth, NULL, NULL);
-  printf("[ info     ] mixture %zu x %d (%d clusters, sigma %.2f): HNSW add_batch %.2f s\n",
-         MIX_N, MIX_DIM, MIX_CLUSTERS, MIX_SIGMA, m->build_seconds);
+  printf("[ info     ] mixture %zu x %d (%d clusters, sigma %.2f): HNSW add_batch %.2f s\n", MIX_N,
+         MIX_DIM, MIX_CLUSTERS, MIX_SIGMA, m->build_seconds);
   *state = m;
   return 0;
 }
 
-static int teardown_mixture(void **state) {
-  mixture *m = (mixture *)*state;
+static int teardown_mixture(void** state) {
+  mixture* m = (mixture*)*state;
   if (!m) return 0;
   qv_index_free(m->index);
   free(m->base), free(m->queries), free(m->truth), free(m);
@@ -119,25 +119,25 @@ static int teardown_mixture(void **state) {
 
 /* ---- recall on the mixture -------------------------------------------------- */
 
-static void test_hnsw_recall_at_10_on_gaussian_mixture_is_at_least_0_95(void **state) {
-  mixture *m = (mixture *)*state;
+static void test_hnsw_recall_at_10_on_gaussian_mixture_is_at_least_0_95(void** state) {
+  mixture* m = (mixture*)*state;
   size_t n;
-  double r = recall_at(m->index, m->queries, MIX_NQ, MIX_DIM, 128, NULL, NULL, m->truth, K, NULL,
-                       NULL);
+  double r =
+      recall_at(m->index, m->queries, MIX_NQ, MIX_DIM, 128, NULL, NULL, m->truth, K, NULL, NULL);
   printf("[ info     ] mixture recall@10 at ef 128: %.4f\n", r);
   assert_int_equal(qv_index_count(m->index, &n), QV_OK);
   assert_int_equal(n, MIX_N);
   assert_true(r >= 0.95);
 }
 
-static void test_hnsw_larger_ef_does_not_lower_recall(void **state) {
+static void test_hnsw_larger_ef_does_not_lower_recall(void** state) {
   static const uint32_t efs[] = {10, 16, 32, 64, 128, 256};
-  mixture *m = (mixture *)*state;
+  mixture* m = (mixture*)*state;
   double r[6];
   size_t i;
   for (i = 0; i < 6; ++i) {
-    r[i] = recall_at(m->index, m->queries, MIX_NQ, MIX_DIM, efs[i], NULL, NULL, m->truth, K,
-                     NULL, NULL);
+    r[i] = recall_at(m->index, m->queries, MIX_NQ, MIX_DIM, efs[i], NULL, NULL, m->truth, K, NULL,
+                     NULL);
     printf("[ info     ] mixture recall@10 at ef %u: %.4f\n", efs[i], r[i]);
   }
   for (i = 1; i < 6; ++i) assert_true(r[i] >= r[i - 1] - 0.01); /* roughly monotone */
@@ -148,9 +148,9 @@ static void test_hnsw_larger_ef_does_not_lower_recall(void **state) {
   assert_true(r[2] >= 0.95); /* ef 32 */
 }
 
-static void test_hnsw_default_ef_comes_from_the_options(void **state) {
+static void test_hnsw_default_ef_comes_from_the_options(void** state) {
   /* ef = 0 means the index's hnsw_ef_search (64): same results as ef = 64. */
-  mixture *m = (mixture *)*state;
+  mixture* m = (mixture*)*state;
   qv_search_params p0, p64;
   size_t q;
   qv_search_params_init(&p0);
@@ -160,7 +160,7 @@ static void test_hnsw_default_ef_comes_from_the_options(void **state) {
     uint64_t a[K], b[K], c[K];
     float da[K], db[K];
     size_t fa, fb, fc;
-    const float *query = m->queries + q * MIX_DIM;
+    const float* query = m->queries + q * MIX_DIM;
     assert_int_equal(qv_index_search(m->index, query, K, &p0, a, da, &fa), QV_OK);
     assert_int_equal(qv_index_search(m->index, query, K, &p64, b, db, &fb), QV_OK);
     assert_int_equal(qv_index_search(m->index, query, K, NULL, c, NULL, &fc), QV_OK);
@@ -172,21 +172,21 @@ static void test_hnsw_default_ef_comes_from_the_options(void **state) {
   }
 }
 
-static void test_hnsw_ef_below_k_is_raised_to_k(void **state) {
-  mixture *m = (mixture *)*state;
+static void test_hnsw_ef_below_k_is_raised_to_k(void** state) {
+  mixture* m = (mixture*)*state;
   enum { BIGK = 50 };
-  uint64_t *truth = malloc((size_t)MIX_NQ * BIGK * sizeof *truth);
-  uint64_t *got = malloc((size_t)MIX_NQ * BIGK * sizeof *got);
+  uint64_t* truth = malloc((size_t)MIX_NQ * BIGK * sizeof *truth);
+  uint64_t* got = malloc((size_t)MIX_NQ * BIGK * sizeof *got);
   size_t *found = malloc(MIX_NQ * sizeof *found), q;
   qv_search_params p;
   double r;
-  qvt_brute_force_batch(QV_METRIC_L2, m->base, NULL, NULL, MIX_N, MIX_DIM, m->queries, MIX_NQ,
-                        BIGK, NULL, NULL, truth, NULL, NULL);
+  qvt_brute_force_batch(QV_METRIC_L2, m->base, NULL, NULL, MIX_N, MIX_DIM, m->queries, MIX_NQ, BIGK,
+                        NULL, NULL, truth, NULL, NULL);
   qv_search_params_init(&p);
   p.ef = 1;
   for (q = 0; q < MIX_NQ; ++q) {
-    assert_int_equal(qv_index_search(m->index, m->queries + q * MIX_DIM, BIGK, &p,
-                                     got + q * BIGK, NULL, found + q),
+    assert_int_equal(qv_index_search(m->index, m->queries + q * MIX_DIM, BIGK, &p, got + q * BIGK,
+                                     NULL, found + q),
                      QV_OK);
     assert_int_equal(found[q], BIGK);
   }
@@ -196,14 +196,14 @@ static void test_hnsw_ef_below_k_is_raised_to_k(void **state) {
   free(truth), free(got), free(found);
 }
 
-static void test_hnsw_results_are_sorted_and_distances_are_true(void **state) {
-  mixture *m = (mixture *)*state;
+static void test_hnsw_results_are_sorted_and_distances_are_true(void** state) {
+  mixture* m = (mixture*)*state;
   size_t q, i;
   for (q = 0; q < MIX_NQ; ++q) {
     uint64_t keys[K];
     float d[K];
     size_t found;
-    const float *query = m->queries + q * MIX_DIM;
+    const float* query = m->queries + q * MIX_DIM;
     assert_int_equal(qv_index_search(m->index, query, K, NULL, keys, d, &found), QV_OK);
     assert_int_equal(found, K);
     for (i = 0; i < found; ++i) {
@@ -215,10 +215,10 @@ static void test_hnsw_results_are_sorted_and_distances_are_true(void **state) {
   }
 }
 
-static void test_hnsw_search_batch_equals_per_query_search(void **state) {
-  mixture *m = (mixture *)*state;
-  uint64_t *bk = malloc((size_t)MIX_NQ * K * sizeof *bk);
-  float *bd = malloc((size_t)MIX_NQ * K * sizeof *bd);
+static void test_hnsw_search_batch_equals_per_query_search(void** state) {
+  mixture* m = (mixture*)*state;
+  uint64_t* bk = malloc((size_t)MIX_NQ * K * sizeof *bk);
+  float* bd = malloc((size_t)MIX_NQ * K * sizeof *bd);
   size_t *bf = malloc(MIX_NQ * sizeof *bf), q, i;
   qv_search_params p;
   uint32_t threads;
@@ -226,8 +226,7 @@ static void test_hnsw_search_batch_equals_per_query_search(void **state) {
     qv_search_params_init(&p);
     p.ef = 96;
     p.threads = threads;
-    assert_int_equal(qv_index_search_batch(m->index, MIX_NQ, m->queries, K, &p, bk, bd, bf),
-                     QV_OK);
+    assert_int_equal(qv_index_search_batch(m->index, MIX_NQ, m->queries, K, &p, bk, bd, bf), QV_OK);
     for (q = 0; q < MIX_NQ; ++q) {
       uint64_t keys[K];
       float d[K];
@@ -251,18 +250,18 @@ struct mod_filter {
   int keep_zero; /* 1: keep key % mod == 0; 0: keep key % mod != 0 */
 };
 
-static int mod_filter_fn(uint64_t key, void *user) {
-  const struct mod_filter *f = (const struct mod_filter *)user;
+static int mod_filter_fn(uint64_t key, void* user) {
+  const struct mod_filter* f = (const struct mod_filter*)user;
   return f->keep_zero ? key % f->mod == 0 : key % f->mod != 0;
 }
 
-static void test_hnsw_filtered_search_returns_only_allowed_keys_with_high_recall(void **state) {
+static void test_hnsw_filtered_search_returns_only_allowed_keys_with_high_recall(void** state) {
   /* 90%, 50% and 1% of the keys pass. The 1% filter makes the graph search
    * visit most of the index, so it runs on fewer queries. */
   static const struct mod_filter filters[] = {{10, 0}, {2, 1}, {100, 1}};
-  static const char *const names[] = {"key % 10 != 0", "key % 2 == 0", "key % 100 == 0"};
-  mixture *m = (mixture *)*state;
-  uint64_t *truth = malloc((size_t)MIX_NQ * K * sizeof *truth);
+  static const char* const names[] = {"key % 10 != 0", "key % 2 == 0", "key % 100 == 0"};
+  mixture* m = (mixture*)*state;
+  uint64_t* truth = malloc((size_t)MIX_NQ * K * sizeof *truth);
   uint64_t got[K];
   size_t truth_found[MIX_NQ_MAX], found[MIX_NQ_MAX];
   size_t f, q, i;
@@ -275,8 +274,7 @@ static void test_hnsw_filtered_search_returns_only_allowed_keys_with_high_recall
                           mod_filter_fn, &filter, truth, NULL, truth_found);
     r = recall_at(m->index, m->queries, nq, MIX_DIM, 128, mod_filter_fn, &filter, truth, K,
                   truth_found, found);
-    printf("[ info     ] filtered (%s) recall@10 at ef 128: %.4f (%zu queries)\n", names[f], r,
-           nq);
+    printf("[ info     ] filtered (%s) recall@10 at ef 128: %.4f (%zu queries)\n", names[f], r, nq);
     assert_true(r >= 0.9);
     /* Every returned key passes the filter, and there are always K of them. */
     qv_search_params_init(&p);
@@ -298,13 +296,13 @@ static void test_hnsw_filtered_search_returns_only_allowed_keys_with_high_recall
 
 /* ---- removal ---------------------------------------------------------------------- */
 
-static void test_hnsw_removed_keys_never_come_back_and_recall_stays_high(void **state) {
+static void test_hnsw_removed_keys_never_come_back_and_recall_stays_high(void** state) {
   enum { DIM = 32 };
   const size_t N = qvt_scaled(10000), NQ = qvt_scaled(300);
   float *base, *queries;
-  unsigned char *live = malloc(N);
-  uint64_t *truth = malloc((size_t)NQ * K * sizeof *truth);
-  qv_index *index = hnsw(DIM, QV_METRIC_L2, 42, 0);
+  unsigned char* live = malloc(N);
+  uint64_t* truth = malloc((size_t)NQ * K * sizeof *truth);
+  qv_index* index = hnsw(DIM, QV_METRIC_L2, 42, 0);
   qv_search_params p;
   size_t i, q, n, removed = 0;
   double r, r_before;
@@ -359,12 +357,12 @@ static void test_hnsw_removed_keys_never_come_back_and_recall_stays_high(void **
   qv_index_free(index);
 }
 
-static void test_hnsw_re_add_after_remove_finds_the_new_vector(void **state) {
+static void test_hnsw_re_add_after_remove_finds_the_new_vector(void** state) {
   enum { DIM = 16 };
   const size_t N = qvt_scaled(2000);
-  float *base = qvt_gaussian_vectors(N, DIM, 9);
+  float* base = qvt_gaussian_vectors(N, DIM, 9);
   float fresh[DIM], got[DIM];
-  qv_index *index = hnsw(DIM, QV_METRIC_L2, 42, 0);
+  qv_index* index = hnsw(DIM, QV_METRIC_L2, 42, 0);
   uint64_t keys[K];
   float d[K];
   size_t found, i, n;
@@ -388,10 +386,10 @@ static void test_hnsw_re_add_after_remove_finds_the_new_vector(void **state) {
   qv_index_free(index);
 }
 
-static void test_hnsw_removing_everything_leaves_searches_empty(void **state) {
+static void test_hnsw_removing_everything_leaves_searches_empty(void** state) {
   enum { N = 300, DIM = 8 };
-  float *base = qvt_gaussian_vectors(N, DIM, 10);
-  qv_index *index = hnsw(DIM, QV_METRIC_L2, 42, 0);
+  float* base = qvt_gaussian_vectors(N, DIM, 10);
+  qv_index* index = hnsw(DIM, QV_METRIC_L2, 42, 0);
   uint64_t keys[K];
   size_t found = 99, i, n;
   (void)state;
@@ -407,8 +405,8 @@ static void test_hnsw_removing_everything_leaves_searches_empty(void **state) {
 
 /* ---- determinism -------------------------------------------------------------------- */
 
-static void assert_same_results(const qv_index *a, const qv_index *b, const float *queries,
-                                size_t nq, size_t dim, const char *what) {
+static void assert_same_results(const qv_index* a, const qv_index* b, const float* queries,
+                                size_t nq, size_t dim, const char* what) {
   size_t q;
   for (q = 0; q < nq; ++q) {
     uint64_t ka[K], kb[K];
@@ -418,16 +416,16 @@ static void assert_same_results(const qv_index *a, const qv_index *b, const floa
     assert_int_equal(qv_index_search(b, queries + q * dim, K, NULL, kb, db, &fb), QV_OK);
     if (fa != fb || memcmp(ka, kb, fa * sizeof ka[0]) != 0 ||
         memcmp(da, db, fa * sizeof da[0]) != 0)
-      fail_msg("%s: query %zu differs (found %zu vs %zu, first keys %llu vs %llu)", what, q, fa,
-               fb, (unsigned long long)ka[0], (unsigned long long)kb[0]);
+      fail_msg("%s: query %zu differs (found %zu vs %zu, first keys %llu vs %llu)", what, q, fa, fb,
+               (unsigned long long)ka[0], (unsigned long long)kb[0]);
   }
 }
 
-static void test_hnsw_same_seed_and_adds_give_identical_results(void **state) {
+static void test_hnsw_same_seed_and_adds_give_identical_results(void** state) {
   enum { DIM = 32 };
   const size_t N = qvt_scaled(3000), NQ = qvt_scaled(300);
-  float *base = qvt_gaussian_mixture(N, DIM, 10, 0.4, 11);
-  float *queries = qvt_gaussian_vectors(NQ, DIM, 12);
+  float* base = qvt_gaussian_mixture(N, DIM, 10, 0.4, 11);
+  float* queries = qvt_gaussian_vectors(NQ, DIM, 12);
   qv_index *a = hnsw(DIM, QV_METRIC_L2, 1234, 0), *b = hnsw(DIM, QV_METRIC_L2, 1234, 0);
   size_t i;
   (void)state;
@@ -443,11 +441,11 @@ static void test_hnsw_same_seed_and_adds_give_identical_results(void **state) {
   free(base), free(queries);
 }
 
-static void test_hnsw_batch_on_one_thread_equals_single_adds(void **state) {
+static void test_hnsw_batch_on_one_thread_equals_single_adds(void** state) {
   enum { DIM = 32 };
   const size_t N = qvt_scaled(3000), NQ = qvt_scaled(300);
-  float *base = qvt_gaussian_mixture(N, DIM, 10, 0.4, 13);
-  float *queries = qvt_gaussian_vectors(NQ, DIM, 14);
+  float* base = qvt_gaussian_mixture(N, DIM, 10, 0.4, 13);
+  float* queries = qvt_gaussian_vectors(NQ, DIM, 14);
   qv_index *single = hnsw(DIM, QV_METRIC_L2, 5, 1), *batch = hnsw(DIM, QV_METRIC_L2, 5, 1);
   size_t i;
   (void)state;
@@ -459,11 +457,11 @@ static void test_hnsw_batch_on_one_thread_equals_single_adds(void **state) {
   free(base), free(queries);
 }
 
-static void test_hnsw_parallel_batch_recall_matches_single_adds(void **state) {
+static void test_hnsw_parallel_batch_recall_matches_single_adds(void** state) {
   enum { DIM = 32 };
   const size_t N = qvt_scaled(5000), NQ = qvt_scaled(200);
   float *base, *queries;
-  uint64_t *truth = malloc((size_t)NQ * K * sizeof *truth);
+  uint64_t* truth = malloc((size_t)NQ * K * sizeof *truth);
   qv_index *single = hnsw(DIM, QV_METRIC_L2, 5, 1), *parallel = hnsw(DIM, QV_METRIC_L2, 5, 4);
   double rs, rp;
   size_t i, n;
@@ -489,17 +487,17 @@ static void test_hnsw_parallel_batch_recall_matches_single_adds(void **state) {
 
 /* ---- other metrics ------------------------------------------------------------------ */
 
-static void test_hnsw_cosine_and_ip_recall_is_high_and_get_round_trips(void **state) {
+static void test_hnsw_cosine_and_ip_recall_is_high_and_get_round_trips(void** state) {
   static const qv_metric metrics[] = {QV_METRIC_COSINE, QV_METRIC_IP};
-  static const char *const names[] = {"COSINE", "IP"};
+  static const char* const names[] = {"COSINE", "IP"};
   enum { DIM = 32 };
   const size_t N = qvt_scaled(5000), NQ = qvt_scaled(200);
   size_t mi;
   (void)state;
   for (mi = 0; mi < 2; ++mi) {
     float *base, *queries;
-    uint64_t *truth = malloc((size_t)NQ * K * sizeof *truth);
-    qv_index *index = hnsw(DIM, metrics[mi], 42, 0);
+    uint64_t* truth = malloc((size_t)NQ * K * sizeof *truth);
+    qv_index* index = hnsw(DIM, metrics[mi], 42, 0);
     double r;
     size_t i, j;
     qvt_mixture_split(N, NQ, DIM, 10, 0.4, 17, &base, &queries);
@@ -510,8 +508,8 @@ static void test_hnsw_cosine_and_ip_recall_is_high_and_get_round_trips(void **st
         for (j = 0; j < DIM; ++j) base[i * DIM + j] = (float)(base[i * DIM + j] / sqrt(s));
       }
     add_batch_keys_0_to_n(index, base, N);
-    qvt_brute_force_batch(metrics[mi], base, NULL, NULL, N, DIM, queries, NQ, K, NULL, NULL,
-                          truth, NULL, NULL);
+    qvt_brute_force_batch(metrics[mi], base, NULL, NULL, N, DIM, queries, NQ, K, NULL, NULL, truth,
+                          NULL, NULL);
     r = recall_at(index, queries, NQ, DIM, 128, NULL, NULL, truth, K, NULL, NULL);
     printf("[ info     ] %s recall@10 at ef 128: %.4f\n", names[mi], r);
     assert_true(r >= 0.95);
@@ -528,8 +526,8 @@ static void test_hnsw_cosine_and_ip_recall_is_high_and_get_round_trips(void **st
 
 /* ---- edge cases -------------------------------------------------------------------- */
 
-static void test_hnsw_empty_index_search_finds_nothing(void **state) {
-  qv_index *index = hnsw(8, QV_METRIC_L2, 42, 0);
+static void test_hnsw_empty_index_search_finds_nothing(void** state) {
+  qv_index* index = hnsw(8, QV_METRIC_L2, 42, 0);
   float q[8] = {1, 2, 3, 4, 5, 6, 7, 8};
   uint64_t keys[K * 2];
   size_t found = 99, founds[2] = {99, 99}, i;
@@ -552,10 +550,10 @@ static void test_hnsw_empty_index_search_finds_nothing(void **state) {
   qv_index_free(index);
 }
 
-static void test_hnsw_k_larger_than_count_returns_every_vector(void **state) {
+static void test_hnsw_k_larger_than_count_returns_every_vector(void** state) {
   enum { N = 37, DIM = 8 };
-  float *base = qvt_gaussian_vectors(N, DIM, 19);
-  qv_index *index = hnsw(DIM, QV_METRIC_L2, 42, 0);
+  float* base = qvt_gaussian_vectors(N, DIM, 19);
+  qv_index* index = hnsw(DIM, QV_METRIC_L2, 42, 0);
   uint64_t keys[100], want[100];
   float d[100];
   size_t found, i;
@@ -571,7 +569,7 @@ static void test_hnsw_k_larger_than_count_returns_every_vector(void **state) {
   }
   /* A single vector. */
   {
-    qv_index *one = hnsw(DIM, QV_METRIC_L2, 42, 0);
+    qv_index* one = hnsw(DIM, QV_METRIC_L2, 42, 0);
     assert_int_equal(qv_index_add(one, 99, base), QV_OK);
     assert_int_equal(qv_index_search(one, base + DIM, 5, NULL, keys, d, &found), QV_OK);
     assert_int_equal(found, 1);
@@ -584,14 +582,14 @@ static void test_hnsw_k_larger_than_count_returns_every_vector(void **state) {
 
 /* ---- real data: siftsmall ------------------------------------------------------------ */
 
-static void test_hnsw_recall_on_siftsmall_is_at_least_0_95(void **state) {
-  const char *dir = qvt_data_dir();
+static void test_hnsw_recall_on_siftsmall_is_at_least_0_95(void** state) {
+  const char* dir = qvt_data_dir();
   char *pb, *pq, *pg;
   float *base = NULL, *queries = NULL;
-  int32_t *gt = NULL;
+  int32_t* gt = NULL;
   size_t nb, db, nq, dq, ng, dg, i;
-  uint64_t *truth;
-  qv_index *index;
+  uint64_t* truth;
+  qv_index* index;
   double r, t0;
   (void)state;
   if (!dir) {
@@ -628,8 +626,8 @@ static void test_hnsw_recall_on_siftsmall_is_at_least_0_95(void **state) {
     nb = qvt_scaled(nb);
     nq /= 2;
     dg = K;
-    qvt_brute_force_batch(QV_METRIC_L2, base, NULL, NULL, nb, db, queries, nq, K, NULL, NULL,
-                          truth, NULL, NULL);
+    qvt_brute_force_batch(QV_METRIC_L2, base, NULL, NULL, nb, db, queries, nq, K, NULL, NULL, truth,
+                          NULL, NULL);
   } else {
     /* The file is the exact answer (ties aside): check it against our
      * brute force on a few queries, so the readers are known good. */
@@ -646,15 +644,16 @@ static void test_hnsw_recall_on_siftsmall_is_at_least_0_95(void **state) {
   t0 = qvt_now();
   add_batch_keys_0_to_n(index, base, nb);
   r = recall_at(index, queries, nq, db, 128, NULL, NULL, truth, dg, NULL, NULL);
-  printf("[ info     ] siftsmall %zu x %zu, %zu queries: build+search %.2f s, recall@10 at ef "
-         "128: %.4f\n",
-         nb, db, nq, qvt_now() - t0, r);
+  printf(
+      "[ info     ] siftsmall %zu x %zu, %zu queries: build+search %.2f s, recall@10 at ef "
+      "128: %.4f\n",
+      nb, db, nq, qvt_now() - t0, r);
   assert_true(r >= 0.95);
   qv_index_free(index);
   free(base), free(queries), free(gt), free(truth);
 }
 
-static void test_vecs_readers_round_trip_and_reject_truncated_files(void **state) {
+static void test_vecs_readers_round_trip_and_reject_truncated_files(void** state) {
   /* The dataset readers themselves, so a skipped siftsmall run does not hide
    * a broken reader. */
   char path[] = "/tmp/qv_test_vecsXXXXXX";
@@ -662,7 +661,7 @@ static void test_vecs_readers_round_trip_and_reject_truncated_files(void **state
   int32_t idata[6] = {7, 8, 9, 10, 11, 12}, *iback;
   size_t n = 0, d = 0;
   int fd;
-  FILE *f;
+  FILE* f;
   (void)state;
   fd = mkstemp(path);
   assert_true(fd >= 0);
@@ -719,7 +718,7 @@ int main(void) {
     printf("[ info     ] sanitizer build: data sets scaled down 4x\n");
   }
   failed = cmocka_run_group_tests_name("hnsw_mixture_20k", mixture_tests, setup_mixture,
-                                           teardown_mixture);
+                                       teardown_mixture);
   failed += cmocka_run_group_tests_name("hnsw", tests, NULL, NULL);
   return failed;
 }

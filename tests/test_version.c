@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <pthread.h>
@@ -16,22 +17,22 @@
 #include "qv_test_support.h"
 
 /* Runs first: nothing has failed on this thread yet. */
-static void test_last_error_is_empty_before_any_failure(void **state) {
-  const char *e;
+static void test_last_error_is_empty_before_any_failure(void** state) {
+  const char* e;
   (void)state;
   e = qv_last_error();
   assert_non_null(e);
   assert_string_equal(e, "");
 }
 
-static void *fresh_thread_last_error(void *arg) {
-  const char *e = qv_last_error();
-  int *ok = (int *)arg;
+static void* fresh_thread_last_error(void* arg) {
+  const char* e = qv_last_error();
+  int* ok = (int*)arg;
   *ok = (e != NULL && e[0] == '\0') ? 1 : 0;
   return NULL;
 }
 
-static void test_last_error_is_empty_on_a_fresh_thread_after_a_failure_elsewhere(void **state) {
+static void test_last_error_is_empty_on_a_fresh_thread_after_a_failure_elsewhere(void** state) {
   pthread_t t;
   int ok = -1;
   (void)state;
@@ -43,7 +44,7 @@ static void test_last_error_is_empty_on_a_fresh_thread_after_a_failure_elsewhere
   assert_int_equal(ok, 1);
 }
 
-static void test_version_string_matches_macros(void **state) {
+static void test_version_string_matches_macros(void** state) {
   char expected[64];
   (void)state;
   assert_non_null(qv_version());
@@ -53,25 +54,25 @@ static void test_version_string_matches_macros(void **state) {
   assert_string_equal(QV_VERSION_STRING, expected);
 }
 
-static void test_version_number_matches_macros(void **state) {
+static void test_version_number_matches_macros(void** state) {
   (void)state;
   assert_int_equal(QV_VERSION_NUMBER,
                    QV_VERSION_MAJOR * 10000 + QV_VERSION_MINOR * 100 + QV_VERSION_PATCH);
   assert_int_equal(qv_version_number(), QV_VERSION_NUMBER);
 }
 
-static void test_version_number_agrees_with_version_string(void **state) {
+static void test_version_number_agrees_with_version_string(void** state) {
   unsigned major = 0, minor = 0, patch = 0;
   (void)state;
   assert_int_equal(sscanf(qv_version(), "%u.%u.%u", &major, &minor, &patch), 3);
   assert_int_equal(qv_version_number(), major * 10000 + minor * 100 + patch);
 }
 
-static void test_status_string_names_every_status(void **state) {
+static void test_status_string_names_every_status(void** state) {
   static const struct {
     qv_status status;
     int value;
-    const char *name;
+    const char* name;
   } cases[] = {
       {QV_OK, 0, "QV_OK"},
       {QV_ERR_INVALID_ARGUMENT, 1, "QV_ERR_INVALID_ARGUMENT"},
@@ -95,14 +96,14 @@ static void test_status_string_names_every_status(void **state) {
   }
 }
 
-static void test_status_string_of_unknown_value_is_unknown_status(void **state) {
+static void test_status_string_of_unknown_value_is_unknown_status(void** state) {
   (void)state;
   assert_string_equal(qv_status_string((qv_status)11), "QV_UNKNOWN_STATUS");
   assert_string_equal(qv_status_string((qv_status)-1), "QV_UNKNOWN_STATUS");
   assert_string_equal(qv_status_string((qv_status)12345), "QV_UNKNOWN_STATUS");
 }
 
-static void test_last_error_is_never_null_after_failures(void **state) {
+static void test_last_error_is_never_null_after_failures(void** state) {
   (void)state;
   assert_int_equal(qv_index_create(NULL, NULL), QV_ERR_INVALID_ARGUMENT);
   assert_non_null(qv_last_error());

@@ -40,8 +40,12 @@ double timed(const std::function<void()>& pass, double min_time, int trials) {
 double memcpy_gbps(const void* src, size_t bytes, double min_time, int trials) {
   std::unique_ptr<char[]> dst(new char[bytes]);
   std::memset(dst.get(), 0, bytes);  // fault the pages in before timing
-  double s = timed([&] { std::memcpy(dst.get(), src, bytes); g_sink = static_cast<float>(dst[bytes / 2]); },
-                   min_time, trials);
+  double s = timed(
+      [&] {
+        std::memcpy(dst.get(), src, bytes);
+        g_sink = static_cast<float>(dst[bytes / 2]);
+      },
+      min_time, trials);
   return static_cast<double>(bytes) / s / 1e9;
 }
 
@@ -49,7 +53,7 @@ double read_gbps(const float* data, size_t count, ThreadPool& pool, double min_t
   const size_t t = pool.size();
   const size_t chunk = std::max<size_t>(4096, (count + t - 1) / t);
   const size_t chunks = (count + chunk - 1) / chunk;  // <= t
-  std::vector<float> partial(chunks * 16);  // 64 bytes apart: no false sharing
+  std::vector<float> partial(chunks * 16);            // 64 bytes apart: no false sharing
   auto pass = [&] {
     pool.run(chunks, 1, [&](size_t b, size_t e) {
       for (size_t c = b; c < e; ++c) {

@@ -31,9 +31,9 @@ struct Dataset {
   bool generated = false;   // synthetic data (not representative of real use)
   Matrix base;
   Matrix queries;
-  size_t gt_k = 0;            // neighbours per query stored in gt
-  std::vector<uint32_t> gt;   // queries.n x gt_k base row ids, nearest first
-  std::string gt_source;      // "file ..." or "brute force"
+  size_t gt_k = 0;           // neighbours per query stored in gt
+  std::vector<uint32_t> gt;  // queries.n x gt_k base row ids, nearest first
+  std::string gt_source;     // "file ..." or "brute force"
   // Per query: the base row it is an exact copy of, or kNoSelf. Empty when no
   // query is a base vector. Gives self-recall (see recall.h).
   std::vector<uint32_t> self_ids;
@@ -41,9 +41,7 @@ struct Dataset {
 
 // Monotonic wall clock in seconds.
 inline double now_seconds() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 }  // namespace qvb

@@ -44,7 +44,8 @@ std::string short_float(double v) {
 }
 
 void compute_gt(Dataset* ds, const DatasetRequest& req) {
-  std::fprintf(stderr, "[%s] ground truth: brute force, %zu queries x %zu base x %zu dims on %u threads\n",
+  std::fprintf(stderr,
+               "[%s] ground truth: brute force, %zu queries x %zu base x %zu dims on %u threads\n",
                ds->name.c_str(), ds->queries.n, ds->base.n, ds->base.d, req.threads);
   double t0 = now_seconds();
   ds->gt_k = std::min(req.k, ds->base.n);
@@ -64,7 +65,8 @@ bool load_texmex(const DatasetRequest& req, const std::string& folder, const std
     if (!fs::exists(p)) return missing(why, "missing " + p.string());
   ds->base = read(base.string(), kAllRows);
   ds->queries = read(query.string(), kAllRows);
-  if (ds->base.d != ds->queries.d) throw std::runtime_error(folder + ": base and query dimensions differ");
+  if (ds->base.d != ds->queries.d)
+    throw std::runtime_error(folder + ": base and query dimensions differ");
   if (req.n > 0 && req.n < ds->base.n) {
     truncate_rows(&ds->base, req.n);
     if (want_gt) compute_gt(ds, req);
@@ -108,7 +110,8 @@ bool load_named(const DatasetRequest& req, Dataset* ds, std::string* why, bool w
   const size_t nq = req.nq ? req.nq : kDefaultQueries;
 
   if (req.name == "siftsmall") {
-    ds->description = "ANN_SIFT10K (texmex): SIFT descriptors, float32; queries and ground truth from the set";
+    ds->description =
+        "ANN_SIFT10K (texmex): SIFT descriptors, float32; queries and ground truth from the set";
     if (req.data_dir.empty()) return missing(why, "no data folder (use --data)");
     return load_texmex(req, "siftsmall", "fvecs", read_fvecs, ds, why, want_gt);
   }
@@ -150,11 +153,13 @@ bool load_named(const DatasetRequest& req, Dataset* ds, std::string* why, bool w
       ds->description = "GENERATED: mixture of " + std::to_string(kGaussianClusters) +
                         " Gaussians in " + std::to_string(d) + "-d, centres N(0,1), sigma " +
                         std::to_string(kGaussianSigma).substr(0, 4);
-      ds->base = make_gaussian_mixture(n, d, kGaussianClusters, kGaussianSigma, req.seed, 1, req.threads);
-      ds->queries = make_gaussian_mixture(nq, d, kGaussianClusters, kGaussianSigma, req.seed, 2, req.threads);
+      ds->base =
+          make_gaussian_mixture(n, d, kGaussianClusters, kGaussianSigma, req.seed, 1, req.threads);
+      ds->queries =
+          make_gaussian_mixture(nq, d, kGaussianClusters, kGaussianSigma, req.seed, 2, req.threads);
     }
-    std::fprintf(stderr, "[%s] generated %zu + %zu vectors of %zu dims in %.2f s\n", req.name.c_str(), n, nq,
-                 d, now_seconds() - t0);
+    std::fprintf(stderr, "[%s] generated %zu + %zu vectors of %zu dims in %.2f s\n",
+                 req.name.c_str(), n, nq, d, now_seconds() - t0);
     if (want_gt) compute_gt(ds, req);
     return true;
   }

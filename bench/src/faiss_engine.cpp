@@ -23,9 +23,9 @@ void use_threads(unsigned threads) {
 }
 
 std::string faiss_version() {
-  return "FAISS " + std::to_string(FAISS_VERSION_MAJOR) + "." + std::to_string(FAISS_VERSION_MINOR) + "." +
-         std::to_string(FAISS_VERSION_PATCH) + " (Debian static lib, compile options: " +
-         faiss::get_compile_options() + ")";
+  return "FAISS " + std::to_string(FAISS_VERSION_MAJOR) + "." +
+         std::to_string(FAISS_VERSION_MINOR) + "." + std::to_string(FAISS_VERSION_PATCH) +
+         " (Debian static lib, compile options: " + faiss::get_compile_options() + ")";
 }
 
 class FaissEngine final : public Engine {
@@ -42,7 +42,8 @@ class FaissEngine final : public Engine {
     if (flat_) {
       index_ = std::make_unique<faiss::IndexFlatL2>(static_cast<int>(cfg_.dim));
     } else {
-      auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(static_cast<int>(cfg_.dim), static_cast<int>(cfg_.M));
+      auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(static_cast<int>(cfg_.dim),
+                                                         static_cast<int>(cfg_.M));
       hnsw->hnsw.efConstruction = static_cast<int>(cfg_.ef_construction);
       index_ = std::move(hnsw);
     }
@@ -82,9 +83,9 @@ class FaissEngine final : public Engine {
     faiss::SearchParametersHNSW params;
     params.efSearch = static_cast<int>(ef);
     if (!flat_) static_cast<faiss::IndexHNSW&>(*index_).hnsw.efSearch = static_cast<int>(ef);
-    index_->search(static_cast<faiss::Index::idx_t>(nq), queries, static_cast<faiss::Index::idx_t>(k),
-                   distances_.data(), reinterpret_cast<faiss::Index::idx_t*>(ids_out),
-                   flat_ ? nullptr : &params);
+    index_->search(static_cast<faiss::Index::idx_t>(nq), queries,
+                   static_cast<faiss::Index::idx_t>(k), distances_.data(),
+                   reinterpret_cast<faiss::Index::idx_t*>(ids_out), flat_ ? nullptr : &params);
   }
 
   EngineConfig cfg_;
@@ -95,7 +96,11 @@ class FaissEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_faiss_hnsw(const EngineConfig& cfg) { return std::make_unique<FaissEngine>(cfg, false); }
-std::unique_ptr<Engine> make_faiss_flat(const EngineConfig& cfg) { return std::make_unique<FaissEngine>(cfg, true); }
+std::unique_ptr<Engine> make_faiss_hnsw(const EngineConfig& cfg) {
+  return std::make_unique<FaissEngine>(cfg, false);
+}
+std::unique_ptr<Engine> make_faiss_flat(const EngineConfig& cfg) {
+  return std::make_unique<FaissEngine>(cfg, true);
+}
 
 }  // namespace qvb

@@ -13,18 +13,18 @@
 namespace qvb {
 
 struct FlatPoint {
-  std::string engine;   // "quiver", "faiss"
-  std::string mode;     // "single" (one query per call), "batch"
+  std::string engine;  // "quiver", "faiss"
+  std::string mode;    // "single" (one query per call), "batch"
   unsigned threads = 1;
-  size_t nq = 0;        // queries per timed pass
+  size_t nq = 0;  // queries per timed pass
   double qps = 0;
-  double gbps = 0;      // nq * base bytes / time
-  double recall = 0;    // recall@k: should be 1 up to distance ties
+  double gbps = 0;    // nq * base bytes / time
+  double recall = 0;  // recall@k: should be 1 up to distance ties
 };
 
 struct BandwidthPoint {
-  std::string what;     // "memcpy", "read (sum of floats)"
-  std::string buffer;   // "base vectors" or "large buffer"
+  std::string what;    // "memcpy", "read (sum of floats)"
+  std::string buffer;  // "base vectors" or "large buffer"
   unsigned threads = 1;
   size_t bytes = 0;
   double gbps = 0;
@@ -38,7 +38,7 @@ struct FlatReport {
 };
 
 // large_buffer_bytes: size of the extra out-of-cache bandwidth buffer (0 = skip).
-FlatReport measure_flat(const Dataset& ds, const RunConfig& cfg, const std::vector<std::string>& engines,
-                        size_t large_buffer_bytes);
+FlatReport measure_flat(const Dataset& ds, const RunConfig& cfg,
+                        const std::vector<std::string>& engines, size_t large_buffer_bytes);
 
 }  // namespace qvb

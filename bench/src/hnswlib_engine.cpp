@@ -37,15 +37,16 @@ class HnswlibEngine final : public Engine {
 
   std::string name() const override { return "hnswlib"; }
   std::string version() const override {
-    return std::string("hnswlib ") + QVB_HNSWLIB_VERSION + " (-O3 -march=native, " + hnswlib_simd() +
-           " distance)";
+    return std::string("hnswlib ") + QVB_HNSWLIB_VERSION + " (-O3 -march=native, " +
+           hnswlib_simd() + " distance)";
   }
 
   void build(size_t n, const float* data, unsigned threads) override {
-    index_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(&space_, n, cfg_.M, cfg_.ef_construction,
-                                                              static_cast<size_t>(cfg_.seed));
+    index_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(
+        &space_, n, cfg_.M, cfg_.ef_construction, static_cast<size_t>(cfg_.seed));
     auto add = [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) index_->addPoint(data + i * cfg_.dim, static_cast<hnswlib::labeltype>(i));
+      for (size_t i = b; i < e; ++i)
+        index_->addPoint(data + i * cfg_.dim, static_cast<hnswlib::labeltype>(i));
     };
     if (threads <= 1) {
       add(0, n);
@@ -66,7 +67,8 @@ class HnswlibEngine final : public Engine {
     index_->setEf(ef);
     if (!pool_ || pool_->size() != threads) pool_ = std::make_unique<ThreadPool>(threads);
     pool_->run(nq, 1, [&](size_t b, size_t e) {
-      for (size_t i = b; i < e; ++i) write(index_->searchKnn(queries + i * cfg_.dim, k), k, ids_out + i * k);
+      for (size_t i = b; i < e; ++i)
+        write(index_->searchKnn(queries + i * cfg_.dim, k), k, ids_out + i * k);
     });
   }
 
@@ -84,7 +86,8 @@ class HnswlibEngine final : public Engine {
   }
 
  private:
-  static void write(std::priority_queue<std::pair<float, hnswlib::labeltype>> top, size_t k, int64_t* out) {
+  static void write(std::priority_queue<std::pair<float, hnswlib::labeltype>> top, size_t k,
+                    int64_t* out) {
     for (size_t j = top.size(); j < k; ++j) out[j] = -1;
     for (size_t j = top.size(); j-- > 0;) {
       out[j] = static_cast<int64_t>(top.top().second);
@@ -100,6 +103,8 @@ class HnswlibEngine final : public Engine {
 
 }  // namespace
 
-std::unique_ptr<Engine> make_hnswlib_hnsw(const EngineConfig& cfg) { return std::make_unique<HnswlibEngine>(cfg); }
+std::unique_ptr<Engine> make_hnswlib_hnsw(const EngineConfig& cfg) {
+  return std::make_unique<HnswlibEngine>(cfg);
+}
 
 }  // namespace qvb

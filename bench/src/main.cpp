@@ -53,10 +53,12 @@ int main(int argc, char** argv) {
   SystemInfo sys = collect_system_info();
 
   std::fprintf(stderr, "quiver_bench: %s, %u logical CPUs, using %u threads; data: %s; out: %s\n",
-               sys.cpu_model.c_str(), sys.logical_cpus, threads, data_dir.empty() ? "(none)" : data_dir.c_str(),
-               opt.out_dir.c_str());
+               sys.cpu_model.c_str(), sys.logical_cpus, threads,
+               data_dir.empty() ? "(none)" : data_dir.c_str(), opt.out_dir.c_str());
   if (!quiver_available())
-    std::fprintf(stderr, "quiver_bench: built WITHOUT Quiver (no `quiver` target): only hnswlib and FAISS run\n");
+    std::fprintf(
+        stderr,
+        "quiver_bench: built WITHOUT Quiver (no `quiver` target): only hnswlib and FAISS run\n");
 
   std::error_code ec;
   fs::create_directories(opt.out_dir, ec);
@@ -127,7 +129,8 @@ int main(int argc, char** argv) {
     res.sys.date_utc = collect_system_info().date_utc;
 
     std::vector<NamedFactory> factories;
-    for (const std::string& engine : {std::string("quiver"), std::string("hnswlib"), std::string("faiss")}) {
+    for (const std::string& engine :
+         {std::string("quiver"), std::string("hnswlib"), std::string("faiss")}) {
       if (std::find(opt.engines.begin(), opt.engines.end(), engine) == opt.engines.end()) continue;
       if (engine == "quiver" && !quiver_available()) continue;
       factories.push_back(factory_for(engine, cfg.engine));
@@ -156,7 +159,8 @@ int main(int argc, char** argv) {
     }
     std::string msg = "plot skipped (--no-plot)";
     if (opt.plot) plot_recall_qps(res, stem.string() + ".gp", stem.string() + ".png", &msg);
-    std::fprintf(stderr, "[%s] wrote %s.md, .csv; %s\n", name.c_str(), stem.string().c_str(), msg.c_str());
+    std::fprintf(stderr, "[%s] wrote %s.md, .csv; %s\n", name.c_str(), stem.string().c_str(),
+                 msg.c_str());
   }
   return failures ? 1 : 0;
 }

@@ -33,8 +33,8 @@ size_t calibrate_reps(const std::function<void()>& pass, double first_seconds, d
   return reps;
 }
 
-double best_seconds_per_pass(const std::function<void()>& pass, double first_seconds, double min_time,
-                             int trials) {
+double best_seconds_per_pass(const std::function<void()>& pass, double first_seconds,
+                             double min_time, int trials) {
   double best = 0;
   size_t reps = calibrate_reps(pass, first_seconds, min_time, &best);
   for (int i = 1; i < trials; ++i) best = std::min(best, seconds_per_pass(pass, reps));
@@ -72,7 +72,8 @@ void build(Contender& c, const NamedFactory& f, const Dataset& ds, const RunConf
   release_free_heap();
   c.engine = f.make();
   c.rep.version = c.engine->version();
-  std::fprintf(stderr, "[%s] %s: build on %u threads ...\n", dsname, c.rep.engine.c_str(), cfg.threads);
+  std::fprintf(stderr, "[%s] %s: build on %u threads ...\n", dsname, c.rep.engine.c_str(),
+               cfg.threads);
   size_t rss0 = current_rss_bytes();
   double t0 = now_seconds();
   c.engine->build(n, ds.base.data.data(), cfg.threads);
@@ -82,15 +83,17 @@ void build(Contender& c, const NamedFactory& f, const Dataset& ds, const RunConf
   c.rep.build.rss_delta_bytes = static_cast<double>(rss1) - static_cast<double>(rss0);
   c.rep.build.self_bytes = c.engine->self_reported_bytes();
   const auto& b = c.rep.build;
-  std::string st = b.seconds_1t >= 0 ? std::to_string(b.seconds_1t).substr(0, 6) + " s" : "not measured";
-  std::fprintf(stderr, "[%s] %s: build 1T %s, %uT %.2f s, RSS %+.1f MiB\n", dsname, c.rep.engine.c_str(),
-               st.c_str(), cfg.threads, b.seconds_nt, b.rss_delta_bytes / (1024.0 * 1024.0));
+  std::string st =
+      b.seconds_1t >= 0 ? std::to_string(b.seconds_1t).substr(0, 6) + " s" : "not measured";
+  std::fprintf(stderr, "[%s] %s: build 1T %s, %uT %.2f s, RSS %+.1f MiB\n", dsname,
+               c.rep.engine.c_str(), st.c_str(), cfg.threads, b.seconds_nt,
+               b.rss_delta_bytes / (1024.0 * 1024.0));
 }
 
 }  // namespace
 
-std::vector<EngineReport> measure_ann_engines(const std::vector<NamedFactory>& engines, const Dataset& ds,
-                                              const RunConfig& cfg) {
+std::vector<EngineReport> measure_ann_engines(const std::vector<NamedFactory>& engines,
+                                              const Dataset& ds, const RunConfig& cfg) {
   const size_t nq = ds.queries.n, k = cfg.k;
   const char* dsname = ds.name.c_str();
   std::vector<Contender> all(engines.size());
@@ -107,12 +110,14 @@ std::vector<EngineReport> measure_ann_engines(const std::vector<NamedFactory>& e
   for (size_t ef : cfg.efs) {
     auto single = [&](Contender& c) {
       return std::function<void()>([&c, &ds, nq, k, ef] {
-        for (size_t q = 0; q < nq; ++q) c.engine->search(ds.queries.row(q), k, ef, c.ids.data() + q * k);
+        for (size_t q = 0; q < nq; ++q)
+          c.engine->search(ds.queries.row(q), k, ef, c.ids.data() + q * k);
       });
     };
     auto batch = [&](Contender& c) {
-      return std::function<void()>(
-          [&c, &ds, &cfg, nq, k, ef] { c.engine->search_batch(nq, ds.queries.data.data(), k, ef, cfg.threads, c.ids.data()); });
+      return std::function<void()>([&c, &ds, &cfg, nq, k, ef] {
+        c.engine->search_batch(nq, ds.queries.data.data(), k, ef, cfg.threads, c.ids.data());
+      });
     };
     std::vector<SweepPoint> points(all.size());
     // Warm-up pass (gives recall) and calibration, engine by engine.

@@ -20,13 +20,13 @@
 namespace qvb {
 
 struct RunConfig {
-  unsigned threads = 1;         // "all threads"
-  size_t k = 10;                // recall@k
-  std::vector<size_t> efs;      // ef sweep
-  double min_time = 0.2;        // each timing repeats passes until it lasts this long
-  int trials = 3;               // ... and the best of this many timings counts
+  unsigned threads = 1;     // "all threads"
+  size_t k = 10;            // recall@k
+  std::vector<size_t> efs;  // ef sweep
+  double min_time = 0.2;    // each timing repeats passes until it lasts this long
+  int trials = 3;           // ... and the best of this many timings counts
   bool build_single_thread = true;
-  EngineConfig engine;          // M, ef_construction, seed (dim set per data set)
+  EngineConfig engine;  // M, ef_construction, seed (dim set per data set)
 };
 
 struct BuildStats {
@@ -48,7 +48,7 @@ struct EngineReport {
   std::string version;  // Engine::version()
   BuildStats build;
   std::vector<SweepPoint> sweep;
-  std::string error;    // non-empty if the engine failed (the rest may be partial)
+  std::string error;  // non-empty if the engine failed (the rest may be partial)
 };
 
 using EngineFactory = std::function<std::unique_ptr<Engine>()>;
@@ -69,12 +69,12 @@ double seconds_per_pass(const std::function<void()>& pass, size_t reps);
 
 // calibrate_reps, then the best of `trials` timings (the calibration counts as
 // the first), in seconds per call.
-double best_seconds_per_pass(const std::function<void()>& pass, double first_seconds, double min_time,
-                             int trials);
+double best_seconds_per_pass(const std::function<void()>& pass, double first_seconds,
+                             double min_time, int trials);
 
 // Builds every engine, then sweeps ef with interleaved timings. One report
 // per factory, in order; a failing engine gets its error and leaves the rest.
-std::vector<EngineReport> measure_ann_engines(const std::vector<NamedFactory>& engines, const Dataset& ds,
-                                              const RunConfig& cfg);
+std::vector<EngineReport> measure_ann_engines(const std::vector<NamedFactory>& engines,
+                                              const Dataset& ds, const RunConfig& cfg);
 
 }  // namespace qvb

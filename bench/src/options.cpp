@@ -17,7 +17,7 @@ namespace {
 
 [[noreturn]] void usage(int code) {
   std::fprintf(code ? stderr : stdout,
-R"(quiver_bench: Quiver (C API) vs hnswlib vs FAISS on the same data, same process.
+               R"(quiver_bench: Quiver (C API) vs hnswlib vs FAISS on the same data, same process.
 
   --dataset NAME     siftsmall | bigann10k | mnist | random | gaussian | dupes,
                      or 'real' (the three real sets) or 'all' (all six).
@@ -105,33 +105,57 @@ Options parse_options(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--help" || a == "-h") usage(0);
-    else if (a == "--dataset") for (auto& d : split(value())) wanted.push_back(d);
-    else if (a == "--data") o.data_dir = value();
-    else if (a == "--n") o.n = to_size(a, value());
-    else if (a == "--dim") o.dim = to_size(a, value());
-    else if (a == "--nq") o.nq = to_size(a, value());
-    else if (a == "--threads") o.threads = static_cast<unsigned>(to_size(a, value()));
+    if (a == "--help" || a == "-h")
+      usage(0);
+    else if (a == "--dataset")
+      for (auto& d : split(value())) wanted.push_back(d);
+    else if (a == "--data")
+      o.data_dir = value();
+    else if (a == "--n")
+      o.n = to_size(a, value());
+    else if (a == "--dim")
+      o.dim = to_size(a, value());
+    else if (a == "--nq")
+      o.nq = to_size(a, value());
+    else if (a == "--threads")
+      o.threads = static_cast<unsigned>(to_size(a, value()));
     else if (a == "--ef") {
       o.efs.clear();
       for (auto& e : split(value())) o.efs.push_back(to_size(a, e));
-    } else if (a == "--quick") o.quick = true;
-    else if (a == "--engines") o.engines = split(value());
-    else if (a == "--M") o.M = to_size(a, value());
-    else if (a == "--ef-construction") o.ef_construction = to_size(a, value());
-    else if (a == "--k") o.k = to_size(a, value());
-    else if (a == "--min-time") o.min_time = std::atof(value().c_str());
-    else if (a == "--trials") o.trials = static_cast<int>(to_size(a, value()));
-    else if (a == "--st-build") o.st_build = value();
-    else if (a == "--no-flat") o.flat = false;
-    else if (a == "--bw-mib") o.bw_mib = to_size(a, value());
-    else if (a == "--no-plot") o.plot = false;
-    else if (a == "--out") o.out_dir = value();
-    else if (a == "--seed") o.seed = to_size(a, value());
-    else if (a == "--self-queries") o.self_queries = true;
-    else if (a == "--dup-copies") o.dup_copies = to_double(a, value());
-    else if (a == "--dup-sources") o.dup_sources = to_double(a, value());
-    else if (a == "--dup-noise") o.dup_noise = to_double(a, value());
+    } else if (a == "--quick")
+      o.quick = true;
+    else if (a == "--engines")
+      o.engines = split(value());
+    else if (a == "--M")
+      o.M = to_size(a, value());
+    else if (a == "--ef-construction")
+      o.ef_construction = to_size(a, value());
+    else if (a == "--k")
+      o.k = to_size(a, value());
+    else if (a == "--min-time")
+      o.min_time = std::atof(value().c_str());
+    else if (a == "--trials")
+      o.trials = static_cast<int>(to_size(a, value()));
+    else if (a == "--st-build")
+      o.st_build = value();
+    else if (a == "--no-flat")
+      o.flat = false;
+    else if (a == "--bw-mib")
+      o.bw_mib = to_size(a, value());
+    else if (a == "--no-plot")
+      o.plot = false;
+    else if (a == "--out")
+      o.out_dir = value();
+    else if (a == "--seed")
+      o.seed = to_size(a, value());
+    else if (a == "--self-queries")
+      o.self_queries = true;
+    else if (a == "--dup-copies")
+      o.dup_copies = to_double(a, value());
+    else if (a == "--dup-sources")
+      o.dup_sources = to_double(a, value());
+    else if (a == "--dup-noise")
+      o.dup_noise = to_double(a, value());
     else {
       std::fprintf(stderr, "unknown flag: %s\n", a.c_str());
       usage(2);
@@ -141,15 +165,19 @@ Options parse_options(int argc, char** argv) {
   const auto known = known_datasets();
   for (const auto& w : wanted) {
     std::vector<std::string> names;
-    if (w == "all") names = known;
-    else if (w == "real") names = real_datasets();
-    else if (std::find(known.begin(), known.end(), w) != known.end()) names = {w};
+    if (w == "all")
+      names = known;
+    else if (w == "real")
+      names = real_datasets();
+    else if (std::find(known.begin(), known.end(), w) != known.end())
+      names = {w};
     else {
       std::fprintf(stderr, "unknown data set: %s\n", w.c_str());
       usage(2);
     }
     for (auto& n : names)
-      if (std::find(o.datasets.begin(), o.datasets.end(), n) == o.datasets.end()) o.datasets.push_back(n);
+      if (std::find(o.datasets.begin(), o.datasets.end(), n) == o.datasets.end())
+        o.datasets.push_back(n);
   }
   for (const auto& e : o.engines)
     if (e != "quiver" && e != "hnswlib" && e != "faiss") {

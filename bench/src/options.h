@@ -11,19 +11,19 @@ namespace qvb {
 struct Options {
   std::vector<std::string> datasets;  // expanded: no "all"/"real"
   std::vector<std::string> engines = {"quiver", "hnswlib", "faiss"};
-  std::string data_dir;               // --data; "" = default location
-  std::string out_dir;                // --out
-  size_t n = 0, dim = 0, nq = 0;      // 0 = data set default
-  unsigned threads = 0;               // 0 = all hardware threads
-  std::vector<size_t> efs;            // empty = default sweep
+  std::string data_dir;           // --data; "" = default location
+  std::string out_dir;            // --out
+  size_t n = 0, dim = 0, nq = 0;  // 0 = data set default
+  unsigned threads = 0;           // 0 = all hardware threads
+  std::vector<size_t> efs;        // empty = default sweep
   bool quick = false;
   size_t M = 16, ef_construction = 200, k = 10;
   double min_time = 0.2;
   int trials = 3;
-  std::string st_build = "auto";      // single-thread build: on, off, auto (n <= 200k)
+  std::string st_build = "auto";  // single-thread build: on, off, auto (n <= 200k)
   bool flat = true;
   bool plot = true;
-  size_t bw_mib = 256;                // out-of-cache bandwidth buffer
+  size_t bw_mib = 256;  // out-of-cache bandwidth buffer
   uint64_t seed = 42;
   bool self_queries = false;  // queries = base rows; self-recall is reported
   double dup_copies = 0.30;   // `dupes`: fraction of rows that are copies

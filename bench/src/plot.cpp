@@ -36,7 +36,8 @@ bool plot_recall_qps(const BenchResult& r, const std::string& gp_path, const std
     for (int mt = 0; mt < 2; ++mt) {
       gp << "$" << e.engine << (mt ? "_nt" : "_1t") << " << EOD\n";
       for (const auto& p : e.sweep)
-        gp << (mt ? p.recall_nt : p.recall_1t) << ' ' << (mt ? p.qps_nt : p.qps_1t) << ' ' << p.ef << '\n';
+        gp << (mt ? p.recall_nt : p.recall_1t) << ' ' << (mt ? p.qps_nt : p.qps_1t) << ' ' << p.ef
+           << '\n';
       gp << "EOD\n";
     }
   }
@@ -44,19 +45,24 @@ bool plot_recall_qps(const BenchResult& r, const std::string& gp_path, const std
     bool single_panel = p.mode == "single" && p.threads == 1;
     bool batch_panel = p.mode == "batch" && p.threads == r.cfg.threads && r.cfg.threads > 1;
     if (!single_panel && !batch_panel) continue;
-    gp << "$flat_" << p.engine << (single_panel ? "_1t" : "_nt") << " << EOD\n" << p.recall << ' ' << p.qps << "\nEOD\n";
+    gp << "$flat_" << p.engine << (single_panel ? "_1t" : "_nt") << " << EOD\n"
+       << p.recall << ' ' << p.qps << "\nEOD\n";
   }
   gp << "set terminal pngcairo noenhanced size 1400,600 font 'sans,10'\n"
      << "set output " << quote(png_path) << "\n"
      << "set multiplot layout 1,2 title "
-     << quote(r.dataset + ": recall@" + std::to_string(r.cfg.k) + " vs QPS  (n=" + std::to_string(r.n) +
-              ", dim=" + std::to_string(r.dim) + ", M=" + std::to_string(r.cfg.engine.M) +
+     << quote(r.dataset + ": recall@" + std::to_string(r.cfg.k) +
+              " vs QPS  (n=" + std::to_string(r.n) + ", dim=" + std::to_string(r.dim) +
+              ", M=" + std::to_string(r.cfg.engine.M) +
               ", efC=" + std::to_string(r.cfg.engine.ef_construction) + ", " + r.sys.date_utc + ")")
      << "\n"
      << "set logscale y\nset grid\nset key bottom left\nset xlabel 'recall@" << r.cfg.k
      << "'\nset ylabel 'queries per second (log)'\nset xrange [*:1.002]\n";
   auto color = [](const std::string& engine) {
-    return engine == "quiver" ? "#d62728" : engine == "hnswlib" ? "#1f77b4" : engine == "faiss" ? "#2ca02c" : "#7f7f7f";
+    return engine == "quiver"    ? "#d62728"
+           : engine == "hnswlib" ? "#1f77b4"
+           : engine == "faiss"   ? "#2ca02c"
+                                 : "#7f7f7f";
   };
   for (int mt = 0; mt < 2; ++mt) {
     gp << "set title " << quote(mt ? nt : std::string("1 thread, one query per call")) << "\nplot ";
@@ -64,7 +70,8 @@ bool plot_recall_qps(const BenchResult& r, const std::string& gp_path, const std
     for (const auto& e : r.engines) {
       if (e.sweep.empty()) continue;
       gp << (first ? "" : ", \\\n     ") << "$" << e.engine << (mt ? "_nt" : "_1t")
-         << " using 1:2 with linespoints lw 2 pt 7 lc rgb '" << color(e.engine) << "' title " << quote(e.engine + " HNSW");
+         << " using 1:2 with linespoints lw 2 pt 7 lc rgb '" << color(e.engine) << "' title "
+         << quote(e.engine + " HNSW");
       first = false;
     }
     for (const auto& p : r.flat.points) {

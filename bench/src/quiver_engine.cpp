@@ -27,7 +27,8 @@ class QuiverEngine final : public Engine {
 
   std::string name() const override { return "quiver"; }
   std::string version() const override {
-    return std::string("Quiver ") + qv_version() + (kind_ == QV_INDEX_FLAT ? " (QV_INDEX_FLAT)" : " (QV_INDEX_HNSW)");
+    return std::string("Quiver ") + qv_version() +
+           (kind_ == QV_INDEX_FLAT ? " (QV_INDEX_FLAT)" : " (QV_INDEX_HNSW)");
   }
 
   void build(size_t n, const float* data, unsigned threads) override {
@@ -52,7 +53,8 @@ class QuiverEngine final : public Engine {
     params.ef = static_cast<uint32_t>(ef);
     if (keys_.size() < k) keys_.resize(k);
     size_t found = 0;
-    check(qv_index_search(index_, query, k, &params, keys_.data(), nullptr, &found), "qv_index_search");
+    check(qv_index_search(index_, query, k, &params, keys_.data(), nullptr, &found),
+          "qv_index_search");
     for (size_t j = 0; j < k; ++j) ids_out[j] = j < found ? static_cast<int64_t>(keys_[j]) : -1;
   }
 
@@ -64,7 +66,8 @@ class QuiverEngine final : public Engine {
     params.threads = threads;
     if (keys_.size() < nq * k) keys_.resize(nq * k);
     if (found_.size() < nq) found_.resize(nq);
-    check(qv_index_search_batch(index_, nq, queries, k, &params, keys_.data(), nullptr, found_.data()),
+    check(qv_index_search_batch(index_, nq, queries, k, &params, keys_.data(), nullptr,
+                                found_.data()),
           "qv_index_search_batch");
     for (size_t i = 0; i < nq; ++i)
       for (size_t j = 0; j < k; ++j)

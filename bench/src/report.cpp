@@ -50,9 +50,9 @@ std::string render_markdown(const BenchResult& r) {
      << "-th true distance (x (1 + " << kTieEpsilon
      << ")), so any one of several exact copies is right; without ties it is plain recall.\n";
   if (r.generated) md << "- **Generated data**: not representative of real embeddings.\n";
-  md << "- Machine: " << r.sys.cpu_model << ", " << r.sys.logical_cpus << " logical CPUs (" << r.sys.simd
-     << "), " << fmt("%.1f", r.sys.mem_total_gib) << " GiB; " << r.sys.kernel << "; bench built with "
-     << r.sys.compiler << ". \"" << nt << "\" = " << T << " threads.\n";
+  md << "- Machine: " << r.sys.cpu_model << ", " << r.sys.logical_cpus << " logical CPUs ("
+     << r.sys.simd << "), " << fmt("%.1f", r.sys.mem_total_gib) << " GiB; " << r.sys.kernel
+     << "; bench built with " << r.sys.compiler << ". \"" << nt << "\" = " << T << " threads.\n";
   md << "- Load average (1/5/15 min) before: " << r.load_before << ", after: " << r.load_after
      << "; the data set took " << fmt("%.0f", r.wall_seconds) << " s.\n";
   md << "- HNSW: M = " << r.cfg.engine.M << ", ef_construction = " << r.cfg.engine.ef_construction
@@ -66,20 +66,23 @@ std::string render_markdown(const BenchResult& r) {
   for (const auto& v : r.flat.versions) md << "- " << v << "\n";
   md << "\n";
 
-  md << "### Build\n\n| engine | build 1T (s) | build " << nt << " (s) | speed-up | RSS delta (MiB) | own estimate (MiB) |\n"
+  md << "### Build\n\n| engine | build 1T (s) | build " << nt
+     << " (s) | speed-up | RSS delta (MiB) | own estimate (MiB) |\n"
      << "|---|---:|---:|---:|---:|---:|\n";
   for (const auto& e : r.engines) {
     const auto& b = e.build;
-    md << "| " << e.engine << " | " << (b.seconds_1t >= 0 ? fmt("%.2f", b.seconds_1t) : "—") << " | "
-       << (b.seconds_nt >= 0 ? fmt("%.2f", b.seconds_nt) : "—") << " | "
-       << (b.seconds_1t > 0 && b.seconds_nt > 0 ? fmt("%.1fx", b.seconds_1t / b.seconds_nt) : "—") << " | "
-       << (b.rss_delta_bytes >= 0 ? mib(b.rss_delta_bytes) : "—") << " | "
+    md << "| " << e.engine << " | " << (b.seconds_1t >= 0 ? fmt("%.2f", b.seconds_1t) : "—")
+       << " | " << (b.seconds_nt >= 0 ? fmt("%.2f", b.seconds_nt) : "—") << " | "
+       << (b.seconds_1t > 0 && b.seconds_nt > 0 ? fmt("%.1fx", b.seconds_1t / b.seconds_nt) : "—")
+       << " | " << (b.rss_delta_bytes >= 0 ? mib(b.rss_delta_bytes) : "—") << " | "
        << (b.self_bytes ? mib(static_cast<double>(b.self_bytes)) : "n/a") << " |\n";
   }
   md << "\n";
 
   md << "### Recall@" << r.cfg.k << " and QPS by ef\n\n| ef |";
-  for (const auto& e : r.engines) md << " " << e.engine << " R@" << r.cfg.k << " | " << e.engine << " QPS 1T | " << e.engine << " QPS " << nt << " |";
+  for (const auto& e : r.engines)
+    md << " " << e.engine << " R@" << r.cfg.k << " | " << e.engine << " QPS 1T | " << e.engine
+       << " QPS " << nt << " |";
   md << "\n|---:|";
   for (size_t i = 0; i < r.engines.size(); ++i) md << "---:|---:|---:|";
   md << "\n";
@@ -87,8 +90,8 @@ std::string render_markdown(const BenchResult& r) {
     md << "| " << r.cfg.efs[i] << " |";
     for (const auto& e : r.engines) {
       if (i < e.sweep.size())
-        md << " " << fmt("%.4f", e.sweep[i].recall_1t) << " | " << qps_str(e.sweep[i].qps_1t) << " | "
-           << qps_str(e.sweep[i].qps_nt) << " |";
+        md << " " << fmt("%.4f", e.sweep[i].recall_1t) << " | " << qps_str(e.sweep[i].qps_1t)
+           << " | " << qps_str(e.sweep[i].qps_nt) << " |";
       else
         md << " — | — | — |";
     }
@@ -136,28 +139,35 @@ std::string render_markdown(const BenchResult& r) {
       if (q) vq = qps_at_recall(q->sweep, t, mt);
       if (h) vh = qps_at_recall(h->sweep, t, mt);
       if (f) vf = qps_at_recall(f->sweep, t, mt);
-      md << "| " << fmt("%.3f", t) << " | " << (mt ? nt : "1T") << " | " << (q ? interp_str(vq) : "—") << " | "
-         << (h ? interp_str(vh) : "—") << " | " << (f ? interp_str(vf) : "—") << " | " << ratio_str(vq, vh)
-         << " | " << ratio_str(vq, vf) << " |\n";
+      md << "| " << fmt("%.3f", t) << " | " << (mt ? nt : "1T") << " | "
+         << (q ? interp_str(vq) : "—") << " | " << (h ? interp_str(vh) : "—") << " | "
+         << (f ? interp_str(vf) : "—") << " | " << ratio_str(vq, vh) << " | " << ratio_str(vq, vf)
+         << " |\n";
     }
   }
-  md << "\n\"≥\": the smallest ef already exceeds the target (its QPS is shown); \"*\": ratio involves such a value; "
+  md << "\n\"≥\": the smallest ef already exceeds the target (its QPS is shown); \"*\": ratio "
+        "involves such a value; "
         "\"not reached\": no ef in the sweep gets there.\n\n";
 
   if (r.flat_ran) {
     md << "### Flat (exact) scan\n\n"
-       << "| engine | mode | threads | queries/pass | QPS | GB/s scanned | recall@" << r.cfg.k << " |\n"
+       << "| engine | mode | threads | queries/pass | QPS | GB/s scanned | recall@" << r.cfg.k
+       << " |\n"
        << "|---|---|---:|---:|---:|---:|---:|\n";
     for (const auto& p : r.flat.points)
-      md << "| " << p.engine << " | " << p.mode << " | " << p.threads << " | " << p.nq << " | " << qps_str(p.qps)
-         << " | " << fmt("%.1f", p.gbps) << " | " << fmt("%.4f", p.recall) << " |\n";
+      md << "| " << p.engine << " | " << p.mode << " | " << p.threads << " | " << p.nq << " | "
+         << qps_str(p.qps) << " | " << fmt("%.1f", p.gbps) << " | " << fmt("%.4f", p.recall)
+         << " |\n";
     md << "\n| bandwidth baseline | buffer | threads | MB | GB/s |\n|---|---|---:|---:|---:|\n";
     for (const auto& b : r.flat.bandwidth)
-      md << "| " << b.what << " | " << b.buffer << " | " << b.threads << " | " << fmt("%.1f", b.bytes / 1e6)
-         << " | " << fmt("%.1f", b.gbps) << " |\n";
-    md << "\nGB/s scanned = queries x base bytes / time. FAISS IndexFlatL2 answers batches of >= 20 queries "
-          "with a BLAS GEMM, which reuses each vector across queries, so its batch figure can exceed the "
-          "read bandwidth. \"base vectors\" bandwidth is measured on the data set itself (in cache when "
+      md << "| " << b.what << " | " << b.buffer << " | " << b.threads << " | "
+         << fmt("%.1f", b.bytes / 1e6) << " | " << fmt("%.1f", b.gbps) << " |\n";
+    md << "\nGB/s scanned = queries x base bytes / time. FAISS IndexFlatL2 answers batches of >= "
+          "20 queries "
+          "with a BLAS GEMM, which reuses each vector across queries, so its batch figure can "
+          "exceed the "
+          "read bandwidth. \"base vectors\" bandwidth is measured on the data set itself (in cache "
+          "when "
           "small), \"large buffer\" out of cache.\n\n";
   }
 
@@ -177,24 +187,29 @@ void write_csv(const BenchResult& r, const std::string& path) {
   std::ofstream out(path);
   if (!out) throw std::runtime_error("cannot write " + path);
   out << "dataset,n,dim,nq,section,engine,mode,threads,ef,recall,qps,value,unit\n";
-  auto row = [&](const std::string& section, const std::string& engine, const std::string& mode, unsigned threads,
-                 const std::string& ef, const std::string& recall, const std::string& qps, const std::string& value,
-                 const std::string& unit) {
-    out << r.dataset << ',' << r.n << ',' << r.dim << ',' << r.nq << ',' << section << ',' << engine << ','
-        << mode << ',' << threads << ',' << ef << ',' << recall << ',' << qps << ',' << value << ',' << unit
-        << '\n';
+  auto row = [&](const std::string& section, const std::string& engine, const std::string& mode,
+                 unsigned threads, const std::string& ef, const std::string& recall,
+                 const std::string& qps, const std::string& value, const std::string& unit) {
+    out << r.dataset << ',' << r.n << ',' << r.dim << ',' << r.nq << ',' << section << ',' << engine
+        << ',' << mode << ',' << threads << ',' << ef << ',' << recall << ',' << qps << ',' << value
+        << ',' << unit << '\n';
   };
   const unsigned T = r.cfg.threads;
   for (const auto& e : r.engines) {
     const auto& b = e.build;
-    if (b.seconds_1t >= 0) row("build", e.engine, "build", 1, "", "", "", fmt("%.4f", b.seconds_1t), "s");
-    if (b.seconds_nt >= 0) row("build", e.engine, "build", T, "", "", "", fmt("%.4f", b.seconds_nt), "s");
+    if (b.seconds_1t >= 0)
+      row("build", e.engine, "build", 1, "", "", "", fmt("%.4f", b.seconds_1t), "s");
+    if (b.seconds_nt >= 0)
+      row("build", e.engine, "build", T, "", "", "", fmt("%.4f", b.seconds_nt), "s");
     if (b.rss_delta_bytes >= 0)
       row("memory", e.engine, "rss_delta", T, "", "", "", mib(b.rss_delta_bytes), "MiB");
-    if (b.self_bytes) row("memory", e.engine, "own_estimate", T, "", "", "", mib(double(b.self_bytes)), "MiB");
+    if (b.self_bytes)
+      row("memory", e.engine, "own_estimate", T, "", "", "", mib(double(b.self_bytes)), "MiB");
     for (const auto& p : e.sweep) {
-      row("sweep", e.engine, "single", 1, std::to_string(p.ef), fmt("%.5f", p.recall_1t), fmt("%.1f", p.qps_1t), "", "");
-      row("sweep", e.engine, "batch", T, std::to_string(p.ef), fmt("%.5f", p.recall_nt), fmt("%.1f", p.qps_nt), "", "");
+      row("sweep", e.engine, "single", 1, std::to_string(p.ef), fmt("%.5f", p.recall_1t),
+          fmt("%.1f", p.qps_1t), "", "");
+      row("sweep", e.engine, "batch", T, std::to_string(p.ef), fmt("%.5f", p.recall_nt),
+          fmt("%.1f", p.qps_nt), "", "");
       if (p.self_1t.queries) {
         row("self", e.engine, "single_first", 1, std::to_string(p.ef), fmt("%.5f", p.self_1t.first),
             "", "", "");
@@ -210,14 +225,16 @@ void write_csv(const BenchResult& r, const std::string& path) {
       for (double t : r.targets) {
         InterpValue v = qps_at_recall(e.sweep, t, mt);
         row("interp", e.engine, mt ? "batch" : "single", mt ? T : 1, "", fmt("%.3f", t),
-            v.reached ? fmt("%.1f", v.qps) : "", v.lower_bound ? "lower_bound" : (v.reached ? "" : "not_reached"), "");
+            v.reached ? fmt("%.1f", v.qps) : "",
+            v.lower_bound ? "lower_bound" : (v.reached ? "" : "not_reached"), "");
       }
   }
   for (const auto& p : r.flat.points)
-    row("flat", p.engine, p.mode, p.threads, "", fmt("%.5f", p.recall), fmt("%.1f", p.qps), fmt("%.2f", p.gbps),
-        "GB/s");
+    row("flat", p.engine, p.mode, p.threads, "", fmt("%.5f", p.recall), fmt("%.1f", p.qps),
+        fmt("%.2f", p.gbps), "GB/s");
   for (const auto& b : r.flat.bandwidth)
-    row("bandwidth", "baseline", b.what + " / " + b.buffer, b.threads, "", "", "", fmt("%.2f", b.gbps), "GB/s");
+    row("bandwidth", "baseline", b.what + " / " + b.buffer, b.threads, "", "", "",
+        fmt("%.2f", b.gbps), "GB/s");
 }
 
 }  // namespace qvb

@@ -20,7 +20,7 @@ struct BenchResult {
   SystemInfo sys;
   std::string load_before, load_after;  // load averages around the run
   double wall_seconds = 0;              // the whole data set, loading included
-  std::vector<EngineReport> engines;  // HNSW engines in run order
+  std::vector<EngineReport> engines;    // HNSW engines in run order
   bool flat_ran = false;
   FlatReport flat;
   std::vector<double> targets = {0.95, 0.99, 0.995};

@@ -49,7 +49,8 @@ Matrix generate(size_t n, size_t d, uint64_t seed, unsigned threads, RowBlockFn&
   pool.run(blocks, 1, [&](size_t b0, size_t b1) {
     for (size_t b = b0; b < b1; ++b) {
       SplitMix64 rng{mix(seed, b)};
-      for (size_t i = b * kBlockRows; i < std::min(n, (b + 1) * kBlockRows); ++i) fill_row(rng, m.row(i));
+      for (size_t i = b * kBlockRows; i < std::min(n, (b + 1) * kBlockRows); ++i)
+        fill_row(rng, m.row(i));
     }
   });
   return m;

@@ -44,7 +44,8 @@ SystemInfo collect_system_info() {
   while (std::getline(cpu, line)) {
     auto value = [&] {
       auto p = line.find(':');
-      return p == std::string::npos ? std::string() : line.substr(line.find_first_not_of(" \t", p + 1));
+      return p == std::string::npos ? std::string()
+                                    : line.substr(line.find_first_not_of(" \t", p + 1));
     };
     if (info.cpu_model.empty() && line.rfind("model name", 0) == 0) info.cpu_model = value();
     if (flags.empty() && line.rfind("flags", 0) == 0) flags.append(" ").append(value()).append(" ");

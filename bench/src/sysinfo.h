@@ -6,13 +6,13 @@
 namespace qvb {
 
 struct SystemInfo {
-  std::string cpu_model;      // /proc/cpuinfo "model name"
-  unsigned logical_cpus = 0;  // std::thread::hardware_concurrency
-  std::string simd;           // widest x86 SIMD the CPU reports (avx512f, avx2, ...)
-  double mem_total_gib = 0;   // /proc/meminfo MemTotal
-  std::string kernel;         // uname -r
-  std::string compiler;       // compiler that built the bench
-  std::string date_utc;       // ISO 8601, when the run started
+  std::string cpu_model;        // /proc/cpuinfo "model name"
+  unsigned logical_cpus = 0;    // std::thread::hardware_concurrency
+  std::string simd;             // widest x86 SIMD the CPU reports (avx512f, avx2, ...)
+  double mem_total_gib = 0;     // /proc/meminfo MemTotal
+  std::string kernel;           // uname -r
+  std::string compiler;         // compiler that built the bench
+  std::string date_utc;         // ISO 8601, when the run started
   std::string omp_wait_policy;  // OMP_WAIT_POLICY in effect ("" = libgomp default)
 };
 

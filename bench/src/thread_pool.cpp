@@ -7,7 +7,8 @@ namespace qvb {
 unsigned hardware_threads() { return std::max(1u, std::thread::hardware_concurrency()); }
 
 ThreadPool::ThreadPool(unsigned threads) {
-  for (unsigned i = 1; i < std::max(1u, threads); ++i) workers_.emplace_back([this] { worker_loop(); });
+  for (unsigned i = 1; i < std::max(1u, threads); ++i)
+    workers_.emplace_back([this] { worker_loop(); });
 }
 
 ThreadPool::~ThreadPool() {

@@ -35,7 +35,8 @@ std::pair<size_t, size_t> for_each_row(const std::string& path, size_t max_rows,
     const char* p = bytes.data() + i * row_bytes;
     int32_t di = 0;
     std::memcpy(&di, p, 4);
-    if (di != d) throw std::runtime_error(path + ": row " + std::to_string(i) + " has another dimension");
+    if (di != d)
+      throw std::runtime_error(path + ": row " + std::to_string(i) + " has another dimension");
     row(i, p + 4, static_cast<size_t>(d), rows);
   }
   return {rows, static_cast<size_t>(d)};
@@ -45,10 +46,11 @@ std::pair<size_t, size_t> for_each_row(const std::string& path, size_t max_rows,
 
 Matrix read_fvecs(const std::string& path, size_t max_rows) {
   Matrix m;
-  auto [rows, d] = for_each_row<float>(path, max_rows, [&](size_t i, const char* p, size_t dim, size_t total) {
-    if (i == 0) m.data.resize(total * dim);
-    std::memcpy(m.data.data() + i * dim, p, dim * sizeof(float));
-  });
+  auto [rows, d] =
+      for_each_row<float>(path, max_rows, [&](size_t i, const char* p, size_t dim, size_t total) {
+        if (i == 0) m.data.resize(total * dim);
+        std::memcpy(m.data.data() + i * dim, p, dim * sizeof(float));
+      });
   m.n = rows;
   m.d = d;
   return m;
@@ -56,12 +58,13 @@ Matrix read_fvecs(const std::string& path, size_t max_rows) {
 
 Matrix read_bvecs(const std::string& path, size_t max_rows) {
   Matrix m;
-  auto [rows, d] = for_each_row<uint8_t>(path, max_rows, [&](size_t i, const char* p, size_t dim, size_t total) {
-    if (i == 0) m.data.resize(total * dim);
-    const auto* u = reinterpret_cast<const uint8_t*>(p);
-    float* out = m.data.data() + i * dim;
-    for (size_t j = 0; j < dim; ++j) out[j] = static_cast<float>(u[j]);
-  });
+  auto [rows, d] =
+      for_each_row<uint8_t>(path, max_rows, [&](size_t i, const char* p, size_t dim, size_t total) {
+        if (i == 0) m.data.resize(total * dim);
+        const auto* u = reinterpret_cast<const uint8_t*>(p);
+        float* out = m.data.data() + i * dim;
+        for (size_t j = 0; j < dim; ++j) out[j] = static_cast<float>(u[j]);
+      });
   m.n = rows;
   m.d = d;
   return m;
@@ -69,15 +72,16 @@ Matrix read_bvecs(const std::string& path, size_t max_rows) {
 
 std::vector<uint32_t> read_ivecs(const std::string& path, size_t* k_out, size_t max_rows) {
   std::vector<uint32_t> ids;
-  auto [rows, d] = for_each_row<int32_t>(path, max_rows, [&](size_t i, const char* p, size_t dim, size_t total) {
-    if (i == 0) ids.resize(total * dim);
-    for (size_t j = 0; j < dim; ++j) {
-      int32_t v = 0;
-      std::memcpy(&v, p + 4 * j, 4);
-      if (v < 0) throw std::runtime_error(path + ": negative id");
-      ids[i * dim + j] = static_cast<uint32_t>(v);
-    }
-  });
+  auto [rows, d] =
+      for_each_row<int32_t>(path, max_rows, [&](size_t i, const char* p, size_t dim, size_t total) {
+        if (i == 0) ids.resize(total * dim);
+        for (size_t j = 0; j < dim; ++j) {
+          int32_t v = 0;
+          std::memcpy(&v, p + 4 * j, 4);
+          if (v < 0) throw std::runtime_error(path + ": negative id");
+          ids[i * dim + j] = static_cast<uint32_t>(v);
+        }
+      });
   (void)rows;
   if (k_out) *k_out = d;
   return ids;

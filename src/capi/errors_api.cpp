@@ -32,17 +32,28 @@ QV_API const char* qv_status_string(qv_status s) {
   int raw;
   std::memcpy(&raw, &s, sizeof raw);
   switch (raw) {
-    case QV_OK: return "QV_OK";
-    case QV_ERR_INVALID_ARGUMENT: return "QV_ERR_INVALID_ARGUMENT";
-    case QV_ERR_DIMENSION_MISMATCH: return "QV_ERR_DIMENSION_MISMATCH";
-    case QV_ERR_NOT_FOUND: return "QV_ERR_NOT_FOUND";
-    case QV_ERR_DUPLICATE_KEY: return "QV_ERR_DUPLICATE_KEY";
-    case QV_ERR_IO: return "QV_ERR_IO";
-    case QV_ERR_CORRUPT: return "QV_ERR_CORRUPT";
-    case QV_ERR_UNSUPPORTED: return "QV_ERR_UNSUPPORTED";
-    case QV_ERR_OUT_OF_MEMORY: return "QV_ERR_OUT_OF_MEMORY";
-    case QV_ERR_EMBEDDING: return "QV_ERR_EMBEDDING";
-    case QV_ERR_INTERNAL: return "QV_ERR_INTERNAL";
+    case QV_OK:
+      return "QV_OK";
+    case QV_ERR_INVALID_ARGUMENT:
+      return "QV_ERR_INVALID_ARGUMENT";
+    case QV_ERR_DIMENSION_MISMATCH:
+      return "QV_ERR_DIMENSION_MISMATCH";
+    case QV_ERR_NOT_FOUND:
+      return "QV_ERR_NOT_FOUND";
+    case QV_ERR_DUPLICATE_KEY:
+      return "QV_ERR_DUPLICATE_KEY";
+    case QV_ERR_IO:
+      return "QV_ERR_IO";
+    case QV_ERR_CORRUPT:
+      return "QV_ERR_CORRUPT";
+    case QV_ERR_UNSUPPORTED:
+      return "QV_ERR_UNSUPPORTED";
+    case QV_ERR_OUT_OF_MEMORY:
+      return "QV_ERR_OUT_OF_MEMORY";
+    case QV_ERR_EMBEDDING:
+      return "QV_ERR_EMBEDDING";
+    case QV_ERR_INTERNAL:
+      return "QV_ERR_INTERNAL";
   }
   return "QV_UNKNOWN_STATUS";
 }

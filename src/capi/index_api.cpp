@@ -58,8 +58,8 @@ qv_status read_params(const qv_search_params* params, size_t k, quiver::SearchOp
   threads = 0;
   if (!params) return QV_OK;
   if (params->struct_size != sizeof(qv_search_params))
-    return invalid("params.struct_size is " + std::to_string(params->struct_size) +
-                   ", expected " + std::to_string(sizeof(qv_search_params)) +
+    return invalid("params.struct_size is " + std::to_string(params->struct_size) + ", expected " +
+                   std::to_string(sizeof(qv_search_params)) +
                    "; initialise the struct with qv_search_params_init");
   out.ef = params->ef;
   out.filter.fn = params->filter;
@@ -131,8 +131,7 @@ QV_API qv_status qv_index_add_batch(qv_index* index, size_t n, const uint64_t* k
   if (!vectors) return invalid("vectors is NULL; pass n x dim floats, row-major");
   if (n > std::numeric_limits<size_t>::max() / sizeof(float) / index->collection->index().dim())
     return set_error(QV_ERR_OUT_OF_MEMORY, "n is too large for this dimension");
-  return guard(
-      [&] { index->collection->add_batch(n, keys, vectors, index->options.threads); });
+  return guard([&] { index->collection->add_batch(n, keys, vectors, index->options.threads); });
 }
 
 QV_API qv_status qv_index_remove(qv_index* index, uint64_t key) {
@@ -186,9 +185,8 @@ QV_API qv_status qv_index_search(const qv_index* index, const float* query, size
 }
 
 QV_API qv_status qv_index_search_batch(const qv_index* index, size_t nq, const float* queries,
-                                       size_t k, const qv_search_params* params,
-                                       uint64_t* keys_out, float* distances_out,
-                                       size_t* found_out) {
+                                       size_t k, const qv_search_params* params, uint64_t* keys_out,
+                                       float* distances_out, size_t* found_out) {
   if (qv_status s = check_index(index)) return s;
   quiver::SearchOptions options;
   unsigned threads;
@@ -202,11 +200,12 @@ QV_API qv_status qv_index_search_batch(const qv_index* index, size_t nq, const f
   const size_t dim = index->collection->index().dim();
   if (nq > std::numeric_limits<size_t>::max() / sizeof(float) / dim ||
       nq > std::numeric_limits<size_t>::max() / sizeof(uint64_t) / k)
-    return set_error(QV_ERR_OUT_OF_MEMORY, "nq x k (or nq x dim) is too large to address; "
-                                           "search in smaller batches");
+    return set_error(QV_ERR_OUT_OF_MEMORY,
+                     "nq x k (or nq x dim) is too large to address; "
+                     "search in smaller batches");
   return guard([&] {
     index->collection->index().search_batch(nq, queries, options, threads, keys_out, distances_out,
-                              found_out);
+                                            found_out);
   });
 }
 

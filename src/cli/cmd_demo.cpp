@@ -65,8 +65,9 @@ Dataset load_dataset(bool quiet) {
       d.truth = io::read_ivecs(s + "groundtruth.ivecs");
       return d;
     } catch (const Error& e) {
-      if (!quiet) std::fprintf(stderr, "quiver: cannot use %s (%s); generating data\n",
-                               dir.c_str(), e.what());
+      if (!quiet)
+        std::fprintf(stderr, "quiver: cannot use %s (%s); generating data\n", dir.c_str(),
+                     e.what());
     }
   } else if (!quiet) {
     std::fprintf(stderr, "quiver: no ../shared/data found; generating data instead\n");
@@ -141,8 +142,10 @@ int cmd_demo(int argc, char** argv) {
     }
   }
   double build_s = seconds_since(t0);
-  std::printf("built HNSW (M=16, ef_construction=200) over %zu vectors in %.2f s (%.0f vectors/s, all cores)\n\n",
-              d.base.rows, build_s, d.base.rows / build_s);
+  std::printf(
+      "built HNSW (M=16, ef_construction=200) over %zu vectors in %.2f s (%.0f vectors/s, all "
+      "cores)\n\n",
+      d.base.rows, build_s, d.base.rows / build_s);
 
   std::printf("%6s  %10s  %12s\n", "ef", "recall@10", "QPS (1 thread)");
   std::vector<uint64_t> found_keys(k);

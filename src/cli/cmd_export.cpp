@@ -10,9 +10,10 @@ namespace quiver::cli {
 int cmd_export(int argc, char** argv) {
   Args args(argc, argv, {"npy"}, {"help", "quiet"});
   if (args.has("help")) {
-    std::printf("usage: quiver export INDEX --npy PREFIX\n\n"
-                "Writes PREFIX.vectors.npy (float32, n x dim) and PREFIX.keys.npy (uint64, n),\n"
-                "row i of one matching entry i of the other; numpy.load reads both.\n");
+    std::printf(
+        "usage: quiver export INDEX --npy PREFIX\n\n"
+        "Writes PREFIX.vectors.npy (float32, n x dim) and PREFIX.keys.npy (uint64, n),\n"
+        "row i of one matching entry i of the other; numpy.load reads both.\n");
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError{"give exactly one INDEX path"};

@@ -11,8 +11,9 @@ namespace quiver::cli {
 int cmd_info(int argc, char** argv) {
   Args args(argc, argv, {}, {"help"});
   if (args.has("help")) {
-    std::printf("usage: quiver info INDEX\n\nPrints the kind, metric, dimension, counts and "
-                "parameters of a saved index (opened by mmap: nothing is loaded).\n");
+    std::printf(
+        "usage: quiver info INDEX\n\nPrints the kind, metric, dimension, counts and "
+        "parameters of a saved index (opened by mmap: nothing is loaded).\n");
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError{"give exactly one INDEX path"};

@@ -66,8 +66,7 @@ int cmd_search(int argc, char** argv) {
     size_t hits = 0;
     for (size_t q = 0; q < queries.rows; ++q) {
       const int32_t* t = truth.data.data() + q * truth.cols;
-      for (size_t i = 0; i < found[q]; ++i)
-        hits += std::count(t, t + k, int32_t(keys[q * k + i]));
+      for (size_t i = 0; i < found[q]; ++i) hits += std::count(t, t + k, int32_t(keys[q * k + i]));
     }
     std::printf("recall@%zu %.4f  queries %zu  %.0f QPS\n", k,
                 double(hits) / double(queries.rows * k), queries.rows, queries.rows / seconds);

@@ -8,7 +8,6 @@
 
 namespace quiver::cli {
 
-
 int cmd_demo(int argc, char** argv);
 int cmd_build(int argc, char** argv);
 int cmd_search(int argc, char** argv);

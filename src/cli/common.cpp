@@ -33,8 +33,7 @@ namespace quiver::cli {
 
 IndexPtr open_index(const std::string& path, bool mmap) {
   qv_index* raw = nullptr;
-  check(qv_index_open(path.c_str(), mmap ? QV_OPEN_MMAP : QV_OPEN_LOAD, &raw),
-        "opening " + path);
+  check(qv_index_open(path.c_str(), mmap ? QV_OPEN_MMAP : QV_OPEN_LOAD, &raw), "opening " + path);
   return IndexPtr(raw);
 }
 

@@ -8,7 +8,8 @@
 namespace quiver::cli {
 
 static bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 io::FloatMatrix load_vectors(const std::string& path, size_t max_rows) {
@@ -25,7 +26,8 @@ io::FloatMatrix load_vectors(const std::string& path, size_t max_rows) {
       }
       return m;
     }
-    if (ends_with(path, ".fvecs") || ends_with(path, ".bvecs")) return io::read_vectors(path, max_rows);
+    if (ends_with(path, ".fvecs") || ends_with(path, ".bvecs"))
+      return io::read_vectors(path, max_rows);
   } catch (const Error& e) {
     throw CliError{e.what()};
   }
@@ -56,9 +58,12 @@ qv_index_kind parse_kind(const std::string& name) {
 
 const char* metric_name(qv_metric metric) {
   switch (metric) {
-    case QV_METRIC_L2: return "l2";
-    case QV_METRIC_IP: return "ip";
-    case QV_METRIC_COSINE: return "cosine";
+    case QV_METRIC_L2:
+      return "l2";
+    case QV_METRIC_IP:
+      return "ip";
+    case QV_METRIC_COSINE:
+      return "cosine";
   }
   return "unknown";
 }

@@ -18,11 +18,11 @@ IndexHeader read_index_header(const ImageSource& source) {
   IndexHeader h;
   std::memcpy(&h, span.data, sizeof h);
   if (h.kind != 1 && h.kind != 2)
-    fail(Status::Unsupported, where + "index kind " + std::to_string(h.kind) +
-                                  " is unknown to this version of Quiver");
+    fail(Status::Unsupported,
+         where + "index kind " + std::to_string(h.kind) + " is unknown to this version of Quiver");
   if (h.metric < 1 || h.metric > 3)
-    fail(Status::Unsupported, where + "metric " + std::to_string(h.metric) +
-                                  " is unknown to this version of Quiver");
+    fail(Status::Unsupported,
+         where + "metric " + std::to_string(h.metric) + " is unknown to this version of Quiver");
   if (h.dim == 0 || h.dim > 65536)
     fail(Status::Corrupt, where + "dimension " + std::to_string(h.dim) + " is out of range");
   return h;

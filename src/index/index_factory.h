@@ -18,8 +18,7 @@ namespace quiver {
 // Error(Corrupt) naming the section at fault, Error(Unsupported) for an
 // unknown kind or metric.
 std::unique_ptr<VectorIndex> import_index(const ImageSource& source,
-                                          bool defer_value_checks = false,
-                                          unsigned threads = 0);
+                                          bool defer_value_checks = false, unsigned threads = 0);
 
 // Reads and checks just the header.
 IndexHeader read_index_header(const ImageSource& source);

@@ -15,32 +15,32 @@ namespace quiver {
 
 // Values are part of the file format: never renumber, only add.
 enum class SectionKind : uint32_t {
-  IndexHeader = 1,    // IndexHeader struct below
-  HnswRecords = 2,    // node_count records: layer-0 links header, links, vector
-  HnswMetas = 3,      // node_count NodeMeta: key, upper block, norm, level
-  HnswUpperLinks = 4, // upper_blocks blocks of (1 + m) uint32
-  FlatRows = 5,       // count x dim float32, prepared (unit length under cosine)
-  FlatNorms = 6,      // count float32 original norms
-  FlatKeys = 7,       // count uint64
-  Metadata = 8,       // metadata blobs, see storage
+  IndexHeader = 1,     // IndexHeader struct below
+  HnswRecords = 2,     // node_count records: layer-0 links header, links, vector
+  HnswMetas = 3,       // node_count NodeMeta: key, upper block, norm, level
+  HnswUpperLinks = 4,  // upper_blocks blocks of (1 + m) uint32
+  FlatRows = 5,        // count x dim float32, prepared (unit length under cosine)
+  FlatNorms = 6,       // count float32 original norms
+  FlatKeys = 7,        // count uint64
+  Metadata = 8,        // metadata blobs, see storage
 };
 
 const char* section_name(SectionKind kind);
 
 // Fixed-layout header of every index image (little-endian on disk).
 struct IndexHeader {
-  uint32_t kind;             // 1 flat, 2 hnsw (qv_index_kind values)
+  uint32_t kind;  // 1 flat, 2 hnsw (qv_index_kind values)
   uint32_t dim;
-  uint32_t metric;           // qv_metric values
+  uint32_t metric;  // qv_metric values
   uint32_t hnsw_m;
   uint32_t hnsw_ef_construction;
   uint32_t hnsw_ef_search;
   uint64_t seed;
-  uint64_t node_count;       // HNSW: nodes incl. tombstones; flat: rows
-  uint64_t live_count;       // vectors not removed
-  uint64_t upper_blocks;     // HNSW: blocks in HnswUpperLinks
-  uint64_t entry;            // HNSW: (entry node << 32) | top level, or UINT64_MAX
-  uint64_t record_bytes;     // HNSW: bytes per record in HnswRecords
+  uint64_t node_count;    // HNSW: nodes incl. tombstones; flat: rows
+  uint64_t live_count;    // vectors not removed
+  uint64_t upper_blocks;  // HNSW: blocks in HnswUpperLinks
+  uint64_t entry;         // HNSW: (entry node << 32) | top level, or UINT64_MAX
+  uint64_t record_bytes;  // HNSW: bytes per record in HnswRecords
   uint64_t reserved[4];
 };
 static_assert(sizeof(IndexHeader) == 104, "IndexHeader is part of the file format");

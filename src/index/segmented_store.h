@@ -11,8 +11,8 @@
 // before the read (the chunk pointer is published with release/acquire).
 #pragma once
 
-#include <atomic>
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -76,8 +76,7 @@ class SegmentedStore {
     external_ = true;
     uint64_t first = 0;
     for (int c = 0; c < kMaxChunks && first < count; ++c) {
-      chunks_[c].store(const_cast<char*>(image) + first * record_bytes_,
-                       std::memory_order_release);
+      chunks_[c].store(const_cast<char*>(image) + first * record_bytes_, std::memory_order_release);
       first += kFirstChunkRecords << c;
     }
   }

@@ -77,9 +77,8 @@ class VectorIndex {
   void search(const float* query, const SearchOptions& options, std::vector<Hit>& out) const;
   // nq queries; row i of the outputs at i*k. Unfilled slots get key
   // UINT64_MAX and distance +inf.
-  void search_batch(size_t nq, const float* queries, const SearchOptions& options,
-                    unsigned threads, uint64_t* keys_out, float* distances_out,
-                    size_t* found_out) const;
+  void search_batch(size_t nq, const float* queries, const SearchOptions& options, unsigned threads,
+                    uint64_t* keys_out, float* distances_out, size_t* found_out) const;
 
  protected:
   // `query` is already validated and, under cosine, normalised.

@@ -24,7 +24,8 @@ class VisitedSet {
   bool test_and_set(uint32_t id) {
     // A node added while this search runs may carry an id past the capacity
     // seen at begin(); grow rather than index out of range.
-    if (id >= marks_.size()) [[unlikely]] marks_.resize(size_t(id) + id / 2 + 64, 0);
+    if (id >= marks_.size()) [[unlikely]]
+      marks_.resize(size_t(id) + id / 2 + 64, 0);
     uint16_t& m = marks_[id];
     if (m == epoch_) return true;
     m = epoch_;
@@ -33,7 +34,6 @@ class VisitedSet {
   void prefetch(uint32_t id) const {
     if (id < marks_.size()) __builtin_prefetch(&marks_[id]);
   }
-
 
  private:
   std::vector<uint16_t> marks_;

@@ -27,16 +27,16 @@ typedef struct recorder {
   size_t last_length;
   int last_text_nul_terminated;
   size_t last_err_len;
-  int mode; /* 0 ok, 1 fail with message, 2 fail silently, 3 NaN, 4 Inf, 5 long message */
-  int in_call;      /* for the concurrency test */
+  int mode;    /* 0 ok, 1 fail with message, 2 fail silently, 3 NaN, 4 Inf, 5 long message */
+  int in_call; /* for the concurrency test */
   int max_in_call;
   pthread_mutex_t mutex;
 } recorder;
 
 /* out[i] = (i, len(text_i), 1, 2) */
-static int embed_fn(void *user, size_t n, const char *const *texts, const size_t *lengths,
-                    float *out, char *err, size_t err_len) {
-  recorder *r = user;
+static int embed_fn(void* user, size_t n, const char* const* texts, const size_t* lengths,
+                    float* out, char* err, size_t err_len) {
+  recorder* r = user;
   r->calls++;
   r->last_n = n;
   if (n > 0) {
@@ -46,10 +46,16 @@ static int embed_fn(void *user, size_t n, const char *const *texts, const size_t
   }
   r->last_err_len = err_len; /* no cmocka assertions in here: C++ frames are below */
   switch (r->mode) {
-    case 1: snprintf(err, err_len, "model not loaded: call load() first"); return 7;
-    case 2: return -1;
-    case 5: memset(err, 'x', err_len); return 1; /* no terminating NUL */
-    default: break;
+    case 1:
+      snprintf(err, err_len, "model not loaded: call load() first");
+      return 7;
+    case 2:
+      return -1;
+    case 5:
+      memset(err, 'x', err_len);
+      return 1; /* no terminating NUL */
+    default:
+      break;
   }
   for (size_t i = 0; i < n; ++i) {
     out[i * DIM + 0] = (float)i;
@@ -62,19 +68,19 @@ static int embed_fn(void *user, size_t n, const char *const *texts, const size_t
   return 0;
 }
 
-static qv_embedder *make(recorder *r) {
+static qv_embedder* make(recorder* r) {
   memset(r, 0, sizeof *r);
-  qv_embedder *e = NULL;
+  qv_embedder* e = NULL;
   assert_int_equal(qv_embedder_create_callback(DIM, embed_fn, r, &e), QV_OK);
   assert_non_null(e);
   return e;
 }
 
-static void test_callback_receives_texts_and_fills_vectors(void **state) {
+static void test_callback_receives_texts_and_fills_vectors(void** state) {
   (void)state;
   recorder r;
-  qv_embedder *e = make(&r);
-  const char *texts[3] = {"one", "three", "caf\xc3\xa9"};
+  qv_embedder* e = make(&r);
+  const char* texts[3] = {"one", "three", "caf\xc3\xa9"};
   float out[3 * DIM];
   assert_int_equal(qv_embedder_embed(e, 3, texts, out), QV_OK);
   assert_int_equal(r.calls, 1); /* one call per batch */
@@ -99,12 +105,12 @@ static void test_callback_receives_texts_and_fills_vectors(void **state) {
   qv_embedder_free(e);
 }
 
-static void test_explicit_lengths_arrive_nul_terminated(void **state) {
+static void test_explicit_lengths_arrive_nul_terminated(void** state) {
   (void)state;
   recorder r;
-  qv_embedder *e = make(&r);
+  qv_embedder* e = make(&r);
   const char buffer[] = "abcdef"; /* pass "abc" only: not NUL-terminated at 3 */
-  const char *texts[1] = {buffer};
+  const char* texts[1] = {buffer};
   size_t len = 3;
   float out[DIM];
   assert_int_equal(qv_embedder_embed_ex(e, QV_EMBED_DOCUMENT, 1, texts, &len, out), QV_OK);
@@ -115,11 +121,11 @@ static void test_explicit_lengths_arrive_nul_terminated(void **state) {
   qv_embedder_free(e);
 }
 
-static void test_callback_error_becomes_embedding_error_with_its_message(void **state) {
+static void test_callback_error_becomes_embedding_error_with_its_message(void** state) {
   (void)state;
   recorder r;
-  qv_embedder *e = make(&r);
-  const char *texts[2] = {"a", "b"};
+  qv_embedder* e = make(&r);
+  const char* texts[2] = {"a", "b"};
   float out[2 * DIM];
   for (int i = 0; i < 2 * DIM; ++i) out[i] = 42.0f;
 
@@ -143,11 +149,11 @@ static void test_callback_error_becomes_embedding_error_with_its_message(void **
   qv_embedder_free(e);
 }
 
-static void test_nan_and_inf_from_callback_are_rejected(void **state) {
+static void test_nan_and_inf_from_callback_are_rejected(void** state) {
   (void)state;
   recorder r;
-  qv_embedder *e = make(&r);
-  const char *texts[2] = {"a", "b"};
+  qv_embedder* e = make(&r);
+  const char* texts[2] = {"a", "b"};
   float out[2 * DIM];
   for (int i = 0; i < 2 * DIM; ++i) out[i] = 42.0f;
   r.mode = 3;
@@ -161,10 +167,10 @@ static void test_nan_and_inf_from_callback_are_rejected(void **state) {
   qv_embedder_free(e);
 }
 
-static void test_create_checks_arguments(void **state) {
+static void test_create_checks_arguments(void** state) {
   (void)state;
   recorder r;
-  qv_embedder *e = NULL;
+  qv_embedder* e = NULL;
   assert_int_equal(qv_embedder_create_callback(DIM, NULL, &r, &e), QV_ERR_INVALID_ARGUMENT);
   assert_true(qvt_contains(qv_last_error(), "fn"));
   assert_int_equal(qv_embedder_create_callback(0, embed_fn, &r, &e), QV_ERR_INVALID_ARGUMENT);
@@ -176,10 +182,10 @@ static void test_create_checks_arguments(void **state) {
 }
 
 /* Counts how many threads are inside the function at once. */
-static int counting_fn(void *user, size_t n, const char *const *texts, const size_t *lengths,
-                       float *out, char *err, size_t err_len) {
+static int counting_fn(void* user, size_t n, const char* const* texts, const size_t* lengths,
+                       float* out, char* err, size_t err_len) {
   (void)texts, (void)lengths, (void)err, (void)err_len;
-  recorder *r = user;
+  recorder* r = user;
   pthread_mutex_lock(&r->mutex);
   r->in_call++;
   if (r->in_call > r->max_in_call) r->max_in_call = r->in_call;
@@ -194,26 +200,26 @@ static int counting_fn(void *user, size_t n, const char *const *texts, const siz
   return 0;
 }
 
-static void *embed_many(void *p) {
-  qv_embedder *e = p;
-  const char *texts[2] = {"x", "y"};
+static void* embed_many(void* p) {
+  qv_embedder* e = p;
+  const char* texts[2] = {"x", "y"};
   float out[2 * DIM];
   for (int i = 0; i < 200; ++i)
-    if (qv_embedder_embed(e, 2, texts, out) != QV_OK) return (void *)1;
+    if (qv_embedder_embed(e, 2, texts, out) != QV_OK) return (void*)1;
   return NULL;
 }
 
-static void test_calls_are_serialised_across_threads(void **state) {
+static void test_calls_are_serialised_across_threads(void** state) {
   (void)state;
   recorder r;
   memset(&r, 0, sizeof r);
   pthread_mutex_init(&r.mutex, NULL);
-  qv_embedder *e = NULL;
+  qv_embedder* e = NULL;
   assert_int_equal(qv_embedder_create_callback(DIM, counting_fn, &r, &e), QV_OK);
   pthread_t t[4];
   for (int i = 0; i < 4; ++i) pthread_create(&t[i], NULL, embed_many, e);
   for (int i = 0; i < 4; ++i) {
-    void *rc;
+    void* rc;
     pthread_join(t[i], &rc);
     assert_null(rc);
   }

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 static int calls[QVF_OP_COUNT];
-static int fail_at[QVF_OP_COUNT];   /* call number that fails; 0 = none */
+static int fail_at[QVF_OP_COUNT]; /* call number that fails; 0 = none */
 static int fail_errno[QVF_OP_COUNT];
 static int fail_always[QVF_OP_COUNT];
 static int injected;
@@ -38,7 +38,7 @@ void qvf_reset(void) {
   watch[0] = '\0';
 }
 
-void qvf_watch(const char *substring) {
+void qvf_watch(const char* substring) {
   if (!substring) {
     watch[0] = '\0';
     return;
@@ -59,14 +59,14 @@ void qvf_fail_all(qvf_op op, int err) {
 int qvf_calls(qvf_op op) { return LOAD(&calls[op]); }
 int qvf_injected(void) { return LOAD(&injected); }
 
-const char *qvf_op_name(qvf_op op) {
-  static const char *const names[QVF_OP_COUNT] = {"open", "pwrite", "fsync",
-                                                  "rename", "close", "mmap"};
+const char* qvf_op_name(qvf_op op) {
+  static const char* const names[QVF_OP_COUNT] = {"open",   "pwrite", "fsync",
+                                                  "rename", "close",  "mmap"};
   return (unsigned)op < QVF_OP_COUNT ? names[op] : "?";
 }
 
 /* Counts the call; returns the errno to fail it with, or 0. */
-static int should_fail(qvf_op op, const char *path) {
+static int should_fail(qvf_op op, const char* path) {
   int n;
   if (path && watch[0] && !strstr(path, watch)) return 0;
   n = __atomic_add_fetch(&calls[op], 1, __ATOMIC_ACQ_REL);
@@ -77,8 +77,8 @@ static int should_fail(qvf_op op, const char *path) {
   return 0;
 }
 
-static void *next_symbol(const char *name) {
-  void *p = dlsym(RTLD_NEXT, name);
+static void* next_symbol(const char* name) {
+  void* p = dlsym(RTLD_NEXT, name);
   if (!p) {
     fprintf(stderr, "fault_inject: cannot find the real %s\n", name);
     abort();
@@ -86,8 +86,8 @@ static void *next_symbol(const char *name) {
   return p;
 }
 
-INTERPOSE int open(const char *path, int flags, ...) {
-  static int (*real)(const char *, int, ...);
+INTERPOSE int open(const char* path, int flags, ...) {
+  static int (*real)(const char*, int, ...);
   mode_t mode = 0;
   int err;
   if (flags & (O_CREAT | O_TMPFILE)) {
@@ -96,7 +96,7 @@ INTERPOSE int open(const char *path, int flags, ...) {
     mode = (mode_t)va_arg(ap, int);
     va_end(ap);
   }
-  if (!real) real = (int (*)(const char *, int, ...))next_symbol("open");
+  if (!real) real = (int (*)(const char*, int, ...))next_symbol("open");
   if ((err = should_fail(QVF_OPEN, path)) != 0) {
     errno = err;
     return -1;
@@ -104,10 +104,10 @@ INTERPOSE int open(const char *path, int flags, ...) {
   return real(path, flags, mode);
 }
 
-INTERPOSE ssize_t pwrite(int fd, const void *buf, size_t count, off_t offset) {
-  static ssize_t (*real)(int, const void *, size_t, off_t);
+INTERPOSE ssize_t pwrite(int fd, const void* buf, size_t count, off_t offset) {
+  static ssize_t (*real)(int, const void*, size_t, off_t);
   int err;
-  if (!real) real = (ssize_t(*)(int, const void *, size_t, off_t))next_symbol("pwrite");
+  if (!real) real = (ssize_t(*)(int, const void*, size_t, off_t))next_symbol("pwrite");
   if ((err = should_fail(QVF_PWRITE, NULL)) != 0) {
     errno = err;
     return -1;
@@ -126,10 +126,10 @@ INTERPOSE int fsync(int fd) {
   return real(fd);
 }
 
-INTERPOSE int rename(const char *from, const char *to) {
-  static int (*real)(const char *, const char *);
+INTERPOSE int rename(const char* from, const char* to) {
+  static int (*real)(const char*, const char*);
   int err;
-  if (!real) real = (int (*)(const char *, const char *))next_symbol("rename");
+  if (!real) real = (int (*)(const char*, const char*))next_symbol("rename");
   if ((err = should_fail(QVF_RENAME, to)) != 0) {
     errno = err;
     return -1;
@@ -151,10 +151,10 @@ INTERPOSE int close(int fd) {
   return real(fd);
 }
 
-INTERPOSE void *mmap(void *addr, size_t length, int prot, int flags, int fd, off_t offset) {
-  static void *(*real)(void *, size_t, int, int, int, off_t);
+INTERPOSE void* mmap(void* addr, size_t length, int prot, int flags, int fd, off_t offset) {
+  static void* (*real)(void*, size_t, int, int, int, off_t);
   int err;
-  if (!real) real = (void *(*)(void *, size_t, int, int, int, off_t))next_symbol("mmap");
+  if (!real) real = (void* (*)(void*, size_t, int, int, int, off_t))next_symbol("mmap");
   if (fd >= 0 && (err = should_fail(QVF_MMAP, NULL)) != 0) {
     errno = err;
     return MAP_FAILED;

@@ -27,7 +27,7 @@ typedef enum qvf_op {
 /* Disarms every failure, zeroes the counters and clears the watched path. */
 void qvf_reset(void);
 /* Only open/rename calls whose path contains `substring` count (NULL: all). */
-void qvf_watch(const char *substring);
+void qvf_watch(const char* substring);
 /* The nth call of op from now on fails with errno err (once). */
 void qvf_fail(qvf_op op, int nth, int err);
 /* Every call of op from now on fails with err, until qvf_reset. */
@@ -36,6 +36,6 @@ void qvf_fail_all(qvf_op op, int err);
 int qvf_calls(qvf_op op);
 /* Failures injected since the last qvf_reset (all ops). */
 int qvf_injected(void);
-const char *qvf_op_name(qvf_op op);
+const char* qvf_op_name(qvf_op op);
 
 #endif /* QV_FAULT_INJECT_H */

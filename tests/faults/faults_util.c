@@ -9,9 +9,9 @@
 
 #include "qv_test_support.h"
 
-char *qvx_temp_dir(const char *tag) {
-  const char *base = getenv("TMPDIR");
-  char *dir = malloc(4096);
+char* qvx_temp_dir(const char* tag) {
+  const char* base = getenv("TMPDIR");
+  char* dir = malloc(4096);
   if (!dir) abort();
   snprintf(dir, 4096, "%s/qv-faults-%s-XXXXXX", base && *base ? base : "/tmp", tag);
   if (!mkdtemp(dir)) {
@@ -21,7 +21,7 @@ char *qvx_temp_dir(const char *tag) {
   return dir;
 }
 
-void qvx_remove_tree(char *dir) {
+void qvx_remove_tree(char* dir) {
   char cmd[4200];
   if (!dir) return;
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -29,11 +29,11 @@ void qvx_remove_tree(char *dir) {
   free(dir);
 }
 
-char *qvx_path(const char *dir, const char *name) { return qvt_path_join(dir, name); }
+char* qvx_path(const char* dir, const char* name) { return qvt_path_join(dir, name); }
 
-int qvx_file_equals(const char *path, const unsigned char *bytes, size_t size) {
+int qvx_file_equals(const char* path, const unsigned char* bytes, size_t size) {
   size_t got_size = 0;
-  unsigned char *got = qvt_read_file(path, &got_size);
+  unsigned char* got = qvt_read_file(path, &got_size);
   int same = got && got_size == size && memcmp(got, bytes, size) == 0;
   free(got);
   return same;
@@ -44,10 +44,10 @@ int qvx_open_fds(void) {
   return qvt_count_entries("/proc/self/fd") - 1;
 }
 
-qv_index *qvx_build(qv_index_kind kind, uint32_t dim, size_t n, uint64_t seed) {
+qv_index* qvx_build(qv_index_kind kind, uint32_t dim, size_t n, uint64_t seed) {
   qv_index_options o;
-  qv_index *index = NULL;
-  float *data = qvt_gaussian_vectors(n, dim, seed);
+  qv_index* index = NULL;
+  float* data = qvt_gaussian_vectors(n, dim, seed);
   size_t i;
   qv_index_options_init(&o);
   o.dim = dim;
@@ -68,9 +68,9 @@ qv_index *qvx_build(qv_index_kind kind, uint32_t dim, size_t n, uint64_t seed) {
   return index;
 }
 
-qv_status qvx_fingerprint_of(const qv_index *index, qvx_fingerprint *out) {
+qv_status qvx_fingerprint_of(const qv_index* index, qvx_fingerprint* out) {
   uint32_t dim = 0;
-  float *queries;
+  float* queries;
   qv_search_params p;
   qv_status s;
   memset(out, 0, sizeof *out);
@@ -85,7 +85,7 @@ qv_status qvx_fingerprint_of(const qv_index *index, qvx_fingerprint *out) {
   return s;
 }
 
-int qvx_fingerprint_equal(const qvx_fingerprint *a, const qvx_fingerprint *b) {
+int qvx_fingerprint_equal(const qvx_fingerprint* a, const qvx_fingerprint* b) {
   return a->count == b->count && memcmp(a->keys, b->keys, sizeof a->keys) == 0 &&
          memcmp(a->distances, b->distances, sizeof a->distances) == 0 &&
          memcmp(a->found, b->found, sizeof a->found) == 0;

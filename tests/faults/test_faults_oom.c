@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -32,12 +33,12 @@
 #include "qv_test_support.h"
 
 static const qv_index_kind kinds[] = {QV_INDEX_HNSW, QV_INDEX_FLAT};
-static const char *const kind_names[] = {"HNSW", "FLAT"};
+static const char* const kind_names[] = {"HNSW", "FLAT"};
 
 /* ---- address-space limits ------------------------------------------------ */
 
 static size_t vm_bytes(void) {
-  FILE *f = fopen("/proc/self/statm", "r");
+  FILE* f = fopen("/proc/self/statm", "r");
   unsigned long pages = 0;
   if (!f) return 0;
   if (fscanf(f, "%lu", &pages) != 1) pages = 0;
@@ -58,7 +59,7 @@ static void limit_address_space(size_t headroom) {
 
 static void unlimit_address_space(void) { assert_int_equal(setrlimit(RLIMIT_AS, &saved_as), 0); }
 
-static int skip_if_sanitized(const char *test) {
+static int skip_if_sanitized(const char* test) {
   if (!qvt_sanitized()) return 0;
   printf("[ skipped  ] %s: address-space limits do not work under sanitizers\n", test);
   return 1;
@@ -67,11 +68,11 @@ static int skip_if_sanitized(const char *test) {
 /* A saved index and its file, to check that nothing committed changes. */
 typedef struct saved {
   char *dir, *path;
-  unsigned char *bytes;
+  unsigned char* bytes;
   size_t size;
 } saved;
 
-static void save_now(const qv_index *index, saved *s) {
+static void save_now(const qv_index* index, saved* s) {
   s->dir = qvx_temp_dir("oom");
   s->path = qvx_path(s->dir, "index.qv");
   assert_int_equal(qv_index_save(index, s->path), QV_OK);
@@ -81,8 +82,8 @@ static void save_now(const qv_index *index, saved *s) {
 
 /* The file is as saved and opens; the index can be saved again and reopens
  * with the same answers. */
-static void check_saved_and_resave(const qv_index *index, saved *s) {
-  qv_index *reopened = NULL;
+static void check_saved_and_resave(const qv_index* index, saved* s) {
+  qv_index* reopened = NULL;
   qvx_fingerprint mem, disk;
   assert_true(qvx_file_equals(s->path, s->bytes, s->size));
   assert_int_equal(qv_index_open(s->path, QV_OPEN_MMAP, &reopened), QV_OK);
@@ -102,16 +103,16 @@ static void check_saved_and_resave(const qv_index *index, saved *s) {
 
 /* ---- impossible sizes ----------------------------------------------------- */
 
-static void test_add_batch_with_impossible_n_reads_nothing(void **state) {
+static void test_add_batch_with_impossible_n_reads_nothing(void** state) {
   static const uint32_t dims[] = {1, 16, QV_MAX_DIM};
   size_t k, d, i;
   (void)state;
   for (k = 0; k < 2; ++k)
     for (d = 0; d < 3; ++d) {
-      qv_index *index = qvx_build(kinds[k], dims[d], 3, 1);
+      qv_index* index = qvx_build(kinds[k], dims[d], 3, 1);
       const size_t ns[] = {SIZE_MAX, SIZE_MAX / 2, SIZE_MAX / sizeof(float) / dims[d] + 1};
       uint64_t keys[1] = {77};
-      float *vector = calloc(dims[d], sizeof(float));
+      float* vector = calloc(dims[d], sizeof(float));
       qvx_fingerprint before, after;
       assert_int_equal(qvx_fingerprint_of(index, &before), QV_OK);
       for (i = 0; i < 3; ++i) {
@@ -128,11 +129,11 @@ static void test_add_batch_with_impossible_n_reads_nothing(void **state) {
     }
 }
 
-static void test_search_batch_with_impossible_sizes_writes_nothing(void **state) {
+static void test_search_batch_with_impossible_sizes_writes_nothing(void** state) {
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    qv_index *index = qvx_build(kinds[k], 8, 20, 2);
+    qv_index* index = qvx_build(kinds[k], 8, 20, 2);
     float queries[2 * 8] = {0};
     uint64_t keys[4] = {1, 2, 3, 4};
     size_t found[2] = {5, 6};
@@ -141,8 +142,8 @@ static void test_search_batch_with_impossible_sizes_writes_nothing(void **state)
     } cases[] = {{SIZE_MAX, 1}, {SIZE_MAX / 8 + 1, 1}, {2, SIZE_MAX / 2 + 1}, {3, SIZE_MAX / 3}};
     size_t c;
     for (c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
-      qv_status s = qv_index_search_batch(index, cases[c].nq, queries, cases[c].k, NULL, keys,
-                                          NULL, found);
+      qv_status s =
+          qv_index_search_batch(index, cases[c].nq, queries, cases[c].k, NULL, keys, NULL, found);
       if (s != QV_ERR_OUT_OF_MEMORY && s != QV_ERR_INVALID_ARGUMENT)
         fail_msg("%s nq %zu k %zu: %s", kind_names[k], cases[c].nq, cases[c].k,
                  qv_status_string(s));
@@ -154,12 +155,12 @@ static void test_search_batch_with_impossible_sizes_writes_nothing(void **state)
 }
 
 /* k and ef larger than the index are valid: they ask for everything. */
-static void test_huge_k_and_ef_return_everything_without_huge_allocations(void **state) {
+static void test_huge_k_and_ef_return_everything_without_huge_allocations(void** state) {
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
     const size_t n = 50;
-    qv_index *index = qvx_build(kinds[k], 8, n, 3);
+    qv_index* index = qvx_build(kinds[k], 8, n, 3);
     float query[8] = {0.5f, 0, 0, 0, 0, 0, 0, 0};
     uint64_t keys[64];
     float dist[64];
@@ -194,17 +195,17 @@ static void test_huge_k_and_ef_return_everything_without_huge_allocations(void *
 /* A batch of 16384 vectors at QV_MAX_DIM is 4 GiB; the process may map only
  * 512 MiB more. The caller's batch is real memory (zero pages, never
  * written), so the library reads what it is given. */
-static void test_batch_at_max_dim_beyond_memory_is_out_of_memory(void **state) {
+static void test_batch_at_max_dim_beyond_memory_is_out_of_memory(void** state) {
   const size_t n = 16384, dim = QV_MAX_DIM;
   const size_t bytes = n * dim * sizeof(float);
   size_t k, i;
   (void)state;
   if (skip_if_sanitized("batch at max dim")) return;
   for (k = 0; k < 2; ++k) {
-    qv_index *index = qvx_build(kinds[k], QV_MAX_DIM, 4, 4);
-    float *vectors = mmap(NULL, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                          -1, 0);
-    uint64_t *keys = malloc(n * sizeof *keys);
+    qv_index* index = qvx_build(kinds[k], QV_MAX_DIM, 4, 4);
+    float* vectors =
+        mmap(NULL, bytes, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    uint64_t* keys = malloc(n * sizeof *keys);
     qvx_fingerprint before, after;
     saved file;
     qv_status s;
@@ -219,8 +220,8 @@ static void test_batch_at_max_dim_beyond_memory_is_out_of_memory(void **state) {
     s = qv_index_add_batch(index, n, keys, vectors);
     snprintf(message, sizeof message, "%s", qv_last_error());
     unlimit_address_space();
-    printf("[ info     ] %s: %zu x %zu batch (%zu MiB) with 512 MiB free: %s: %s\n",
-           kind_names[k], n, dim, bytes >> 20, qv_status_string(s), message);
+    printf("[ info     ] %s: %zu x %zu batch (%zu MiB) with 512 MiB free: %s: %s\n", kind_names[k],
+           n, dim, bytes >> 20, qv_status_string(s), message);
     assert_int_equal(s, QV_ERR_OUT_OF_MEMORY);
     assert_int_equal(qv_index_count(index, &count), QV_OK);
     assert_int_equal(count, 4);
@@ -240,7 +241,7 @@ static void test_batch_at_max_dim_beyond_memory_is_out_of_memory(void **state) {
  * storage, graph links, the key map, the upper layers). Every add that
  * succeeded is there, the one that failed is not, and the index saves and
  * reopens with the same answers. */
-static void test_adds_until_memory_runs_out_leave_a_consistent_index(void **state) {
+static void test_adds_until_memory_runs_out_leave_a_consistent_index(void** state) {
   const uint32_t dim = 512;
   const size_t headrooms[] = {(size_t)6 << 20, (size_t)13 << 20, (size_t)29 << 20};
   size_t k, h;
@@ -248,13 +249,13 @@ static void test_adds_until_memory_runs_out_leave_a_consistent_index(void **stat
   if (skip_if_sanitized("adds until memory runs out")) return;
   for (k = 0; k < 2; ++k)
     for (h = 0; h < 3; ++h) {
-      qv_index *index = qvx_build(kinds[k], dim, 10, 5);
-      float *pool = qvt_gaussian_vectors(256, dim, 6);
+      qv_index* index = qvx_build(kinds[k], dim, 10, 5);
+      float* pool = qvt_gaussian_vectors(256, dim, 6);
       saved file;
       size_t added = 0, count = 0, i;
       qv_status s = QV_OK;
       char message[1024];
-      float *got = malloc(dim * sizeof(float));
+      float* got = malloc(dim * sizeof(float));
       save_now(index, &file);
       limit_address_space(headrooms[h]);
       while (added < 1000000) {
@@ -284,7 +285,7 @@ static void test_adds_until_memory_runs_out_leave_a_consistent_index(void **stat
 }
 
 /* Batches of 256 the same way: a batch that fails adds nothing. */
-static void test_batches_until_memory_runs_out_are_all_or_nothing(void **state) {
+static void test_batches_until_memory_runs_out_are_all_or_nothing(void** state) {
   const uint32_t dim = 512;
   const size_t batch = 256;
   const size_t headrooms[] = {(size_t)9 << 20, (size_t)23 << 20};
@@ -293,9 +294,9 @@ static void test_batches_until_memory_runs_out_are_all_or_nothing(void **state) 
   if (skip_if_sanitized("batches until memory runs out")) return;
   for (k = 0; k < 2; ++k)
     for (h = 0; h < 2; ++h) {
-      qv_index *index = qvx_build(kinds[k], dim, 10, 7);
-      float *pool = qvt_gaussian_vectors(batch, dim, 8);
-      uint64_t *keys = malloc(batch * sizeof *keys);
+      qv_index* index = qvx_build(kinds[k], dim, 10, 7);
+      float* pool = qvt_gaussian_vectors(batch, dim, 8);
+      uint64_t* keys = malloc(batch * sizeof *keys);
       saved file;
       size_t batches = 0, count = 0, i;
       qv_status s = QV_OK;
@@ -325,12 +326,12 @@ static void test_batches_until_memory_runs_out_are_all_or_nothing(void **state) 
     }
 }
 
-static void test_metadata_larger_than_memory_is_out_of_memory(void **state) {
+static void test_metadata_larger_than_memory_is_out_of_memory(void** state) {
   const size_t len = (size_t)1 << 30;
-  const void *data = NULL;
+  const void* data = NULL;
   size_t got = 0;
-  unsigned char *blob;
-  qv_index *index;
+  unsigned char* blob;
+  qv_index* index;
   saved file;
   qv_status s;
   (void)state;
@@ -355,15 +356,15 @@ static void test_metadata_larger_than_memory_is_out_of_memory(void **state) {
 /* Ballast: under an address-space limit, takes every byte malloc can still
  * hand out (free lists included), so the next allocation fails for sure. */
 typedef struct ballast_block {
-  struct ballast_block *next;
+  struct ballast_block* next;
   size_t size;
 } ballast_block;
-static ballast_block *ballast;
+static ballast_block* ballast;
 
 static void eat_free_memory(void) {
   size_t size;
   for (size = (size_t)1 << 20; size >= 64; size /= 2) {
-    ballast_block *b;
+    ballast_block* b;
     while ((b = malloc(size)) != NULL) {
       b->next = ballast;
       b->size = size;
@@ -375,7 +376,7 @@ static void eat_free_memory(void) {
 /* Frees about `bytes` of ballast (all of it for SIZE_MAX). */
 static void release_ballast(size_t bytes) {
   while (ballast && bytes > 0) {
-    ballast_block *next = ballast->next;
+    ballast_block* next = ballast->next;
     bytes = bytes > ballast->size ? bytes - ballast->size : 0;
     free(ballast);
     ballast = next;
@@ -384,14 +385,14 @@ static void release_ballast(size_t bytes) {
 
 /* compact rebuilds the graph in a second copy; memory for it runs out at
  * several points. The index must answer exactly as before. */
-static void test_compact_out_of_memory_leaves_the_index_unchanged(void **state) {
+static void test_compact_out_of_memory_leaves_the_index_unchanged(void** state) {
   const size_t spare[] = {64 << 10, 1 << 20, 3 << 20};
   size_t h, i;
   int failures = 0;
   (void)state;
   if (skip_if_sanitized("compact out of memory")) return;
   for (h = 0; h < 3; ++h) {
-    qv_index *index = qvx_build(QV_INDEX_HNSW, 256, 3000, 10);
+    qv_index* index = qvx_build(QV_INDEX_HNSW, 256, 3000, 10);
     qvx_fingerprint before, after;
     qv_index_info info;
     saved file;
@@ -405,8 +406,7 @@ static void test_compact_out_of_memory_leaves_the_index_unchanged(void **state) 
     s = qv_index_compact(index);
     release_ballast(SIZE_MAX);
     unlimit_address_space();
-    printf("[ info     ] compact with %zu KiB to spare: %s\n", spare[h] >> 10,
-           qv_status_string(s));
+    printf("[ info     ] compact with %zu KiB to spare: %s\n", spare[h] >> 10, qv_status_string(s));
     info.struct_size = sizeof info;
     assert_int_equal(qv_index_get_info(index, &info), QV_OK);
     if (s == QV_OK) {
@@ -428,13 +428,13 @@ static void test_compact_out_of_memory_leaves_the_index_unchanged(void **state) 
   assert_true(failures >= 1); /* the rebuild needs more than 64 KiB */
 }
 
-static void test_open_out_of_memory_is_reported(void **state) {
+static void test_open_out_of_memory_is_reported(void** state) {
   size_t k;
   (void)state;
   if (skip_if_sanitized("open out of memory")) return;
   for (k = 0; k < 2; ++k) {
-    qv_index *index = qvx_build(kinds[k], 64, 2000, 11);
-    qv_index *opened = NULL;
+    qv_index* index = qvx_build(kinds[k], 64, 2000, 11);
+    qv_index* opened = NULL;
     saved file;
     qv_status load, map;
     save_now(index, &file);

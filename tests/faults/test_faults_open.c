@@ -26,6 +26,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <errno.h>
@@ -48,19 +49,19 @@
 #define N 400
 
 static const qv_index_kind kinds[] = {QV_INDEX_HNSW, QV_INDEX_FLAT};
-static const char *const kind_names[] = {"HNSW", "FLAT"};
+static const char* const kind_names[] = {"HNSW", "FLAT"};
 
 /* Saves an index of the kind at dir/name; returns its fingerprint. */
-static void save_index(qv_index_kind kind, const char *path, uint64_t seed, qvx_fingerprint *fp) {
-  qv_index *index = qvx_build(kind, DIM, N, seed);
+static void save_index(qv_index_kind kind, const char* path, uint64_t seed, qvx_fingerprint* fp) {
+  qv_index* index = qvx_build(kind, DIM, N, seed);
   assert_int_equal(qv_index_save(index, path), QV_OK);
   if (fp) assert_int_equal(qvx_fingerprint_of(index, fp), QV_OK);
   qv_index_free(index);
 }
 
-static void expect_open_fails(const char *path, qv_open_mode mode, qvf_op op, int err,
+static void expect_open_fails(const char* path, qv_open_mode mode, qvf_op op, int err,
                               qv_status want) {
-  qv_index *index = (qv_index *)0x1;
+  qv_index* index = (qv_index*)0x1;
   int fds = qvx_open_fds();
   qv_status s;
   qvf_reset();
@@ -71,14 +72,14 @@ static void expect_open_fails(const char *path, qv_open_mode mode, qvf_op op, in
     fail_msg("open (%s) with %s failing (%s): %s, expected %s: %s",
              mode == QV_OPEN_MMAP ? "mmap" : "load", qvf_op_name(op), strerror(err),
              qv_status_string(s), qv_status_string(want), qv_last_error());
-  assert_ptr_equal(index, (qv_index *)0x1);
+  assert_ptr_equal(index, (qv_index*)0x1);
   assert_true(strlen(qv_last_error()) > 0);
   assert_int_equal(qvx_open_fds(), fds);
 }
 
-static void test_open_reports_system_failures_and_leaks_nothing(void **state) {
-  char *dir = qvx_temp_dir("open");
-  char *path = qvx_path(dir, "index.qv");
+static void test_open_reports_system_failures_and_leaks_nothing(void** state) {
+  char* dir = qvx_temp_dir("open");
+  char* path = qvx_path(dir, "index.qv");
   size_t k;
   int m;
   (void)state;
@@ -86,7 +87,7 @@ static void test_open_reports_system_failures_and_leaks_nothing(void **state) {
     save_index(kinds[k], path, 11, NULL);
     for (m = 0; m < 2; ++m) {
       const qv_open_mode mode = m ? QV_OPEN_MMAP : QV_OPEN_LOAD;
-      qv_index *index = NULL;
+      qv_index* index = NULL;
       expect_open_fails(path, mode, QVF_OPEN, EMFILE, QV_ERR_IO);
       expect_open_fails(path, mode, QVF_OPEN, EIO, QV_ERR_IO);
       expect_open_fails(path, mode, QVF_MMAP, ENOMEM, QV_ERR_OUT_OF_MEMORY);
@@ -101,11 +102,11 @@ static void test_open_reports_system_failures_and_leaks_nothing(void **state) {
 }
 
 /* A real EMFILE: the descriptor limit is reached. */
-static void test_open_at_the_descriptor_limit_is_an_io_error(void **state) {
-  char *dir = qvx_temp_dir("emfile");
-  char *path = qvx_path(dir, "index.qv");
+static void test_open_at_the_descriptor_limit_is_an_io_error(void** state) {
+  char* dir = qvx_temp_dir("emfile");
+  char* path = qvx_path(dir, "index.qv");
   struct rlimit old, low;
-  qv_index *index = NULL;
+  qv_index* index = NULL;
   qv_status s;
   char message[1024];
   (void)state;
@@ -138,12 +139,12 @@ static void test_open_at_the_descriptor_limit_is_an_io_error(void **state) {
  * value, and what to do: a real EMFILE (the descriptor limit lowered to the
  * descriptors in use) for an open and a save, then an injected ENFILE (the
  * system's table) and ENOMEM from mmap (address space or mappings). */
-static void test_failures_at_system_limits_say_what_to_do(void **state) {
-  char *dir = qvx_temp_dir("limits");
-  char *path = qvx_path(dir, "index.qv");
-  char *other = qvx_path(dir, "other.qv");
+static void test_failures_at_system_limits_say_what_to_do(void** state) {
+  char* dir = qvx_temp_dir("limits");
+  char* path = qvx_path(dir, "index.qv");
+  char* other = qvx_path(dir, "other.qv");
   struct rlimit old, low;
-  qv_index *index = qvx_build(QV_INDEX_FLAT, DIM, N, 13), *opened = (qv_index *)0x1;
+  qv_index *index = qvx_build(QV_INDEX_FLAT, DIM, N, 13), *opened = (qv_index*)0x1;
   qv_status open_status, save_status;
   char open_message[1024], save_message[1024], limit[64];
   int lowest;
@@ -163,7 +164,7 @@ static void test_failures_at_system_limits_say_what_to_do(void **state) {
   assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
   printf("[ info     ] open: %s\n[ info     ] save: %s\n", open_message, save_message);
   assert_int_equal(open_status, QV_ERR_IO);
-  assert_ptr_equal(opened, (qv_index *)0x1);
+  assert_ptr_equal(opened, (qv_index*)0x1);
   assert_int_equal(save_status, QV_ERR_IO);
   snprintf(limit, sizeof limit, "limit of open files (%d, see ulimit -n)", lowest);
   if (!qvt_contains(open_message, limit) || !qvt_contains(save_message, limit))
@@ -189,7 +190,7 @@ static void test_failures_at_system_limits_say_what_to_do(void **state) {
   assert_true(qvt_contains(qv_last_error(), "ulimit -v"));
   assert_true(qvt_contains(qv_last_error(), "memory mappings"));
   assert_true(qvt_contains(qv_last_error(), "free indexes"));
-  assert_ptr_equal(opened, (qv_index *)0x1);
+  assert_ptr_equal(opened, (qv_index*)0x1);
 
   assert_int_equal(qv_index_open(path, QV_OPEN_MMAP, &opened), QV_OK);
   qv_index_free(opened);
@@ -201,13 +202,13 @@ static void test_failures_at_system_limits_say_what_to_do(void **state) {
 
 /* Another save, a rename over the path and an unlink leave a mapped index
  * answering from the inode it opened. */
-static void test_mapped_index_keeps_its_inode_when_the_path_changes(void **state) {
+static void test_mapped_index_keeps_its_inode_when_the_path_changes(void** state) {
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    char *dir = qvx_temp_dir("inode");
-    char *path = qvx_path(dir, "index.qv");
-    char *other = qvx_path(dir, "other.qv");
+    char* dir = qvx_temp_dir("inode");
+    char* path = qvx_path(dir, "index.qv");
+    char* other = qvx_path(dir, "other.qv");
     qvx_fingerprint v1, v2, got;
     qv_index *mapped = NULL, *loaded = NULL;
     save_index(kinds[k], path, 21, &v1);
@@ -242,12 +243,12 @@ static void test_mapped_index_keeps_its_inode_when_the_path_changes(void **state
 }
 
 /* A loaded index does not read its file after open returns. */
-static void test_loaded_index_survives_truncation_of_its_file(void **state) {
+static void test_loaded_index_survives_truncation_of_its_file(void** state) {
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    char *dir = qvx_temp_dir("trunc-load");
-    char *path = qvx_path(dir, "index.qv");
+    char* dir = qvx_temp_dir("trunc-load");
+    char* path = qvx_path(dir, "index.qv");
     qvx_fingerprint v1, got;
     qv_index *loaded = NULL, *again = NULL;
     save_index(kinds[k], path, 31, &v1);
@@ -270,9 +271,9 @@ static void test_loaded_index_survives_truncation_of_its_file(void **state) {
 }
 
 /* Overwrites `len` bytes at `offset` in place (what Quiver never does). */
-static void scribble(const char *path, long offset, size_t len) {
+static void scribble(const char* path, long offset, size_t len) {
   int fd = open(path, O_WRONLY);
-  unsigned char *junk = malloc(len);
+  unsigned char* junk = malloc(len);
   size_t i;
   assert_true(fd >= 0);
   for (i = 0; i < len; ++i) junk[i] = (unsigned char)(0x3f ^ i); /* finite floats */
@@ -284,12 +285,12 @@ static void scribble(const char *path, long offset, size_t len) {
 /* Where the section of `kind` ends, from the file's directory
  * (docs/format.md: section count at byte 20, 32-byte entries from byte 128:
  * kind u32, flags u32, header offset u64, end offset u64). 0 if absent. */
-static size_t section_end(const unsigned char *file, size_t size, uint32_t kind) {
+static size_t section_end(const unsigned char* file, size_t size, uint32_t kind) {
   uint32_t count, i;
   if (size < 2176) return 0;
   memcpy(&count, file + 20, 4);
   for (i = 0; i < count && i < 64; ++i) {
-    const unsigned char *e = file + 128 + 32 * i;
+    const unsigned char* e = file + 128 + 32 * i;
     uint32_t k;
     uint64_t end;
     memcpy(&k, e, 4);
@@ -299,16 +300,16 @@ static size_t section_end(const unsigned char *file, size_t size, uint32_t kind)
   return 0;
 }
 
-static void test_verify_detects_a_file_rewritten_in_place_under_a_mapping(void **state) {
+static void test_verify_detects_a_file_rewritten_in_place_under_a_mapping(void** state) {
   size_t k;
   (void)state;
   for (k = 0; k < 2; ++k) {
-    char *dir = qvx_temp_dir("inplace");
-    char *path = qvx_path(dir, "index.qv");
-    qv_index *mapped = NULL;
+    char* dir = qvx_temp_dir("inplace");
+    char* path = qvx_path(dir, "index.qv");
+    qv_index* mapped = NULL;
     qvx_fingerprint got;
     size_t size = 0, end;
-    unsigned char *bytes;
+    unsigned char* bytes;
     save_index(kinds[k], path, 41, NULL);
     bytes = qvt_read_file(path, &size);
     assert_non_null(bytes);
@@ -341,11 +342,11 @@ typedef enum cut_kind {
   CUT_KINDS
 } cut_kind;
 
-static const char *const cut_names[] = {"cut to one page", "cut by 100 bytes",
+static const char* const cut_names[] = {"cut to one page", "cut by 100 bytes",
                                         "cut after a rename over its path",
                                         "cut after an unlink of its path"};
 
-static void expect_changed_size(const qv_index *mapped, const char *path, const char *what) {
+static void expect_changed_size(const qv_index* mapped, const char* path, const char* what) {
   char first[2048];
   if (qv_index_verify(mapped) != QV_ERR_CORRUPT)
     fail_msg("%s: verify did not report the truncation: %s", what, qv_last_error());
@@ -361,19 +362,19 @@ static void expect_changed_size(const qv_index *mapped, const char *path, const 
  * reports it instead of dying of SIGBUS; so do the calls that verify first
  * (save, export), which then write nothing. Run in this very process; no
  * signal handler is involved (the SIGBUS disposition is left as it was). */
-static void test_verify_reports_a_mapped_file_cut_short(void **state) {
+static void test_verify_reports_a_mapped_file_cut_short(void** state) {
   size_t k;
   int cut;
   (void)state;
   for (k = 0; k < 2; ++k)
     for (cut = 0; cut < CUT_KINDS; ++cut) {
-      char *dir = qvx_temp_dir("trunc-verify");
-      char *path = qvx_path(dir, "index.qv");
-      char *newer = qvx_path(dir, "newer.qv");
-      char *copy = qvx_path(dir, "copy.qv");
-      char *vectors = qvx_path(dir, "v.npy");
-      char *keys = qvx_path(dir, "k.npy");
-      qv_index *mapped = NULL;
+      char* dir = qvx_temp_dir("trunc-verify");
+      char* path = qvx_path(dir, "index.qv");
+      char* newer = qvx_path(dir, "newer.qv");
+      char* copy = qvx_path(dir, "copy.qv");
+      char* vectors = qvx_path(dir, "v.npy");
+      char* keys = qvx_path(dir, "k.npy");
+      qv_index* mapped = NULL;
       qv_open_options opts;
       struct sigaction before, after;
       off_t size;
@@ -403,7 +404,7 @@ static void test_verify_reports_a_mapped_file_cut_short(void **state) {
       assert_int_equal(qv_index_export_npy(mapped, vectors, keys), QV_ERR_CORRUPT);
       assert_int_equal(qvt_count_entries(dir), cut == CUT_AFTER_UNLINKED ? 0 : 1);
       assert_int_equal(sigaction(SIGBUS, NULL, &after), 0);
-      assert_ptr_equal((void *)before.sa_handler, (void *)after.sa_handler);
+      assert_ptr_equal((void*)before.sa_handler, (void*)after.sa_handler);
       qv_index_free(mapped);
       close(fd);
       free(path);
@@ -417,10 +418,10 @@ static void test_verify_reports_a_mapped_file_cut_short(void **state) {
 
 /* Documents the one thing a mapped index cannot survive: its file cut
  * short. The child maps, the file is truncated, the child searches. */
-static void test_truncating_a_mapped_file_is_not_survivable_by_design(void **state) {
-  char *dir = qvx_temp_dir("trunc-map");
-  char *path = qvx_path(dir, "index.qv");
-  qv_index *mapped = NULL;
+static void test_truncating_a_mapped_file_is_not_survivable_by_design(void** state) {
+  char* dir = qvx_temp_dir("trunc-map");
+  char* path = qvx_path(dir, "index.qv");
+  qv_index* mapped = NULL;
   pid_t child;
   int status = 0;
   (void)state;
@@ -444,9 +445,10 @@ static void test_truncating_a_mapped_file_is_not_survivable_by_design(void **sta
     printf("[ info     ] search after truncation: killed by signal %d (%s), as documented\n",
            WTERMSIG(status), strsignal(WTERMSIG(status)));
   else
-    printf("[ info     ] search after truncation: exit status %d (a sanitizer report of the "
-           "SIGBUS), as documented\n",
-           WEXITSTATUS(status));
+    printf(
+        "[ info     ] search after truncation: exit status %d (a sanitizer report of the "
+        "SIGBUS), as documented\n",
+        WEXITSTATUS(status));
   assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   assert_false(WIFEXITED(status) && WEXITSTATUS(status) == 3);
   qv_index_free(mapped);

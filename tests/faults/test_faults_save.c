@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <errno.h>
@@ -37,10 +38,10 @@
 #define DIM 16
 
 typedef struct fixture {
-  char *dir;        /* holds only index.qv between saves */
-  char *ref_dir;
-  char *path;
-  qv_index *index;  /* the state the failing saves try to write (v2) */
+  char* dir; /* holds only index.qv between saves */
+  char* ref_dir;
+  char* path;
+  qv_index* index;        /* the state the failing saves try to write (v2) */
   unsigned char *v1, *v2; /* committed bytes, and what a successful save of `index` writes */
   size_t v1_size, v2_size;
   qvx_fingerprint before;
@@ -48,9 +49,9 @@ typedef struct fixture {
 
 /* v1 = n vectors saved; then the index changes (adds, a removal, metadata)
  * into v2, which is what the faulty saves try to write. */
-static void setup(fixture *f, qv_index_kind kind, const qv_save_options *opts) {
-  float *more = qvt_gaussian_vectors(50, DIM, 99);
-  char *ref;
+static void setup(fixture* f, qv_index_kind kind, const qv_save_options* opts) {
+  float* more = qvt_gaussian_vectors(50, DIM, 99);
+  char* ref;
   size_t i;
   memset(f, 0, sizeof *f);
   f->dir = qvx_temp_dir("save");
@@ -60,7 +61,8 @@ static void setup(fixture *f, qv_index_kind kind, const qv_save_options *opts) {
   assert_int_equal(qv_index_save_with_options(f->index, f->path, opts), QV_OK);
   f->v1 = qvt_read_file(f->path, &f->v1_size);
   assert_non_null(f->v1);
-  for (i = 0; i < 50; ++i) assert_int_equal(qv_index_add(f->index, 1000 + i, more + i * DIM), QV_OK);
+  for (i = 0; i < 50; ++i)
+    assert_int_equal(qv_index_add(f->index, 1000 + i, more + i * DIM), QV_OK);
   assert_int_equal(qv_index_remove(f->index, 5), QV_OK);
   assert_int_equal(qv_index_set_metadata(f->index, 1001, "new", 3), QV_OK);
   ref = qvx_path(f->ref_dir, "index.qv");
@@ -73,7 +75,7 @@ static void setup(fixture *f, qv_index_kind kind, const qv_save_options *opts) {
   free(more);
 }
 
-static void teardown(fixture *f) {
+static void teardown(fixture* f) {
   qv_index_free(f->index);
   free(f->v1);
   free(f->v2);
@@ -83,15 +85,15 @@ static void teardown(fixture *f) {
 }
 
 /* What is at the path: 1 = v1, 2 = v2, 0 = anything else. */
-static int version_at(const fixture *f) {
+static int version_at(const fixture* f) {
   if (qvx_file_equals(f->path, f->v1, f->v1_size)) return 1;
   if (qvx_file_equals(f->path, f->v2, f->v2_size)) return 2;
   return 0;
 }
 
 /* Puts v1 back at the path (after a fault that committed v2). */
-static void restore_v1(const fixture *f) {
-  FILE *out = fopen(f->path, "wb");
+static void restore_v1(const fixture* f) {
+  FILE* out = fopen(f->path, "wb");
   assert_non_null(out);
   assert_int_equal(fwrite(f->v1, 1, f->v1_size, out), f->v1_size);
   assert_int_equal(fclose(out), 0);
@@ -99,8 +101,8 @@ static void restore_v1(const fixture *f) {
 
 /* One save with the nth call of op failing with err; checks everything the
  * header comment promises. Returns the status of the save. */
-static qv_status save_with_fault(fixture *f, const qv_save_options *opts, qvf_op op, int nth,
-                                 int err, int *committed_new) {
+static qv_status save_with_fault(fixture* f, const qv_save_options* opts, qvf_op op, int nth,
+                                 int err, int* committed_new) {
   qvx_fingerprint after;
   int fds = qvx_open_fds(), version;
   qv_status s;
@@ -112,13 +114,14 @@ static qv_status save_with_fault(fixture *f, const qv_save_options *opts, qvf_op
   version = version_at(f);
   *committed_new = 0;
   if (s == QV_OK) {
-    if (version != 2) fail_msg("%s #%d: the save succeeded but did not write v2", qvf_op_name(op), nth);
+    if (version != 2)
+      fail_msg("%s #%d: the save succeeded but did not write v2", qvf_op_name(op), nth);
   } else {
     if (strlen(qv_last_error()) == 0)
       fail_msg("%s #%d: %s without a message", qvf_op_name(op), nth, qv_status_string(s));
     if (!qvt_contains(qv_last_error(), f->path))
-      fail_msg("%s #%d (%s): the message does not name %s: %s", qvf_op_name(op), nth,
-               strerror(err), f->path, qv_last_error());
+      fail_msg("%s #%d (%s): the message does not name %s: %s", qvf_op_name(op), nth, strerror(err),
+               f->path, qv_last_error());
     if (version == 0)
       fail_msg("%s #%d failed (%s: %s) and left a file that is neither version", qvf_op_name(op),
                nth, qv_status_string(s), qv_last_error());
@@ -138,13 +141,13 @@ static qv_status save_with_fault(fixture *f, const qv_save_options *opts, qvf_op
 }
 
 /* Fails each call of each kind a save makes, one per save. */
-static void sweep(qv_index_kind kind, const qv_save_options *opts, const char *name) {
+static void sweep(qv_index_kind kind, const qv_save_options* opts, const char* name) {
   static const struct {
     qvf_op op;
     int err;
   } faults[] = {
-      {QVF_OPEN, ENOSPC}, {QVF_OPEN, EMFILE}, {QVF_PWRITE, ENOSPC}, {QVF_PWRITE, EIO},
-      {QVF_PWRITE, EDQUOT}, {QVF_FSYNC, EIO}, {QVF_FSYNC, ENOSPC}, {QVF_RENAME, EIO},
+      {QVF_OPEN, ENOSPC},   {QVF_OPEN, EMFILE}, {QVF_PWRITE, ENOSPC}, {QVF_PWRITE, EIO},
+      {QVF_PWRITE, EDQUOT}, {QVF_FSYNC, EIO},   {QVF_FSYNC, ENOSPC},  {QVF_RENAME, EIO},
       {QVF_RENAME, ENOSPC}, {QVF_CLOSE, EIO},
   };
   fixture f;
@@ -160,8 +163,7 @@ static void sweep(qv_index_kind kind, const qv_save_options *opts, const char *n
   assert_int_equal(version_at(&f), 2);
   restore_v1(&f);
   printf("[ info     ] %s: a save makes %d open, %d pwrite, %d fsync, %d rename, %d close\n", name,
-         calls[QVF_OPEN], calls[QVF_PWRITE], calls[QVF_FSYNC], calls[QVF_RENAME],
-         calls[QVF_CLOSE]);
+         calls[QVF_OPEN], calls[QVF_PWRITE], calls[QVF_FSYNC], calls[QVF_RENAME], calls[QVF_CLOSE]);
   assert_true(calls[QVF_PWRITE] >= 1 && calls[QVF_FSYNC] >= 1 && calls[QVF_RENAME] == 1);
 
   for (i = 0; i < sizeof faults / sizeof faults[0]; ++i) {
@@ -179,13 +181,13 @@ static void sweep(qv_index_kind kind, const qv_save_options *opts, const char *n
                  strerror(faults[i].err), qv_status_string(s), qv_last_error());
       if (faults[i].err == ENOSPC && op == QVF_PWRITE &&
           !qvt_contains(qv_last_error(), "disk space"))
-        fail_msg("pwrite ENOSPC: the message does not say to free disk space: %s",
-                 qv_last_error());
+        fail_msg("pwrite ENOSPC: the message does not say to free disk space: %s", qv_last_error());
     }
-    printf("[ info     ] %s: %-6s %-6s: %d of %d failing calls fail the save (%d after the "
-           "new file was committed)\n",
-           name, qvf_op_name(op), faults[i].err == ENOSPC ? "ENOSPC" : strerror(faults[i].err),
-           failed, calls[op], after_commit);
+    printf(
+        "[ info     ] %s: %-6s %-6s: %d of %d failing calls fail the save (%d after the "
+        "new file was committed)\n",
+        name, qvf_op_name(op), faults[i].err == ENOSPC ? "ENOSPC" : strerror(faults[i].err), failed,
+        calls[op], after_commit);
     /* The write, flush and rename of the new file can never fail silently. */
     if (op == QVF_PWRITE || op == QVF_RENAME) assert_int_equal(failed, calls[op]);
     if (op == QVF_FSYNC) assert_true(failed >= 1);
@@ -196,17 +198,17 @@ static void sweep(qv_index_kind kind, const qv_save_options *opts, const char *n
   teardown(&f);
 }
 
-static void test_failed_save_keeps_previous_version_hnsw(void **state) {
+static void test_failed_save_keeps_previous_version_hnsw(void** state) {
   (void)state;
   sweep(QV_INDEX_HNSW, NULL, "HNSW");
 }
 
-static void test_failed_save_keeps_previous_version_flat(void **state) {
+static void test_failed_save_keeps_previous_version_flat(void** state) {
   (void)state;
   sweep(QV_INDEX_FLAT, NULL, "FLAT");
 }
 
-static void test_failed_compressed_save_keeps_previous_version(void **state) {
+static void test_failed_compressed_save_keeps_previous_version(void** state) {
   qv_save_options o;
   (void)state;
   qv_save_options_init(&o);
@@ -217,7 +219,7 @@ static void test_failed_compressed_save_keeps_previous_version(void **state) {
 
 /* A real EFBIG: the kernel stops the write at the file-size limit midway
  * through the new file (SIGXFSZ ignored, as a server would). */
-static void test_file_size_limit_mid_write_keeps_previous_version(void **state) {
+static void test_file_size_limit_mid_write_keeps_previous_version(void** state) {
   static const qv_index_kind kinds[] = {QV_INDEX_HNSW, QV_INDEX_FLAT};
   size_t k;
   (void)state;
@@ -238,8 +240,8 @@ static void test_file_size_limit_mid_write_keeps_previous_version(void **state) 
     snprintf(message, sizeof message, "%s", qv_last_error());
     assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
     signal(SIGXFSZ, old_handler);
-    printf("[ info     ] %s, limit %zu of %zu bytes: %s: %s\n", k ? "FLAT" : "HNSW",
-           f.v2_size / 2, f.v2_size, qv_status_string(s), message);
+    printf("[ info     ] %s, limit %zu of %zu bytes: %s: %s\n", k ? "FLAT" : "HNSW", f.v2_size / 2,
+           f.v2_size, qv_status_string(s), message);
     assert_int_equal(s, QV_ERR_IO);
     assert_true(qvt_contains_nocase(message, "large") || qvt_contains_nocase(message, "write"));
     assert_true(qvt_contains(message, f.path));
@@ -255,11 +257,11 @@ static void test_file_size_limit_mid_write_keeps_previous_version(void **state) 
 
 /* A save that fails leaves the index writable and consistent: later
  * mutations and saves work, and the file reopens with the same answers. */
-static void test_index_keeps_working_after_failed_saves(void **state) {
+static void test_index_keeps_working_after_failed_saves(void** state) {
   fixture f;
-  qv_index *reopened = NULL;
+  qv_index* reopened = NULL;
   qvx_fingerprint mem, disk;
-  float *v = qvt_gaussian_vectors(1, DIM, 1234);
+  float* v = qvt_gaussian_vectors(1, DIM, 1234);
   int round;
   (void)state;
   setup(&f, QV_INDEX_HNSW, NULL);
@@ -286,17 +288,17 @@ static void test_index_keeps_working_after_failed_saves(void **state) {
  * space next to the index: the next save removes it before writing (even
  * though that save fails too), and says which file it could not write, in
  * the caller's terms. Only temporaries no live writer holds locked go. */
-static void test_failed_save_first_removes_dead_writers_temporaries(void **state) {
+static void test_failed_save_first_removes_dead_writers_temporaries(void** state) {
   static const int errs[] = {ENOSPC, EDQUOT};
   fixture f;
   size_t i;
   (void)state;
   setup(&f, QV_INDEX_HNSW, NULL);
   for (i = 0; i < 2; ++i) {
-    char *dead = qvx_path(f.dir, ".index.qv.tmp-00000000000dead1");
-    char *live = qvx_path(f.dir, ".index.qv.tmp-000000000000a11e");
-    unsigned char *junk = calloc(1, 1 << 20);
-    FILE *out;
+    char* dead = qvx_path(f.dir, ".index.qv.tmp-00000000000dead1");
+    char* live = qvx_path(f.dir, ".index.qv.tmp-000000000000a11e");
+    unsigned char* junk = calloc(1, 1 << 20);
+    FILE* out;
     int fd;
     qv_status s;
     out = fopen(dead, "wb");

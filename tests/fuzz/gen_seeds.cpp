@@ -209,16 +209,20 @@ void vecs_seeds() {
 void gemini_seeds() {
   const std::string d = dir("gemini_response");
   // Prefix: count byte, then (dim - 1) byte.
-  write_seed(d, "embeddings-2x3",
-             std::string("\x02\x02", 2) +
-                 R"({"embeddings": [{"values": [0.1, -0.2, 0.3]}, {"values": [1, 2e-3, -3.5E+1]}]})");
-  write_seed(d, "embeddings-1x1", std::string("\x01\x00", 2) + R"({"embeddings":[{"values":[0]}]})");
-  write_seed(d, "error-retry",
-             std::string("\x01\x00", 2) +
-                 R"({"error": {"code": 429, "message": "Resource has been exhausted", "status": "RESOURCE_EXHAUSTED", "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "53.5s"}]}})");
-  write_seed(d, "error-list",
-             std::string("\x01\x00", 2) +
-                 R"([{"error": {"code": 400, "message": "API key not valid", "status": "INVALID_ARGUMENT"}}])");
+  write_seed(
+      d, "embeddings-2x3",
+      std::string("\x02\x02", 2) +
+          R"({"embeddings": [{"values": [0.1, -0.2, 0.3]}, {"values": [1, 2e-3, -3.5E+1]}]})");
+  write_seed(d, "embeddings-1x1",
+             std::string("\x01\x00", 2) + R"({"embeddings":[{"values":[0]}]})");
+  write_seed(
+      d, "error-retry",
+      std::string("\x01\x00", 2) +
+          R"({"error": {"code": 429, "message": "Resource has been exhausted", "status": "RESOURCE_EXHAUSTED", "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "53.5s"}]}})");
+  write_seed(
+      d, "error-list",
+      std::string("\x01\x00", 2) +
+          R"([{"error": {"code": 400, "message": "API key not valid", "status": "INVALID_ARGUMENT"}}])");
   write_seed(d, "duration", std::string("\x00\x00", 2) + "0.000000001s");
 }
 
@@ -263,26 +267,26 @@ void capi_seeds() {
     p.op(0, 2);                  // add_batch of 8
     p.u8(8);
     for (int i = 0; i < 8; ++i) p.key(i), p.vector(dim, i);
-    p.u8(0);                     // no NULL pointers
+    p.u8(0);                                            // no NULL pointers
     p.op(0, 1), p.key(20), p.vector(dim, 20), p.u8(0);  // add
     p.op(0, 4), p.vector(dim, 3), p.u8(3), p.u8(200), p.u8(2), p.u8(1), p.u8(1),
-        p.bytes += std::string(8, '\x55'), p.u8(0);     // search k=4 with a filter
+        p.bytes += std::string(8, '\x55'), p.u8(0);              // search k=4 with a filter
     p.op(0, 7), p.key(2), p.u8(5), p.bytes += "hello", p.u8(0);  // set_metadata
-    p.op(0, 3), p.key(5);        // remove
-    p.op(0, 10), p.u8(0), p.u8(0), p.u8(0);  // save
-    p.op(1, 9), p.u8(1), p.u8(0), p.u8(1), p.u8(0);  // open MMAP into slot 1
-    p.op(1, 8), p.key(2);        // get_metadata
+    p.op(0, 3), p.key(5);                                        // remove
+    p.op(0, 10), p.u8(0), p.u8(0), p.u8(0);                      // save
+    p.op(1, 9), p.u8(1), p.u8(0), p.u8(1), p.u8(0);              // open MMAP into slot 1
+    p.op(1, 8), p.key(2);                                        // get_metadata
     p.op(1, 5), p.u8(2), p.u8(3), p.vector(dim, 1), p.vector(dim, 2), p.u8(0), p.u8(1);
-    p.op(0, 14), p.u8(0);        // export slot 0, import into slot 1 (read-only)
-    p.op(0, 11);                 // compact
-    p.op(0, 12), p.u8(0);        // info
+    p.op(0, 14), p.u8(0);  // export slot 0, import into slot 1 (read-only)
+    p.op(0, 11);           // compact
+    p.op(0, 12), p.u8(0);  // info
     write_seed(d, kind ? "hnsw-program" : "flat-program", p.bytes);
   }
   // Text: FLAT under cosine, HNSW under L2, dim 16; chunks of 16 characters.
   for (int kind = 0; kind < 2; ++kind) {
     Program p;
-    p.create(0, 5, kind ? 0 : 2, kind);  // dims[5] = 16
-    p.text_op(0, 0), p.u8(100);                           // attach a hashing embedder
+    p.create(0, 5, kind ? 0 : 2, kind);                     // dims[5] = 16
+    p.text_op(0, 0), p.u8(100);                             // attach a hashing embedder
     p.text_op(0, 1), p.u8(100), p.u8(0), p.u8(6), p.u8(1);  // 16 characters, overlap 1
     p.text_op(0, 2), p.u8(1), p.text({6, 1, 7}), p.u8(0);   // add_text: doc 1, three chunks
     p.text_op(0, 3), p.u8(3);                               // add_texts: three documents
@@ -290,12 +294,12 @@ void capi_seeds() {
     p.u8(3), p.text({19});
     p.u8(0), p.text({22, 1, 8});  // document 0: chunk keys 0, 1 ...
     p.u8(0);
-    p.text_search(0, 5, {6}, 3, 1);     // documents
-    p.text_search(0, 6, {20, 1, 6}, 4, 1);  // chunks
-    p.text_search(0, 7, {8}, 2, 3);     // documents with their chunks
-    p.text_op(0, 8), p.u8(1), p.u8(1), p.u8(1);  // remove chunk 1 of document 1: a gap
-    p.text_op(0, 4), p.u8(1);                    // remove_text stops at the gap
-    p.op(0, 10), p.u8(0), p.u8(0), p.u8(0);      // save
+    p.text_search(0, 5, {6}, 3, 1);                  // documents
+    p.text_search(0, 6, {20, 1, 6}, 4, 1);           // chunks
+    p.text_search(0, 7, {8}, 2, 3);                  // documents with their chunks
+    p.text_op(0, 8), p.u8(1), p.u8(1), p.u8(1);      // remove chunk 1 of document 1: a gap
+    p.text_op(0, 4), p.u8(1);                        // remove_text stops at the gap
+    p.op(0, 10), p.u8(0), p.u8(0), p.u8(0);          // save
     p.op(1, 9), p.u8(1), p.u8(0), p.u8(1), p.u8(0);  // open MMAP into slot 1
     p.text_op(1, 0), p.u8(100);                      // attach again (not saved)
     p.text_search(1, 5, {7}, 5, 1);
@@ -306,7 +310,7 @@ void capi_seeds() {
     // Text that is empty, blank (ASCII and Unicode spaces), not UTF-8, emoji
     // only; bad options; a document key past the largest.
     Program p;
-    p.create(0, 3, 2, 0);  // dim 4, cosine, FLAT
+    p.create(0, 3, 2, 0);                            // dim 4, cosine, FLAT
     p.text_op(0, 2), p.u8(0), p.text({6}), p.u8(0);  // no embedder yet
     p.text_op(0, 0), p.u8(100);
     p.text_op(0, 1), p.u8(100), p.u8(1), p.u8(0), p.u8(3);  // tokens, 1 per chunk, overlap 0
@@ -317,7 +321,7 @@ void capi_seeds() {
     p.u8(3), p.text({});
     p.u8(0);
     p.text_op(0, 3), p.u8(2), p.u8(1), p.text({11}), p.u8(2), p.text({26, 1, 27}), p.u8(0);
-    p.text_op(0, 2), p.u8(220), p.text({6}), p.u8(0);  // key QV_MAX_DOC_KEY + 1
+    p.text_op(0, 2), p.u8(220), p.text({6}), p.u8(0);       // key QV_MAX_DOC_KEY + 1
     p.text_op(0, 1), p.u8(100), p.u8(0), p.u8(5), p.u8(3);  // overlap = size - 1
     p.text_op(0, 2), p.u8(3), p.text({23, 2, 6}), p.u8(0);
     p.text_search(0, 5, {1, 2}, 2, 1);  // blank query

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <limits.h>
@@ -21,9 +22,9 @@
 #include "qv_test_support.h"
 
 /* A fresh directory (malloc'd path). */
-static char *scratch(const char *name) {
-  const char *tmp = getenv("TMPDIR");
-  char *dir = malloc(512);
+static char* scratch(const char* name) {
+  const char* tmp = getenv("TMPDIR");
+  char* dir = malloc(512);
   assert_non_null(dir);
   snprintf(dir, 512, "%s/qv-findings-%s-XXXXXX", tmp && *tmp ? tmp : "/tmp", name);
   assert_non_null(mkdtemp(dir));
@@ -34,12 +35,12 @@ static char *scratch(const char *name) {
  * through the C++ enum type, which is undefined for values outside the
  * enumerators' range (clang's UBSan: "load of value 2147483648, which is
  * not a valid value for type 'qv_index_kind'"). */
-static void test_enum_arguments_outside_the_enum_range_are_rejected(void **state) {
+static void test_enum_arguments_outside_the_enum_range_are_rejected(void** state) {
   static const int bad[] = {0, 3, 4, -1, 255, INT_MIN, INT_MAX};
   qv_index_options o;
-  qv_index *index = NULL;
-  qv_embedder *emb = NULL;
-  const char *text = "words";
+  qv_index* index = NULL;
+  qv_embedder* emb = NULL;
+  const char* text = "words";
   float out[8];
   size_t i;
   (void)state;
@@ -72,18 +73,18 @@ static void test_enum_arguments_outside_the_enum_range_are_rejected(void **state
  * each vector overwrote the next node's link header -- its tombstone bit
  * included: added vectors vanished from saves and exports, and files saved
  * did not reopen. */
-static void test_hnsw_keeps_every_vector_when_dim_is_not_a_multiple_of_4(void **state) {
+static void test_hnsw_keeps_every_vector_when_dim_is_not_a_multiple_of_4(void** state) {
   static const uint32_t ms[] = {2, 16, 5};
   const size_t n = 200; /* past the first 64-record chunk: ASan sees its end */
-  char *dir = scratch("dims");
-  char *path;
+  char* dir = scratch("dims");
+  char* path;
   uint32_t dim;
   size_t mi, i;
   (void)state;
   path = qvt_path_join(dir, "index.qv");
   for (dim = 1; dim <= 9; ++dim)
     for (mi = 0; mi < 3; ++mi) {
-      float *data = qvt_gaussian_vectors(n, dim, dim * 10 + mi);
+      float* data = qvt_gaussian_vectors(n, dim, dim * 10 + mi);
       qv_index_options o;
       qv_index *index = NULL, *back = NULL;
       size_t count = 0, found = 0, self = 0;
@@ -96,8 +97,7 @@ static void test_hnsw_keeps_every_vector_when_dim_is_not_a_multiple_of_4(void **
       for (i = 0; i < n; ++i) assert_int_equal(qv_index_add(index, i, data + i * dim), QV_OK);
       assert_int_equal(qv_index_save(index, path), QV_OK);
       if (qv_index_open(path, QV_OPEN_LOAD, &back) != QV_OK)
-        fail_msg("dim %u M %u: the saved index does not reopen: %s", dim, ms[mi],
-                 qv_last_error());
+        fail_msg("dim %u M %u: the saved index does not reopen: %s", dim, ms[mi], qv_last_error());
       assert_int_equal(qv_index_count(back, &count), QV_OK);
       assert_int_equal(count, n);
       for (i = 0; i < n; ++i) {
@@ -123,10 +123,10 @@ static void test_hnsw_keeps_every_vector_when_dim_is_not_a_multiple_of_4(void **
  * vector of tiny (subnormal) floats has a norm whose float inverse
  * overflows; the "normalised" vector was infinite, searches returned inf or
  * NaN distances and a saved file did not reopen (its vectors non-finite). */
-static void test_cosine_accepts_tiny_vectors_and_keeps_them_finite(void **state) {
+static void test_cosine_accepts_tiny_vectors_and_keeps_them_finite(void** state) {
   static const qv_index_kind kinds[] = {QV_INDEX_HNSW, QV_INDEX_FLAT};
-  char *dir = scratch("tiny");
-  char *path;
+  char* dir = scratch("tiny");
+  char* path;
   size_t k;
   (void)state;
   path = qvt_path_join(dir, "index.qv");
@@ -148,7 +148,8 @@ static void test_cosine_accepts_tiny_vectors_and_keeps_them_finite(void **state)
     assert_int_equal(qv_index_add(index, 2, other), QV_OK);
     assert_int_equal(qv_index_search(index, query, 2, NULL, keys, dist, &found), QV_OK);
     assert_int_equal(found, 2);
-    for (i = 0; i < found; ++i) assert_true(isfinite(dist[i]) && dist[i] >= -1e-6f && dist[i] <= 2.000001f);
+    for (i = 0; i < found; ++i)
+      assert_true(isfinite(dist[i]) && dist[i] >= -1e-6f && dist[i] <= 2.000001f);
     assert_int_equal(keys[1], 1); /* opposite direction: distance near 2 */
     assert_int_equal(qv_index_get(index, 1, got), QV_OK);
     assert_true(isfinite(got[0]) && fabsf(got[0] - tiny[0]) <= 1e-45f);
@@ -167,8 +168,8 @@ static void test_cosine_accepts_tiny_vectors_and_keeps_them_finite(void **state)
 /* fuzz_capi, open-empty-flat-index-memcpy-null and import-empty-npy-memcpy-null:
  * an empty FLAT index file and a (0, dim) .npy passed empty vectors' null
  * data to memcpy (undefined, flagged by UBSan). Both must work. */
-static void test_empty_flat_index_and_empty_npy_round_trip(void **state) {
-  char *dir = scratch("empty");
+static void test_empty_flat_index_and_empty_npy_round_trip(void** state) {
+  char* dir = scratch("empty");
   char *path, *vectors, *keys;
   qv_index_options o;
   qv_index *index = NULL, *back = NULL;

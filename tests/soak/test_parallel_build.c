@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <pthread.h>
@@ -32,11 +33,11 @@
 #define K 10
 
 static const qv_index_kind kinds[] = {QV_INDEX_HNSW, QV_INDEX_FLAT};
-static const char *const names[] = {"HNSW", "FLAT"};
+static const char* const names[] = {"HNSW", "FLAT"};
 
-static qv_index *make(qv_index_kind kind, qv_metric metric) {
+static qv_index* make(qv_index_kind kind, qv_metric metric) {
   qv_index_options o;
-  qv_index *index = NULL;
+  qv_index* index = NULL;
   qv_index_options_init(&o);
   o.dim = DIM;
   o.kind = kind;
@@ -48,19 +49,19 @@ static qv_index *make(qv_index_kind kind, qv_metric metric) {
   return index;
 }
 
-static void test_batch_build_on_all_threads_holds_every_vector(void **state) {
+static void test_batch_build_on_all_threads_holds_every_vector(void** state) {
   static const qv_metric metrics[] = {QV_METRIC_L2, QV_METRIC_COSINE};
-  float *data = qvt_gaussian_mixture(N, DIM, 16, 0.3, 301);
-  uint64_t *keys = malloc(N * sizeof *keys);
+  float* data = qvt_gaussian_mixture(N, DIM, 16, 0.3, 301);
+  uint64_t* keys = malloc(N * sizeof *keys);
   size_t k, m, i;
   (void)state;
   for (i = 0; i < N; ++i) keys[i] = 7 * i + 3;
   for (k = 0; k < 2; ++k)
     for (m = 0; m < 2; ++m) {
-      qv_index *index = make(kinds[k], metrics[m]);
+      qv_index* index = make(kinds[k], metrics[m]);
       qv_search_params p;
-      uint64_t *got = malloc(N * sizeof *got);
-      size_t *found = malloc(N * sizeof *found);
+      uint64_t* got = malloc(N * sizeof *got);
+      size_t* found = malloc(N * sizeof *found);
       size_t count = 0, self = 0;
       float v[DIM];
       /* Two batches: the second links into a graph built in parallel. */
@@ -80,8 +81,10 @@ static void test_batch_build_on_all_threads_holds_every_vector(void **state) {
       for (i = 0; i < N; ++i) self += found[i] == 1 && got[i] == keys[i];
       printf("[ info     ] %s %s: %d-vector parallel build, self-recall@1 %.4f\n", names[k],
              metrics[m] == QV_METRIC_L2 ? "L2" : "cosine", N, (double)self / N);
-      if (kinds[k] == QV_INDEX_FLAT) assert_int_equal(self, N);
-      else assert_true(self >= N * 98 / 100);
+      if (kinds[k] == QV_INDEX_FLAT)
+        assert_int_equal(self, N);
+      else
+        assert_true(self >= N * 98 / 100);
       free(got);
       free(found);
       qv_index_free(index);
@@ -90,14 +93,14 @@ static void test_batch_build_on_all_threads_holds_every_vector(void **state) {
   free(data);
 }
 
-static void test_parallel_batch_search_equals_sequential_searches(void **state) {
-  float *data = qvt_gaussian_mixture(N + NQ, DIM, 16, 0.3, 302);
-  uint64_t *keys = malloc(N * sizeof *keys);
+static void test_parallel_batch_search_equals_sequential_searches(void** state) {
+  float* data = qvt_gaussian_mixture(N + NQ, DIM, 16, 0.3, 302);
+  uint64_t* keys = malloc(N * sizeof *keys);
   size_t k, i;
   (void)state;
   for (i = 0; i < N; ++i) keys[i] = i;
   for (k = 0; k < 2; ++k) {
-    qv_index *index = make(kinds[k], QV_METRIC_L2);
+    qv_index* index = make(kinds[k], QV_METRIC_L2);
     qv_search_params p;
     uint64_t batch_keys[NQ * K], one_keys[K];
     float batch_dist[NQ * K], one_dist[K];
@@ -105,13 +108,13 @@ static void test_parallel_batch_search_equals_sequential_searches(void **state) 
     assert_int_equal(qv_index_add_batch(index, N, keys, data), QV_OK);
     qv_search_params_init(&p);
     p.threads = 0;
-    assert_int_equal(qv_index_search_batch(index, NQ, data + N * DIM, K, &p, batch_keys,
-                                           batch_dist, batch_found),
+    assert_int_equal(qv_index_search_batch(index, NQ, data + N * DIM, K, &p, batch_keys, batch_dist,
+                                           batch_found),
                      QV_OK);
     for (i = 0; i < NQ; ++i) {
-      assert_int_equal(qv_index_search(index, data + (N + i) * DIM, K, &p, one_keys, one_dist,
-                                       &one_found),
-                       QV_OK);
+      assert_int_equal(
+          qv_index_search(index, data + (N + i) * DIM, K, &p, one_keys, one_dist, &one_found),
+          QV_OK);
       assert_int_equal(one_found, batch_found[i]);
       assert_memory_equal(one_keys, batch_keys + i * K, one_found * sizeof(uint64_t));
       assert_memory_equal(one_dist, batch_dist + i * K, one_found * sizeof(float));
@@ -125,22 +128,23 @@ static void test_parallel_batch_search_equals_sequential_searches(void **state) 
 /* ---- a parallel build overlapped by searches and saves ---------------------- */
 
 typedef struct overlap {
-  qv_index *index;
-  const float *data;
-  const char *path;
+  qv_index* index;
+  const float* data;
+  const char* path;
   volatile int done;
   unsigned long searches, saves;
   qvt_failures failures;
 } overlap;
 
-static void *searcher(void *arg) {
-  overlap *o = arg;
+static void* searcher(void* arg) {
+  overlap* o = arg;
   uint64_t keys[K];
   float dist[K];
   size_t found, i = 0;
   while (!__atomic_load_n(&o->done, __ATOMIC_ACQUIRE)) {
     qv_status s = qv_index_search(o->index, o->data + (i++ % N) * DIM, K, NULL, keys, dist, &found);
-    if (s != QV_OK) qvt_failf(&o->failures, "search: %s", qv_last_error());
+    if (s != QV_OK)
+      qvt_failf(&o->failures, "search: %s", qv_last_error());
     else
       for (size_t j = 1; j < found; ++j)
         if (dist[j - 1] > dist[j]) qvt_failf(&o->failures, "search results out of order");
@@ -149,10 +153,10 @@ static void *searcher(void *arg) {
   return NULL;
 }
 
-static void *saver(void *arg) {
-  overlap *o = arg;
+static void* saver(void* arg) {
+  overlap* o = arg;
   while (!__atomic_load_n(&o->done, __ATOMIC_ACQUIRE)) {
-    qv_index *back = NULL;
+    qv_index* back = NULL;
     size_t saved_count = 0;
     if (qv_index_save(o->index, o->path) != QV_OK) {
       qvt_failf(&o->failures, "save: %s", qv_last_error());
@@ -170,11 +174,11 @@ static void *saver(void *arg) {
   return NULL;
 }
 
-static void test_parallel_build_overlapped_by_searches_and_saves(void **state) {
-  float *data = qvt_gaussian_mixture(N, DIM, 16, 0.3, 303);
-  uint64_t *keys = malloc(N * sizeof *keys);
-  char *dir = qvt_path_join(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", "qv-parallel-XXXXXX");
-  char *path;
+static void test_parallel_build_overlapped_by_searches_and_saves(void** state) {
+  float* data = qvt_gaussian_mixture(N, DIM, 16, 0.3, 303);
+  uint64_t* keys = malloc(N * sizeof *keys);
+  char* dir = qvt_path_join(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", "qv-parallel-XXXXXX");
+  char* path;
   size_t k, i;
   (void)state;
   assert_non_null(mkdtemp(dir));
@@ -183,7 +187,7 @@ static void test_parallel_build_overlapped_by_searches_and_saves(void **state) {
   for (k = 0; k < 2; ++k) {
     overlap o;
     pthread_t t[3];
-    qv_index *final = NULL;
+    qv_index* final = NULL;
     size_t count = 0;
     memset(&o, 0, sizeof o);
     o.index = make(kinds[k], QV_METRIC_L2);
@@ -196,9 +200,8 @@ static void test_parallel_build_overlapped_by_searches_and_saves(void **state) {
     assert_int_equal(pthread_create(&t[1], NULL, searcher, &o), 0);
     assert_int_equal(pthread_create(&t[2], NULL, saver, &o), 0);
     for (i = 0; i < 4; ++i)
-      assert_int_equal(qv_index_add_batch(o.index, N / 4, keys + i * (N / 4),
-                                          data + i * (N / 4) * DIM),
-                       QV_OK);
+      assert_int_equal(
+          qv_index_add_batch(o.index, N / 4, keys + i * (N / 4), data + i * (N / 4) * DIM), QV_OK);
     __atomic_store_n(&o.done, 1, __ATOMIC_RELEASE);
     for (i = 0; i < 3; ++i) assert_int_equal(pthread_join(t[i], NULL), 0);
     if (qvt_failures_count(&o.failures)) fail_msg("%s: %s", names[k], o.failures.first);

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -46,7 +47,7 @@ static uint64_t soak_seed;
 
 typedef struct soak {
   qv_index *hnsw, *flat;
-  float *vectors;              /* KEYSPACE x DIM */
+  float* vectors; /* KEYSPACE x DIM */
   unsigned char live[KEYSPACE];
   unsigned char has_meta[KEYSPACE];
   size_t live_count;
@@ -56,9 +57,9 @@ typedef struct soak {
   double min_recall;
 } soak;
 
-static qv_index *make(qv_index_kind kind) {
+static qv_index* make(qv_index_kind kind) {
   qv_index_options o;
-  qv_index *index = NULL;
+  qv_index* index = NULL;
   qv_index_options_init(&o);
   o.dim = DIM;
   o.kind = kind;
@@ -69,12 +70,12 @@ static qv_index *make(qv_index_kind kind) {
   return index;
 }
 
-static void meta_of(uint64_t key, char *buf, size_t size, size_t *len) {
+static void meta_of(uint64_t key, char* buf, size_t size, size_t* len) {
   int n = snprintf(buf, size, "{\"key\": %llu, \"tag\": \"soak\"}", (unsigned long long)key);
   *len = (size_t)n;
 }
 
-static void check_counts(soak *s) {
+static void check_counts(soak* s) {
   size_t a = 0, b = 0;
   assert_int_equal(qv_index_count(s->hnsw, &a), QV_OK);
   assert_int_equal(qv_index_count(s->flat, &b), QV_OK);
@@ -82,10 +83,10 @@ static void check_counts(soak *s) {
     fail_msg("round %lu: counts hnsw %zu flat %zu, model %zu", s->rounds, a, b, s->live_count);
 }
 
-static void insert_some(soak *s) {
+static void insert_some(soak* s) {
   size_t want = 1 + qvt_rng_below(&s->rng, 400), n = 0, tries = 0, i;
   uint64_t keys[400];
-  float *rows = malloc(400 * DIM * sizeof(float));
+  float* rows = malloc(400 * DIM * sizeof(float));
   while (n < want && tries++ < want * 4) {
     uint64_t key = qvt_rng_below(&s->rng, KEYSPACE);
     int dup = 0;
@@ -126,7 +127,7 @@ static void insert_some(soak *s) {
   free(rows);
 }
 
-static void remove_some(soak *s, size_t want) {
+static void remove_some(soak* s, size_t want) {
   size_t done = 0, tries = 0;
   while (done < want && tries++ < want * 50 && s->live_count > 0) {
     uint64_t key = qvt_rng_below(&s->rng, KEYSPACE);
@@ -144,16 +145,17 @@ static void remove_some(soak *s, size_t want) {
   s->removes += done;
 }
 
-static void check_metadata(soak *s, const qv_index *index) {
+static void check_metadata(soak* s, const qv_index* index) {
   int i;
   for (i = 0; i < 50; ++i) {
     uint64_t key = qvt_rng_below(&s->rng, KEYSPACE);
-    const void *data = NULL;
+    const void* data = NULL;
     size_t len = 0, want_len;
     char want[64];
     qv_status st = qv_index_get_metadata(index, key, &data, &len);
     if (!s->has_meta[key]) {
-      if (st != QV_ERR_NOT_FOUND) fail_msg("key %llu: metadata that should be gone", (unsigned long long)key);
+      if (st != QV_ERR_NOT_FOUND)
+        fail_msg("key %llu: metadata that should be gone", (unsigned long long)key);
       continue;
     }
     meta_of(key, want, sizeof want, &want_len);
@@ -164,8 +166,8 @@ static void check_metadata(soak *s, const qv_index *index) {
 }
 
 /* Searches both indexes; checks keys are live and HNSW recall. */
-static void check_search(soak *s, const qv_index *index) {
-  float *queries = malloc(NQ * DIM * sizeof(float));
+static void check_search(soak* s, const qv_index* index) {
+  float* queries = malloc(NQ * DIM * sizeof(float));
   uint64_t got[NQ * K], truth[NQ * K];
   size_t got_found[NQ], truth_found[NQ], q, i;
   qv_search_params p;
@@ -203,8 +205,8 @@ static void check_search(soak *s, const qv_index *index) {
 }
 
 /* Same answers, bit for bit, from two indexes (saved and in memory). */
-static void check_same_answers(soak *s, const qv_index *a, const qv_index *b) {
-  float *queries = qvt_gaussian_vectors(NQ, DIM, s->rounds + 1);
+static void check_same_answers(soak* s, const qv_index* a, const qv_index* b) {
+  float* queries = qvt_gaussian_vectors(NQ, DIM, s->rounds + 1);
   uint64_t ka[NQ * K], kb[NQ * K];
   float da[NQ * K], db[NQ * K];
   size_t fa[NQ], fb[NQ];
@@ -217,9 +219,9 @@ static void check_same_answers(soak *s, const qv_index *a, const qv_index *b) {
   free(queries);
 }
 
-static void save_and_reopen(soak *s) {
+static void save_and_reopen(soak* s) {
   qv_save_options so;
-  qv_index *back = NULL;
+  qv_index* back = NULL;
   const int mapped = (int)qvt_rng_below(&s->rng, 2);
   size_t count = 0;
   qv_save_options_init(&so);
@@ -242,14 +244,14 @@ static void save_and_reopen(soak *s) {
   }
 }
 
-static void compact(soak *s) {
+static void compact(soak* s) {
   assert_int_equal(qv_index_compact(s->hnsw), QV_OK);
   ++s->compacts;
   check_counts(s);
 }
 
-static void npy_round_trip(soak *s) {
-  qv_index *copy = make(QV_INDEX_FLAT);
+static void npy_round_trip(soak* s) {
+  qv_index* copy = make(QV_INDEX_FLAT);
   size_t count = 0;
   int i;
   assert_int_equal(qv_index_export_npy(s->hnsw, s->npy_vectors, s->npy_keys), QV_OK);
@@ -271,10 +273,10 @@ static void npy_round_trip(soak *s) {
   ++s->npy_trips;
 }
 
-static void test_soak(void **state) {
-  soak *s = calloc(1, sizeof *s);
+static void test_soak(void** state) {
+  soak* s = calloc(1, sizeof *s);
   double start = qvt_now(), last_report = start;
-  const char *tmp = getenv("TMPDIR");
+  const char* tmp = getenv("TMPDIR");
   (void)state;
   qvt_rng_seed(&s->rng, soak_seed);
   s->vectors = qvt_gaussian_mixture(KEYSPACE, DIM, 50, 0.25, soak_seed ^ 0x5eed);
@@ -297,21 +299,26 @@ static void test_soak(void **state) {
     check_counts(s);
     check_search(s, s->hnsw);
     check_metadata(s, s->hnsw);
-    if (op < 15) save_and_reopen(s);
-    else if (op < 20) compact(s);
-    else if (op < 23) npy_round_trip(s);
+    if (op < 15)
+      save_and_reopen(s);
+    else if (op < 20)
+      compact(s);
+    else if (op < 23)
+      npy_round_trip(s);
     if (qvt_now() - last_report >= 10) {
       last_report = qvt_now();
-      printf("[ info     ] %5.0f s: %lu rounds, %zu live, %lu adds, %lu removes, %lu saves, "
-             "%lu reopened, %lu compacts, %lu npy, min recall %.3f\n",
-             last_report - start, s->rounds, s->live_count, s->adds, s->removes, s->saves,
-             s->reopens, s->compacts, s->npy_trips, s->min_recall);
+      printf(
+          "[ info     ] %5.0f s: %lu rounds, %zu live, %lu adds, %lu removes, %lu saves, "
+          "%lu reopened, %lu compacts, %lu npy, min recall %.3f\n",
+          last_report - start, s->rounds, s->live_count, s->adds, s->removes, s->saves, s->reopens,
+          s->compacts, s->npy_trips, s->min_recall);
       fflush(stdout);
     }
   }
-  printf("[ info     ] done: %lu rounds, %lu adds, %lu removes, %lu searches, %lu saves, %lu "
-         "compacts, min recall@%d %.3f\n",
-         s->rounds, s->adds, s->removes, s->searches, s->saves, s->compacts, K, s->min_recall);
+  printf(
+      "[ info     ] done: %lu rounds, %lu adds, %lu removes, %lu searches, %lu saves, %lu "
+      "compacts, min recall@%d %.3f\n",
+      s->rounds, s->adds, s->removes, s->searches, s->saves, s->compacts, K, s->min_recall);
   qv_index_free(s->hnsw);
   qv_index_free(s->flat);
   unlink(s->path);
@@ -326,12 +333,14 @@ static void test_soak(void **state) {
   free(s);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   const struct CMUnitTest tests[] = {QVT_TIMED(test_soak)};
-  const char *env = getenv("QV_SOAK_SECONDS");
-  const char *seed = getenv("QV_SOAK_SEED");
-  if (argc > 1) soak_seconds = atof(argv[1]);
-  else if (env && *env) soak_seconds = atof(env);
+  const char* env = getenv("QV_SOAK_SECONDS");
+  const char* seed = getenv("QV_SOAK_SEED");
+  if (argc > 1)
+    soak_seconds = atof(argv[1]);
+  else if (env && *env)
+    soak_seconds = atof(env);
   soak_seed = seed && *seed ? strtoull(seed, NULL, 10) : (uint64_t)time(NULL);
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

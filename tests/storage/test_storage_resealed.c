@@ -18,6 +18,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 /* clang-format on */
 
@@ -137,7 +138,8 @@ static void expect_refused_alike(const fixture* f, const char* section, const ch
         fail_msg("%s: qv_index_verify (call %d) says\n  %s\nQV_OPEN_LOAD says\n  %s", what,
                  round + 1, qv_last_error(), loaded);
     }
-    if (!qvs_copies_refused(index, f->dir)) fail_msg("%s: a copy of the damaged index was made", what);
+    if (!qvs_copies_refused(index, f->dir))
+      fail_msg("%s: a copy of the damaged index was made", what);
   }
   qv_index_free(index);
 }

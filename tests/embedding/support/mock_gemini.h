@@ -36,37 +36,37 @@ typedef enum qvt_mock_reply {
 
 /* Starts the server. expected_key: the API key requests must carry;
  * expected_model: the model (without "models/"). NULL on failure (printed). */
-qvt_mock_gemini *qvt_mock_gemini_start(const char *expected_key, const char *expected_model);
+qvt_mock_gemini* qvt_mock_gemini_start(const char* expected_key, const char* expected_model);
 
 /* "http://127.0.0.1:PORT", valid until stop. */
-const char *qvt_mock_gemini_url(const qvt_mock_gemini *m);
+const char* qvt_mock_gemini_url(const qvt_mock_gemini* m);
 
 /* Appends one reply to the script. body may be NULL (HTTP_ERROR: "{}"). */
-void qvt_mock_gemini_push(qvt_mock_gemini *m, qvt_mock_reply reply, int status,
-                          const char *body, int delay_ms, int retry_after_s);
+void qvt_mock_gemini_push(qvt_mock_gemini* m, qvt_mock_reply reply, int status, const char* body,
+                          int delay_ms, int retry_after_s);
 
 /* Requests received so far (including malformed ones). */
-size_t qvt_mock_gemini_requests(qvt_mock_gemini *m);
+size_t qvt_mock_gemini_requests(qvt_mock_gemini* m);
 
 /* About request i (in arrival order): number of texts, text j (a copy the
  * caller frees), taskType and outputDimensionality (0 when absent). */
-size_t qvt_mock_gemini_request_texts(qvt_mock_gemini *m, size_t i);
-char *qvt_mock_gemini_request_text(qvt_mock_gemini *m, size_t i, size_t j);
-int qvt_mock_gemini_request_is_query(qvt_mock_gemini *m, size_t i);
-uint32_t qvt_mock_gemini_request_dim(qvt_mock_gemini *m, size_t i);
+size_t qvt_mock_gemini_request_texts(qvt_mock_gemini* m, size_t i);
+char* qvt_mock_gemini_request_text(qvt_mock_gemini* m, size_t i, size_t j);
+int qvt_mock_gemini_request_is_query(qvt_mock_gemini* m, size_t i);
+uint32_t qvt_mock_gemini_request_dim(qvt_mock_gemini* m, size_t i);
 
 /* The first request-shape violation, "" if none. Valid until the next call. */
-const char *qvt_mock_gemini_violation(qvt_mock_gemini *m);
+const char* qvt_mock_gemini_violation(qvt_mock_gemini* m);
 
 /* Forgets recorded requests, the violation and any unused script. */
-void qvt_mock_gemini_reset(qvt_mock_gemini *m);
+void qvt_mock_gemini_reset(qvt_mock_gemini* m);
 
 /* Stops the server (waking slow replies) and frees it. NULL is fine. */
-void qvt_mock_gemini_stop(qvt_mock_gemini *m);
+void qvt_mock_gemini_stop(qvt_mock_gemini* m);
 
 /* The vector QVT_MOCK_OK answers for `text`, before any normalisation:
  * dim pseudo-random values in [-1, 1] derived from the text's bytes. */
-void qvt_mock_gemini_expected_vector(const char *text, size_t length, uint32_t dim, float *out);
+void qvt_mock_gemini_expected_vector(const char* text, size_t length, uint32_t dim, float* out);
 
 #ifdef __cplusplus
 }
