@@ -29,6 +29,8 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "kernels/simd_helpers-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 #if HWY_TARGET == HWY_AVX3_DL && HWY_COMPILER_GCC_ACTUAL
 // Highway 1.0's AVX3_DL target string names "avxvnni" (the VEX form) but not
@@ -40,27 +42,7 @@ namespace quiver::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
-using DF = hn::ScalableTag<float>;
-using DH = hn::Rebind<hwy::float16_t, DF>;  // as many halves as floats
-using VF = hn::Vec<DF>;
-
-constexpr size_t kMaxTailBytes = HWY_MAX_BYTES;
-
-// Copies rem (< lanes) elements into buf and zero-fills the rest of buf.
-template <typename T>
-HWY_INLINE void PadTail(const T* src, size_t rem, T* buf, size_t lanes) {
-  std::memset(buf, 0, lanes * sizeof(T));
-  std::memcpy(buf, src, rem * sizeof(T));
-}
-
-HWY_INLINE float ReduceF(DF d, VF v) { return hn::GetLane(hn::SumOfLanes(d, v)); }
-
 // ------------------------------ f16 rows against a float32 query
-
-HWY_INLINE VF LoadF16(DF df, const uint16_t* p) {
-  const DH dh;
-  return hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(p)));
-}
 
 template <bool kL2>
 HWY_INLINE VF AccF(VF q, VF r, VF sum) {

@@ -20,26 +20,12 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "kernels/simd_helpers-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace quiver::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
-
-using DF = hn::ScalableTag<float>;
-using DH = hn::Rebind<hwy::float16_t, DF>;  // as many halves as floats
-using VF = hn::Vec<DF>;
-
-// Upper bound on the lanes of any vector type above, for the tail buffers.
-constexpr size_t kMaxTailBytes = HWY_MAX_BYTES;
-
-// Copies rem (< lanes) elements into buf and zero-fills the rest of buf.
-template <typename T>
-HWY_INLINE void PadTail(const T* src, size_t rem, T* buf, size_t lanes) {
-  std::memset(buf, 0, lanes * sizeof(T));
-  std::memcpy(buf, src, rem * sizeof(T));
-}
-
-HWY_INLINE float ReduceF(DF d, VF v) { return hn::GetLane(hn::SumOfLanes(d, v)); }
 
 // ------------------------------ float32
 
@@ -136,11 +122,6 @@ HWY_INLINE float CosineDistanceF32Impl(const float* a, const float* b, size_t di
 }
 
 // ------------------------------ float16 (promoted to float32)
-
-HWY_INLINE VF LoadF16(DF df, const uint16_t* p) {
-  const DH dh;
-  return hn::PromoteTo(df, hn::LoadU(dh, reinterpret_cast<const hwy::float16_t*>(p)));
-}
 
 HWY_INLINE float L2SquaredF16Impl(const uint16_t* a, const uint16_t* b, size_t dim) {
   const DF d;
