@@ -380,7 +380,10 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
   const uint32_t limit = next_id_.load(std::memory_order_acquire);
   uint32_t* fresh = scratch.fresh.data();  // unvisited neighbours of the current node
   while (!candidates.empty()) {
-    auto [neg_distance, current] = candidates.front();
+    // Plain variables, not a structured binding: clang 14 cannot capture
+    // those in the lambda below.
+    const float neg_distance = candidates.front().first;
+    const uint32_t current = candidates.front().second;
     if (-neg_distance > bound && top.size() >= ef) break;
     heap_pop(candidates);
     // The next node to expand is likely the new front: fetch its links now.

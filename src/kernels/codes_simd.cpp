@@ -31,12 +31,16 @@
 
 #include "kernels/simd_helpers-inl.h"
 
-HWY_BEFORE_NAMESPACE();
-#if HWY_TARGET == HWY_AVX3_DL && HWY_COMPILER_GCC_ACTUAL
 // Highway 1.0's AVX3_DL target string names "avxvnni" (the VEX form) but not
-// "avx512vnni", which vpdpwssd on 512-bit vectors needs; every CPU that has
-// AVX3_DL has it.
-#pragma GCC target("avx512vnni")
+// "avx512vnni", which vpdpbusd and vpdpwssd on 512-bit vectors need; every
+// CPU that has AVX3_DL has it. So that target pushes its own attribute set
+// (what HWY_BEFORE_NAMESPACE pushes, plus avx512vnni) for GCC and clang
+// alike; HWY_AFTER_NAMESPACE pops either.
+#if HWY_TARGET == HWY_AVX3_DL
+HWY_PUSH_ATTRIBUTES(HWY_TARGET_STR ",avx512vnni")
+static_assert(true, "for the semicolon");
+#else
+HWY_BEFORE_NAMESPACE();
 #endif
 namespace quiver::kernels {
 namespace HWY_NAMESPACE {
