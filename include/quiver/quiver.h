@@ -305,6 +305,10 @@ typedef struct qv_save_options {
 /* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
 QV_API void qv_save_options_init(qv_save_options* opts);
 
+/* The same defaults as a static initialiser. */
+#define QV_SAVE_OPTIONS_INIT \
+  { (uint32_t)sizeof(qv_save_options), 0, 0, 0 }
+
 /* Writes the index, its deletions and its metadata to the file `path`,
  * crash-safely: the bytes go to a temporary file in the same directory,
  * which is flushed to disk (fsync), renamed over `path` and the directory
@@ -406,6 +410,10 @@ typedef struct qv_open_options {
 /* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
 QV_API void qv_open_options_init(qv_open_options* opts);
 
+/* The same defaults as a static initialiser. */
+#define QV_OPEN_OPTIONS_INIT \
+  { (uint32_t)sizeof(qv_open_options), QV_OPEN_LOAD, QV_VERIFY_ALL, 0 }
+
 /* qv_index_open with options. Errors: as qv_index_open, and
  * QV_ERR_INVALID_ARGUMENT for an unknown opts->struct_size, mode or verify.
  * Thread-safe. */
@@ -502,10 +510,10 @@ QV_API qv_status qv_index_get_metadata(const qv_index* index, uint64_t key, cons
  * index (it replaces the index, as qv_index_free does). */
 QV_API qv_status qv_index_compact(qv_index* index);
 
-/* What qv_index_get_info reports. Set struct_size to sizeof(qv_index_info)
- * before the call. */
+/* What qv_index_get_info reports. Set struct_size before the call, with
+ * qv_index_info_init() or QV_INDEX_INFO_INIT. */
 typedef struct qv_index_info {
-  uint32_t struct_size; /* set by the caller: sizeof(qv_index_info) */
+  uint32_t struct_size; /* set by qv_index_info_init: sizeof(qv_index_info) */
   qv_index_kind kind;
   qv_metric metric;
   uint32_t dim;
@@ -519,6 +527,13 @@ typedef struct qv_index_info {
   uint64_t seed;
   int read_only; /* 1 when opened with QV_OPEN_MMAP */
 } qv_index_info;
+
+/* Zeroes *info and sets its struct_size. NULL is ignored. Thread-safe. */
+QV_API void qv_index_info_init(qv_index_info* info);
+
+/* The same as a static initialiser. */
+#define QV_INDEX_INFO_INIT \
+  { (uint32_t)sizeof(qv_index_info), (qv_index_kind)0, (qv_metric)0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
 
 /* Fills *info with a description of the index.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, unknown info->struct_size).
@@ -637,6 +652,13 @@ typedef struct qv_gemini_options {
 /* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
 QV_API void qv_gemini_options_init(qv_gemini_options* opts);
 
+/* The same defaults as a static initialiser. */
+#define QV_GEMINI_OPTIONS_INIT                                                                   \
+  {                                                                                              \
+    (uint32_t)sizeof(qv_gemini_options), NULL, NULL, NULL, 768, 100, 100, 5, 60000, 10000, 1000, \
+        30000, 120000, 4                                                                         \
+  }
+
 /* Creates an embedder over the Gemini API (POST
  * {base_url}/v1beta/models/{model}:batchEmbedContents). Makes no network
  * call: a wrong key shows on the first embed.
@@ -748,6 +770,10 @@ typedef struct qv_text_options {
 
 /* Fills `opts` with the defaults above. NULL is ignored. Thread-safe. */
 QV_API void qv_text_options_init(qv_text_options* opts);
+
+/* The same defaults as a static initialiser. */
+#define QV_TEXT_OPTIONS_INIT \
+  { (uint32_t)sizeof(qv_text_options), QV_CHUNK_CHARACTERS, 800, 100 }
 
 /* Sets how later qv_index_add_text calls chunk text (NULL = the defaults).
  * Chunks already in the index are not touched. Not saved with the index.

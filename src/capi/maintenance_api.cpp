@@ -15,13 +15,19 @@ QV_API qv_status qv_index_compact(qv_index* index) {
   return guard([&] { index->collection->compact(index->options.threads); });
 }
 
+QV_API void qv_index_info_init(qv_index_info* info) {
+  if (!info) return;
+  *info = qv_index_info{};
+  info->struct_size = sizeof(qv_index_info);
+}
+
 QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* info) {
   if (qv_status s = check_index(index)) return s;
   if (!info) return invalid("info is NULL; pass the address of a qv_index_info");
   if (info->struct_size != sizeof(qv_index_info))
     return invalid("info.struct_size is " + std::to_string(info->struct_size) + ", expected " +
                    std::to_string(sizeof(qv_index_info)) +
-                   "; set it to sizeof(qv_index_info) before the call");
+                   "; set it with qv_index_info_init before the call");
   return guard([&] {
     quiver::CollectionInfo c = index->collection->info();
     qv_index_info out{};
