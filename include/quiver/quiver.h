@@ -414,7 +414,8 @@ QV_API void qv_open_options_init(qv_open_options* opts);
 #define QV_OPEN_OPTIONS_INIT \
   { (uint32_t)sizeof(qv_open_options), QV_OPEN_LOAD, QV_VERIFY_ALL, 0 }
 
-/* qv_index_open with options. Errors: as qv_index_open, and
+/* qv_index_open with options (NULL = the defaults, the same as
+ * qv_index_open). Errors: as qv_index_open, and
  * QV_ERR_INVALID_ARGUMENT for an unknown opts->struct_size, mode or verify.
  * Thread-safe. */
 QV_API qv_status qv_index_open_with_options(const char* path, const qv_open_options* opts,

@@ -87,7 +87,11 @@ QV_API qv_status qv_index_open_with_options(const char* path, const qv_open_opti
                                             qv_index** out) {
   if (!path) return invalid("path is NULL; pass the file written by qv_index_save");
   if (!out) return invalid("out is NULL; pass the address of a qv_index* to receive the index");
-  if (!opts) return invalid("opts is NULL; fill a qv_open_options with qv_open_options_init");
+  qv_open_options defaults;
+  if (!opts) {  // as for saves and text options: NULL means the defaults
+    qv_open_options_init(&defaults);
+    opts = &defaults;
+  }
   if (opts->struct_size != sizeof(qv_open_options))
     return invalid("opts.struct_size is " + std::to_string(opts->struct_size) + ", expected " +
                    std::to_string(sizeof(qv_open_options)) +

@@ -626,8 +626,17 @@ static void test_open_options_and_verify(void** state) {
     qv_open_options_init(&opts);
     opts.mode = (qv_open_mode)0;
     assert_int_equal(qv_index_open_with_options(path, &opts, &out), QV_ERR_INVALID_ARGUMENT);
-    assert_int_equal(qv_index_open_with_options(path, NULL, &out), QV_ERR_INVALID_ARGUMENT);
     assert_null(out);
+    /* NULL options are the defaults, as for saves: a loaded, writable index. */
+    {
+      qv_index_info info;
+      qv_index_info_init(&info);
+      assert_int_equal(qv_index_open_with_options(path, NULL, &out), QV_OK);
+      assert_non_null(out);
+      assert_int_equal(qv_index_get_info(out, &info), QV_OK);
+      assert_int_equal(info.read_only, 0);
+      qv_index_free(out);
+    }
     assert_int_equal(qv_index_verify(NULL), QV_ERR_INVALID_ARGUMENT);
   }
   free(path);
