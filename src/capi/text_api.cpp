@@ -68,12 +68,23 @@ qv_status check_search(const qv_index* index, const char* query, size_t k,
   return QV_OK;
 }
 
+// The C API's own words for a text call without an embedder (the layer
+// below says the same without C names). A detach racing the call still
+// gets that layer's error.
+qv_status check_embedder(const qv_index* index) {
+  if (index->text.embedder()) return QV_OK;
+  return invalid(
+      "no embedder is attached to this index; attach one with qv_index_set_embedder "
+      "(after qv_index_open too: the embedder is not saved with the index)");
+}
+
 qv_status search_documents(const qv_index* index, const char* query, size_t k,
                            const qv_search_params* params, uint64_t* doc_keys_out,
                            uint64_t* chunk_keys_out, float* distances_out, size_t* found_out) {
   quiver::SearchOptions options;
   if (qv_status s = check_search(index, query, k, params, doc_keys_out, found_out, options))
     return s;
+  if (qv_status s = check_embedder(index)) return s;
   return guard([&] {
     // Not thread_local: a filter may search the same or another index
     // from inside this call.
@@ -122,6 +133,7 @@ QV_API qv_status qv_index_add_texts(qv_index* index, size_t n, const uint64_t* d
   if (!texts) return invalid("texts is NULL; pass n NUL-terminated UTF-8 strings");
   for (size_t i = 0; i < n; ++i)
     if (!texts[i]) return invalid("texts[" + std::to_string(i) + "] is NULL");
+  if (qv_status s = check_embedder(index)) return s;
   return guard([&] {
     std::vector<std::string_view> views(texts, texts + n);
     index->text.add_texts(*index->collection, std::span(doc_keys, n), views,
@@ -159,6 +171,7 @@ QV_API qv_status qv_index_search_text_chunks(const qv_index* index, const char* 
                                              float* distances_out, size_t* found_out) {
   quiver::SearchOptions options;
   if (qv_status s = check_search(index, query, k, params, keys_out, found_out, options)) return s;
+  if (qv_status s = check_embedder(index)) return s;
   return guard([&] {
     std::vector<quiver::Hit> hits;
     index->text.search_chunks(*index->collection, query, options, hits);

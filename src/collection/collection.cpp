@@ -10,10 +10,7 @@ namespace quiver {
 Collection::Collection(std::unique_ptr<VectorIndex> index) : index_(std::move(index)) {}
 
 void Collection::check_writable() const {
-  if (read_only_)
-    fail(Status::Unsupported,
-         "this index was opened by mapping its file and is read-only; open "
-         "it with QV_OPEN_LOAD to modify it");
+  if (read_only_) fail_read_only();
 }
 
 bool Collection::contains(uint64_t key) const {

@@ -21,8 +21,8 @@ void check_document_key(uint64_t key) {
 std::shared_ptr<Embedder> require(const std::shared_ptr<Embedder>& embedder) {
   if (!embedder)
     fail(Status::InvalidArgument,
-         "no embedder is attached to this index; attach one with qv_index_set_embedder "
-         "(after qv_index_open too: the embedder is not saved with the index)");
+         "no embedder is attached to this index; attach one first (after opening a "
+         "saved index too: the embedder is not saved with the index)");
   return embedder;
 }
 
@@ -87,10 +87,7 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
   if (texts.empty()) return;
   // Everything that can be checked without the embedder is checked first:
   // an embedding may cost money and minutes (Gemini).
-  if (collection.read_only())
-    fail(Status::Unsupported,
-         "this index was opened with QV_OPEN_MMAP and is read-only; open "
-         "it with QV_OPEN_LOAD to add text");
+  if (collection.read_only()) fail_read_only();
   const Snapshot s = snapshot();
   require(s.embedder);
   std::unordered_set<uint64_t> seen;
@@ -109,8 +106,8 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
     // early answer for the usual case; add_batch below remains the guard.
     if (collection.get_metadata(chunk_key(doc, 0)))
       fail(Status::DuplicateKey, "document " + std::to_string(doc) +
-                                     " is already in the index; remove it first with "
-                                     "qv_index_remove_text to replace it (nothing was added)");
+                                     " is already in the index; remove the document first "
+                                     "to replace it (nothing was added)");
   }
 
   std::vector<uint64_t> keys;
@@ -122,7 +119,7 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
            "document " + std::to_string(document_keys[i]) + " splits into " +
                std::to_string(pieces.size()) + " chunks but a document may have at most " +
                std::to_string(kMaxChunksPerDocument) +
-               "; use a larger chunk size (qv_index_set_text_options) or split the document "
+               "; use a larger chunk size (text options) or split the document "
                "(nothing was added)");
     for (size_t c = 0; c < pieces.size(); ++c) {
       keys.push_back(chunk_key(document_keys[i], c));
@@ -147,8 +144,8 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
         fail(Status::DuplicateKey,
              "key " + std::to_string(key) + " (document " + std::to_string(document_of(key)) +
                  ", chunk " + std::to_string(chunk_number_of(key)) +
-                 ") is already in the index; remove the document first with "
-                 "qv_index_remove_text, or use another document key (nothing was added)");
+                 ") is already in the index; remove the document first, or use another "
+                 "document key (nothing was added)");
     throw;
   }
   // Each chunk's text as its metadata. Only an allocation failure (or a
@@ -171,10 +168,7 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
 
 size_t TextLayer::remove_text(Collection& collection, uint64_t document_key) const {
   check_document_key(document_key);
-  if (collection.read_only())
-    fail(Status::Unsupported,
-         "this index was opened with QV_OPEN_MMAP and is read-only; open "
-         "it with QV_OPEN_LOAD to remove text");
+  if (collection.read_only()) fail_read_only();
   const KeyClaims::Claim claim = documents_.claim(std::span(&document_key, 1));
   size_t removed = 0;
   for (; removed < kMaxChunksPerDocument; ++removed) {

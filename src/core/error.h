@@ -36,4 +36,11 @@ class Error : public std::runtime_error {
   throw Error(status, message);
 }
 
+// Every layer refuses a change to a mapped (read-only) index with these words.
+[[noreturn]] inline void fail_read_only() {
+  fail(Status::Unsupported,
+       "this index was opened by mapping its file and is read-only; load the file "
+       "(open it without mapping) to change it");
+}
+
 }  // namespace quiver

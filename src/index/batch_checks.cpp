@@ -32,9 +32,4 @@ void fail_duplicate_key(uint64_t key, bool in_batch) {
            (in_batch ? "nothing from the batch was added" : "remove it first to replace it"));
 }
 
-void fail_read_only() {
-  fail(Status::Unsupported,
-       "this index is a read-only mapped image; open it with QV_OPEN_LOAD to modify it");
-}
-
 }  // namespace quiver

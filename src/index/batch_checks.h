@@ -26,7 +26,6 @@ std::string key_label(uint64_t key);
 
 // The errors every index kind raises in the same words.
 [[noreturn]] void fail_duplicate_key(uint64_t key, bool in_batch);
-[[noreturn]] void fail_read_only();
 
 // Throws Error(DuplicateKey) naming the key if one appears twice in `keys`.
 void check_unique_keys(size_t n, const uint64_t* keys);

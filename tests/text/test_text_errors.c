@@ -272,7 +272,7 @@ static void test_duplicate_documents_add_nothing(void** state) {
   ASSERT_OK(qv_index_add_text(index, 11, "eleven"));
   keys[2] = 12;
   ASSERT_FAILS(qv_index_add_texts(index, 3, keys, texts), QV_ERR_DUPLICATE_KEY,
-               "qv_index_remove_text");
+               "remove the document first");
   assert_true(qvt_contains(qv_last_error(), "11"));
   assert_int_equal(count_of(index), 1);
   assert_false(has_key(index, QV_CHUNK_KEY(10, 0)));
