@@ -36,6 +36,9 @@ std::unique_ptr<Collection> Collection::open(const std::string& path,
   auto source = storage::open_index_file(path, options);
   auto collection = std::make_unique<Collection>(
       import_index(*source, options.defer_in_place_checks, options.threads));
+  // Loaded: the index read its sections straight from the file, checking
+  // them as it went; check any it did not need too.
+  if (mode == storage::OpenMode::Load) source->verify_unread(options.threads);
   collection->read_only_ = mode == storage::OpenMode::Map;
   if (source->has_section(SectionKind::Metadata)) {
     ByteSpan encoded = source->section(SectionKind::Metadata);

@@ -167,43 +167,43 @@ std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h, const I
                                                    bool defer_value_checks, unsigned threads) {
   auto index = std::make_unique<FlatIndex>(h.dim, Metric(h.metric));
   const uint64_t n = h.node_count;
-  auto expect = [&](SectionKind kind, ByteSpan span, uint64_t element) {
-    if (n > UINT64_MAX / element || span.size != n * element)
+  auto expect = [&](SectionKind kind, uint64_t element) {
+    const size_t size = source.section_size(kind);
+    if (n > UINT64_MAX / element || size != n * element)
       fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + " holds " +
-                                std::to_string(span.size) + " bytes, expected " +
-                                std::to_string(n) + " x " + std::to_string(element));
+                                std::to_string(size) + " bytes, expected " + std::to_string(n) +
+                                " x " + std::to_string(element));
   };
-  ByteSpan rows = source.section(SectionKind::FlatRows);
-  ByteSpan norms = source.section(SectionKind::FlatNorms);
-  ByteSpan keys = source.section(SectionKind::FlatKeys);
-  expect(SectionKind::FlatRows, rows, uint64_t(h.dim) * sizeof(float));
-  expect(SectionKind::FlatNorms, norms, sizeof(float));
-  expect(SectionKind::FlatKeys, keys, sizeof(uint64_t));
+  expect(SectionKind::FlatRows, uint64_t(h.dim) * sizeof(float));
+  expect(SectionKind::FlatNorms, sizeof(float));
+  expect(SectionKind::FlatKeys, sizeof(uint64_t));
   if (h.live_count != n)
     fail(Status::Corrupt, source.describe(SectionKind::IndexHeader) +
                               ": index header: a flat index has no removed rows, but live count "
                               "differs from the row count");
   FlatRows& store = index->rows_;
-  const auto* row_bytes = rows.data;
   if (source.mapped()) {
     index->image_ = source.keepalive();
-    store.attach(reinterpret_cast<const float*>(row_bytes), n);
+    store.attach(reinterpret_cast<const float*>(source.section(SectionKind::FlatRows).data), n);
   } else {
     store.reserve(n);
     store.resize(n);
   }
-  // Copied a run at a time (memcpy: the image need not be aligned); a
-  // mapped image's rows stay where they are.
+  // Each section straight into the runs (a mapped image's rows stay where
+  // they are): one pass over the bytes, checksums included.
+  std::vector<MutableSpan> rows, keys, norms;
   store.for_each_run([&](const FlatRows::Run& run) {
-    const size_t d = h.dim;
-    if (!source.mapped())
-      std::memcpy(const_cast<float*>(run.rows), row_bytes + run.first * d * sizeof(float),
-                  run.count * d * sizeof(float));
-    std::memcpy(const_cast<uint64_t*>(run.keys), keys.data + run.first * sizeof(uint64_t),
-                run.count * sizeof(uint64_t));
-    std::memcpy(const_cast<float*>(run.norms), norms.data + run.first * sizeof(float),
-                run.count * sizeof(float));
+    auto part = [&](const void* p, size_t element) {
+      return MutableSpan{static_cast<uint8_t*>(const_cast<void*>(p)), run.count * element};
+    };
+    rows.push_back(part(run.rows, size_t(h.dim) * sizeof(float)));
+    keys.push_back(part(run.keys, sizeof(uint64_t)));
+    norms.push_back(part(run.norms, sizeof(float)));
   });
+  if (!source.mapped()) source.copy_section(SectionKind::FlatRows, rows, threads);
+  source.copy_section(SectionKind::FlatKeys, keys, threads);
+  source.copy_section(SectionKind::FlatNorms, norms, threads);
+  index->row_of_key_.reserve(n);  // one allocation, no rehash
   for (uint64_t r = 0; r < n; ++r) {
     if (!index->row_of_key_.emplace(store.key(r), r).second)
       fail(Status::Corrupt, source.describe(SectionKind::FlatKeys) + ": flat keys: key " +

@@ -658,27 +658,23 @@ namespace quiver {
 
 const KeyMap& HnswIndex::key_map() const {
   if (image_)
-    std::call_once(key_map_once_, [this] { const_cast<HnswIndex*>(this)->rebuild_key_map(); });
+    std::call_once(key_map_once_,
+                   [this] { const_cast<HnswIndex*>(this)->rebuild_key_map(image_threads_); });
   return keys_;
 }
 
-void HnswIndex::rebuild_key_map() {
+void HnswIndex::rebuild_key_map(unsigned threads) {
   const uint32_t n = next_id_.load(std::memory_order_acquire);
-  for (uint32_t id = 0; id < n; ++id) {
-    if (is_deleted(id)) continue;
-    uint64_t key = meta(id).key;
-    if (!keys_.reserve(key)) {
-      // Empty again: a mapped index builds the map on first use and tries
-      // again on the next, which must report this key, not the first one.
-      for (uint32_t done = 0; done < id; ++done)
-        if (!is_deleted(done) && meta(done).key != key) keys_.release(meta(done).key);
-      keys_.release(key);
-      fail(Status::Corrupt, std::string(section_name(SectionKind::HnswMetas)) + ": node " +
-                                std::to_string(id) + " holds key " + std::to_string(key) +
-                                ", which another live node holds too" + kBadValue);
-    }
-    keys_.publish(key, id);
-  }
+  // Empty again on failure: a mapped index builds the map on first use and
+  // tries again on the next, which must report the same key.
+  const std::optional<uint32_t> twice = keys_.build(
+      n, [this](uint32_t id) { return meta(id).key; },
+      [this](uint32_t id) { return !is_deleted(id); }, threads);
+  if (twice)
+    fail(Status::Corrupt, std::string(section_name(SectionKind::HnswMetas)) + ": node " +
+                              std::to_string(*twice) + " holds key " +
+                              std::to_string(meta(*twice).key) +
+                              ", which another live node holds too" + kBadValue);
 }
 
 void HnswIndex::for_each_live(const std::function<void(uint64_t, const float*)>& fn) const {
@@ -727,16 +723,27 @@ void HnswIndex::export_image(ImageSink& sink) const {
 
 namespace {
 
-void expect_size(const ImageSource& source, SectionKind kind, ByteSpan span, uint64_t elements,
+void expect_size(const ImageSource& source, SectionKind kind, uint64_t elements,
                  uint64_t element_size) {
   if (element_size != 0 && elements > UINT64_MAX / element_size)
     fail(Status::Corrupt,
          source.describe(kind) + ": " + section_name(kind) + " declares an impossible size");
-  if (span.size != elements * element_size)
+  const size_t size = source.section_size(kind);
+  if (size != elements * element_size)
     fail(Status::Corrupt,
-         source.describe(kind) + ": " + section_name(kind) + " holds " + std::to_string(span.size) +
+         source.describe(kind) + ": " + section_name(kind) + " holds " + std::to_string(size) +
              " bytes, expected " + std::to_string(elements * element_size) + " (" +
              std::to_string(elements) + " x " + std::to_string(element_size) + ")");
+}
+
+// Reads a section into the store's records [0, count), straight from the file.
+void copy_into(const ImageSource& source, SectionKind kind, SegmentedStore& store, uint64_t count,
+               unsigned threads) {
+  std::vector<MutableSpan> parts;
+  store.for_each_piece_to_fill(count, [&](char* data, size_t bytes) {
+    parts.push_back(MutableSpan{reinterpret_cast<uint8_t*>(data), bytes});
+  });
+  source.copy_section(kind, parts, threads);
 }
 
 }  // namespace
@@ -761,28 +768,27 @@ std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h, const I
     corrupt(SectionKind::IndexHeader, "record size " + std::to_string(h.record_bytes) +
                                           " does not match dimension and M (expected " +
                                           std::to_string(index->record_bytes_) + ")");
-  ByteSpan records = source.section(SectionKind::HnswRecords);
-  ByteSpan metas = source.section(SectionKind::HnswMetas);
-  ByteSpan upper = source.section(SectionKind::HnswUpperLinks);
-  expect_size(source, SectionKind::HnswRecords, records, h.node_count, index->record_bytes_);
-  expect_size(source, SectionKind::HnswMetas, metas, h.node_count, sizeof(NodeMeta));
-  expect_size(source, SectionKind::HnswUpperLinks, upper, h.upper_blocks,
+  expect_size(source, SectionKind::HnswRecords, h.node_count, index->record_bytes_);
+  expect_size(source, SectionKind::HnswMetas, h.node_count, sizeof(NodeMeta));
+  expect_size(source, SectionKind::HnswUpperLinks, h.upper_blocks,
               index->upper_links_.record_bytes());
   if (h.node_count == 0 ? h.entry != kNoEntry : h.entry == kNoEntry)
     corrupt(SectionKind::IndexHeader, "entry point does not match the node count");
 
-  const auto* rec = reinterpret_cast<const char*>(records.data);
-  const auto* met = reinterpret_cast<const char*>(metas.data);
-  const auto* upp = reinterpret_cast<const char*>(upper.data);
   if (source.mapped()) {
+    auto bytes = [&](SectionKind kind) {
+      return reinterpret_cast<const char*>(source.section(kind).data);
+    };
     index->image_ = source.keepalive();
-    index->records_.attach(rec, h.node_count);
-    index->metas_.attach(met, h.node_count);
-    index->upper_links_.attach(upp, h.upper_blocks);
+    index->image_threads_ = threads;
+    index->records_.attach(bytes(SectionKind::HnswRecords), h.node_count);
+    index->metas_.attach(bytes(SectionKind::HnswMetas), h.node_count);
+    index->upper_links_.attach(bytes(SectionKind::HnswUpperLinks), h.upper_blocks);
   } else {
-    index->records_.load_from(rec, h.node_count);
-    index->metas_.load_from(met, h.node_count);
-    index->upper_links_.load_from(upp, h.upper_blocks);
+    // Straight into the stores: one pass over the bytes, checksums included.
+    copy_into(source, SectionKind::HnswRecords, index->records_, h.node_count, threads);
+    copy_into(source, SectionKind::HnswMetas, index->metas_, h.node_count, threads);
+    copy_into(source, SectionKind::HnswUpperLinks, index->upper_links_, h.upper_blocks, threads);
   }
   index->next_id_.store(uint32_t(h.node_count));
   index->next_upper_.store(uint32_t(h.upper_blocks));
@@ -802,7 +808,7 @@ std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h, const I
   if (!source.mapped()) {
     index->validate_image(source, threads);
     for (uint32_t id = 0; id < h.node_count; ++id) index->meta(id).lock = 0;
-    index->rebuild_key_map();
+    index->rebuild_key_map(threads);
   } else if (!defer_value_checks) {
     index->validate_image(source, threads);
   }

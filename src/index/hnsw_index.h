@@ -118,10 +118,10 @@ class HnswIndex final : public VectorIndex {
   // Checks one node of an image of n nodes and `blocks` upper-link blocks;
   // false, with the problem, when it holds a value no index writes.
   bool check_node(uint32_t id, uint32_t n, uint64_t blocks, NodeProblem& problem) const;
-  // Fills the key map from the node table; throws Corrupt (and leaves the
-  // map empty) when a key is live twice (validate_image, which runs first
-  // where it can, names the file too).
-  void rebuild_key_map();
+  // Fills the key map from the node table on `threads` threads; throws
+  // Corrupt (and leaves the map empty) when a key is live twice
+  // (validate_image, which runs first where it can, names the file too).
+  void rebuild_key_map(unsigned threads);
   void check_writable() const;    // throws Unsupported on a mapped image
   const KeyMap& key_map() const;  // built on first use for mapped images
 
@@ -147,6 +147,7 @@ class HnswIndex final : public VectorIndex {
   // A mapped image: the stores point into it, it must outlive them, and the
   // key map is built on first use (searches do not need it).
   std::shared_ptr<const void> image_;
+  unsigned image_threads_ = 0;  // the open's threads, for that key map
   mutable std::once_flag key_map_once_;
   static constexpr uint64_t kNoEntry = UINT64_MAX;
   // Links a node keeps to exact copies of its own vector (see select_neighbors).

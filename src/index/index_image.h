@@ -50,6 +50,12 @@ struct ByteSpan {
   size_t size = 0;
 };
 
+// Memory an index owns, for a section to be copied into.
+struct MutableSpan {
+  uint8_t* data = nullptr;
+  size_t size = 0;
+};
+
 // Receives sections in order; `parts` are concatenated into one section.
 class ImageSink {
  public:
@@ -65,6 +71,16 @@ class ImageSource {
   virtual ~ImageSource() = default;
   // Throws Error(Corrupt) naming the section when it is missing.
   virtual ByteSpan section(SectionKind kind) const = 0;
+  // The section's size in bytes (decompressed), without reading it. Throws
+  // like section().
+  virtual size_t section_size(SectionKind kind) const = 0;
+  // Copies the section into memory the index owns: `parts`, laid end to end,
+  // must add up to section_size(kind). What an index loaded into memory
+  // calls instead of section() and a copy: a file reads the section straight
+  // into the parts (verifying its checksum as it goes, on `threads` threads,
+  // 0 = all cores), the one pass over its bytes. Throws like section().
+  virtual void copy_section(SectionKind kind, const std::vector<MutableSpan>& parts,
+                            unsigned threads) const = 0;
   virtual bool has_section(SectionKind kind) const = 0;
   virtual bool mapped() const = 0;
   // Where the image came from, for error messages ("idx.qv/vectors.seg").

@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <new>
 
 #include "core/parallel.h"
@@ -14,11 +15,22 @@ namespace {
 
 XXH64_state_t* state_of(void* p) { return static_cast<XXH64_state_t*>(p); }
 
-uint64_t combine(const std::vector<uint64_t>& block_hashes) {
-  return XXH64(block_hashes.data(), block_hashes.size() * sizeof(uint64_t), 0);
+std::string hex(uint64_t v) {
+  char buf[19];
+  std::snprintf(buf, sizeof buf, "0x%016llx", static_cast<unsigned long long>(v));
+  return buf;
 }
 
 }  // namespace
+
+uint64_t combine_block_hashes(const std::vector<uint64_t>& block_hashes) {
+  return XXH64(block_hashes.data(), block_hashes.size() * sizeof(uint64_t), 0);
+}
+
+std::string checksum_mismatch_message(uint64_t stored, uint64_t computed) {
+  return "checksum mismatch in the section's data (stored " + hex(stored) + ", computed " +
+         hex(computed) + "); the file is damaged: restore it from a backup or save the index again";
+}
 
 BlockChecksum::BlockChecksum() : state_(XXH64_createState()) {
   if (!state_) throw std::bad_alloc();
@@ -55,7 +67,7 @@ uint64_t BlockChecksum::finish() {
     XXH64_reset(state_of(state_), 0);
     in_block_ = 0;
   }
-  uint64_t result = combine(block_hashes_);
+  uint64_t result = combine_block_hashes(block_hashes_);
   block_hashes_.clear();
   return result;
 }
@@ -82,8 +94,8 @@ std::vector<uint64_t> block_checksums(const std::vector<ByteSpan>& spans, unsign
   });
   std::vector<uint64_t> result(spans.size());
   for (size_t s = 0; s < spans.size(); ++s)
-    result[s] = combine(std::vector<uint64_t>(hashes.begin() + first_block[s],
-                                              hashes.begin() + first_block[s + 1]));
+    result[s] = combine_block_hashes(std::vector<uint64_t>(hashes.begin() + first_block[s],
+                                                           hashes.begin() + first_block[s + 1]));
   return result;
 }
 

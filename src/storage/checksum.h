@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "index/index_image.h"
@@ -31,6 +32,13 @@ class BlockChecksum {
 // The block checksum of each span, computed on `threads` threads (0 = all
 // cores) by splitting every span into its blocks.
 std::vector<uint64_t> block_checksums(const std::vector<ByteSpan>& spans, unsigned threads);
+
+// The block checksum from the hashes of a payload's blocks, in order.
+uint64_t combine_block_hashes(const std::vector<uint64_t>& block_hashes);
+
+// "checksum mismatch in the section's data (stored ..., computed ...); the
+// file is damaged: ...": what a bad payload checksum is reported as.
+std::string checksum_mismatch_message(uint64_t stored, uint64_t computed);
 
 // Plain XXH64 (seed 0) of one or two byte ranges, for headers.
 uint64_t xxh64(const void* data, size_t size);

@@ -35,9 +35,13 @@ bool all_zero(const uint8_t* p, size_t n) {
   return true;
 }
 
-std::string checksum_message(uint64_t stored, uint64_t computed) {
-  return "checksum mismatch in the section's data (stored " + hex(stored) + ", computed " +
-         hex(computed) + ")" + kDamaged;
+// Sections a load reads only when the index asks, straight into its memory
+// (FileImageSource::copy_section), checksum and all: stored uncompressed,
+// other than the tiny index header that decides everything else.
+bool read_on_demand(const SectionHeader& h) {
+  SectionTraits traits;
+  section_traits(h.kind, traits);
+  return !(h.flags & kSectionCompressed) && traits.role != SectionRole::Header;
 }
 
 // Reads and checks the file; builds the source at the end.
@@ -54,13 +58,17 @@ class Reader {
     size_ = file.size();
     if (size_ == 0) corrupt_head("the file is empty, not a Quiver index" + std::string(kTruncated));
     memory_ = std::make_shared<ImageMemory>();
-    // Pre-fault the pages when everything is about to be read anyway.
-    memory_->map = std::make_unique<MappedFile>(file, size_t(size_), !defer_);
+    // Pre-fault the pages when everything is about to be read through the
+    // mapping anyway; a load reads the large sections with read() instead
+    // (no page to map) and through the mapping only the head, the headers
+    // and the small compressed sections.
+    memory_->map =
+        std::make_unique<MappedFile>(file, size_t(size_), mode_ == OpenMode::Map && !defer_);
     base_ = memory_->map->data();
     read_head();
     read_sections();
     verify_checksums();
-    return build();
+    return build(std::move(file));
   }
 
  private:
@@ -210,11 +218,9 @@ class Reader {
     for (const ImageSection& s : sections_) {
       // Deferred: the large sections the index reads in place are left to
       // verify_in_place(); compressed ones are decoded now, so checked now,
-      // and the index header is tiny and decides everything else.
-      SectionTraits traits;
-      section_traits(s.header.kind, traits);
-      if (defer_ && !(s.header.flags & kSectionCompressed) && traits.role != SectionRole::Header)
-        continue;
+      // and the index header is tiny and decides everything else. Loaded:
+      // the same sections are checked as they are read.
+      if ((defer_ || mode_ == OpenMode::Load) && read_on_demand(s.header)) continue;
       stored.push_back(ByteSpan{base_ + s.header.payload_offset, size_t(s.header.stored_size)});
       checked.push_back(&s);
     }
@@ -222,13 +228,15 @@ class Reader {
     for (size_t i = 0; i < checked.size(); ++i)
       if (sums[i] != checked[i]->header.payload_checksum)
         corrupt(checked[i]->position,
-                checksum_message(checked[i]->header.payload_checksum, sums[i]));
+                checksum_mismatch_message(checked[i]->header.payload_checksum, sums[i]));
   }
 
-  std::unique_ptr<FileImageSource> build() {
+  std::unique_ptr<FileImageSource> build(File file) {
     for (ImageSection& s : sections_) {
       const uint8_t* stored = base_ + s.header.payload_offset;
-      if (s.header.flags & kSectionCompressed) {
+      if (mode_ == OpenMode::Load && read_on_demand(s.header)) {
+        s.unread = true;
+      } else if (s.header.flags & kSectionCompressed) {
         // The frame first: a damaged raw size is Corrupt, not a huge allocation.
         zstd_check_frame(stored, size_t(s.header.stored_size), size_t(s.header.raw_size),
                          where(s.position));
@@ -242,8 +250,11 @@ class Reader {
       }
     }
     check_index_header();
+    // A mapped image keeps no descriptor: the mapping holds the file.
+    if (mode_ == OpenMode::Map) file = File();
     return std::make_unique<FileImageSource>(path_, mode_ == OpenMode::Map, head_.section_count,
-                                             std::move(sections_), std::move(memory_));
+                                             std::move(sections_), std::move(memory_),
+                                             std::move(file), threads_);
   }
 
   // The file head repeats the index header's kind and dimension; a mismatch
@@ -304,7 +315,7 @@ void verify_in_place(const std::vector<InPlaceSection>& sections, unsigned threa
   for (size_t i = 0; i < sections.size(); ++i)
     if (sums[i] != sections[i].checksum)
       fail(Status::Corrupt,
-           sections[i].where + ": " + checksum_message(sections[i].checksum, sums[i]));
+           sections[i].where + ": " + checksum_mismatch_message(sections[i].checksum, sums[i]));
 }
 
 }  // namespace quiver::storage

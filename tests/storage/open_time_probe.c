@@ -5,6 +5,8 @@
  *   open_time_probe [n [dim [M [ef_construction [dir]]]]]
  *   defaults:        1000000 128 16 200 $TMPDIR (or /tmp)
  *   open_time_probe --file saved.qv      (measure an existing index file)
+ *   open_time_probe --load saved.qv [repeat]
+ *                                        (LOAD against reading the file once)
  * Set QV_PROBE_KEEP=1 to keep the file it built (its path is printed).
  *
  * Each mode is measured twice: warm (the file is in the page cache, as right
@@ -12,7 +14,15 @@
  * evicted with posix_fadvise before each open, so the open or the first
  * search reads from the disk). QV_OPEN_MMAP verifies every checksum before
  * it returns (a full read); with QV_VERIFY_DEFERRED it reads no vector and
- * qv_index_verify does that pass later, timed separately. */
+ * qv_index_verify does that pass later, timed separately.
+ *
+ * --load compares, warm and on 1 and 2 threads (qv_open_options.threads),
+ * a QV_OPEN_LOAD open with reading the file once: into a reused 1 MiB
+ * buffer (what `cat file > /dev/null` costs) and into a fresh buffer of the
+ * file's size (what any copy into memory costs: the new pages too; with
+ * 4 KiB pages from malloc and with transparent huge pages), and with a
+ * QV_OPEN_MMAP open; medians of `repeat` (default 5) runs, with the load
+ * average before and after. */
 #define _DEFAULT_SOURCE
 
 #include <fcntl.h>
@@ -20,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +58,115 @@ static void evict(const char* path) {
 static int compare_double(const void* a, const void* b) {
   double x = *(const double*)a, y = *(const double*)b;
   return (x > y) - (x < y);
+}
+
+static double median(double* v, int n) {
+  qsort(v, (size_t)n, sizeof(double), compare_double);
+  return v[n / 2];
+}
+
+static void print_load_average(const char* when) {
+  char line[128] = "?";
+  FILE* f = fopen("/proc/loadavg", "r");
+  if (f) {
+    if (!fgets(line, sizeof line, f)) line[0] = 0;
+    fclose(f);
+  }
+  printf("load average %s: %s", when, line);
+}
+
+/* Reads the whole file once: into a reused 1 MiB buffer (how = 0), into a
+ * new buffer of the file's size from malloc (how = 1, 4 KiB pages), or
+ * into a new mapping advised to use transparent huge pages (how = 2, as
+ * the index's large chunks are); milliseconds, allocation included. */
+static double read_once(const char* path, size_t size, int how) {
+  static char small[1 << 20];
+  char* buffer = small;
+  size_t done = 0;
+  double t0 = qvt_now(), ms;
+  int fd = open(path, O_RDONLY);
+  if (how == 1) buffer = malloc(size);
+  if (how == 2) {
+    buffer = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buffer == MAP_FAILED) buffer = NULL;
+#ifdef MADV_HUGEPAGE
+    if (buffer) madvise(buffer, size, MADV_HUGEPAGE);
+#endif
+  }
+  if (fd < 0 || !buffer) {
+    perror(path);
+    exit(1);
+  }
+  while (done < size) {
+    size_t want = size - done < sizeof small ? size - done : sizeof small;
+    ssize_t got = read(fd, how ? buffer + done : small, want);
+    if (got <= 0) {
+      perror("read");
+      exit(1);
+    }
+    done += (size_t)got;
+  }
+  close(fd);
+  ms = (qvt_now() - t0) * 1e3;
+  if (how == 1) free(buffer);
+  if (how == 2) munmap(buffer, size);
+  return ms;
+}
+
+/* Median open time (ms) of `repeat` opens on `threads` threads; also the
+ * median time to free the index. */
+static double open_median(const char* path, qv_open_mode mode, uint32_t threads, int repeat,
+                          double* free_ms) {
+  double opens[64], frees[64];
+  int r;
+  for (r = 0; r < repeat; ++r) {
+    qv_index* index = NULL;
+    qv_open_options opts;
+    double t0, t1;
+    qv_open_options_init(&opts);
+    opts.mode = mode;
+    opts.threads = threads;
+    t0 = qvt_now();
+    check(qv_index_open_with_options(path, &opts, &index), "qv_index_open");
+    t1 = qvt_now();
+    qv_index_free(index);
+    opens[r] = (t1 - t0) * 1e3;
+    frees[r] = (qvt_now() - t1) * 1e3;
+  }
+  *free_ms = median(frees, repeat);
+  return median(opens, repeat);
+}
+
+static int compare_load(const char* path, int repeat) {
+  struct stat st;
+  double reads[64], fresh[64], huge[64], free_ms;
+  uint32_t threads;
+  int r;
+  if (repeat < 1 || repeat > 64) repeat = 5;
+  if (stat(path, &st) != 0) {
+    perror(path);
+    return 1;
+  }
+  print_load_average("before");
+  read_once(path, (size_t)st.st_size, 0); /* warm the page cache */
+  for (r = 0; r < repeat; ++r) {
+    reads[r] = read_once(path, (size_t)st.st_size, 0);
+    fresh[r] = read_once(path, (size_t)st.st_size, 1);
+    huge[r] = read_once(path, (size_t)st.st_size, 2);
+  }
+  printf("%s: %.1f MiB, %d cores online, warm page cache, medians of %d\n", path,
+         (double)st.st_size / (1 << 20), (int)sysconf(_SC_NPROCESSORS_ONLN), repeat);
+  printf("  read once, 1 MiB buffer (cat):  %8.1f ms\n", median(reads, repeat));
+  printf("  read once, into a fresh buffer: %8.1f ms (malloc), %.1f ms (huge pages)\n",
+         median(fresh, repeat), median(huge, repeat));
+  for (threads = 1; threads <= 2; ++threads) {
+    double load = open_median(path, QV_OPEN_LOAD, threads, repeat, &free_ms);
+    printf("  %u thread%s: QV_OPEN_LOAD %8.1f ms (free %.1f ms)", threads, threads > 1 ? "s" : "",
+           load, free_ms);
+    printf(", QV_OPEN_MMAP %6.1f ms\n", open_median(path, QV_OPEN_MMAP, threads, repeat, &free_ms));
+  }
+  print_load_average("after");
+  return 0;
 }
 
 /* Median over REPEAT opens of: open time, first-search time. */
@@ -107,6 +227,8 @@ int main(int argc, char** argv) {
   struct stat st;
 
   int existing = argc > 2 && strcmp(argv[1], "--file") == 0;
+  if (argc > 2 && strcmp(argv[1], "--load") == 0)
+    return compare_load(argv[2], argc > 3 ? atoi(argv[3]) : 5);
   if (existing) {
     qv_index_info info;
     snprintf(path, sizeof path, "%s", argv[2]);
