@@ -27,6 +27,10 @@ struct CliError {
 // Throws CliError with `what` and qv_last_error() when status is not QV_OK.
 void check(qv_status status, const std::string& what);
 
+// The first existing directory of: $env_var, `relative` (to the current
+// directory), `built_in` (nullptr: none); "" if none exists.
+std::string find_dir(const char* env_var, const char* relative, const char* built_in);
+
 // Where the shared real datasets live: $QUIVER_DATA_DIR, else ../shared/data
 // from the current directory, else the one beside the source tree; "" if none.
 std::string find_data_dir();

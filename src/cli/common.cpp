@@ -11,18 +11,23 @@ void check(qv_status status, const std::string& what) {
     throw CliError{what + ": " + qv_last_error() + " [" + qv_status_string(status) + "]"};
 }
 
-static bool is_dir(const std::string& path) {
+static bool is_dir(const char* path) {
   struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string find_dir(const char* env_var, const char* relative, const char* built_in) {
+  for (const char* dir : {static_cast<const char*>(std::getenv(env_var)), relative, built_in})
+    if (is_dir(dir)) return dir;
+  return "";
 }
 
 std::string find_data_dir() {
-  if (const char* env = std::getenv("QUIVER_DATA_DIR"); env && is_dir(env)) return env;
-  if (is_dir("../shared/data")) return "../shared/data";
 #ifdef QV_DEFAULT_DATA_DIR
-  if (is_dir(QV_DEFAULT_DATA_DIR)) return QV_DEFAULT_DATA_DIR;
+  return find_dir("QUIVER_DATA_DIR", "../shared/data", QV_DEFAULT_DATA_DIR);
+#else
+  return find_dir("QUIVER_DATA_DIR", "../shared/data", nullptr);
 #endif
-  return "";
 }
 
 }  // namespace quiver::cli

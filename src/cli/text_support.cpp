@@ -1,7 +1,5 @@
 #include "cli/text_support.h"
 
-#include <sys/stat.h>
-
 #include <cstdlib>
 #include <fstream>
 
@@ -55,18 +53,12 @@ std::string excerpt(std::string_view text, size_t max_chars) {
   return out;
 }
 
-static bool is_dir(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 std::string find_text_dir() {
-  if (const char* env = std::getenv("QUIVER_TEXT_DIR"); env && is_dir(env)) return env;
-  if (is_dir("examples/data/text")) return "examples/data/text";
 #ifdef QV_DEFAULT_TEXT_DIR
-  if (is_dir(QV_DEFAULT_TEXT_DIR)) return QV_DEFAULT_TEXT_DIR;
+  return find_dir("QUIVER_TEXT_DIR", "examples/data/text", QV_DEFAULT_TEXT_DIR);
+#else
+  return find_dir("QUIVER_TEXT_DIR", "examples/data/text", nullptr);
 #endif
-  return "";
 }
 
 std::vector<LabelledText> read_tsv(const std::string& path) {
