@@ -8,8 +8,11 @@
 #include "capi/error_state.h"
 #include "capi/handle_checks.h"
 #include "capi/index_handle.h"
+#include "core/limits.h"
+#include "core/metric.h"
 #include "index/flat_index.h"
 #include "index/hnsw_index.h"
+#include "index/index_kind.h"
 
 using quiver::capi::check_index;
 using quiver::capi::check_writable;
@@ -17,6 +20,14 @@ using quiver::capi::guard;
 using quiver::capi::invalid;
 using quiver::capi::raw_enum;
 using quiver::capi::set_error;
+
+// The C names and the core's values are one list: a mismatch fails the build.
+static_assert(QV_MAX_DIM == quiver::kMaxDim);
+static_assert(QV_INDEX_FLAT == uint32_t(quiver::IndexKind::Flat) &&
+              QV_INDEX_HNSW == uint32_t(quiver::IndexKind::Hnsw));
+static_assert(QV_METRIC_L2 == int(quiver::Metric::L2) &&
+              QV_METRIC_IP == int(quiver::Metric::InnerProduct) &&
+              QV_METRIC_COSINE == int(quiver::Metric::Cosine));
 
 namespace {
 
@@ -39,9 +50,10 @@ qv_status validate_options(const qv_index_options* o) {
     return invalid("options.kind " + std::to_string(kind) +
                    " is unknown; use QV_INDEX_FLAT or QV_INDEX_HNSW");
   if (kind == QV_INDEX_HNSW) {
-    if (o->hnsw_m < 2 || o->hnsw_m > 256)
-      return invalid("options.hnsw_m is " + std::to_string(o->hnsw_m) +
-                     "; it must be between 2 and 256 (16 is a good default)");
+    if (o->hnsw_m < quiver::kMinHnswM || o->hnsw_m > quiver::kMaxHnswM)
+      return invalid("options.hnsw_m is " + std::to_string(o->hnsw_m) + "; it must be between " +
+                     std::to_string(quiver::kMinHnswM) + " and " +
+                     std::to_string(quiver::kMaxHnswM) + " (16 is a good default)");
     if (o->hnsw_ef_construction == 0)
       return invalid("options.hnsw_ef_construction must be at least 1 (200 is a good default)");
     if (o->hnsw_ef_search == 0)

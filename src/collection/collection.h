@@ -25,14 +25,13 @@
 
 #include "collection/key_locks.h"
 #include "index/hnsw_index.h"
+#include "index/index_kind.h"
 #include "index/vector_index.h"
 #include "storage/metadata_store.h"
 #include "storage/save_options.h"
 #include "storage/segment_reader.h"
 
 namespace quiver {
-
-enum class IndexKind : uint32_t { Flat = 1, Hnsw = 2 };  // qv_index_kind values
 
 struct CollectionInfo {
   IndexKind kind = IndexKind::Flat;

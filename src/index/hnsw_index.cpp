@@ -9,9 +9,11 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/limits.h"
 #include "core/parallel.h"
 #include "index/batch_checks.h"
 #include "index/candidate_pool.h"
+#include "index/index_kind.h"
 #include "index/key_once_set.h"
 #include "index/scratch_pool.h"
 #include "index/vector_checks.h"
@@ -691,7 +693,7 @@ void HnswIndex::for_each_live(const std::function<void(uint64_t, const float*)>&
 
 void HnswIndex::export_image(ImageSink& sink) const {
   IndexHeader h{};
-  h.kind = 2;
+  h.kind = uint32_t(IndexKind::Hnsw);
   h.dim = dim();
   h.metric = uint32_t(metric());
   h.hnsw_m = params_.m;
@@ -753,7 +755,8 @@ std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h, const I
   auto corrupt = [&](SectionKind kind, const std::string& what) -> void {
     fail(Status::Corrupt, source.describe(kind) + ": " + section_name(kind) + ": " + what);
   };
-  if (h.hnsw_m < 2 || h.hnsw_m > 256 || h.hnsw_ef_construction == 0 || h.hnsw_ef_search == 0)
+  if (h.hnsw_m < kMinHnswM || h.hnsw_m > kMaxHnswM || h.hnsw_ef_construction == 0 ||
+      h.hnsw_ef_search == 0)
     corrupt(SectionKind::IndexHeader, "HNSW parameters out of range");
   if (h.node_count >= UINT32_MAX || h.upper_blocks >= UINT32_MAX || h.live_count > h.node_count)
     corrupt(SectionKind::IndexHeader, "node counts out of range");

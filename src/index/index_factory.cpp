@@ -1,4 +1,7 @@
 #include "index/index_factory.h"
+#include "core/limits.h"
+#include "core/metric.h"
+#include "index/index_kind.h"
 
 #include <cstring>
 #include <string>
@@ -17,13 +20,13 @@ IndexHeader read_index_header(const ImageSource& source) {
                               std::to_string(sizeof(IndexHeader)));
   IndexHeader h;
   std::memcpy(&h, span.data, sizeof h);
-  if (h.kind != 1 && h.kind != 2)
+  if (h.kind != uint32_t(IndexKind::Flat) && h.kind != uint32_t(IndexKind::Hnsw))
     fail(Status::Unsupported,
          where + "index kind " + std::to_string(h.kind) + " is unknown to this version of Quiver");
-  if (h.metric < 1 || h.metric > 3)
+  if (!is_metric(h.metric))
     fail(Status::Unsupported,
          where + "metric " + std::to_string(h.metric) + " is unknown to this version of Quiver");
-  if (h.dim == 0 || h.dim > 65536)
+  if (h.dim == 0 || h.dim > kMaxDim)
     fail(Status::Corrupt, where + "dimension " + std::to_string(h.dim) + " is out of range");
   return h;
 }
@@ -32,7 +35,8 @@ std::unique_ptr<VectorIndex> import_index(const ImageSource& source, bool defer_
                                           unsigned threads) {
   IndexHeader h = read_index_header(source);
   const bool defer = defer_value_checks && source.mapped();
-  if (h.kind == 1) return FlatIndex::import_image(h, source, defer, threads);
+  if (h.kind == uint32_t(IndexKind::Flat))
+    return FlatIndex::import_image(h, source, defer, threads);
   return HnswIndex::import_image(h, source, defer, threads);
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/limits.h"
 #include "storage/atomic_file.h"
 #include "storage/checksum.h"
 #include "storage/mapped_file.h"
@@ -123,7 +124,7 @@ class Reader {
     if (head_.section_count == 0 || head_.section_count > kMaxSections)
       corrupt_head("section count " + std::to_string(head_.section_count) + " is out of range" +
                    kDamaged);
-    if (head_.dim == 0 || head_.dim > 65536)
+    if (head_.dim == 0 || head_.dim > kMaxDim)
       corrupt_head("dimension " + std::to_string(head_.dim) + " is out of range" + kDamaged);
     directory_.resize(head_.section_count);
     std::memcpy(directory_.data(), base_ + sizeof(FileHeader),

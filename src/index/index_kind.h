@@ -1,0 +1,11 @@
+// The kinds of index, with the values the file format stores (and the C
+// API's qv_index_kind uses).
+#pragma once
+
+#include <cstdint>
+
+namespace quiver {
+
+enum class IndexKind : uint32_t { Flat = 1, Hnsw = 2 };
+
+}  // namespace quiver
