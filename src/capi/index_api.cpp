@@ -8,6 +8,7 @@
 #include "capi/error_state.h"
 #include "capi/handle_checks.h"
 #include "capi/index_handle.h"
+#include "capi/search_params.h"
 #include "core/limits.h"
 #include "core/metric.h"
 #include "index/flat_index.h"
@@ -19,6 +20,7 @@ using quiver::capi::check_writable;
 using quiver::capi::guard;
 using quiver::capi::invalid;
 using quiver::capi::raw_enum;
+using quiver::capi::read_search_params;
 using quiver::capi::set_error;
 
 // The C names and the core's values are one list: a mismatch fails the build.
@@ -59,24 +61,6 @@ qv_status validate_options(const qv_index_options* o) {
     if (o->hnsw_ef_search == 0)
       return invalid("options.hnsw_ef_search must be at least 1 (64 is a good default)");
   }
-  return QV_OK;
-}
-
-// Reads the search parameters (NULL = defaults) into C++ options.
-qv_status read_params(const qv_search_params* params, size_t k, quiver::SearchOptions& out,
-                      unsigned& threads) {
-  if (k == 0) return invalid("k is 0; ask for at least one neighbour");
-  out.k = k;
-  threads = 0;
-  if (!params) return QV_OK;
-  if (params->struct_size != sizeof(qv_search_params))
-    return invalid("params.struct_size is " + std::to_string(params->struct_size) + ", expected " +
-                   std::to_string(sizeof(qv_search_params)) +
-                   "; initialise the struct with qv_search_params_init");
-  out.ef = params->ef;
-  out.filter.fn = params->filter;
-  out.filter.user = params->filter_user;
-  threads = params->threads;
   return QV_OK;
 }
 
@@ -179,7 +163,7 @@ QV_API qv_status qv_index_search(const qv_index* index, const float* query, size
   if (!found_out) return invalid("found_out is NULL; pass the address of a size_t");
   quiver::SearchOptions options;
   unsigned threads;
-  if (qv_status s = read_params(params, k, options, threads)) return s;
+  if (qv_status s = read_search_params(params, k, options, threads)) return s;
   return guard([&] {
     // Not thread_local: a filter may search another index from inside this
     // call, and that inner search must not overwrite these results.
@@ -202,7 +186,7 @@ QV_API qv_status qv_index_search_batch(const qv_index* index, size_t nq, const f
   if (qv_status s = check_index(index)) return s;
   quiver::SearchOptions options;
   unsigned threads;
-  if (qv_status s = read_params(params, k, options, threads)) return s;
+  if (qv_status s = read_search_params(params, k, options, threads)) return s;
   if (nq == 0) return QV_OK;
   if (!queries) return invalid("queries is NULL; pass nq x dim floats, row-major");
   if (!keys_out) return invalid("keys_out is NULL; pass room for nq x k keys");

@@ -9,6 +9,7 @@
 #include "capi/error_state.h"
 #include "capi/handle_checks.h"
 #include "capi/index_handle.h"
+#include "capi/search_params.h"
 
 using quiver::capi::check_index;
 using quiver::capi::check_writable;
@@ -55,17 +56,8 @@ qv_status check_search(const qv_index* index, const char* query, size_t k,
   if (!query) return invalid("query is NULL; pass the text to search for");
   if (!keys_out) return invalid("keys_out is NULL; pass room for k keys");
   if (!found_out) return invalid("found_out is NULL; pass the address of a size_t");
-  if (k == 0) return invalid("k is 0; ask for at least one result");
-  options.k = k;
-  if (!params) return QV_OK;
-  if (params->struct_size != sizeof(qv_search_params))
-    return invalid("params.struct_size is " + std::to_string(params->struct_size) + ", expected " +
-                   std::to_string(sizeof(qv_search_params)) +
-                   "; initialise the struct with qv_search_params_init");
-  options.ef = params->ef;
-  options.filter.fn = params->filter;
-  options.filter.user = params->filter_user;
-  return QV_OK;
+  unsigned threads_unused = 0;  // one query: no batch threads
+  return quiver::capi::read_search_params(params, k, options, threads_unused);
 }
 
 // The C API's own words for a text call without an embedder (the layer
