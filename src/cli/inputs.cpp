@@ -15,15 +15,8 @@ static bool ends_with(const std::string& s, const std::string& suffix) {
 io::FloatMatrix load_vectors(const std::string& path, size_t max_rows) {
   try {
     if (ends_with(path, ".npy")) {
-      storage::FloatRows rows = storage::read_npy_vectors(path);
-      io::FloatMatrix m;
-      m.rows = rows.rows;
-      m.cols = rows.cols;
-      m.data = std::move(rows.data);
-      if (max_rows && m.rows > max_rows) {
-        m.rows = max_rows;
-        m.data.resize(m.rows * m.cols);
-      }
+      io::FloatMatrix m = storage::read_npy_vectors(path);
+      if (max_rows) m.truncate(max_rows);
       return m;
     }
     if (ends_with(path, ".fvecs") || ends_with(path, ".bvecs"))

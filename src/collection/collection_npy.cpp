@@ -33,7 +33,7 @@ void Collection::export_npy(const std::string& vectors_path, const std::string& 
 void Collection::import_npy(const std::string& vectors_path, const std::string& keys_path,
                             unsigned threads) {
   check_writable();
-  storage::FloatRows rows = storage::read_npy_vectors(vectors_path);
+  FloatMatrix rows = storage::read_npy_vectors(vectors_path);
   if (rows.cols != index_->dim())
     fail(Status::DimensionMismatch,
          vectors_path + ": the vectors have dimension " + std::to_string(rows.cols) + " (shape (" +

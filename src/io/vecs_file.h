@@ -9,19 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "core/row_matrix.h"
+
 namespace quiver::io {
 
-struct FloatMatrix {
-  size_t rows = 0;
-  size_t cols = 0;
-  std::vector<float> data;  // row-major rows x cols
-};
-
-struct IntMatrix {
-  size_t rows = 0;
-  size_t cols = 0;
-  std::vector<int32_t> data;
-};
+using quiver::FloatMatrix;
+using quiver::IntMatrix;
 
 // Parses the bytes of a .fvecs (or .bvecs, widened to float) file. `name`
 // appears in error messages. Throws Error(Corrupt) on a bad header, a

@@ -85,7 +85,7 @@ float element(const NpyHeader& h, const uint8_t* p, bool swap) {
 
 }  // namespace
 
-FloatRows read_npy_vectors(const std::string& path) {
+FloatMatrix read_npy_vectors(const std::string& path) {
   NpyFile f = open_npy(path);
   const NpyHeader& h = f.header;
   if (h.type != 'f' || (h.item_size != 2 && h.item_size != 4 && h.item_size != 8))
@@ -97,7 +97,7 @@ FloatRows read_npy_vectors(const std::string& path) {
     fail(Status::Unsupported, path + ": the array has shape " + shape_text(h.shape) + " (" +
                                   std::to_string(h.shape.size()) +
                                   "-D); Quiver reads a 2-D array of shape (n, dim)");
-  FloatRows out;
+  FloatMatrix out;
   out.rows = h.shape[0];
   out.cols = h.shape[1];
   out.data.resize(size_t(f.elements));

@@ -5,19 +5,15 @@
 #include <string>
 #include <vector>
 
-namespace quiver::storage {
+#include "core/row_matrix.h"
 
-struct FloatRows {
-  uint64_t rows = 0;
-  uint64_t cols = 0;
-  std::vector<float> data;  // row-major rows x cols
-};
+namespace quiver::storage {
 
 // A 2-D float16/float32/float64 array in C or Fortran order, either byte
 // order, converted to row-major float32. Throws Error: NotFound (no file),
 // Corrupt (bad magic or header, truncated or over-long data), Unsupported
 // (another dtype, not 2-D, unknown version), Io.
-FloatRows read_npy_vectors(const std::string& path);
+FloatMatrix read_npy_vectors(const std::string& path);
 
 // A 1-D uint64 array (int64 is accepted when no value is negative, since
 // that is what numpy.arange gives). Errors as read_npy_vectors.

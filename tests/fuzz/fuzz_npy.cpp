@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = qvfuzz::scratch_path("input.npy");
   qvfuzz::write_file(path, data, size);
   try {
-    st::FloatRows rows = st::read_npy_vectors(path);
+    quiver::FloatMatrix rows = st::read_npy_vectors(path);
     QVF_CHECK(rows.data.size() == rows.rows * rows.cols);
     QVF_CHECK(rows.rows * rows.cols * 2 <= size);  // float16 is the densest input
   } catch (const Error& e) {
