@@ -11,6 +11,5 @@
 struct qv_index {
   std::unique_ptr<quiver::Collection> collection;
   qv_index_options options;  // as created (or as read from disk)
-  bool read_only = false;    // opened with QV_OPEN_MMAP
   quiver::TextLayer text;    // embedder and chunking for qv_index_*_text (not saved)
 };

@@ -44,7 +44,7 @@ QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* info) {
       out.hnsw_ef_search = c.hnsw.ef_search;
       out.seed = c.hnsw.seed;
     }
-    out.read_only = index->read_only ? 1 : 0;
+    out.read_only = c.read_only ? 1 : 0;
     *info = out;
   });
 }

@@ -113,7 +113,6 @@ QV_API qv_status qv_index_open_with_options(const char* path, const qv_open_opti
     handle->collection = quiver::Collection::open(path, options);
     handle->options = options_of(handle->collection->info());
     handle->options.threads = opts->threads;
-    handle->read_only = mode == QV_OPEN_MMAP;
     *out = handle.release();
   });
 }
