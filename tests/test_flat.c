@@ -730,6 +730,211 @@ static void test_flat_remove_gives_memory_back(void** state) {
   qv_index_free(index);
 }
 
+/* ---- batch search as blocks of queries (issue 12) ----------------------------- */
+
+/* Keeps odd keys; no state, so batches may call it from several threads. */
+static int keep_odd(uint64_t key, void* user) {
+  (void)user;
+  return (int)(key & 1);
+}
+
+/* One batch (on p->threads threads) answers exactly what the same queries
+ * searched one by one answer: found, keys rank by rank, distances bit for
+ * bit, and the padding past found. */
+static void assert_batch_equals_single(qv_index* index, const float* queries, size_t nq, size_t dim,
+                                       size_t k, const qv_search_params* p, const char* what) {
+  uint64_t *bk = malloc(nq * k * sizeof *bk), *sk = malloc(k * sizeof *sk);
+  float *bd = malloc(nq * k * sizeof *bd), *sd = malloc(k * sizeof *sd);
+  size_t *bf = malloc(nq * sizeof *bf), q, i, sf;
+  assert_int_equal(qv_index_search_batch(index, nq, queries, k, p, bk, bd, bf), QV_OK);
+  for (q = 0; q < nq; ++q) {
+    assert_int_equal(qv_index_search(index, queries + q * dim, k, p, sk, sd, &sf), QV_OK);
+    if (bf[q] != sf) fail_msg("%s query %zu: batch found %zu, single %zu", what, q, bf[q], sf);
+    for (i = 0; i < sf; ++i)
+      if (bk[q * k + i] != sk[i] || memcmp(&bd[q * k + i], &sd[i], sizeof sd[i]) != 0)
+        fail_msg("%s query %zu rank %zu: batch key %llu at %.9g, single key %llu at %.9g", what, q,
+                 i, (unsigned long long)bk[q * k + i], (double)bd[q * k + i],
+                 (unsigned long long)sk[i], (double)sd[i]);
+    for (i = sf; i < k; ++i)
+      assert_true(bk[q * k + i] == UINT64_MAX && isinf(bd[q * k + i]) && bd[q * k + i] > 0);
+  }
+  free(bk), free(sk), free(bd), free(sd), free(bf);
+}
+
+/* Base rows with exact copies (ties) and removed rows (holes filled by
+ * moving the last row), and queries of which some equal base rows. */
+static qv_index* index_with_ties_and_holes(qv_metric metric, size_t dim, size_t n, float** base_out,
+                                           uint64_t seed) {
+  float* base = qvt_gaussian_vectors(n, dim, seed);
+  qv_index* index = flat(metric, dim);
+  size_t i;
+  for (i = 0; i < n / 10; ++i) /* the last tenth copies the first */
+    memcpy(base + (n - 1 - i) * dim, base + i * dim, dim * sizeof *base);
+  for (i = 0; i < n; ++i)
+    assert_int_equal(qv_index_add(index, 1000 + 7 * i, base + i * dim), QV_OK);
+  for (i = 3; i < n; i += n / 4) assert_int_equal(qv_index_remove(index, 1000 + 7 * i), QV_OK);
+  *base_out = base;
+  return index;
+}
+
+static float* queries_with_copies(const float* base, size_t n, size_t nq, size_t dim,
+                                  uint64_t seed) {
+  float* queries = qvt_gaussian_vectors(nq, dim, seed);
+  size_t q;
+  for (q = 0; q < nq; q += 4) /* every fourth query is a base row (some have copies) */
+    memcpy(queries + q * dim, base + (q * 37 % n) * dim, dim * sizeof *queries);
+  return queries;
+}
+
+static void test_flat_batch_equals_single_for_every_metric_and_dim(void** state) {
+  static const uint32_t threads[] = {1, 2, 3};
+  const size_t n = 150, nq = 13;
+  size_t m, dim, t, f, k;
+  char what[96];
+  (void)state;
+  for (m = 0; m < 3; ++m) {
+    for (dim = 1; dim <= 67; ++dim) {
+      float *base, *queries;
+      qv_index* index = index_with_ties_and_holes(kMetrics[m], dim, n, &base, 140 + dim);
+      queries = queries_with_copies(base, n, nq, dim, 141 + dim);
+      for (t = 0; t < 3; ++t) {
+        for (f = 0; f < 2; ++f) {
+          for (k = 7; k <= 200; k += 193) { /* k = 200 is more than the rows */
+            qv_search_params p;
+            qv_search_params_init(&p);
+            p.threads = threads[t];
+            p.filter = f ? keep_odd : NULL;
+            snprintf(what, sizeof what, "%s dim %zu threads %u filter %zu k %zu", kMetricNames[m],
+                     dim, threads[t], f, k);
+            assert_batch_equals_single(index, queries, nq, dim, k, &p, what);
+          }
+        }
+      }
+      free(base), free(queries);
+      qv_index_free(index);
+    }
+  }
+}
+
+/* Large vectors (blocks of few queries), and rows split across threads for
+ * few queries: a tie between rows of different parts goes to the lower row,
+ * as in one scan. */
+static void test_flat_batch_equals_single_for_large_dims_and_split_rows(void** state) {
+  static const size_t dims[] = {768, 1536, 3072};
+  static const uint32_t threads[] = {0, 3};
+  static const size_t counts[] = {1, 14, 40};
+  size_t m, d, t, c;
+  char what[96];
+  (void)state;
+  for (m = 0; m < 3; ++m) {
+    for (d = 0; d < 3; ++d) {
+      const size_t dim = dims[d], n = 400;
+      float *base, *queries;
+      qv_index* index = index_with_ties_and_holes(kMetrics[m], dim, n, &base, 150 + d);
+      queries = queries_with_copies(base, n, 40, dim, 151 + d);
+      for (t = 0; t < 2; ++t) {
+        for (c = 0; c < 3; ++c) {
+          const size_t nq = counts[c];
+          qv_search_params p;
+          qv_search_params_init(&p);
+          p.threads = threads[t];
+          snprintf(what, sizeof what, "%s dim %zu threads %u nq %zu", kMetricNames[m], dim,
+                   threads[t], nq);
+          assert_batch_equals_single(index, queries, nq, dim, 3, &p, what);
+          p.filter = keep_odd;
+          assert_batch_equals_single(index, queries, nq, dim, 1, &p, what);
+        }
+      }
+      free(base), free(queries);
+      qv_index_free(index);
+    }
+  }
+}
+
+/* Several storage chunks (8192 rows of 128 floats each), many queries
+ * (more than a block) and few (rows split), copies of one vector in three
+ * chunks. */
+static void test_flat_batch_equals_single_across_chunks(void** state) {
+  static const struct {
+    uint32_t threads;
+    size_t nq, k;
+    int filter;
+  } runs[] = {{2, 1, 2, 0}, {4, 3, 10, 1}, {0, 3, 2, 0}, {3, 260, 10, 0}, {1, 260, 10, 1}};
+  const size_t n = 20000;
+  float *base, *queries;
+  qv_index* index;
+  size_t r, i;
+  char what[96];
+  (void)state;
+  base = qvt_gaussian_vectors(n, GDIM, 160);
+  queries = qvt_gaussian_vectors(260, GDIM, 161);
+  memcpy(base + 9000 * GDIM, base + 5 * GDIM, GDIM * sizeof *base);
+  memcpy(base + 19000 * GDIM, base + 5 * GDIM, GDIM * sizeof *base);
+  for (i = 0; i < 260; i += 2) memcpy(queries + i * GDIM, base + 5 * GDIM, GDIM * sizeof *base);
+  index = flat(QV_METRIC_L2, GDIM);
+  add_all(index, base, NULL, n, GDIM);
+  for (i = 100; i < n; i += 997) assert_int_equal(qv_index_remove(index, i), QV_OK);
+  for (r = 0; r < sizeof runs / sizeof runs[0]; ++r) {
+    qv_search_params p;
+    qv_search_params_init(&p);
+    p.threads = runs[r].threads;
+    p.filter = runs[r].filter ? keep_odd : NULL;
+    snprintf(what, sizeof what, "threads %u nq %zu k %zu filter %d", runs[r].threads, runs[r].nq,
+             runs[r].k, runs[r].filter);
+    assert_batch_equals_single(index, queries, runs[r].nq, GDIM, runs[r].k, &p, what);
+  }
+  free(base), free(queries);
+  qv_index_free(index);
+}
+
+/* Near-copies of a long vector, 2e-3 apart per step: distances of 4e-6 j^2
+ * next to |v|^2 = 6400, where |q|^2 + |x|^2 - 2 q.x loses them (its float
+ * error is about 6400 x 2^-24 = 4e-4). The batch ranks them by exact
+ * distance, nearest copy first, as a single search does. */
+static void test_flat_batch_orders_near_copies_exactly(void** state) {
+  enum { NDIM = 64, COPIES = 9, NQ_NEAR = 5 };
+  float base[COPIES * NDIM], queries[NQ_NEAR * NDIM], dist[NQ_NEAR * COPIES];
+  uint64_t keys[NQ_NEAR * COPIES];
+  size_t found[NQ_NEAR], i, j, q;
+  qv_search_params p;
+  qv_index* index = flat(QV_METRIC_L2, NDIM);
+  (void)state;
+  for (j = 0; j < COPIES; ++j)
+    for (i = 0; i < NDIM; ++i) base[j * NDIM + i] = 10.0f + (float)(i % 3);
+  for (j = 0; j < COPIES; ++j) base[j * NDIM + 7] += 2e-3f * (float)j;
+  for (q = 0; q < NQ_NEAR; ++q) memcpy(queries + q * NDIM, base, sizeof base[0] * NDIM);
+  for (j = COPIES; j-- > 0;) /* added farthest first: row order is not the answer */
+    assert_int_equal(qv_index_add(index, 100 + j, base + j * NDIM), QV_OK);
+  qv_search_params_init(&p);
+  for (p.threads = 1; p.threads <= 2; ++p.threads) {
+    assert_int_equal(qv_index_search_batch(index, NQ_NEAR, queries, COPIES, &p, keys, dist, found),
+                     QV_OK);
+    for (q = 0; q < NQ_NEAR; ++q) {
+      assert_int_equal(found[q], COPIES);
+      for (j = 0; j < COPIES; ++j) {
+        const double want = qvt_distance(QV_METRIC_L2, queries, base + j * NDIM, NDIM);
+        assert_int_equal(keys[q * COPIES + j], 100 + j);
+        assert_true(fabs(dist[q * COPIES + j] - want) <= 1e-6 * (1.0 + want) + 1e-9);
+        if (j > 0) assert_true(dist[q * COPIES + j] > dist[q * COPIES + j - 1]);
+      }
+    }
+    assert_batch_equals_single(index, queries, NQ_NEAR, NDIM, COPIES, &p, "near copies");
+  }
+  qv_index_free(index);
+}
+
+static void test_flat_batch_on_an_empty_index_finds_nothing(void** state) {
+  qv_index* index = flat(QV_METRIC_COSINE, DIM);
+  float* queries = qvt_gaussian_vectors(3, DIM, 170);
+  qv_search_params p;
+  (void)state;
+  qv_search_params_init(&p);
+  for (p.threads = 0; p.threads <= 2; ++p.threads)
+    assert_batch_equals_single(index, queries, 3, DIM, 4, &p, "empty");
+  free(queries);
+  qv_index_free(index);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       QVT_TIMED(test_flat_l2_search_is_exact),
@@ -752,6 +957,11 @@ int main(void) {
       QVT_TIMED(test_flat_removes_across_chunks_keep_rows_and_save_round_trips),
       QVT_TIMED(test_flat_growth_never_holds_two_copies_of_its_rows),
       QVT_TIMED(test_flat_remove_gives_memory_back),
+      QVT_TIMED(test_flat_batch_equals_single_for_every_metric_and_dim),
+      QVT_TIMED(test_flat_batch_equals_single_for_large_dims_and_split_rows),
+      QVT_TIMED(test_flat_batch_equals_single_across_chunks),
+      QVT_TIMED(test_flat_batch_orders_near_copies_exactly),
+      QVT_TIMED(test_flat_batch_on_an_empty_index_finds_nothing),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@ extern "C" {  // cmocka 1.1.5 has no C++ linkage guards of its own
 
 #include "index/metric_distance.h"
 #include "index/vector_checks.h"
+#include "kernels/block.h"
 #include "kernels/codes.h"
 #include "kernels/distance.h"
 
@@ -1085,6 +1086,178 @@ void test_code_getters_return_the_chosen_targets_kernels(void** /*state*/) {
   }
 }
 
+// --- blocks of queries by blocks of rows (block.h) -----------------------------------
+
+const std::vector<qk::BlockKernels>& BlockTargets() {
+  static const std::vector<qk::BlockKernels> targets = [] {
+    std::vector<qk::BlockKernels> all(qk::block_kernels_for_all_targets(nullptr, 0));
+    qk::block_kernels_for_all_targets(all.data(), all.size());
+    return all;
+  }();
+  return targets;
+}
+
+// nq queries and n rows of `dim` floats at `stride` (>= dim) apart, each
+// set in an exactly sized allocation (ASan sees a read past the last
+// vector), one float in (unaligned), padding between vectors NaN (a read
+// of it poisons the sum).
+struct BlockCase {
+  size_t nq, n, dim, stride;
+  std::vector<float> query_storage, row_storage;
+  const float* queries() const { return query_storage.data() + 1; }
+  const float* rows() const { return row_storage.data() + 1; }
+
+  BlockCase(std::mt19937& rng, size_t nq_, size_t n_, size_t dim_, size_t pad)
+      : nq(nq_), n(n_), dim(dim_), stride(dim_ + pad) {
+    auto fill = [&](std::vector<float>& v, size_t count) {
+      v.assign(1 + (count - 1) * stride + dim, std::numeric_limits<float>::quiet_NaN());
+      for (size_t i = 0; i < count; ++i) {
+        const std::vector<float> x = RandomF32(rng, dim);
+        std::copy(x.begin(), x.end(), v.begin() + 1 + i * stride);
+      }
+    };
+    fill(query_storage, nq);
+    fill(row_storage, n);
+  }
+};
+
+// Every sum within float rounding of the scalar reference, and only the
+// nq x n block of the output written.
+void CheckBlockAgainstScalar(qk::BlockF32 block, qk::BlockF32 scalar, const BlockCase& c,
+                             const char* what, const char* target) {
+  const size_t out_stride = c.n + 3;
+  std::vector<float> got(c.nq * out_stride, -7.0f), want(c.nq * out_stride, -7.0f);
+  block(c.queries(), c.nq, c.stride, c.rows(), c.n, c.stride, c.dim, got.data(), out_stride);
+  scalar(c.queries(), c.nq, c.stride, c.rows(), c.n, c.stride, c.dim, want.data(), out_stride);
+  for (size_t q = 0; q < c.nq; ++q) {
+    const float* query = c.queries() + q * c.stride;
+    for (size_t r = 0; r < out_stride; ++r) {
+      const float g = got[q * out_stride + r];
+      if (r >= c.n) {
+        ExpectExact(g, -7.0f, what, target, c.dim, q);  // outside the block: untouched
+        continue;
+      }
+      const float* row = c.rows() + r * c.stride;
+      double magnitude = 0.0;
+      for (size_t i = 0; i < c.dim; ++i)
+        magnitude += std::fabs(double(query[i]) * row[i]) +
+                     (double(query[i]) - row[i]) * (double(query[i]) - row[i]);
+      ExpectClose(g, want[q * out_stride + r],
+                  1e-5 * std::sqrt(double(c.dim)) * std::fmax(1.0, magnitude), what, target, c.dim,
+                  q);
+    }
+  }
+}
+
+constexpr size_t kBlockQueries[] = {1, 2, 3, 4, 5, 6, 9};
+constexpr size_t kBlockRows[] = {1, 2, 3, 5, 6, 8, 9, 11, 17};
+
+void test_block_kernels_match_scalar_for_all_dims(void** /*state*/) {
+  std::mt19937 rng(29u);
+  for (size_t dim : kDims) {
+    for (size_t nq : kBlockQueries) {
+      for (size_t n : kBlockRows) {
+        const BlockCase c(rng, nq, n, dim, (nq + n) % 3 == 0 ? 5 : 0);
+        for (const qk::BlockKernels& k : BlockTargets()) {
+          CheckBlockAgainstScalar(k.l2_squared_f32, qk::l2_squared_f32_block_scalar, c, "l2 block",
+                                  k.target);
+          CheckBlockAgainstScalar(k.dot_f32, qk::dot_f32_block_scalar, c, "dot block", k.target);
+        }
+      }
+    }
+  }
+}
+
+// What FLAT relies on for a batch to equal single searches: a pair's sum is
+// the same bits whatever block it is computed in (alone, with one query, or
+// anywhere in a larger block).
+void CheckBlockIndependent(qk::BlockF32 block, const BlockCase& c, const char* what,
+                           const char* target) {
+  std::vector<float> all(c.nq * c.n), one_query(c.n);
+  block(c.queries(), c.nq, c.stride, c.rows(), c.n, c.stride, c.dim, all.data(), c.n);
+  for (size_t q = 0; q < c.nq; ++q) {
+    const float* query = c.queries() + q * c.stride;
+    block(query, 1, c.stride, c.rows(), c.n, c.stride, c.dim, one_query.data(), c.n);
+    for (size_t r = 0; r < c.n; ++r) {
+      float alone = -1.0f;
+      block(query, 1, c.stride, c.rows() + r * c.stride, 1, c.stride, c.dim, &alone, 1);
+      ExpectExact(all[q * c.n + r], alone, what, target, c.dim, q * c.n + r);
+      ExpectExact(one_query[r], alone, what, target, c.dim, q * c.n + r);
+    }
+  }
+}
+
+void test_block_sums_do_not_depend_on_the_block(void** /*state*/) {
+  std::mt19937 rng(31u);
+  for (size_t dim : kDims) {
+    const BlockCase c(rng, 11, 23, dim, dim % 2);
+    for (const qk::BlockKernels& k : BlockTargets()) {
+      CheckBlockIndependent(k.l2_squared_f32, c, "l2 block, pair alone", k.target);
+      CheckBlockIndependent(k.dot_f32, c, "dot block, pair alone", k.target);
+    }
+  }
+}
+
+void test_block_kernels_give_hand_computed_values(void** /*state*/) {
+  // Queries (0,0,0), (1,2,3); rows (3,4,0), (1,2,3), (-1,-2,-3).
+  const float queries[6] = {0, 0, 0, 1, 2, 3};
+  const float rows[9] = {3, 4, 0, 1, 2, 3, -1, -2, -3};
+  const float l2[6] = {25, 14, 14, 17, 0, 56};
+  const float dot[6] = {0, 0, 0, 11, 14, -14};
+  std::vector<std::pair<const char*, qk::BlockKernels>> sets = {
+      {"scalar", {"scalar", qk::l2_squared_f32_block_scalar, qk::dot_f32_block_scalar}}};
+  for (const qk::BlockKernels& k : BlockTargets()) sets.push_back({k.target, k});
+  for (const auto& [name, k] : sets) {
+    float out[6];
+    k.l2_squared_f32(queries, 2, 3, rows, 3, 3, 3, out, 3);
+    for (int i = 0; i < 6; ++i) ExpectExact(out[i], l2[i], "l2 block hand value", name, 3, i);
+    k.dot_f32(queries, 2, 3, rows, 3, 3, 3, out, 3);
+    for (int i = 0; i < 6; ++i) ExpectExact(out[i], dot[i], "dot block hand value", name, 3, i);
+    // dim 0: every sum is 0; nq or n 0: nothing written.
+    float zero[4] = {-1, -1, -1, -1};
+    k.l2_squared_f32(queries, 2, 0, rows, 2, 0, 0, zero, 2);
+    for (float v : zero) ExpectExact(v, 0.0f, "l2 block dim 0", name, 0, 0);
+    float untouched = -1.0f;
+    k.dot_f32(queries, 0, 3, rows, 3, 3, 3, &untouched, 3);
+    k.dot_f32(queries, 2, 3, rows, 0, 3, 3, &untouched, 0);
+    ExpectExact(untouched, -1.0f, "block with nq or n 0 writes nothing", name, 3, 0);
+  }
+}
+
+void test_block_getters_return_the_chosen_targets_kernels(void** /*state*/) {
+  assert_true(!BlockTargets().empty());
+  assert_ptr_equal(qk::l2_squared_f32_block_fn(), BlockTargets()[0].l2_squared_f32);
+  assert_ptr_equal(qk::dot_f32_block_fn(), BlockTargets()[0].dot_f32);
+  assert_string_equal(BlockTargets()[0].target, qk::simd_target_name());
+  for (const qk::BlockKernels& k : BlockTargets()) {
+    assert_non_null(k.target);
+    assert_non_null(k.l2_squared_f32);
+    assert_non_null(k.dot_f32);
+  }
+}
+
+// Vectors at the length bound of an index (kMaxVectorLength): sums stay
+// finite, as in the one-pair kernels.
+void test_block_sums_at_the_length_bound_stay_finite(void** /*state*/) {
+  for (size_t dim : {size_t{1}, size_t{17}, size_t{784}, size_t{65536}}) {
+    float x = static_cast<float>(quiver::kMaxVectorLength / std::sqrt(static_cast<double>(dim)));
+    while (quiver::vector_length(std::vector<float>(dim, x).data(), dim) > quiver::kMaxVectorLength)
+      x = std::nextafter(x, 0.0f);
+    const double sq = static_cast<double>(x) * x * static_cast<double>(dim);
+    std::vector<float> queries(2 * dim, x), rows(2 * dim, -x);
+    for (size_t i = 0; i < dim; ++i) queries[dim + i] = -x;  // query 1 equals the rows
+    for (const qk::BlockKernels& k : BlockTargets()) {
+      float out[4];
+      k.l2_squared_f32(queries.data(), 2, dim, rows.data(), 2, dim, dim, out, 2);
+      ExpectFiniteNear(out[0], 4 * sq, "l2 block opposite", k.target, dim, 0);
+      ExpectExact(out[2], 0.0f, "l2 block equal", k.target, dim, 0);
+      k.dot_f32(queries.data(), 2, dim, rows.data(), 2, dim, dim, out, 2);
+      ExpectFiniteNear(out[0], -sq, "dot block opposite", k.target, dim, 0);
+      ExpectFiniteNear(out[3], sq, "dot block equal", k.target, dim, 0);
+    }
+  }
+}
+
 }  // namespace
 
 int main(void) {
@@ -1118,6 +1291,11 @@ int main(void) {
       cmocka_unit_test(test_pack_b1_matches_scalar_for_all_dims),
       cmocka_unit_test(test_code_kernels_give_hand_computed_values),
       cmocka_unit_test(test_code_kernels_at_dim_0),
+      cmocka_unit_test(test_block_getters_return_the_chosen_targets_kernels),
+      cmocka_unit_test(test_block_kernels_match_scalar_for_all_dims),
+      cmocka_unit_test(test_block_sums_do_not_depend_on_the_block),
+      cmocka_unit_test(test_block_kernels_give_hand_computed_values),
+      cmocka_unit_test(test_block_sums_at_the_length_bound_stay_finite),
   };
   return cmocka_run_group_tests(tests, nullptr, nullptr);
 }

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "index/batch_checks.h"
+#include "index/flat_scan.h"
 #include "index/top_k.h"
 #include "index/vector_checks.h"
 
@@ -102,24 +103,16 @@ void FlatIndex::get(uint64_t key, float* out) const {
 
 void FlatIndex::search_prepared(const float* query, const SearchOptions& options,
                                 std::vector<Hit>& out) const {
-  // Distances are computed a block at a time so the block stays in L1 while
-  // the selector reads it.
-  constexpr size_t kBlock = 256;
-  float block[kBlock];
-  TopK<size_t> top;
-  top.reset(options.k);
   std::shared_lock lock(mutex_);
-  rows_.for_each_run([&](const FlatRows::Run& run) {
-    for (size_t begin = 0; begin < run.count; begin += kBlock) {
-      size_t count = std::min(kBlock, run.count - begin);
-      distance_.many(query, run.rows + begin * dim(), count, dim(), dim(), block);
-      for (size_t i = 0; i < count; ++i) {
-        if (block[i] < top.threshold() && options.filter.keeps(run.keys[begin + i]))
-          top.push(block[i], run.first + begin + i);
-      }
-    }
-  });
-  for (const auto& [distance, row] : top.sorted()) out.push_back(Hit{distance, rows_.key(row)});
+  FlatScan(rows_, dim(), metric(), distance_, options.filter).search(query, options.k, out);
+}
+
+void FlatIndex::search_checked_batch(size_t nq, const float* queries, const SearchOptions& options,
+                                     unsigned threads, const BatchOutput& out) const {
+  // One lock for the batch: every query sees the same rows.
+  std::shared_lock lock(mutex_);
+  FlatScan(rows_, dim(), metric(), distance_, options.filter)
+      .search_batch(nq, queries, options.k, threads, out);
 }
 
 }  // namespace quiver

@@ -1,5 +1,8 @@
 // Exact search by scanning every vector.
 //
+// Searches scan every row (flat_scan.h); a batch scans a block of queries at
+// a time, so that each row read serves the whole block.
+//
 // Vectors live in FlatRows: chunks of about 4 MiB of contiguous rows, so a
 // scan streams memory at full bandwidth and growing never moves the rows
 // already stored. A reader-writer lock lets any number of searches run
@@ -49,6 +52,9 @@ class FlatIndex final : public VectorIndex {
  protected:
   void search_prepared(const float* query, const SearchOptions& options,
                        std::vector<Hit>& out) const override;
+  // Blocks of queries scanned together (flat_scan.h).
+  void search_checked_batch(size_t nq, const float* queries, const SearchOptions& options,
+                            unsigned threads, const BatchOutput& out) const override;
 
  private:
   void check_writable() const;

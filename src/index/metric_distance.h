@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/metric.h"
+#include "kernels/block.h"
 #include "kernels/distance.h"
 
 namespace quiver {
@@ -22,7 +23,8 @@ class MetricDistance {
   explicit MetricDistance(Metric metric)
       : is_dot_(metric != Metric::L2),
         fn_(is_dot_ ? kernels::dot_f32_fn() : kernels::l2_squared_f32_fn()),
-        four_(is_dot_ ? kernels::dot_f32_x4_fn() : kernels::l2_squared_f32_x4_fn()) {}
+        four_(is_dot_ ? kernels::dot_f32_x4_fn() : kernels::l2_squared_f32_x4_fn()),
+        block_(is_dot_ ? kernels::dot_f32_block_fn() : kernels::l2_squared_f32_block_fn()) {}
 
   float operator()(const float* a, const float* b, size_t dim) const {
     return finish(fn_(a, b, dim));
@@ -41,6 +43,14 @@ class MetricDistance {
       kernels::l2_squared_f32_many(query, base, n, dim, stride, out);
     for (size_t i = 0; i < n; ++i) out[i] = finish(out[i]);
   }
+  // out[q * n + r] = distance(query q, row r) for nq queries at queries +
+  // q*dim and n rows at rows + r*dim (kernels/block.h: each distance has
+  // the same bits whatever nq and n).
+  void block(const float* queries, size_t nq, const float* rows, size_t n, size_t dim,
+             float* out) const {
+    block_(queries, nq, dim, rows, n, dim, dim, out, n);
+    for (size_t i = 0; i < nq * n; ++i) out[i] = finish(out[i]);
+  }
 
  private:
   // The kernel's sum as a distance: 1 - dot under IP and cosine; NaN as +inf.
@@ -52,6 +62,7 @@ class MetricDistance {
   bool is_dot_;
   kernels::DistanceF32 fn_;
   kernels::DistanceF32x4 four_;
+  kernels::BlockF32 block_;
 };
 
 }  // namespace quiver

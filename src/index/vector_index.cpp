@@ -36,7 +36,13 @@ void VectorIndex::search_batch(size_t nq, const float* queries, const SearchOpti
   for (size_t q = 0; q < nq; ++q)
     check_vector(queries + q * dim_, dim_, metric_, VectorUse::Query,
                  ("query " + std::to_string(q)).c_str());
-  const size_t k = options.k;
+  search_checked_batch(nq, queries, options, threads,
+                       BatchOutput{options.k, keys_out, distances_out, found_out});
+}
+
+void VectorIndex::search_checked_batch(size_t nq, const float* queries,
+                                       const SearchOptions& options, unsigned threads,
+                                       const BatchOutput& out) const {
   parallel_for(nq, threads, 16, [&](size_t begin, size_t end) {
     std::vector<Hit> hits;
     std::vector<float> prepared(dim_);
@@ -44,17 +50,20 @@ void VectorIndex::search_batch(size_t nq, const float* queries, const SearchOpti
       prepare_query(queries + q * dim_, dim_, metric_, prepared.data(), "query");
       hits.clear();
       search_prepared(prepared.data(), options, hits);
-      size_t found = std::min(hits.size(), k);
-      found_out[q] = found;
-      for (size_t i = 0; i < k; ++i) {
-        bool have = i < found;
-        keys_out[q * k + i] = have ? hits[i].key : std::numeric_limits<uint64_t>::max();
-        if (distances_out)
-          distances_out[q * k + i] =
-              have ? hits[i].distance : std::numeric_limits<float>::infinity();
-      }
+      out.write(q, hits);
     }
   });
+}
+
+void BatchOutput::write(size_t q, const std::vector<Hit>& hits) const {
+  const size_t n = std::min(hits.size(), k);
+  found[q] = n;
+  for (size_t i = 0; i < k; ++i) {
+    const bool have = i < n;
+    keys[q * k + i] = have ? hits[i].key : std::numeric_limits<uint64_t>::max();
+    if (distances)
+      distances[q * k + i] = have ? hits[i].distance : std::numeric_limits<float>::infinity();
+  }
 }
 
 }  // namespace quiver

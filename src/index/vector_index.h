@@ -32,6 +32,18 @@ struct Hit {
   uint64_t key;
 };
 
+// Where search_batch writes: row q of nq x k keys and distances (distances
+// may be null), and found[q].
+struct BatchOutput {
+  size_t k;
+  uint64_t* keys;
+  float* distances;
+  size_t* found;
+  // Writes query q's hits (at most k, nearest first); pads the row with key
+  // UINT64_MAX and distance +inf.
+  void write(size_t q, const std::vector<Hit>& hits) const;
+};
+
 class VectorIndex {
  public:
   VectorIndex(uint32_t dim, Metric metric) : dim_(dim), metric_(metric) {}
@@ -84,6 +96,11 @@ class VectorIndex {
   // `query` is already validated and, under cosine, normalised.
   virtual void search_prepared(const float* query, const SearchOptions& options,
                                std::vector<Hit>& out) const = 0;
+  // nq queries, checked but not prepared, on `threads` threads (0 = all
+  // cores). This one prepares and searches them one at a time, split across
+  // the threads; an index that can share work between queries overrides it.
+  virtual void search_checked_batch(size_t nq, const float* queries, const SearchOptions& options,
+                                    unsigned threads, const BatchOutput& out) const;
 
  private:
   uint32_t dim_;
