@@ -11,8 +11,7 @@
 #include "capi/search_params.h"
 #include "core/limits.h"
 #include "core/metric.h"
-#include "index/flat_index.h"
-#include "index/hnsw_index.h"
+#include "index/index_factory.h"
 #include "index/index_kind.h"
 
 using quiver::capi::check_index;
@@ -94,19 +93,14 @@ QV_API qv_status qv_index_create(const qv_index_options* opts, qv_index** out) {
   return guard([&] {
     auto handle = std::make_unique<qv_index>();
     handle->options = *opts;
-    auto metric = static_cast<quiver::Metric>(opts->metric);
-    std::unique_ptr<quiver::VectorIndex> index;
-    if (opts->kind == QV_INDEX_FLAT) {
-      index = std::make_unique<quiver::FlatIndex>(opts->dim, metric);
-    } else {
-      quiver::HnswParams p;
-      p.m = opts->hnsw_m;
-      p.ef_construction = opts->hnsw_ef_construction;
-      p.ef_search = opts->hnsw_ef_search;
-      p.seed = opts->seed;
-      index = std::make_unique<quiver::HnswIndex>(opts->dim, metric, p);
-    }
-    handle->collection = std::make_unique<quiver::Collection>(std::move(index));
+    quiver::HnswParams p;
+    p.m = opts->hnsw_m;
+    p.ef_construction = opts->hnsw_ef_construction;
+    p.ef_search = opts->hnsw_ef_search;
+    p.seed = opts->seed;
+    handle->collection = std::make_unique<quiver::Collection>(
+        quiver::create_index(static_cast<quiver::IndexKind>(opts->kind), opts->dim,
+                             static_cast<quiver::Metric>(opts->metric), p));
     *out = handle.release();
   });
 }

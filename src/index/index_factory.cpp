@@ -1,12 +1,11 @@
 #include "index/index_factory.h"
-#include "core/limits.h"
-#include "core/metric.h"
-#include "index/index_kind.h"
 
 #include <cstring>
 #include <string>
 
 #include "core/error.h"
+#include "core/limits.h"
+#include "core/metric.h"
 #include "index/flat_index.h"
 #include "index/hnsw_index.h"
 
@@ -38,6 +37,12 @@ std::unique_ptr<VectorIndex> import_index(const ImageSource& source, bool defer_
   if (h.kind == uint32_t(IndexKind::Flat))
     return FlatIndex::import_image(h, source, defer, threads);
   return HnswIndex::import_image(h, source, defer, threads);
+}
+
+std::unique_ptr<VectorIndex> create_index(IndexKind kind, uint32_t dim, Metric metric,
+                                          const HnswParams& hnsw) {
+  if (kind == IndexKind::Flat) return std::make_unique<FlatIndex>(dim, metric);
+  return std::make_unique<HnswIndex>(dim, metric, hnsw);
 }
 
 }  // namespace quiver

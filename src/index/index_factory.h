@@ -3,7 +3,9 @@
 
 #include <memory>
 
+#include "index/hnsw_index.h"
 #include "index/index_image.h"
+#include "index/index_kind.h"
 #include "index/vector_index.h"
 
 namespace quiver {
@@ -19,6 +21,11 @@ namespace quiver {
 // unknown kind or metric.
 std::unique_ptr<VectorIndex> import_index(const ImageSource& source,
                                           bool defer_value_checks = false, unsigned threads = 0);
+
+// A new, empty index of `kind`; `hnsw` applies to IndexKind::Hnsw only.
+// The arguments are already checked (the C API validates them).
+std::unique_ptr<VectorIndex> create_index(IndexKind kind, uint32_t dim, Metric metric,
+                                          const HnswParams& hnsw);
 
 // Reads and checks just the header.
 IndexHeader read_index_header(const ImageSource& source);
