@@ -132,17 +132,22 @@ void FlatScan::search_batch(size_t nq, const float* queries, size_t k, unsigned 
   const size_t even_blocks = (blocks + t - 1) / t * t;
   const size_t per_block = (nq + even_blocks - 1) / even_blocks;
   parallel_for(nq, t, per_block, [&](size_t begin, size_t end) {
-    const size_t count = end - begin;
-    std::vector<float> prepared(count * d);
-    prepare(queries + begin * d, count, prepared.data());
-    std::vector<TopK<size_t>> tops(count);
-    for (TopK<size_t>& top : tops) top.reset(k);
-    scan(prepared.data(), count, 0, n, tops.data());
+    // One thread may be handed every block at once.
+    std::vector<float> prepared;
+    std::vector<TopK<size_t>> tops;
     std::vector<Hit> hits;
-    for (size_t i = 0; i < count; ++i) {
-      hits.clear();
-      hits_of(tops[i], hits);
-      out.write(begin + i, hits);
+    for (size_t first = begin; first < end; first += per_block) {
+      const size_t count = std::min(per_block, end - first);
+      prepared.resize(count * d);
+      prepare(queries + first * d, count, prepared.data());
+      tops.resize(count);
+      for (TopK<size_t>& top : tops) top.reset(k);
+      scan(prepared.data(), count, 0, n, tops.data());
+      for (size_t i = 0; i < count; ++i) {
+        hits.clear();
+        hits_of(tops[i], hits);
+        out.write(first + i, hits);
+      }
     }
   });
 }
