@@ -31,15 +31,14 @@
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 
+#include "kernels/simd_helpers-inl.h"
+
 HWY_BEFORE_NAMESPACE();
 namespace quiver::kernels {
 namespace HWY_NAMESPACE {
 namespace hn = hwy::HWY_NAMESPACE;
 
 namespace {
-
-using DF = hn::ScalableTag<float>;
-using VF = hn::Vec<DF>;
 
 // Micro-block shape: kQ x kR accumulators plus kQ query vectors, one row
 // vector and one difference must fit the register file (32 vector registers
@@ -61,12 +60,6 @@ HWY_INLINE VF Accumulate(VF q, VF x, VF sum) {
   } else {
     return hn::MulAdd(q, x, sum);
   }
-}
-
-// Copies the rem (< lanes) floats at src into buf, zero-filling the rest.
-HWY_INLINE void PadTail(const float* src, size_t rem, float* buf, size_t lanes) {
-  std::memset(buf, 0, lanes * sizeof(float));
-  std::memcpy(buf, src, rem * sizeof(float));
 }
 
 #if HWY_HAVE_SCALABLE
