@@ -671,8 +671,10 @@ QV_API void qv_gemini_options_init(qv_gemini_options* opts);
  * opts may be NULL for all defaults (then GEMINI_API_KEY must be set).
  * Ownership: release *out with qv_embedder_free.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL out, unknown struct_size, no API key,
- * option out of range, base URL not http(s)://), QV_ERR_OUT_OF_MEMORY.
- * Thread-safe. */
+ * option out of range, base URL not http(s)://), QV_ERR_OUT_OF_MEMORY,
+ * QV_ERR_UNSUPPORTED when this libquiver was built without Gemini
+ * (CMake option QV_WITH_GEMINI=OFF; the function is still exported and
+ * qv_gemini_options_init still works). Thread-safe. */
 QV_API qv_status qv_embedder_create_gemini(const qv_gemini_options* opts, qv_embedder** out);
 
 /* Embeds n documents: texts[i] is a NUL-terminated UTF-8 string; writes

@@ -8,8 +8,16 @@
 #include "capi/embedder_handle.h"
 #include "capi/error_state.h"
 #include "embedding/callback_embedder.h"
+// Header only without QV_WITH_GEMINI: GeminiConfig's defaults for
+// qv_gemini_options_init, which works in every build.
 #include "embedding/gemini_embedder.h"
 #include "embedding/hashing_embedder.h"
+
+// Set by src/CMakeLists.txt from the QV_WITH_GEMINI option; a build that
+// does not say has Gemini (and fails to link if it left its sources out).
+#ifndef QV_WITH_GEMINI
+#define QV_WITH_GEMINI 1
+#endif
 
 using quiver::capi::guard;
 using quiver::capi::invalid;
@@ -121,6 +129,13 @@ QV_API void qv_gemini_options_init(qv_gemini_options* opts) {
 
 QV_API qv_status qv_embedder_create_gemini(const qv_gemini_options* opts, qv_embedder** out) {
   if (!out) return invalid("out is NULL; pass the address of a qv_embedder*");
+#if !QV_WITH_GEMINI
+  // The symbol stays so that the ABI is the same with or without Gemini.
+  (void)opts;
+  return set_error(QV_ERR_UNSUPPORTED,
+                   "this libquiver was built without the Gemini embedder (QV_WITH_GEMINI=OFF); "
+                   "rebuild with it, or embed with a callback embedder");
+#else
   qv_gemini_options defaults;
   if (!opts) {
     qv_gemini_options_init(&defaults);
@@ -149,6 +164,7 @@ QV_API qv_status qv_embedder_create_gemini(const qv_gemini_options* opts, qv_emb
     handle->impl = std::make_shared<quiver::GeminiEmbedder>(std::move(c));
     *out = handle.release();
   });
+#endif
 }
 
 QV_API qv_status qv_embedder_embed(qv_embedder* emb, size_t n, const char* const* texts,

@@ -15,14 +15,22 @@ EmbedderPtr make_embedder(bool gemini, uint32_t dim) {
     check(qv_embedder_create_hashing(dim, &raw), "creating the hashing embedder");
     return EmbedderPtr(raw);
   }
-  const char* key = std::getenv("GEMINI_API_KEY");
-  if (!key || !*key)
-    throw CliError{"--gemini needs your API key in the environment variable GEMINI_API_KEY"};
   qv_gemini_options o;
   qv_gemini_options_init(&o);
   o.output_dim = dim;
-  check(qv_embedder_create_gemini(&o, &raw), "creating the Gemini embedder");
-  return EmbedderPtr(raw);
+  const qv_status status = qv_embedder_create_gemini(&o, &raw);
+  EmbedderPtr embedder(raw);
+  // Asked before the key: a libquiver without Gemini needs no key to say so.
+  if (status == QV_ERR_UNSUPPORTED)
+    throw CliError{
+        "--gemini is not available: this quiver was built without the Gemini embedder "
+        "(QV_WITH_GEMINI=OFF); rebuild with it, or leave out --gemini to use the offline "
+        "hashing embedder"};
+  const char* key = std::getenv("GEMINI_API_KEY");
+  if (!key || !*key)
+    throw CliError{"--gemini needs your API key in the environment variable GEMINI_API_KEY"};
+  check(status, "creating the Gemini embedder");
+  return embedder;
 }
 
 std::string excerpt(std::string_view text, size_t max_chars) {

@@ -65,7 +65,11 @@ expect 2 "-k" -- "$QUIVER" ask "$IDX" "bees" -k 0
 expect 1 "no such file" -- "$QUIVER" ingest "$IDX" --input "$T/missing.txt" --create
 [ -e "$IDX" ] && fail "a failed ingest wrote $IDX"
 expect 1 "--create" -- "$QUIVER" ingest "$IDX" --input "$T/docs"
-expect 1 "GEMINI_API_KEY" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --create --gemini
+if [ "${QV_WITH_GEMINI:-ON}" = OFF ]; then
+  expect 1 "built without the Gemini embedder" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --create --gemini
+else
+  expect 1 "GEMINI_API_KEY" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --create --gemini
+fi
 [ -e "$IDX" ] && fail "a failed ingest wrote $IDX"
 expect 1 "opening" -- "$QUIVER" ask "$T/nothing.qv" "bees"
 : >"$T/blank.txt"
