@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "index/index_factory.h"
 
 namespace quiver {
 
@@ -105,7 +106,7 @@ void Collection::compact(unsigned threads) {
     keys.push_back(key);
     vectors.insert(vectors.end(), v, v + dim);
   });
-  auto rebuilt = std::make_unique<HnswIndex>(index_->dim(), index_->metric(), hnsw->params());
+  auto rebuilt = create_index(IndexKind::Hnsw, index_->dim(), index_->metric(), hnsw->params());
   rebuilt->add_batch(keys.size(), keys.data(), vectors.data(), threads);
   index_ = std::move(rebuilt);
 }

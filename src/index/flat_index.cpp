@@ -10,6 +10,7 @@
 #include "core/parallel.h"
 #include "index/batch_checks.h"
 #include "index/flat_scan.h"
+#include "index/index_kind.h"
 #include "index/top_k.h"
 #include "index/vector_checks.h"
 
@@ -133,7 +134,7 @@ void FlatIndex::for_each_live(const std::function<void(uint64_t, const float*)>&
 void FlatIndex::export_image(ImageSink& sink) const {
   std::shared_lock lock(mutex_);
   IndexHeader h{};
-  h.kind = 1;
+  h.kind = uint32_t(IndexKind::Flat);
   h.dim = dim();
   h.metric = uint32_t(metric());
   h.node_count = rows_.size();
