@@ -3,6 +3,17 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
+# Installed binaries find libquiver beside or above them with no environment
+# variable: an install RPATH relative to the binary ($ORIGIN), so a prefix
+# can be moved (or installed with --prefix) and still run. Programs the user
+# links against the installed library need ldconfig or an rpath of their own
+# (README, "Installing").
+file(RELATIVE_PATH QV_BIN_TO_LIB "${CMAKE_INSTALL_FULL_BINDIR}" "${CMAKE_INSTALL_FULL_LIBDIR}")
+set_target_properties(quiver PROPERTIES INSTALL_RPATH "$ORIGIN")
+if(TARGET quiver_cli)
+  set_target_properties(quiver_cli PROPERTIES INSTALL_RPATH "$ORIGIN/${QV_BIN_TO_LIB}")
+endif()
+
 install(TARGETS quiver EXPORT QuiverTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}

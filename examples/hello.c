@@ -1,8 +1,10 @@
 /* hello.c - the smallest useful Quiver program: create an index, add
  * vectors, search, print the results.
  *
- * Build against an installed Quiver:
- *   cc hello.c $(pkg-config --cflags --libs quiver) -o hello && ./hello
+ * Build against an installed Quiver (examples/README.md; the rpath lets it
+ * find libquiver in a prefix that ldconfig does not know):
+ *   cc hello.c $(pkg-config --cflags --libs quiver) \
+ *      -Wl,-rpath,"$(pkg-config --variable=libdir quiver)" -o hello && ./hello
  */
 #include <quiver/quiver.h>
 #include <stdio.h>

@@ -37,6 +37,8 @@ Args::Args(int argc, char** argv, const std::set<std::string>& value_flags,
   }
 }
 
+std::string option_name(const std::string& flag) { return (flag.size() == 1 ? "-" : "--") + flag; }
+
 bool Args::has(const std::string& flag) const { return present_.count(flag) != 0; }
 
 std::string Args::get(const std::string& flag, const std::string& fallback) const {
@@ -52,7 +54,7 @@ unsigned long long Args::get_uint(const std::string& flag, unsigned long long fa
   errno = 0;
   unsigned long long n = std::strtoull(v.c_str(), &end, 10);
   if (v.empty() || v[0] == '-' || *end != '\0' || errno == ERANGE)
-    throw UsageError{"--" + flag + " expects a whole number, got '" + v + "'"};
+    throw UsageError{option_name(flag) + " expects a whole number, got '" + v + "'"};
   return n;
 }
 

@@ -27,6 +27,9 @@ class Args {
   std::set<std::string> present_;
 };
 
+// How the user writes a flag: "-k" for a one-letter name, "--limit" otherwise.
+std::string option_name(const std::string& flag);
+
 // A mistake in how the command was called: printed with a hint, exit code 2.
 struct UsageError {
   std::string message;

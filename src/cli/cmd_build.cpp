@@ -9,6 +9,7 @@
 #include "cli/index_ptr.h"
 #include "cli/inputs.h"
 #include "cli/progress.h"
+#include "core/limits.h"
 
 namespace quiver::cli {
 
@@ -23,7 +24,7 @@ static const char kBuildHelp[] =
     "  --ef-construction N     HNSW build candidate list (default 200)\n"
     "  --ef-search N           default search candidate list saved with the index (default 64)\n"
     "  --threads N             build threads, 0 = all cores (default 0)\n"
-    "  --limit N               use only the first N vectors\n"
+    "  --limit N               use only the first N vectors (N >= 1; default: all)\n"
     "  --compress              zstd-compress vectors and graph (smaller; no in-place mmap)\n"
     "  --quiet                 no progress bar\n"
     "Keys are the row numbers 0..n-1.\n";
@@ -45,12 +46,17 @@ int cmd_build(int argc, char** argv) {
   qv_index_options_init(&opts);
   opts.metric = parse_metric(args.get("metric", "l2"));
   opts.kind = parse_kind(args.get("index", "hnsw"));
-  opts.hnsw_m = uint32_t(args.get_uint("m", 16));
+  const unsigned long long m = args.get_uint("m", 16);
+  if (m < kMinHnswM || m > kMaxHnswM)
+    throw UsageError{"--m is " + std::to_string(m) + "; it must be between " +
+                     std::to_string(kMinHnswM) + " and " + std::to_string(kMaxHnswM) +
+                     " (16 is a good default)"};
+  opts.hnsw_m = uint32_t(m);
   opts.hnsw_ef_construction = uint32_t(args.get_uint("ef-construction", 200));
   opts.hnsw_ef_search = uint32_t(args.get_uint("ef-search", 64));
   opts.threads = uint32_t(args.get_uint("threads", 0));
 
-  io::FloatMatrix data = load_vectors(args.get("input"), args.get_uint("limit", 0));
+  io::FloatMatrix data = load_vectors(args.get("input"), limit_arg(args));
   if (data.rows == 0) throw CliError{args.get("input") + ": holds no vectors"};
   opts.dim = uint32_t(data.cols);
 

@@ -21,7 +21,7 @@ static const char kSearchHelp[] =
     "  --groundtruth FILE    .ivecs of true neighbours: prints recall@k instead of results\n"
     "  --threads N           search threads, 0 = all cores (default 0)\n"
     "  --mmap                open the index by mmap instead of loading it\n"
-    "  --limit N             use only the first N queries\n"
+    "  --limit N             use only the first N queries (N >= 1; default: all)\n"
     "  --quiet               print only the summary line\n";
 
 int cmd_search(int argc, char** argv) {
@@ -39,7 +39,8 @@ int cmd_search(int argc, char** argv) {
   IndexPtr index = open_index(args.positional()[0], args.has("mmap"));
   uint32_t dim = 0;
   check(qv_index_dim(index.get(), &dim), "reading the index dimension");
-  io::FloatMatrix queries = load_vectors(args.get("query"), args.get_uint("limit", 0));
+  io::FloatMatrix queries = load_vectors(args.get("query"), limit_arg(args));
+  if (queries.rows == 0) throw CliError{args.get("query") + ": holds no vectors"};
   if (queries.cols != dim)
     throw CliError{args.get("query") + ": queries have dimension " + std::to_string(queries.cols) +
                    " but the index has dimension " + std::to_string(dim)};

@@ -27,6 +27,13 @@ io::FloatMatrix load_vectors(const std::string& path, size_t max_rows) {
   throw CliError{path + ": unknown vector file type; use .fvecs, .bvecs or .npy"};
 }
 
+size_t limit_arg(const Args& args) {
+  if (!args.has("limit")) return 0;
+  const unsigned long long limit = args.get_uint("limit", 0);
+  if (limit == 0) throw UsageError{"--limit must be at least 1; leave it out to use every vector"};
+  return size_t(limit);
+}
+
 io::IntMatrix load_groundtruth(const std::string& path) {
   if (!ends_with(path, ".ivecs")) throw CliError{path + ": ground truth must be an .ivecs file"};
   try {

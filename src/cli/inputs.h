@@ -13,6 +13,11 @@ namespace quiver::cli {
 io::FloatMatrix load_vectors(const std::string& path, size_t max_rows = 0);
 io::IntMatrix load_groundtruth(const std::string& path);
 
+class Args;
+// The --limit value: 0 (every row) when absent; throws UsageError for 0,
+// which would otherwise read as "no limit".
+size_t limit_arg(const Args& args);
+
 // Parses --metric / --index values; throws UsageError on anything else.
 qv_metric parse_metric(const std::string& name);
 qv_index_kind parse_kind(const std::string& name);

@@ -52,20 +52,22 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : kCommands) {
     if (name != c.name && !(c.alias && name == c.alias)) continue;
+    // Messages name the command as the user typed it (an alias too).
+    const char* typed = name.c_str();
     try {
       return c.run(argc - 2, argv + 2);
     } catch (const quiver::cli::UsageError& e) {
-      std::fprintf(stderr, "quiver %s: %s (see quiver %s --help)\n", c.name, e.message.c_str(),
-                   c.name);
+      std::fprintf(stderr, "quiver %s: %s (see quiver %s --help)\n", typed, e.message.c_str(),
+                   typed);
       return 2;
     } catch (const quiver::cli::CliError& e) {
-      std::fprintf(stderr, "quiver %s: %s\n", c.name, e.message.c_str());
+      std::fprintf(stderr, "quiver %s: %s\n", typed, e.message.c_str());
       return 1;
     } catch (const quiver::Error& e) {
-      std::fprintf(stderr, "quiver %s: %s\n", c.name, e.what());
+      std::fprintf(stderr, "quiver %s: %s\n", typed, e.what());
       return 1;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "quiver %s: %s\n", c.name, e.what());
+      std::fprintf(stderr, "quiver %s: %s\n", typed, e.what());
       return 1;
     }
   }

@@ -25,7 +25,7 @@ expect_error() {  # description, expected exit, pattern, command...
   [ "$rc" -eq "$code" ] || fail "$what: exit $rc, expected $code"
   lines=$(wc -l <"$work/err")
   [ "$lines" -eq 1 ] || fail "$what: expected a one-line message, got $lines lines: $(cat "$work/err")"
-  grep -q "$pattern" "$work/err" || fail "$what: message lacks '$pattern': $(cat "$work/err")"
+  grep -q -e "$pattern" "$work/err" || fail "$what: message lacks '$pattern': $(cat "$work/err")"
 }
 
 # 300 distinct vectors of dim 8 (element j of row i is i*(j+1) mod 1009; the
@@ -86,6 +86,14 @@ expect_error "bad metric" 2 "metric" "$quiver" build --input "$work/base.fvecs" 
 expect_error "no output" 2 "output" "$quiver" build --input "$work/base.fvecs"
 expect_error "k zero" 2 "k" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" -k 0
 expect_error "not a number" 2 "whole number" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" -k ten
+expect_error "k negative" 2 "^quiver search: -k expects" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" -k -1
+: >"$work/empty.fvecs"
+expect_error "empty query file" 1 "empty.fvecs: holds no vectors" "$quiver" search "$work/idx.qv" --query "$work/empty.fvecs"
+expect_error "m out of range" 2 "--m is 1; it must be between 2 and 256" "$quiver" build --input "$work/base.fvecs" --m 1 -o "$work/x.qv"
+grep -q "hnsw_m\|options\." "$work/err" && fail "m out of range: names a C field: $(cat "$work/err")"
+expect_error "limit zero (build)" 2 "--limit must be at least 1" "$quiver" build --input "$work/base.fvecs" --limit 0 -o "$work/x.qv"
+expect_error "limit zero (search)" 2 "--limit must be at least 1" "$quiver" search "$work/idx.qv" --query "$work/query.fvecs" --limit 0
+expect_error "inspect names itself" 1 "^quiver inspect: " "$quiver" inspect "$work/none.qv"
 expect_error "unknown option" 2 "unknown option" "$quiver" info "$work/idx.qv" --frobnicate
 "$quiver" frobnicate >"$work/out" 2>"$work/err"
 rc=$?

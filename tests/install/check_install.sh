@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs the built library into a temporary prefix, then builds programs
 # outside the tree against it the two ways users do: pkg-config and
-# find_package(Quiver). Runs each and checks its output.
+# find_package(Quiver). Runs each and checks its output. Everything runs
+# with no LD_LIBRARY_PATH: the installed `quiver` finds libquiver through its
+# install RPATH ($ORIGIN/../lib, so a moved prefix works too), a pkg-config
+# program through the rpath the README tells users to add.
 # Usage: check_install.sh <build dir> <source dir>
 set -euo pipefail
 build=$1
@@ -9,6 +12,7 @@ src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+unset LD_LIBRARY_PATH
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
 libdir=$(ls -d "$work"/prefix/lib*/ | head -n1)
 libdir=${libdir%/}
@@ -19,11 +23,22 @@ exported=$(nm -D --defined-only "$libdir/libquiver.so" | awk '$2 ~ /^[TDB]$/ {pr
 stray=$(grep -v '^qv_' <<<"$exported" || true)
 [[ -z "$stray" ]] || { echo "symbols outside the qv_ API are exported:"; echo "$stray"; exit 1; }
 
-echo "== pkg-config"
+if [[ -e "$work/prefix/bin/quiver" ]]; then
+  echo "== installed quiver --version"
+  "$work/prefix/bin/quiver" --version | grep -q "^quiver [0-9]" ||
+    { echo "installed quiver --version failed"; exit 1; }
+  mv "$work/prefix" "$work/moved"
+  "$work/moved/bin/quiver" --version >/dev/null ||
+    { echo "quiver in a moved prefix does not find libquiver"; exit 1; }
+  mv "$work/moved" "$work/prefix"
+fi
+
+echo "== pkg-config (with the rpath the README gives)"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 cc -std=c99 -Wall -Wextra -pedantic -Werror "$src/examples/hello.c" \
-  $(pkg-config --cflags --libs quiver) -o "$work/hello_pc"
-out=$(LD_LIBRARY_PATH="$libdir" "$work/hello_pc")
+  $(pkg-config --cflags --libs quiver) -Wl,-rpath,"$(pkg-config --variable=libdir quiver)" \
+  -o "$work/hello_pc"
+out=$("$work/hello_pc")
 echo "$out"
 grep -q "key 100" <<<"$out" || { echo "hello (pkg-config) did not find key 100"; exit 1; }
 
@@ -31,6 +46,6 @@ echo "== find_package(Quiver)"
 cmake -S "$src/tests/install/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" \
   -DQV_EXAMPLE="$src/examples/hello.c" >/dev/null
 cmake --build "$work/consumer" >/dev/null
-out=$(LD_LIBRARY_PATH="$libdir" "$work/consumer/hello_cmake")
+out=$("$work/consumer/hello_cmake")
 grep -q "key 100" <<<"$out" || { echo "hello (CMake package) did not find key 100"; exit 1; }
 echo "install check passed"
