@@ -1,11 +1,18 @@
 package quiver
 
+/*
+#include <stdlib.h>
+#include <string.h>
+#include "bridge.h"
+*/
+import "C"
+
 import (
 	"fmt"
 	"runtime"
+	"runtime/cgo"
 	"sync"
-
-	"quiver/internal/qvraw"
+	"unsafe"
 )
 
 // EmbedTask says what a text is for: stored documents or search queries
@@ -43,29 +50,25 @@ type GeminiOptions struct {
 // native memory. Embed may be called from any number of goroutines at once.
 type Embedder struct {
 	mu     sync.RWMutex
-	handle qvraw.Qv_embedder
+	handle *C.qv_embedder
 	dim    int
-	// fn is the director of a callback embedder, or nil. An index that holds
-	// this embedder (Index.SetEmbedder) keeps the native embedder alive after
-	// Close, and the native embedder calls fn: it is deleted only once the
-	// embedder is closed, no index holds it and no text call uses it.
-	fn    qvraw.QvEmbedFunction
+	// fn is the cgo.Handle of a callback embedder's Go function, or 0. An
+	// index that holds this embedder (Index.SetEmbedder) keeps the native
+	// embedder alive after Close, and the native embedder calls fn: it is
+	// deleted only once the embedder is closed, no index holds it and no
+	// text call uses it.
+	fn    cgo.Handle
 	users int // attached indexes + their text calls in flight (guarded by mu)
 }
 
-func newEmbedder(create func() qvraw.Qv_embedder, fn qvraw.QvEmbedFunction) (*Embedder, error) {
-	var h qvraw.Qv_embedder
-	err := call(func() int {
-		h = create()
-		if h.Swigcptr() == 0 {
-			return qvraw.Qvs_last_status()
-		}
-		return 0
-	})
-	if err != nil {
+func newEmbedder(create func(out **C.qv_embedder) C.qv_status, fn cgo.Handle) (*Embedder, error) {
+	var h *C.qv_embedder
+	if err := call(func() C.qv_status { return create(&h) }); err != nil {
 		return nil, err
 	}
-	e := &Embedder{handle: h, dim: int(qvraw.Qvs_embedder_dim(h)), fn: fn}
+	var d C.uint32_t
+	C.qv_embedder_dim(h, &d)
+	e := &Embedder{handle: h, dim: int(d), fn: fn}
 	runtime.SetFinalizer(e, (*Embedder).Close)
 	return e, nil
 }
@@ -73,80 +76,113 @@ func newEmbedder(create func() qvraw.Qv_embedder, fn qvraw.QvEmbedFunction) (*Em
 // NewHashingEmbedder is the offline embedder: feature hashing of words and
 // character n-grams, L2-normalised. Fast, deterministic, no model and no
 // network; it matches shared words and spellings, not meaning.
+// Errors: InvalidArgument (dim outside 1..MaxDim).
 func NewHashingEmbedder(dim int) (*Embedder, error) {
-	if dim < 0 {
-		return nil, newError(InvalidArgument, "dim is %d; it must be between 1 and 65536", dim)
+	if err := checkCount("dim", dim, 1, MaxDim); err != nil {
+		return nil, err
 	}
-	return newEmbedder(func() qvraw.Qv_embedder { return qvraw.Qvs_embedder_create_hashing(uint(dim)) }, nil)
+	return newEmbedder(func(out **C.qv_embedder) C.qv_status {
+		return C.qv_embedder_create_hashing(C.uint32_t(dim), out)
+	}, 0)
 }
 
 // NewCallbackEmbedder is an embedder over a Go function (e.g. a local model).
+// Errors: InvalidArgument (dim outside 1..MaxDim, nil fn).
 func NewCallbackEmbedder(dim int, fn EmbedFunc) (*Embedder, error) {
-	if dim < 0 {
-		return nil, newError(InvalidArgument, "dim is %d; it must be between 1 and 65536", dim)
+	if err := checkCount("dim", dim, 1, MaxDim); err != nil {
+		return nil, err
 	}
-	d := qvraw.NewDirectorQvEmbedFunction(&embedBridge{fn: fn})
-	e, err := newEmbedder(func() qvraw.Qv_embedder { return qvraw.Qvs_embedder_create_callback(uint(dim), d) }, d)
+	if fn == nil {
+		return nil, newError(InvalidArgument, "fn is nil; pass the function that embeds texts")
+	}
+	h := cgo.NewHandle(&embedBridge{fn: fn, dim: dim})
+	e, err := newEmbedder(func(out **C.qv_embedder) C.qv_status {
+		return C.qvgo_embedder_create_callback(C.uint32_t(dim), C.uintptr_t(h), out)
+	}, h)
 	if err != nil {
-		qvraw.DeleteDirectorQvEmbedFunction(d)
+		h.Delete()
 	}
 	return e, err
 }
 
 // NewGeminiEmbedder is an embedder over Google's Gemini embedding API. It
 // makes no network call until used.
+// Errors: InvalidArgument (no API key, an option out of range, BaseURL not
+// http(s)://), Unsupported (libquiver built without Gemini).
 func NewGeminiEmbedder(opts GeminiOptions) (*Embedder, error) {
-	c := qvraw.NewQvGeminiConfig()
-	defer qvraw.DeleteQvGeminiConfig(c)
-	c.Set_api_key(opts.APIKey)
-	c.Set_base_url(opts.BaseURL)
-	c.Set_model(opts.Model)
-	if opts.OutputDim != 0 {
-		c.SetOutput_dim(uint(opts.OutputDim))
+	o := (*C.qv_gemini_options)(C.malloc(C.sizeof_qv_gemini_options))
+	defer C.free(unsafe.Pointer(o))
+	C.qv_gemini_options_init(o)
+	cstr := func(s string) *C.char {
+		if s == "" {
+			return nil
+		}
+		return C.CString(s)
 	}
-	if opts.BatchSize != 0 {
-		c.SetBatch_size(uint(opts.BatchSize))
+	o.api_key, o.base_url, o.model = cstr(opts.APIKey), cstr(opts.BaseURL), cstr(opts.Model)
+	defer func() {
+		C.free(unsafe.Pointer(o.api_key))
+		C.free(unsafe.Pointer(o.base_url))
+		C.free(unsafe.Pointer(o.model))
+	}()
+	set := func(field *C.uint32_t, name string, v int) error {
+		if v < 0 {
+			return newError(InvalidArgument, "%s is %d; it must be 0 (the default) or more", name, v)
+		}
+		if v != 0 {
+			*field = C.uint32_t(v)
+		}
+		return nil
 	}
-	if opts.RequestsPerMinute != 0 {
-		c.SetRequests_per_minute(uint(opts.RequestsPerMinute))
+	for _, f := range []struct {
+		field *C.uint32_t
+		name  string
+		v     int
+	}{
+		{&o.output_dim, "OutputDim", opts.OutputDim},
+		{&o.batch_size, "BatchSize", opts.BatchSize},
+		{&o.requests_per_minute, "RequestsPerMinute", opts.RequestsPerMinute},
+		{&o.timeout_ms, "TimeoutMs", opts.TimeoutMs},
+		{&o.connect_timeout_ms, "ConnectTimeoutMs", opts.ConnectTimeoutMs},
+		{&o.max_concurrent_requests, "MaxConcurrentRequests", opts.MaxConcurrentRequests},
+	} {
+		if err := set(f.field, f.name, f.v); err != nil {
+			return nil, err
+		}
 	}
 	if opts.MaxRetries != nil {
-		c.SetMax_retries(uint(*opts.MaxRetries))
+		if *opts.MaxRetries < 0 {
+			return nil, newError(InvalidArgument, "MaxRetries is %d; it must be 0 or more", *opts.MaxRetries)
+		}
+		o.max_retries = C.uint32_t(*opts.MaxRetries)
 	}
-	if opts.TimeoutMs != 0 {
-		c.SetTimeout_ms(uint(opts.TimeoutMs))
-	}
-	if opts.ConnectTimeoutMs != 0 {
-		c.SetConnect_timeout_ms(uint(opts.ConnectTimeoutMs))
-	}
-	if opts.MaxConcurrentRequests != 0 {
-		c.SetMax_concurrent_requests(uint(opts.MaxConcurrentRequests))
-	}
-	return newEmbedder(func() qvraw.Qv_embedder { return qvraw.Qvs_embedder_create_gemini(c) }, nil)
+	return newEmbedder(func(out **C.qv_embedder) C.qv_status { return C.qv_embedder_create_gemini(o, out) }, 0)
 }
 
 // Dim is the dimension of every vector the embedder produces.
 func (e *Embedder) Dim() int { return e.dim }
 
 // Embed embeds texts for task: one vector per text, in order.
+// Errors: InvalidArgument (closed embedder, unknown task, an empty text for
+// Gemini), Embedding (the function or the service failed; the message says
+// why), OutOfMemory.
 func (e *Embedder) Embed(texts []string, task EmbedTask) ([][]float32, error) {
 	e.mu.RLock()
 	defer e.mu.RUnlock()
 	if e.handle == nil {
 		return nil, newError(InvalidArgument, "the embedder is closed")
 	}
-	t := qvraw.NewQvTexts()
-	defer qvraw.DeleteQvTexts(t)
-	for _, s := range texts {
-		b := []byte(s)
-		n := len(b)
-		if n == 0 {
-			b = make([]byte, 1)
-		}
-		t.Add(b, uint64(n))
+	if len(texts) == 0 {
+		return [][]float32{}, nil
 	}
-	flat := make([]float32, len(texts)*e.dim+1)
-	if err := call(func() int { return qvraw.Qvs_embedder_embed(e.handle, int(task), t, flat) }); err != nil {
+	cs := newCStrings(texts)
+	defer cs.free()
+	flat := make([]float32, len(texts)*e.dim)
+	err := call(func() C.qv_status {
+		return C.qv_embedder_embed_ex(e.handle, C.qv_embed_task(task), C.size_t(len(texts)), cs.ptrs,
+			cs.lengths, f32ptr(flat))
+	})
+	if err != nil {
 		return nil, err
 	}
 	out := make([][]float32, len(texts))
@@ -172,7 +208,7 @@ func (e *Embedder) Close() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.handle != nil {
-		qvraw.Qvs_embedder_free(e.handle)
+		C.qv_embedder_free(e.handle)
 		e.handle = nil
 		e.deleteFnIfUnused()
 		runtime.SetFinalizer(e, nil)
@@ -181,13 +217,13 @@ func (e *Embedder) Close() error {
 }
 
 // attachTo attaches the embedder to a native index and counts the index as a user.
-func (e *Embedder) attachTo(ix qvraw.Qv_index) error {
+func (e *Embedder) attachTo(ix *C.qv_index) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.handle == nil {
 		return newError(InvalidArgument, "the embedder is closed; attach an open embedder")
 	}
-	if err := call(func() int { return qvraw.Qvs_index_set_embedder(ix, e.handle) }); err != nil {
+	if err := call(func() C.qv_status { return C.qv_index_set_embedder(ix, e.handle) }); err != nil {
 		return err
 	}
 	e.users++
@@ -209,43 +245,59 @@ func (e *Embedder) release() {
 }
 
 func (e *Embedder) deleteFnIfUnused() {
-	if e.handle == nil && e.users == 0 && e.fn != nil {
-		qvraw.DeleteDirectorQvEmbedFunction(e.fn)
-		e.fn = nil
+	if e.handle == nil && e.users == 0 && e.fn != 0 {
+		e.fn.Delete()
+		e.fn = 0
 	}
 }
 
-// embedBridge runs an EmbedFunc as the native qv_embed_fn (a SWIG director).
-type embedBridge struct{ fn EmbedFunc }
+// embedBridge is an EmbedFunc seen from C (through a cgo.Handle).
+type embedBridge struct {
+	fn  EmbedFunc
+	dim int
+}
 
-func (b *embedBridge) Embed(batch qvraw.QvEmbedBatch) {
+//export qvgoEmbed
+func qvgoEmbed(handle C.uintptr_t, n C.size_t, texts **C.char, lengths *C.size_t, out *C.float,
+	errBuf *C.char, errLen C.size_t) (status C.int) {
+	b := cgo.Handle(handle).Value().(*embedBridge)
+	fail := func(msg string) C.int {
+		if errBuf != nil && errLen > 0 {
+			m := []byte(msg)
+			if len(m) > int(errLen)-1 {
+				m = m[:int(errLen)-1]
+			}
+			dst := unsafe.Slice((*byte)(unsafe.Pointer(errBuf)), int(errLen))
+			copy(dst, m)
+			dst[len(m)] = 0
+		}
+		return 1
+	}
 	defer func() {
 		if r := recover(); r != nil {
-			batch.Fail(fmt.Sprintf("panic: %v", r))
+			status = fail(fmt.Sprintf("panic: %v", r))
 		}
 	}()
-	n := int(batch.Size())
-	dim := int(batch.Dim())
-	texts := make([]string, n)
-	for i := range texts {
-		buf := make([]byte, batch.Text_length(uint64(i))+1)
-		batch.Copy_text(uint64(i), buf)
-		texts[i] = string(buf[:len(buf)-1])
+	count := int(n)
+	ptrs := unsafe.Slice(texts, count)
+	lens := unsafe.Slice(lengths, count)
+	in := make([]string, count)
+	for i := range in {
+		in[i] = C.GoStringN(ptrs[i], C.int(lens[i]))
 	}
-	rows, err := b.fn(texts)
+	rows, err := b.fn(in)
 	if err != nil {
-		batch.Fail(err.Error())
-		return
+		return fail(err.Error())
 	}
-	if len(rows) != n {
-		batch.Fail(fmt.Sprintf("the embedding function returned %d vectors for %d texts; return one vector per text", len(rows), n))
-		return
+	if len(rows) != count {
+		return fail(fmt.Sprintf("the embedding function returned %d vectors for %d texts; return one vector per text", len(rows), count))
 	}
+	dst := unsafe.Slice((*float32)(unsafe.Pointer(out)), count*b.dim)
 	for i, r := range rows {
-		if len(r) != dim {
-			batch.Fail(fmt.Sprintf("the embedding function returned a vector of %d floats for text %d; the embedder has dim %d", len(r), i, dim))
-			return
+		if len(r) != b.dim {
+			return fail(fmt.Sprintf("the embedding function returned a vector of %d floats for text %d; the embedder has dim %d", len(r), i, b.dim))
 		}
-		batch.Set(uint64(i), r)
+		copy(dst[i*b.dim:], r)
 	}
+	return 0
 }

@@ -1,3 +1,3 @@
-module quiver
+module github.com/quiver-search/quiver/bindings/go
 
 go 1.19

@@ -1,62 +1,32 @@
 // Package quiver is the Go binding of Quiver, an embeddable vector search
 // engine: vectors of Dim float32s under uint64 keys, searched by nearest
-// neighbour (exact FLAT or approximate HNSW).
+// neighbour (exact Flat or approximate HNSW).
 //
-// It is a thin layer over the SWIG-generated package quiver/internal/qvraw
-// (from bindings/swig/quiver.i), which calls libquiver through cgo. Build with
-// CGO_CPPFLAGS=-I<quiver include dir> and CGO_LDFLAGS=-L<dir of libquiver.so>.
+// It calls libquiver's C API directly through cgo; the library and its
+// header are found with pkg-config (package "quiver"), so a Quiver installed
+// with `cmake --install` is all a build needs. See README.md.
 //
 // Every failure is returned as a *Error carrying Quiver's status and message.
 //
 // Thread-safety is the C API's: searches, Get and Count may run from any number
-// of goroutines at once, also alongside Add, AddBatch and Remove; Close must
-// not run concurrently with any other call on the index.
+// of goroutines at once, also alongside Add, AddBatch and Remove; Close and
+// Compact must not run concurrently with any other call on the index (Close
+// waits for calls in flight).
 package quiver
 
+/*
+#include <stdlib.h>
+#include "bridge.h"
+*/
+import "C"
+
 import (
-	"fmt"
 	"runtime"
+	"runtime/cgo"
 	"sync"
 	"unicode/utf8"
-
-	"quiver/internal/qvraw"
+	"unsafe"
 )
-
-// Status is Quiver's result code (qv_status); the values never change.
-type Status int
-
-const (
-	OK Status = iota
-	InvalidArgument
-	DimensionMismatch
-	NotFound
-	DuplicateKey
-	IO
-	Corrupt
-	Unsupported
-	OutOfMemory
-	Embedding
-	Internal
-)
-
-// String returns the C name of the status, e.g. "QV_ERR_NOT_FOUND".
-func (s Status) String() string { return qvraw.Qvs_status_string(int(s)) }
-
-// Error is a failed Quiver call: the status and Quiver's message, which says
-// what went wrong and what to do about it.
-type Error struct {
-	Status  Status
-	Message string
-}
-
-func (e *Error) Error() string { return fmt.Sprintf("quiver: %s: %s", e.Status, e.Message) }
-
-// Is makes errors.Is(err, &quiver.Error{Status: quiver.NotFound}) match any
-// error of that status.
-func (e *Error) Is(target error) bool {
-	t, ok := target.(*Error)
-	return ok && t.Status == e.Status && (t.Message == "" || t.Message == e.Message)
-}
 
 // Metric is how distance is measured: L2 = squared euclidean, IP = 1 - dot,
 // Cosine = 1 - cos (vectors normalised on insert).
@@ -69,6 +39,19 @@ const (
 	Cosine        Metric = 3
 )
 
+// String is the metric's name: "l2", "ip" or "cosine".
+func (m Metric) String() string {
+	switch m {
+	case L2:
+		return "l2"
+	case IP:
+		return "ip"
+	case Cosine:
+		return "cosine"
+	}
+	return "default"
+}
+
 // Kind is the search structure: Flat scans exactly, HNSW searches a graph.
 type Kind int
 
@@ -78,6 +61,17 @@ const (
 	HNSW        Kind = 2
 )
 
+// String is the kind's name: "flat" or "hnsw".
+func (k Kind) String() string {
+	switch k {
+	case Flat:
+		return "flat"
+	case HNSW:
+		return "hnsw"
+	}
+	return "default"
+}
+
 // OpenMode says how Open brings a saved index in.
 type OpenMode int
 
@@ -86,6 +80,23 @@ const (
 	Mmap OpenMode = 2 // map the file read-only and search it in place
 )
 
+// VerifyMode says when OpenWithOptions checks the vectors and the graph.
+type VerifyMode int
+
+const (
+	// VerifyAll checks everything before the open returns (the default): a
+	// damaged file never opens.
+	VerifyAll VerifyMode = 1
+	// VerifyDeferred (Mmap only) skips the checks of the sections searched in
+	// place, so the open reads no vector. Damage there goes unnoticed until
+	// Index.Verify: use it only for files you trust, and call Verify when you
+	// can. The same as VerifyAll for Load.
+	VerifyDeferred VerifyMode = 2
+)
+
+// MaxDim is the largest dimension an index accepts.
+const MaxDim = 65536
+
 // Options configure New. Only Dim is required; zero values keep the library
 // defaults (HNSW, L2, M = 16, ef_construction = 200, ef_search = 64, seed 42,
 // all cores).
@@ -93,11 +104,19 @@ type Options struct {
 	Dim                int
 	Metric             Metric
 	Kind               Kind
-	HnswM              int
+	HnswM              int // 2 .. 256
 	HnswEfConstruction int
 	HnswEfSearch       int
 	Seed               *uint64 // nil = the default seed
 	Threads            int     // threads for batch calls; 0 = all cores
+}
+
+// OpenOptions configure OpenWithOptions; zero values keep the defaults
+// (Load, VerifyAll, all cores).
+type OpenOptions struct {
+	Mode    OpenMode
+	Verify  VerifyMode
+	Threads int // threads for checksums and for the index's batch calls; 0 = all cores
 }
 
 // SearchOptions configure one search. Filter runs on Quiver's searching
@@ -138,96 +157,110 @@ type Info struct {
 	ReadOnly           bool
 }
 
-// Version is the version of the libquiver actually linked, e.g. "0.1.0".
-func Version() string { return qvraw.Qv_version() }
-
 // Index is a Quiver index. Close it to release its native memory (a finalizer
 // does so too, eventually).
 type Index struct {
 	mu     sync.RWMutex // guards handle against Close during a call
-	handle qvraw.Qv_index
+	handle *C.qv_index
 	dim    int
 
 	textMu   sync.Mutex // guards embedder
 	embedder *Embedder  // the attached embedder, kept alive while attached
 }
 
-// call runs a raw call that returns a status on one OS thread, so that
-// qv_last_error (thread-local in C) describes this call's failure.
-func call(f func() int) error {
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	if s := f(); s != 0 {
-		return &Error{Status: Status(s), Message: qvraw.Qv_last_error()}
-	}
-	return nil
-}
-
-func newError(s Status, format string, args ...interface{}) error {
-	return &Error{Status: s, Message: fmt.Sprintf(format, args...)}
-}
-
-func wrap(h qvraw.Qv_index) *Index {
-	ix := &Index{handle: h, dim: int(qvraw.Qvs_index_dim(h))}
+func wrap(h *C.qv_index) *Index {
+	var d C.uint32_t
+	C.qv_index_dim(h, &d)
+	ix := &Index{handle: h, dim: int(d)}
 	runtime.SetFinalizer(ix, (*Index).Close)
 	return ix
 }
 
+func checkCount(what string, v, lo, hi int) error {
+	if v < lo || v > hi {
+		return newError(InvalidArgument, "%s is %d; it must be between %d and %d", what, v, lo, hi)
+	}
+	return nil
+}
+
 // New creates an empty index.
+// Errors: InvalidArgument (Dim outside 1..MaxDim, HnswM outside 2..256,
+// unknown Metric or Kind), OutOfMemory.
 func New(opts Options) (*Index, error) {
-	c := qvraw.NewQvIndexConfig()
-	defer qvraw.DeleteQvIndexConfig(c)
-	if opts.Dim < 0 {
-		return nil, newError(InvalidArgument, "dim is %d; it must be between 1 and 65536", opts.Dim)
-	}
-	c.SetDim(uint(opts.Dim))
-	if opts.Metric != DefaultMetric {
-		c.SetMetric(int(opts.Metric))
-	}
-	if opts.Kind != DefaultKind {
-		c.SetKind(int(opts.Kind))
+	if err := checkCount("Dim", opts.Dim, 1, MaxDim); err != nil {
+		return nil, err
 	}
 	if opts.HnswM != 0 {
-		c.SetHnsw_m(uint(opts.HnswM))
+		if err := checkCount("HnswM", opts.HnswM, 2, 256); err != nil {
+			return nil, err
+		}
+	}
+	for _, v := range []struct {
+		name string
+		v    int
+	}{{"HnswEfConstruction", opts.HnswEfConstruction}, {"HnswEfSearch", opts.HnswEfSearch}, {"Threads", opts.Threads}} {
+		if v.v < 0 || v.v > 1<<31 {
+			return nil, newError(InvalidArgument, "%s is %d; it must be 0 (the default) or more", v.name, v.v)
+		}
+	}
+	var c C.qv_index_options
+	C.qv_index_options_init(&c)
+	c.dim = C.uint32_t(opts.Dim)
+	if opts.Metric != DefaultMetric {
+		c.metric = C.qv_metric(opts.Metric)
+	}
+	if opts.Kind != DefaultKind {
+		c.kind = C.qv_index_kind(opts.Kind)
+	}
+	if opts.HnswM != 0 {
+		c.hnsw_m = C.uint32_t(opts.HnswM)
 	}
 	if opts.HnswEfConstruction != 0 {
-		c.SetHnsw_ef_construction(uint(opts.HnswEfConstruction))
+		c.hnsw_ef_construction = C.uint32_t(opts.HnswEfConstruction)
 	}
 	if opts.HnswEfSearch != 0 {
-		c.SetHnsw_ef_search(uint(opts.HnswEfSearch))
+		c.hnsw_ef_search = C.uint32_t(opts.HnswEfSearch)
 	}
 	if opts.Seed != nil {
-		c.SetSeed(*opts.Seed)
+		c.seed = C.uint64_t(*opts.Seed)
 	}
-	if opts.Threads != 0 {
-		c.SetThreads(uint(opts.Threads))
-	}
-	var h qvraw.Qv_index
-	err := call(func() int {
-		h = qvraw.Qvs_index_create(c)
-		if h.Swigcptr() == 0 {
-			return qvraw.Qvs_last_status()
-		}
-		return 0
-	})
-	if err != nil {
+	c.threads = C.uint32_t(opts.Threads)
+	var h *C.qv_index
+	if err := call(func() C.qv_status { return C.qv_index_create(&c, &h) }); err != nil {
 		return nil, err
 	}
 	return wrap(h), nil
 }
 
-// Open opens an index written by Save. Mmap gives a read-only index that is
-// searched in place; its mutations fail with Unsupported.
+// Open opens an index written by Save, checking every checksum and value
+// first. Mmap gives a read-only index that is searched in place; its
+// mutations fail with Unsupported.
+// Errors: NotFound (no file), Corrupt (not an index, damaged: the message
+// names the section), Unsupported (a newer format), IO, OutOfMemory.
 func Open(path string, mode OpenMode) (*Index, error) {
-	var h qvraw.Qv_index
-	err := call(func() int {
-		h = qvraw.Qvs_index_open(path, int(mode))
-		if h.Swigcptr() == 0 {
-			return qvraw.Qvs_last_status()
-		}
-		return 0
-	})
-	if err != nil {
+	return OpenWithOptions(path, OpenOptions{Mode: mode})
+}
+
+// OpenWithOptions is Open with options: VerifyDeferred opens a trusted file
+// by Mmap without reading its vectors (see VerifyMode and Index.Verify).
+// Errors: as Open, and InvalidArgument for an unknown Mode or Verify.
+func OpenWithOptions(path string, opts OpenOptions) (*Index, error) {
+	var o C.qv_open_options
+	C.qv_open_options_init(&o)
+	if opts.Mode != 0 {
+		o.mode = C.qv_open_mode(opts.Mode)
+	}
+	if opts.Verify != 0 {
+		o.verify = C.qv_verify_mode(opts.Verify)
+	}
+	if opts.Threads < 0 {
+		return nil, newError(InvalidArgument, "Threads is %d; it must be 0 (all cores) or more", opts.Threads)
+	}
+	o.threads = C.uint32_t(opts.Threads)
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	var h *C.qv_index
+	if err := call(func() C.qv_status { return C.qv_index_open_with_options(cpath, &o, &h) }); err != nil {
 		return nil, err
 	}
 	return wrap(h), nil
@@ -239,7 +272,7 @@ func (ix *Index) Close() error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.handle != nil {
-		qvraw.Qvs_index_free(ix.handle)
+		C.qv_index_free(ix.handle)
 		ix.handle = nil
 		runtime.SetFinalizer(ix, nil)
 		ix.textMu.Lock()
@@ -253,13 +286,13 @@ func (ix *Index) Close() error {
 }
 
 // with runs f with the live handle (read-locked against Close).
-func (ix *Index) with(f func(h qvraw.Qv_index) int) error {
+func (ix *Index) with(f func(h *C.qv_index) C.qv_status) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.handle == nil {
 		return newError(InvalidArgument, "the index is closed; open or create a new one")
 	}
-	return call(func() int { return f(ix.handle) })
+	return call(func() C.qv_status { return f(ix.handle) })
 }
 
 // Dim is the vector dimension.
@@ -273,16 +306,22 @@ func (ix *Index) checkVector(v []float32, what string) error {
 	return nil
 }
 
-// Add adds one vector under key; DuplicateKey when the key is live.
+// Add adds one vector under key.
+// Errors: DimensionMismatch (not Dim floats), InvalidArgument (NaN or Inf,
+// a zero vector under Cosine), DuplicateKey (the key is live), Unsupported
+// (read-only index), OutOfMemory.
 func (ix *Index) Add(key uint64, vector []float32) error {
 	if err := ix.checkVector(vector, "vector"); err != nil {
 		return err
 	}
-	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_add(h, key, vector) })
+	return ix.with(func(h *C.qv_index) C.qv_status {
+		return C.qv_index_add(h, C.uint64_t(key), f32ptr(vector))
+	})
 }
 
 // AddBatch adds len(keys) vectors (row-major, len(keys)*Dim floats) on all
 // cores. All-or-nothing: a rejected batch adds nothing.
+// Errors: as Add (DuplicateKey also for a key twice in keys).
 func (ix *Index) AddBatch(keys []uint64, vectors []float32) error {
 	if len(vectors) != len(keys)*ix.dim {
 		return newError(DimensionMismatch, "vectors has %d floats but %d keys x dim %d need %d; pass n * dim floats, row-major",
@@ -291,41 +330,45 @@ func (ix *Index) AddBatch(keys []uint64, vectors []float32) error {
 	if len(keys) == 0 {
 		return nil
 	}
-	return ix.with(func(h qvraw.Qv_index) int {
-		return qvraw.Qvs_index_add_batch(h, uint64(len(keys)), keys, vectors)
+	return ix.with(func(h *C.qv_index) C.qv_status {
+		return C.qv_index_add_batch(h, C.size_t(len(keys)), u64ptr(keys), f32ptr(vectors))
 	})
 }
 
-// Remove removes the vector under key; NotFound when there is none.
+// Remove removes the vector under key.
+// Errors: NotFound (no live vector under key), Unsupported (read-only index).
 func (ix *Index) Remove(key uint64) error {
-	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_remove(h, key) })
+	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_remove(h, C.uint64_t(key)) })
 }
 
 // Count is the number of live vectors.
 func (ix *Index) Count() (int, error) {
-	n := make([]uint64, 1)
-	err := ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_count(h, n) })
-	return int(n[0]), err
+	var n C.size_t
+	err := ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_count(h, &n) })
+	return int(n), err
 }
 
-// Get returns a copy of the vector stored under key; NotFound when there is none.
+// Get returns a copy of the vector stored under key.
+// Errors: NotFound.
 func (ix *Index) Get(key uint64) ([]float32, error) {
 	v := make([]float32, ix.dim)
-	if err := ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_get(h, key, v) }); err != nil {
+	if err := ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_get(h, C.uint64_t(key), f32ptr(v)) }); err != nil {
 		return nil, err
 	}
 	return v, nil
 }
 
-// filterBridge runs a Go func as the native filter (a SWIG director) and
-// keeps the first panic for the caller.
+// filterBridge is a Go filter seen from C (through a cgo.Handle); it keeps
+// the first panic for the caller.
 type filterBridge struct {
 	keep  func(uint64) bool
 	mu    sync.Mutex
 	panic interface{}
 }
 
-func (b *filterBridge) Keep(key uint64) (ok bool) {
+//export qvgoFilter
+func qvgoFilter(handle C.uintptr_t, key C.uint64_t) (keep C.int) {
+	b := cgo.Handle(handle).Value().(*filterBridge)
 	defer func() {
 		if r := recover(); r != nil {
 			b.mu.Lock()
@@ -333,37 +376,46 @@ func (b *filterBridge) Keep(key uint64) (ok bool) {
 				b.panic = r
 			}
 			b.mu.Unlock()
-			ok = false
+			keep = 0
 		}
 	}()
-	return b.keep(key)
+	if b.keep(uint64(key)) {
+		return 1
+	}
+	return 0
 }
 
-func searchArgs(opts *SearchOptions) (ef uint, threads uint, filter func(uint64) bool) {
-	if opts == nil {
-		return 0, 0, nil
+// withParams runs f with search parameters for opts (a Go filter included),
+// then re-raises a panic of the filter.
+func withParams(opts *SearchOptions, f func(p *C.qv_search_params) error) error {
+	var ef, threads int
+	var keep func(uint64) bool
+	if opts != nil {
+		ef, threads, keep = opts.Ef, opts.Threads, opts.Filter
 	}
-	return uint(opts.Ef), uint(opts.Threads), opts.Filter
-}
-
-// runFiltered runs f with a native filter for keep (or nil), then re-raises a
-// panic of keep.
-func runFiltered(keep func(uint64) bool, f func(qvraw.QvFilter) error) error {
-	if keep == nil {
-		return f(nil)
+	if ef < 0 || threads < 0 {
+		return newError(InvalidArgument, "Ef is %d and Threads %d; neither may be negative (0 = the default)", ef, threads)
 	}
-	b := &filterBridge{keep: keep}
-	d := qvraw.NewDirectorQvFilter(b)
-	err := f(d)
-	qvraw.DeleteDirectorQvFilter(d)
-	if b.panic != nil {
+	var handle cgo.Handle
+	var b *filterBridge
+	if keep != nil {
+		b = &filterBridge{keep: keep}
+		handle = cgo.NewHandle(b)
+		defer handle.Delete()
+	}
+	// In C memory: filter_user holds the handle, an integer no Go pointer.
+	p := (*C.qv_search_params)(C.malloc(C.sizeof_qv_search_params))
+	defer C.free(unsafe.Pointer(p))
+	C.qvgo_search_params(p, C.uint32_t(ef), C.uint32_t(threads), C.uintptr_t(handle))
+	err := f(p)
+	if b != nil && b.panic != nil {
 		panic(b.panic)
 	}
 	return err
 }
 
 func checkK(k int) error {
-	if k < 0 {
+	if k < 1 {
 		return newError(InvalidArgument, "k is %d; ask for at least one neighbour", k)
 	}
 	return nil
@@ -371,6 +423,8 @@ func checkK(k int) error {
 
 // Search returns the k nearest vectors to query (that pass opts.Filter),
 // nearest first. opts may be nil.
+// Errors: DimensionMismatch (not Dim floats), InvalidArgument (k < 1, NaN
+// or Inf in the query, a zero query under Cosine).
 func (ix *Index) Search(query []float32, k int, opts *SearchOptions) ([]Hit, error) {
 	if err := ix.checkVector(query, "query"); err != nil {
 		return nil, err
@@ -380,17 +434,16 @@ func (ix *Index) Search(query []float32, k int, opts *SearchOptions) ([]Hit, err
 	}
 	keys := make([]uint64, k)
 	dist := make([]float32, k)
-	found := make([]uint64, 1)
-	ef, _, keep := searchArgs(opts)
-	err := runFiltered(keep, func(f qvraw.QvFilter) error {
-		return ix.with(func(h qvraw.Qv_index) int {
-			return qvraw.Qvs_index_search(h, query, uint64(k), ef, f, keys, dist, found)
+	var found C.size_t
+	err := withParams(opts, func(p *C.qv_search_params) error {
+		return ix.with(func(h *C.qv_index) C.qv_status {
+			return C.qv_index_search(h, f32ptr(query), C.size_t(k), p, u64ptr(keys), f32ptr(dist), &found)
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]Hit, found[0])
+	hits := make([]Hit, int(found))
 	for i := range hits {
 		hits[i] = Hit{Key: keys[i], Distance: dist[i]}
 	}
@@ -398,6 +451,8 @@ func (ix *Index) Search(query []float32, k int, opts *SearchOptions) ([]Hit, err
 }
 
 // SearchBatch searches len(queries)/Dim queries (row-major) in parallel.
+// Errors: as Search, and DimensionMismatch when len(queries) is not a
+// multiple of Dim.
 func (ix *Index) SearchBatch(queries []float32, k int, opts *SearchOptions) ([][]Hit, error) {
 	if ix.dim == 0 || len(queries)%ix.dim != 0 {
 		return nil, newError(DimensionMismatch, "queries has %d floats, which is not a multiple of the index dim %d; pass nq * dim floats, row-major",
@@ -407,13 +462,16 @@ func (ix *Index) SearchBatch(queries []float32, k int, opts *SearchOptions) ([][
 		return nil, err
 	}
 	nq := len(queries) / ix.dim
+	if nq == 0 {
+		return [][]Hit{}, nil
+	}
 	keys := make([]uint64, nq*k)
 	dist := make([]float32, nq*k)
-	found := make([]uint64, nq)
-	ef, threads, keep := searchArgs(opts)
-	err := runFiltered(keep, func(f qvraw.QvFilter) error {
-		return ix.with(func(h qvraw.Qv_index) int {
-			return qvraw.Qvs_index_search_batch(h, uint64(nq), queries, uint64(k), ef, f, threads, keys, dist, found)
+	found := make([]C.size_t, nq)
+	err := withParams(opts, func(p *C.qv_search_params) error {
+		return ix.with(func(h *C.qv_index) C.qv_status {
+			return C.qv_index_search_batch(h, C.size_t(nq), f32ptr(queries), C.size_t(k), p,
+				u64ptr(keys), f32ptr(dist), &found[0])
 		})
 	})
 	if err != nil {
@@ -421,7 +479,7 @@ func (ix *Index) SearchBatch(queries []float32, k int, opts *SearchOptions) ([][
 	}
 	all := make([][]Hit, nq)
 	for q := range all {
-		hits := make([]Hit, found[q])
+		hits := make([]Hit, int(found[q]))
 		for i := range hits {
 			hits[i] = Hit{Key: keys[q*k+i], Distance: dist[q*k+i]}
 		}
@@ -430,56 +488,95 @@ func (ix *Index) SearchBatch(queries []float32, k int, opts *SearchOptions) ([][
 	return all, nil
 }
 
-// Save writes the index to path crash-safely. opts may be nil.
+// Save writes the index to path crash-safely (a temporary file renamed over
+// path). opts may be nil.
+// Errors: NotFound (no such directory), IO (the message names the file),
+// Corrupt (an Mmap index whose file was damaged or changed), InvalidArgument
+// (ZstdLevel out of range), OutOfMemory.
 func (ix *Index) Save(path string, opts *SaveOptions) error {
-	if opts == nil {
-		return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_save(h, path, nil) })
+	var o C.qv_save_options
+	C.qv_save_options_init(&o)
+	if opts != nil {
+		if opts.CompressVectors {
+			o.compress_vectors = 1
+		}
+		if opts.CompressGraph {
+			o.compress_graph = 1
+		}
+		o.zstd_level = C.int(opts.ZstdLevel)
 	}
-	c := qvraw.NewQvSaveConfig()
-	defer qvraw.DeleteQvSaveConfig(c)
-	c.SetCompress_vectors(opts.CompressVectors)
-	c.SetCompress_graph(opts.CompressGraph)
-	c.SetZstd_level(opts.ZstdLevel)
-	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_save(h, path, c) })
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_save_with_options(h, cpath, &o) })
+}
+
+// Verify checks again the file sections an Mmap index searches in place:
+// the point of opening with VerifyDeferred. For an index in memory there is
+// nothing to check. Safe alongside searches.
+// Errors: Corrupt (the message names the file and the section, or says the
+// file changed size since the open: close the index then).
+func (ix *Index) Verify() error {
+	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_verify(h) })
 }
 
 // ExportNpy writes the live vectors and their keys as .npy files.
+// Errors: NotFound (no such directory), IO, Corrupt (as Save), OutOfMemory.
 func (ix *Index) ExportNpy(vectorsPath, keysPath string) error {
-	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_export_npy(h, vectorsPath, keysPath) })
+	cv, ck := C.CString(vectorsPath), C.CString(keysPath)
+	defer C.free(unsafe.Pointer(cv))
+	defer C.free(unsafe.Pointer(ck))
+	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_export_npy(h, cv, ck) })
 }
 
 // ImportNpy adds the vectors of a .npy file; keys from keysPath, or 0..n-1
-// when keysPath is "".
+// when keysPath is "". All-or-nothing like AddBatch.
+// Errors: NotFound (missing file), Corrupt (not a .npy file), DimensionMismatch,
+// Unsupported (another dtype, read-only index), DuplicateKey, InvalidArgument
+// (key count differs, NaN or Inf), IO, OutOfMemory.
 func (ix *Index) ImportNpy(vectorsPath, keysPath string) error {
-	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_import_npy(h, vectorsPath, keysPath) })
+	cv := C.CString(vectorsPath)
+	defer C.free(unsafe.Pointer(cv))
+	var ck *C.char
+	if keysPath != "" {
+		ck = C.CString(keysPath)
+		defer C.free(unsafe.Pointer(ck))
+	}
+	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_import_npy(h, cv, ck) })
 }
 
 // SetMetadata attaches bytes to the live vector under key; empty removes them.
+// Errors: NotFound (no live vector under key), Unsupported (read-only index).
 func (ix *Index) SetMetadata(key uint64, data []byte) error {
-	buf := data
-	if len(buf) == 0 {
-		buf = make([]byte, 1) // a valid pointer; the length says 0
+	var p unsafe.Pointer
+	if len(data) > 0 {
+		p = unsafe.Pointer(&data[0])
 	}
-	return ix.with(func(h qvraw.Qv_index) int {
-		return qvraw.Qvs_index_set_metadata(h, key, buf, uint64(len(data)))
+	return ix.with(func(h *C.qv_index) C.qv_status {
+		return C.qv_index_set_metadata(h, C.uint64_t(key), p, C.size_t(len(data)))
 	})
 }
 
-// Metadata returns a copy of the metadata of key; NotFound when it has none.
+// Metadata returns a copy of the metadata of key.
+// Errors: NotFound (the key has none, or is not in the index).
 func (ix *Index) Metadata(key uint64) ([]byte, error) {
-	b := qvraw.NewQvBytes()
-	defer qvraw.DeleteQvBytes(b)
-	if err := ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_get_metadata(h, key, b) }); err != nil {
+	var out []byte
+	err := ix.with(func(h *C.qv_index) C.qv_status {
+		var data unsafe.Pointer
+		var n C.size_t
+		s := C.qv_index_get_metadata(h, C.uint64_t(key), &data, &n)
+		if s == C.QV_OK {
+			out = C.GoBytes(data, C.int(n)) // copied before any other call on the index
+		}
+		return s
+	})
+	if err != nil {
 		return nil, err
-	}
-	out := make([]byte, b.Size())
-	if len(out) > 0 {
-		b.Copy_to(out)
 	}
 	return out, nil
 }
 
-// MetadataString returns the metadata of key as a string (it should be UTF-8).
+// MetadataString returns the metadata of key as a string.
+// Errors: NotFound, InvalidArgument (the bytes are not UTF-8).
 func (ix *Index) MetadataString(key uint64) (string, error) {
 	b, err := ix.Metadata(key)
 	if err != nil {
@@ -493,28 +590,29 @@ func (ix *Index) MetadataString(key uint64) (string, error) {
 
 // Compact rebuilds the index without its removed vectors. It must not run
 // alongside any other call on the index.
+// Errors: Unsupported (read-only index), OutOfMemory (unchanged on failure).
 func (ix *Index) Compact() error {
-	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_compact(h) })
+	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_compact(h) })
 }
 
 // Info describes the index.
 func (ix *Index) Info() (Info, error) {
-	i := qvraw.NewQvIndexInfo()
-	defer qvraw.DeleteQvIndexInfo(i)
-	if err := ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_get_info(h, i) }); err != nil {
+	var i C.qv_index_info
+	C.qv_index_info_init(&i)
+	if err := ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_get_info(h, &i) }); err != nil {
 		return Info{}, err
 	}
 	return Info{
-		Kind:               Kind(i.GetKind()),
-		Metric:             Metric(i.GetMetric()),
-		Dim:                int(i.GetDim()),
-		Count:              i.GetCount(),
-		Deleted:            i.GetDeleted(),
-		MetadataCount:      i.GetMetadata_count(),
-		HnswM:              int(i.GetHnsw_m()),
-		HnswEfConstruction: int(i.GetHnsw_ef_construction()),
-		HnswEfSearch:       int(i.GetHnsw_ef_search()),
-		Seed:               i.GetSeed(),
-		ReadOnly:           i.GetRead_only(),
+		Kind:               Kind(i.kind),
+		Metric:             Metric(i.metric),
+		Dim:                int(i.dim),
+		Count:              uint64(i.count),
+		Deleted:            uint64(i.deleted),
+		MetadataCount:      uint64(i.metadata_count),
+		HnswM:              int(i.hnsw_m),
+		HnswEfConstruction: int(i.hnsw_ef_construction),
+		HnswEfSearch:       int(i.hnsw_ef_search),
+		Seed:               uint64(i.seed),
+		ReadOnly:           i.read_only != 0,
 	}, nil
 }

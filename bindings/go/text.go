@@ -1,9 +1,14 @@
 package quiver
 
+/*
+#include <stdlib.h>
+#include "bridge.h"
+*/
+import "C"
+
 import (
 	"strings"
-
-	"quiver/internal/qvraw"
+	"unsafe"
 )
 
 // Text on an index: attach an embedder (SetEmbedder), add documents as text
@@ -51,8 +56,9 @@ func DocKey(chunkKey uint64) uint64 { return chunkKey >> 16 }
 // index (nil detaches). The index keeps the embedder, and a callback
 // embedder's Go function, alive until it is closed or given another one:
 // closing the Embedder right after this call is fine. It is not saved with
-// the index: attach it again after Open. DimensionMismatch when the dims
-// differ (the attached embedder stays).
+// the index: attach it again after Open.
+// Errors: DimensionMismatch (the dims differ; the attached embedder stays),
+// InvalidArgument (closed index or embedder).
 func (ix *Index) SetEmbedder(e *Embedder) error {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -62,7 +68,7 @@ func (ix *Index) SetEmbedder(e *Embedder) error {
 	ix.textMu.Lock()
 	defer ix.textMu.Unlock()
 	if e == nil {
-		if err := call(func() int { return qvraw.Qvs_index_set_embedder(ix.handle, nil) }); err != nil {
+		if err := call(func() C.qv_status { return C.qv_index_set_embedder(ix.handle, nil) }); err != nil {
 			return err
 		}
 	} else if err := e.attachTo(ix.handle); err != nil {
@@ -76,9 +82,11 @@ func (ix *Index) SetEmbedder(e *Embedder) error {
 }
 
 // SetTextOptions sets how later AddText calls chunk documents (nil = the defaults).
+// Errors: InvalidArgument (ChunkSize < 0, ChunkOverlap < 0 or >= ChunkSize,
+// unknown Unit).
 func (ix *Index) SetTextOptions(opts *TextOptions) error {
 	if opts == nil {
-		return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_set_text_options(h, nil) })
+		return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_set_text_options(h, nil) })
 	}
 	if opts.ChunkSize < 0 {
 		return newError(InvalidArgument, "ChunkSize is %d; it must be at least 1 (0 = the default)", opts.ChunkSize)
@@ -86,28 +94,33 @@ func (ix *Index) SetTextOptions(opts *TextOptions) error {
 	if opts.ChunkOverlap != nil && *opts.ChunkOverlap < 0 {
 		return newError(InvalidArgument, "ChunkOverlap is %d; it must be 0 or more (and less than ChunkSize)", *opts.ChunkOverlap)
 	}
-	c := qvraw.NewQvTextConfig()
-	defer qvraw.DeleteQvTextConfig(c)
+	var o C.qv_text_options
+	C.qv_text_options_init(&o)
 	if opts.Unit != DefaultUnit {
-		c.SetUnit(int(opts.Unit))
+		o.unit = C.qv_chunk_unit(opts.Unit)
 	}
 	if opts.ChunkSize != 0 {
-		c.SetChunk_size(uint(opts.ChunkSize))
+		o.chunk_size = C.uint32_t(opts.ChunkSize)
 	}
 	if opts.ChunkOverlap != nil {
-		c.SetChunk_overlap(uint(*opts.ChunkOverlap))
+		o.chunk_overlap = C.uint32_t(*opts.ChunkOverlap)
 	}
-	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_set_text_options(h, c) })
+	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_set_text_options(h, &o) })
 }
 
 // AddText adds a document: splits it into chunks, embeds them and stores each
 // under ChunkKey(doc, n) with its text as metadata. doc must be <= MaxDocKey.
+// Errors: as AddTexts.
 func (ix *Index) AddText(doc uint64, text string) error {
 	return ix.AddTexts([]uint64{doc}, []string{text})
 }
 
 // AddTexts adds documents texts[i] under docs[i], embedded in one call; all or
 // nothing.
+// Errors: InvalidArgument (no embedder attached, a key above MaxDocKey, an
+// empty or blank text, a NUL byte in a text, len(docs) != len(texts), too
+// many chunks), DuplicateKey (a document already in the index), Unsupported
+// (read-only index), Embedding (the embedder failed), OutOfMemory.
 func (ix *Index) AddTexts(docs []uint64, texts []string) error {
 	if len(docs) != len(texts) {
 		return newError(InvalidArgument, "%d keys for %d texts; pass one key per text", len(docs), len(texts))
@@ -115,30 +128,30 @@ func (ix *Index) AddTexts(docs []uint64, texts []string) error {
 	if len(docs) == 0 {
 		return nil
 	}
-	t := qvraw.NewQvTexts()
-	defer qvraw.DeleteQvTexts(t)
 	for i, s := range texts {
 		if err := checkText(s, "text", i); err != nil {
 			return err
 		}
-		b := []byte(s)
-		n := len(b)
-		if n == 0 {
-			b = make([]byte, 1) // a valid pointer; the length says 0
-		}
-		t.Add(b, uint64(n))
 	}
-	return ix.withEmbedder(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_add_texts(h, docs, t) })
+	cs := newCStrings(texts)
+	defer cs.free()
+	return ix.withEmbedder(func(h *C.qv_index) C.qv_status {
+		return C.qv_index_add_texts(h, C.size_t(len(docs)), u64ptr(docs), cs.ptrs)
+	})
 }
 
-// RemoveText removes every chunk of a document; NotFound when it is not in the index.
+// RemoveText removes every chunk of a document.
+// Errors: NotFound (the document is not in the index), InvalidArgument (a
+// key above MaxDocKey), Unsupported (read-only index).
 func (ix *Index) RemoveText(doc uint64) error {
-	return ix.with(func(h qvraw.Qv_index) int { return qvraw.Qvs_index_remove_text(h, doc) })
+	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_remove_text(h, C.uint64_t(doc)) })
 }
 
 // SearchText returns the k documents nearest to query, each with its best
 // chunk, nearest first. opts.Filter is called with chunk keys (DocKey gives
 // the document). opts may be nil.
+// Errors: InvalidArgument (k < 1, an empty or blank query, a NUL byte, no
+// embedder attached), Embedding, OutOfMemory.
 func (ix *Index) SearchText(query string, k int, opts *SearchOptions) ([]TextHit, error) {
 	return ix.searchText(query, k, opts, false)
 }
@@ -156,28 +169,24 @@ func (ix *Index) searchText(query string, k int, opts *SearchOptions, chunks boo
 	if err := checkK(k); err != nil {
 		return nil, err
 	}
-	q := []byte(query)
-	n := len(q)
-	if n == 0 {
-		q = make([]byte, 1)
-	}
-	keys := make([]uint64, k+1) // +1: never an empty slice (a NULL array) for k == 0
-	chunkKeys := make([]uint64, k+1)
-	dist := make([]float32, k+1)
-	found := make([]uint64, 1)
-	ef, _, keep := searchArgs(opts)
-	err := runFiltered(keep, func(f qvraw.QvFilter) error {
-		return ix.withEmbedder(func(h qvraw.Qv_index) int {
+	q := C.CString(query)
+	defer C.free(unsafe.Pointer(q))
+	keys := make([]uint64, k)
+	chunkKeys := make([]uint64, k)
+	dist := make([]float32, k)
+	var found C.size_t
+	err := withParams(opts, func(p *C.qv_search_params) error {
+		return ix.withEmbedder(func(h *C.qv_index) C.qv_status {
 			if chunks {
-				return qvraw.Qvs_index_search_text_chunks(h, q, uint64(n), uint64(k), ef, f, chunkKeys, dist, found)
+				return C.qv_index_search_text_chunks(h, q, C.size_t(k), p, u64ptr(chunkKeys), f32ptr(dist), &found)
 			}
-			return qvraw.Qvs_index_search_text(h, q, uint64(n), uint64(k), ef, f, keys, chunkKeys, dist, found)
+			return C.qv_index_search_text_ex(h, q, C.size_t(k), p, u64ptr(keys), u64ptr(chunkKeys), f32ptr(dist), &found)
 		})
 	})
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]TextHit, found[0])
+	hits := make([]TextHit, int(found))
 	for i := range hits {
 		doc := keys[i]
 		if chunks {
@@ -191,7 +200,7 @@ func (ix *Index) searchText(query string, k int, opts *SearchOptions, chunks boo
 
 // withEmbedder runs a text call with the attached embedder (if any) counted
 // as in use, so that its Go function outlives the call.
-func (ix *Index) withEmbedder(f func(h qvraw.Qv_index) int) error {
+func (ix *Index) withEmbedder(f func(h *C.qv_index) C.qv_status) error {
 	ix.textMu.Lock()
 	e := ix.embedder
 	if e != nil {

@@ -48,4 +48,19 @@ cmake -S "$src/tests/install/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="
 cmake --build "$work/consumer" >/dev/null
 out=$("$work/consumer/hello_cmake")
 grep -q "key 100" <<<"$out" || { echo "hello (CMake package) did not find key 100"; exit 1; }
+if command -v go >/dev/null 2>&1; then
+  echo "== Go module against the installed quiver.pc (no CGO_* variables)"
+  mkdir "$work/go"
+  cp "$src/tests/install/go_consumer/main.go" "$work/go/"
+  printf '%s\n' "module example.com/hello" "" "go 1.19" "" \
+    "require github.com/quiver-search/quiver/bindings/go v0.0.0" "" \
+    "replace github.com/quiver-search/quiver/bindings/go => $src/bindings/go" >"$work/go/go.mod"
+  (cd "$work/go" && GOPROXY=off GOFLAGS= GOTOOLCHAIN=local GOCACHE="$work/gocache" GOPATH="$work/gopath" \
+    go build -ldflags "-r $(pkg-config --variable=libdir quiver)" -o hello .)
+  out=$("$work/go/hello")
+  grep -q "nearest: 42" <<<"$out" || { echo "hello (Go) did not find key 42: $out"; exit 1; }
+  chmod -R u+w "$work" # the module cache is read-only
+else
+  echo "== Go: skipped (no go toolchain)"
+fi
 echo "install check passed"
