@@ -15,8 +15,10 @@
  *  - Options structs start with `struct_size`; fill them with their `_init()`
  *    function (or, for the index options and search parameters, the
  *    QV_INDEX_OPTIONS_INIT / QV_SEARCH_PARAMS_INIT macros) and then change the fields you
- *    need. The library rejects a struct_size it does not know, so a program
- *    built against an older header keeps working with a newer library.
+ *    need. A struct grows only at its end: the library takes the struct_size
+ *    of every earlier release of a struct (the fields added since get their
+ *    defaults), so a program built against an older header keeps working
+ *    with a newer library; it rejects a struct_size it does not know.
  *  - Memory the caller passes in stays owned by the caller; the library copies
  *    what it keeps. Strings the library returns stay valid until the next call
  *    on the same handle (or, for qv_last_error, the next failing call on the
@@ -141,6 +143,34 @@ typedef enum qv_metric { QV_METRIC_L2 = 1, QV_METRIC_IP = 2, QV_METRIC_COSINE = 
  *                 them (equal distances; which ones is unspecified). */
 typedef enum qv_index_kind { QV_INDEX_FLAT = 1, QV_INDEX_HNSW = 2 } qv_index_kind;
 
+/* How an index stores its vectors (qv_index_options.storage). A lossy type
+ * stores compact codes, walks the graph on them, then re-ranks the best
+ * candidates on the float32 originals it keeps (qv_search_params.rerank),
+ * so the distances returned are exact; docs/storage.md has the measurements.
+ *  QV_STORAGE_F32  float32, exact (the default): 4 bytes per dimension.
+ *  QV_STORAGE_F16  IEEE half: 2 bytes per dimension, about 3 significant
+ *                  digits. Distances are computed against the half values
+ *                  (float32 query) and qv_index_get returns them. Under L2
+ *                  and IP every element must be within +-65504.
+ *  QV_STORAGE_I8   int8 scalar quantization, one scale per vector
+ *                  (max |x_i| / 127: no training, any batch order, no value
+ *                  is ever out of range): 1 byte per dimension + 8.
+ *  QV_STORAGE_B1   one sign bit per dimension (+ 8 bytes), distances
+ *                  estimated from the bits that differ. COSINE and IP only.
+ * I8 and B1 keep the float32 originals too (keep_originals = 1, the
+ * default): in memory for an index built or loaded, in the file's mapped
+ * pages after QV_OPEN_MMAP. With keep_originals = 0 only the codes are
+ * kept: smaller, but distances are the codes' estimates and qv_index_get
+ * returns the decoded codes.
+ * This version stores F16, I8 and B1 in HNSW indexes only; a FLAT index
+ * with another storage type is refused (QV_ERR_UNSUPPORTED). */
+typedef enum qv_storage {
+  QV_STORAGE_F32 = 1,
+  QV_STORAGE_F16 = 2,
+  QV_STORAGE_I8 = 3,
+  QV_STORAGE_B1 = 4
+} qv_storage;
+
 /* Options for qv_index_create. Initialise with qv_index_options_init(), then
  * set `dim` (required) and whatever else you need. */
 typedef struct qv_index_options {
@@ -162,6 +192,11 @@ typedef struct qv_index_options {
                                     threads = 1 for batches) build the same graph and
                                     so give the same results. */
   uint32_t threads;              /* threads for batch calls; 0 = all cores (default) */
+  /* Added in 0.2 (a 0.1 struct_size gives these their defaults): */
+  qv_storage storage;      /* default QV_STORAGE_F32; see qv_storage */
+  uint32_t keep_originals; /* I8 and B1: 1 (default) keeps the float32 originals for
+                              exact re-ranking, distances and qv_index_get; 0 keeps
+                              only the codes. Ignored by F32 and F16. */
 } qv_index_options;
 
 /* The largest dimension an index accepts. */
@@ -173,8 +208,11 @@ QV_API void qv_index_options_init(qv_index_options* opts);
 
 /* The same defaults as a static initialiser:
  *   qv_index_options opts = QV_INDEX_OPTIONS_INIT;  opts.dim = 128; */
-#define QV_INDEX_OPTIONS_INIT \
-  { (uint32_t)sizeof(qv_index_options), 0, QV_METRIC_L2, QV_INDEX_HNSW, 16, 200, 64, 42, 0 }
+#define QV_INDEX_OPTIONS_INIT                                                               \
+  {                                                                                         \
+    (uint32_t)sizeof(qv_index_options), 0, QV_METRIC_L2, QV_INDEX_HNSW, 16, 200, 64, 42, 0, \
+        QV_STORAGE_F32, 1                                                                   \
+  }
 
 /* Parameters for one search call. Initialise with qv_search_params_init(). */
 typedef struct qv_search_params {
@@ -188,22 +226,29 @@ typedef struct qv_search_params {
                                               the same index. */
   void* filter_user;                       /* passed to filter unchanged */
   uint32_t threads;                        /* for batch search; 0 = all cores */
+  /* Added in 0.2 (a 0.1 struct_size gives it its default): */
+  size_t rerank; /* I8 and B1 with originals: how many of the best candidates the
+                    graph search found are re-ranked on the float32 originals.
+                    0 (default) = all of them (ef); raised to k when smaller.
+                    Ignored by other storage types. */
 } qv_search_params;
 
-/* Fills `params` with the defaults (ef = 0, no filter, threads = 0). NULL is
- * ignored. Thread-safe. */
+/* Fills `params` with the defaults (ef = 0, no filter, threads = 0,
+ * rerank = 0). NULL is ignored. Thread-safe. */
 QV_API void qv_search_params_init(qv_search_params* params);
 
 /* The same defaults as a static initialiser. */
 #define QV_SEARCH_PARAMS_INIT \
-  { (uint32_t)sizeof(qv_search_params), 0, NULL, NULL, 0 }
+  { (uint32_t)sizeof(qv_search_params), 0, NULL, NULL, 0, 0 }
 
 /* Creates an empty index. The index grows as vectors arrive: there is no
  * capacity to reserve.
  * Ownership: *out belongs to the caller, release it with qv_index_free.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL opts/out, unknown struct_size,
- * dim 0 or > QV_MAX_DIM, unknown metric or kind, hnsw_m out of range, ef 0),
- * QV_ERR_OUT_OF_MEMORY. Thread-safe. */
+ * dim 0 or > QV_MAX_DIM, unknown metric, kind or storage, hnsw_m out of
+ * range, ef 0, QV_STORAGE_B1 under QV_METRIC_L2), QV_ERR_UNSUPPORTED (a
+ * FLAT index with storage other than F32), QV_ERR_OUT_OF_MEMORY.
+ * Thread-safe. */
 QV_API qv_status qv_index_create(const qv_index_options* opts, qv_index** out);
 
 /* Releases the index and everything it owns. NULL is fine. Must not run
@@ -247,6 +292,8 @@ QV_API qv_status qv_index_dim(const qv_index* index, uint32_t* out);
 
 /* Copies the vector stored under `key` into vector_out (dim floats). Under
  * COSINE the vector is returned as given to add, up to float rounding.
+ * F16 storage returns the half values; I8 and B1 the originals, or the
+ * decoded codes when keep_originals was 0 (see qv_storage).
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer), QV_ERR_NOT_FOUND.
  * Thread-safe. */
 QV_API qv_status qv_index_get(const qv_index* index, uint64_t key, float* vector_out);
@@ -527,19 +574,33 @@ typedef struct qv_index_info {
   uint32_t hnsw_ef_search;
   uint64_t seed;
   int read_only; /* 1 when opened with QV_OPEN_MMAP */
+  /* Added in 0.2 (left as they are for a 0.1 struct_size): */
+  qv_storage storage;
+  int keeps_originals; /* 1 when I8 or B1 storage keeps the float32 originals */
 } qv_index_info;
 
 /* Zeroes *info and sets its struct_size. NULL is ignored. Thread-safe. */
 QV_API void qv_index_info_init(qv_index_info* info);
 
 /* The same as a static initialiser. */
-#define QV_INDEX_INFO_INIT \
-  { (uint32_t)sizeof(qv_index_info), (qv_index_kind)0, (qv_metric)0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }
+#define QV_INDEX_INFO_INIT                                                                      \
+  {                                                                                             \
+    (uint32_t)sizeof(qv_index_info), (qv_index_kind)0, (qv_metric)0, 0, 0, 0, 0, 0, 0, 0, 0, 0, \
+        (qv_storage)0, 0                                                                        \
+  }
 
 /* Fills *info with a description of the index.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer, unknown info->struct_size).
  * Thread-safe. */
 QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* info);
+
+/* Stores in *out the heap bytes the index holds: vector codes, originals
+ * held in memory, graph links, the key map and metadata. Pages of a file
+ * opened with QV_OPEN_MMAP are not counted (they are page cache, shared and
+ * reclaimable); what an mmap-opened index builds in memory (its key map,
+ * once used) is. A snapshot when writers run alongside.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer). Thread-safe. */
+QV_API qv_status qv_index_memory_bytes(const qv_index* index, size_t* out);
 
 /* ---------------------------------------------------------------------- */
 /* Embedding                                                              */

@@ -9,6 +9,7 @@
 #include "capi/handle_checks.h"
 #include "capi/index_handle.h"
 #include "capi/search_params.h"
+#include "capi/struct_sizes.h"
 #include "core/limits.h"
 #include "core/metric.h"
 #include "index/index_factory.h"
@@ -26,18 +27,26 @@ using quiver::capi::set_error;
 static_assert(QV_MAX_DIM == quiver::kMaxDim);
 static_assert(QV_INDEX_FLAT == uint32_t(quiver::IndexKind::Flat) &&
               QV_INDEX_HNSW == uint32_t(quiver::IndexKind::Hnsw));
+static_assert(QV_STORAGE_F32 == int(quiver::Storage::F32) &&
+              QV_STORAGE_F16 == int(quiver::Storage::F16) &&
+              QV_STORAGE_I8 == int(quiver::Storage::I8) &&
+              QV_STORAGE_B1 == int(quiver::Storage::B1));
 static_assert(QV_METRIC_L2 == int(quiver::Metric::L2) &&
               QV_METRIC_IP == int(quiver::Metric::InnerProduct) &&
               QV_METRIC_COSINE == int(quiver::Metric::Cosine));
 
 namespace {
 
-qv_status validate_options(const qv_index_options* o) {
-  if (!o) return invalid("options is NULL; fill a qv_index_options with qv_index_options_init");
-  if (o->struct_size != sizeof(qv_index_options))
-    return invalid("options.struct_size is " + std::to_string(o->struct_size) + ", expected " +
-                   std::to_string(sizeof(qv_index_options)) +
-                   "; initialise the struct with qv_index_options_init");
+// Reads the caller's options (any released struct_size) into `full`, the
+// current struct with defaults for what an older one lacks, and checks them.
+qv_status read_options(const qv_index_options* in, qv_index_options& full) {
+  if (!in) return invalid("options is NULL; fill a qv_index_options with qv_index_options_init");
+  qv_index_options_init(&full);
+  if (qv_status s = quiver::capi::read_versioned(in, quiver::capi::kIndexOptionsV1Size,
+                                                 offsetof(qv_index_options, storage), "options",
+                                                 "qv_index_options_init", full))
+    return s;
+  const qv_index_options* o = &full;
   if (o->dim == 0 || o->dim > QV_MAX_DIM)
     return invalid("options.dim is " + std::to_string(o->dim) + "; it must be between 1 and " +
                    std::to_string(QV_MAX_DIM));
@@ -50,6 +59,23 @@ qv_status validate_options(const qv_index_options* o) {
   if (kind != QV_INDEX_FLAT && kind != QV_INDEX_HNSW)
     return invalid("options.kind " + std::to_string(kind) +
                    " is unknown; use QV_INDEX_FLAT or QV_INDEX_HNSW");
+  const int storage = raw_enum(o->storage);
+  if (storage < QV_STORAGE_F32 || storage > QV_STORAGE_B1)
+    return invalid(
+        "options.storage " + std::to_string(storage) +
+        " is unknown; use QV_STORAGE_F32, QV_STORAGE_F16, QV_STORAGE_I8 or QV_STORAGE_B1");
+  if (storage == QV_STORAGE_B1 && metric == QV_METRIC_L2)
+    return invalid(
+        "QV_STORAGE_B1 keeps only the signs of the elements, which say nothing of L2 "
+        "distances; use it with QV_METRIC_COSINE or QV_METRIC_IP, or use "
+        "QV_STORAGE_I8 for L2");
+  if (storage != QV_STORAGE_F32 && kind == QV_INDEX_FLAT)
+    return set_error(QV_ERR_UNSUPPORTED,
+                     "a QV_INDEX_FLAT index stores float32 only in this version; use "
+                     "QV_STORAGE_F32, or QV_INDEX_HNSW for compact storage");
+  if (o->keep_originals > 1)
+    return invalid("options.keep_originals is " + std::to_string(o->keep_originals) +
+                   "; use 1 (keep the float32 originals) or 0 (codes only)");
   if (kind == QV_INDEX_HNSW) {
     if (o->hnsw_m < quiver::kMinHnswM || o->hnsw_m > quiver::kMaxHnswM)
       return invalid("options.hnsw_m is " + std::to_string(o->hnsw_m) + "; it must be between " +
@@ -79,6 +105,8 @@ QV_API void qv_index_options_init(qv_index_options* opts) {
   opts->hnsw_ef_search = 64;
   opts->seed = 42;
   opts->threads = 0;
+  opts->storage = QV_STORAGE_F32;
+  opts->keep_originals = 1;
 }
 
 QV_API void qv_search_params_init(qv_search_params* params) {
@@ -89,18 +117,22 @@ QV_API void qv_search_params_init(qv_search_params* params) {
 
 QV_API qv_status qv_index_create(const qv_index_options* opts, qv_index** out) {
   if (!out) return invalid("out is NULL; pass the address of a qv_index* to receive the index");
-  if (qv_status s = validate_options(opts)) return s;
+  qv_index_options o;
+  if (qv_status s = read_options(opts, o)) return s;
   return guard([&] {
     auto handle = std::make_unique<qv_index>();
-    handle->options = *opts;
+    handle->options = o;
     quiver::HnswParams p;
-    p.m = opts->hnsw_m;
-    p.ef_construction = opts->hnsw_ef_construction;
-    p.ef_search = opts->hnsw_ef_search;
-    p.seed = opts->seed;
+    p.m = o.hnsw_m;
+    p.ef_construction = o.hnsw_ef_construction;
+    p.ef_search = o.hnsw_ef_search;
+    p.seed = o.seed;
+    quiver::StorageOptions storage;
+    storage.type = static_cast<quiver::Storage>(o.storage);
+    storage.keep_originals = o.keep_originals != 0;
     handle->collection = std::make_unique<quiver::Collection>(
-        quiver::create_index(static_cast<quiver::IndexKind>(opts->kind), opts->dim,
-                             static_cast<quiver::Metric>(opts->metric), p));
+        quiver::create_index(static_cast<quiver::IndexKind>(o.kind), o.dim,
+                             static_cast<quiver::Metric>(o.metric), storage, p));
     *out = handle.release();
   });
 }
@@ -156,7 +188,7 @@ QV_API qv_status qv_index_search(const qv_index* index, const float* query, size
   if (!keys_out) return invalid("keys_out is NULL; pass room for k keys");
   if (!found_out) return invalid("found_out is NULL; pass the address of a size_t");
   quiver::SearchOptions options;
-  unsigned threads;
+  unsigned threads = 0;
   if (qv_status s = read_search_params(params, k, options, threads)) return s;
   return guard([&] {
     // Not thread_local: a filter may search another index from inside this
@@ -179,7 +211,7 @@ QV_API qv_status qv_index_search_batch(const qv_index* index, size_t nq, const f
                                        float* distances_out, size_t* found_out) {
   if (qv_status s = check_index(index)) return s;
   quiver::SearchOptions options;
-  unsigned threads;
+  unsigned threads = 0;
   if (qv_status s = read_search_params(params, k, options, threads)) return s;
   if (nq == 0) return QV_OK;
   if (!queries) return invalid("queries is NULL; pass nq x dim floats, row-major");

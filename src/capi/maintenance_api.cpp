@@ -2,6 +2,7 @@
 #include "capi/error_state.h"
 #include "capi/handle_checks.h"
 #include "capi/index_handle.h"
+#include "capi/struct_sizes.h"
 
 using quiver::capi::check_index;
 using quiver::capi::check_writable;
@@ -24,10 +25,12 @@ QV_API void qv_index_info_init(qv_index_info* info) {
 QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* info) {
   if (qv_status s = check_index(index)) return s;
   if (!info) return invalid("info is NULL; pass the address of a qv_index_info");
-  if (info->struct_size != sizeof(qv_index_info))
-    return invalid("info.struct_size is " + std::to_string(info->struct_size) + ", expected " +
-                   std::to_string(sizeof(qv_index_info)) +
-                   "; set it with qv_index_info_init before the call");
+  const uint32_t size = info->struct_size;
+  if (size != sizeof(qv_index_info) && size != quiver::capi::kIndexInfoV1Size)
+    return invalid("info.struct_size is " + std::to_string(size) + ", expected " +
+                   std::to_string(sizeof(qv_index_info)) + " (or " +
+                   std::to_string(quiver::capi::kIndexInfoV1Size) +
+                   " from a Quiver 0.1 header); set it with qv_index_info_init before the call");
   return guard([&] {
     quiver::CollectionInfo c = index->collection->info();
     qv_index_info out{};
@@ -45,8 +48,21 @@ QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* info) {
       out.seed = c.hnsw.seed;
     }
     out.read_only = c.read_only ? 1 : 0;
-    *info = out;
+    out.storage = static_cast<qv_storage>(c.storage.type);
+    out.keeps_originals = c.storage.keeps_originals() ? 1 : 0;
+    // A 0.1 struct ends with read_only: write only what it holds.
+    const size_t bytes = size == sizeof(qv_index_info)
+                             ? sizeof(qv_index_info)
+                             : offsetof(qv_index_info, read_only) + sizeof(int);
+    out.struct_size = size;
+    std::memcpy(static_cast<void*>(info), &out, bytes);
   });
+}
+
+QV_API qv_status qv_index_memory_bytes(const qv_index* index, size_t* out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!out) return invalid("out is NULL; pass the address of a size_t");
+  return guard([&] { *out = index->collection->memory_bytes(); });
 }
 
 }  // extern "C"

@@ -48,6 +48,8 @@ qv_index_options options_of(const quiver::CollectionInfo& info) {
     o.hnsw_ef_search = info.hnsw.ef_search;
     o.seed = info.hnsw.seed;
   }
+  o.storage = static_cast<qv_storage>(info.storage.type);
+  o.keep_originals = info.storage.keep_originals ? 1 : 0;
   return o;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "capi/error_state.h"
+#include "capi/struct_sizes.h"
 #include "index/vector_index.h"
 #include "quiver/quiver.h"
 
@@ -16,14 +17,17 @@ inline qv_status read_search_params(const qv_search_params* params, size_t k, Se
   out.k = k;
   threads = 0;
   if (!params) return QV_OK;
-  if (params->struct_size != sizeof(qv_search_params))
-    return invalid("params.struct_size is " + std::to_string(params->struct_size) + ", expected " +
-                   std::to_string(sizeof(qv_search_params)) +
-                   "; initialise the struct with qv_search_params_init");
-  out.ef = params->ef;
-  out.filter.fn = params->filter;
-  out.filter.user = params->filter_user;
-  threads = params->threads;
+  qv_search_params p;
+  qv_search_params_init(&p);
+  if (qv_status s = read_versioned(params, kSearchParamsV1Size,
+                                   offsetof(qv_search_params, threads) + sizeof(uint32_t), "params",
+                                   "qv_search_params_init", p))
+    return s;
+  out.ef = p.ef;
+  out.filter.fn = p.filter;
+  out.filter.user = p.filter_user;
+  out.rerank = p.rerank;
+  threads = p.threads;
   return QV_OK;
 }
 

@@ -26,12 +26,19 @@ bool Collection::contains(uint64_t key) const {
   }
 }
 
+size_t Collection::memory_bytes() const {
+  const size_t index_bytes = index_->memory_bytes();
+  std::shared_lock lock(metadata_mutex_);
+  return index_bytes + metadata_.heap_bytes();
+}
+
 CollectionInfo Collection::info() const {
   CollectionInfo info;
   info.dim = index_->dim();
   info.metric = index_->metric();
   info.count = index_->size();
   info.read_only = read_only_;
+  info.storage = index_->storage();
   if (const auto* hnsw = dynamic_cast<const HnswIndex*>(index_.get())) {
     info.kind = IndexKind::Hnsw;
     info.hnsw = hnsw->params();
@@ -106,7 +113,8 @@ void Collection::compact(unsigned threads) {
     keys.push_back(key);
     vectors.insert(vectors.end(), v, v + dim);
   });
-  auto rebuilt = create_index(IndexKind::Hnsw, index_->dim(), index_->metric(), hnsw->params());
+  auto rebuilt = create_index(IndexKind::Hnsw, index_->dim(), index_->metric(), index_->storage(),
+                              hnsw->params());
   rebuilt->add_batch(keys.size(), keys.data(), vectors.data(), threads);
   index_ = std::move(rebuilt);
 }

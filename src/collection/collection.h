@@ -41,6 +41,7 @@ struct CollectionInfo {
   uint64_t deleted = 0;         // removed vectors still held as HNSW tombstones
   uint64_t metadata_count = 0;  // keys with a metadata blob
   HnswParams hnsw;              // meaningful for Hnsw
+  StorageOptions storage;
   bool read_only = false;
 };
 
@@ -71,6 +72,8 @@ class Collection {
   const VectorIndex& index() const { return *index_; }
   bool read_only() const { return read_only_; }
   CollectionInfo info() const;
+  // Heap bytes of the index and the metadata (qv_index_memory_bytes).
+  size_t memory_bytes() const;
 
   void add(uint64_t key, const float* vector);
   void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads);

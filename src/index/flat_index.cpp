@@ -16,8 +16,20 @@
 
 namespace quiver {
 
-FlatIndex::FlatIndex(uint32_t dim, Metric metric)
-    : VectorIndex(dim, metric), distance_(metric), rows_(dim) {}
+FlatIndex::FlatIndex(uint32_t dim, Metric metric, const StorageOptions& storage)
+    : VectorIndex(dim, metric), distance_(metric), rows_(dim) {
+  if (storage.type != Storage::F32)
+    fail(Status::Unsupported, std::string("a FLAT index stores float32 only; ") +
+                                  storage_name(storage.type) +
+                                  " storage is for HNSW indexes in this version");
+}
+
+size_t FlatIndex::memory_bytes() const {
+  std::shared_lock lock(mutex_);
+  // An unordered_map node (key, row, next pointer) plus its bucket pointer.
+  constexpr size_t kKeyEntryBytes = 4 * sizeof(void*) + sizeof(void*);
+  return rows_.heap_bytes() + row_of_key_.size() * kKeyEntryBytes;
+}
 
 void FlatIndex::check_writable() const {
   if (image_) fail_read_only();
@@ -159,6 +171,10 @@ void FlatIndex::export_image(ImageSink& sink) const {
 
 std::unique_ptr<FlatIndex> FlatIndex::import_image(const IndexHeader& h, const ImageSource& source,
                                                    bool defer_value_checks, unsigned threads) {
+  if (read_storage(source, h).type != Storage::F32)
+    fail(Status::Corrupt, source.describe(SectionKind::IndexHeader) +
+                              ": index header: a FLAT index with storage other than float32" +
+                              kBadValue);
   auto index = std::make_unique<FlatIndex>(h.dim, Metric(h.metric));
   const uint64_t n = h.node_count;
   auto expect = [&](SectionKind kind, uint64_t element) {

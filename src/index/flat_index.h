@@ -33,7 +33,9 @@ namespace quiver {
 
 class FlatIndex final : public VectorIndex {
  public:
-  FlatIndex(uint32_t dim, Metric metric);
+  // Stores float32 only: the C API refuses other storage for FLAT.
+  FlatIndex(uint32_t dim, Metric metric, const StorageOptions& storage = {});
+  size_t memory_bytes() const override;
 
   void add(uint64_t key, const float* vector) override;
   void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) override;

@@ -35,6 +35,12 @@ class FlatRows {
 
   size_t size() const { return size_; }
   size_t rows_per_chunk() const { return size_t(1) << chunk_shift_; }
+  // Bytes of the chunks mapped (rows of an attached image not counted).
+  size_t heap_bytes() const {
+    size_t bytes = 0;
+    for (const Chunk& c : chunks_) bytes += c.mapping_bytes;
+    return bytes;
+  }
 
   // Makes room for `rows` rows in all; size() is unchanged. Throws
   // std::bad_alloc, leaving the rows as they were.

@@ -91,37 +91,70 @@ struct HnswIndex::Scratch {
 
   std::vector<std::vector<Candidate>> per_level;  // insert: chosen neighbours by layer
   std::vector<uint32_t> extra;                    // insert: links of a copy
+  // Prepared queries (VectorCodes::query_bytes, as floats for alignment):
+  // the search's, the node being linked, a candidate being compared, and
+  // the node whose links are being pruned.
+  std::vector<float> query, node_query, select_query, prune_query;
 };
 
 // A Scratch for one call, taken re-entrantly from this thread's stack; the
 // buffers outlive the short-lived threads of batch calls (scratch_pool.h).
 class HnswIndex::ScratchLease : public ScratchPool<HnswIndex::Scratch>::Lease {};
 
-HnswIndex::HnswIndex(uint32_t dim, Metric metric, const HnswParams& params)
+HnswIndex::HnswIndex(uint32_t dim, Metric metric, const HnswParams& params,
+                     const StorageOptions& storage)
     : VectorIndex(dim, metric),
       params_(params),
-      distance_(metric),
+      storage_(storage),
+      codes_(storage.type, metric, dim),
+      exact_(metric),
       max_links0_(size_t(params.m) * 2),
       record_bytes_(0),
       vector_offset_(((1 + size_t(params.m) * 2) * sizeof(uint32_t) + 15) & ~size_t(15)),
-      vector_bytes_(size_t(dim) * sizeof(float)),
+      vector_bytes_(codes_.code_bytes()),
       level_mult_(1.0 / std::log(double(std::max<uint32_t>(params.m, 2)))),
       // The vector starts at vector_offset_ (the links rounded up to 16
       // bytes), so the record must hold vector_offset_ + the vector, rounded
       // up: rounding links + vector together made it up to 12 bytes short
       // when dim is not a multiple of 4, and each vector overwrote the next
       // record's link header (its tombstone bit among them).
-      records_(vector_offset_ + ((size_t(dim) * sizeof(float) + 15) & ~size_t(15))),
+      records_(vector_offset_ + ((vector_bytes_ + 15) & ~size_t(15))),
       metas_(sizeof(NodeMeta)),
-      upper_links_((1 + size_t(params.m)) * sizeof(uint32_t)) {
+      upper_links_((1 + size_t(params.m)) * sizeof(uint32_t)),
+      originals_(size_t(dim) * sizeof(float)) {
   record_bytes_ = records_.record_bytes();
 }
 
 HnswIndex::~HnswIndex() = default;
 
-float* HnswIndex::vector_of(uint32_t id) const {
-  return reinterpret_cast<float*>(records_.record(id) + vector_offset_);
+size_t HnswIndex::memory_bytes() const {
+  return records_.heap_bytes() + metas_.heap_bytes() + upper_links_.heap_bytes() +
+         originals_.heap_bytes() + keys_.heap_bytes();
 }
+
+char* HnswIndex::code_of(uint32_t id) const { return records_.record(id) + vector_offset_; }
+
+const float* HnswIndex::original_of(uint32_t id) const {
+  return reinterpret_cast<const float*>(originals_.record(id));
+}
+
+void HnswIndex::copy_out(uint32_t id, float* out) const {
+  if (storage_.keeps_originals())
+    std::memcpy(out, original_of(id), size_t(dim()) * sizeof(float));
+  else
+    codes_.decode(code_of(id), out);
+  const float norm = meta(id).norm;
+  if (norm != 1.0f)
+    for (size_t i = 0; i < dim(); ++i) out[i] *= norm;
+}
+
+namespace {
+// A scratch buffer of at least `bytes`, 4-byte aligned.
+char* query_buffer(std::vector<float>& buffer, size_t bytes) {
+  if (buffer.size() * sizeof(float) < bytes) buffer.resize((bytes + 3) / 4);
+  return reinterpret_cast<char*>(buffer.data());
+}
+}  // namespace
 
 uint32_t* HnswIndex::links_of(uint32_t id, int level) const {
   if (level == 0) return reinterpret_cast<uint32_t*>(records_.record(id));
@@ -185,6 +218,7 @@ uint32_t HnswIndex::reserve_ids(size_t n) {
     for (size_t i = 0; i < n; ++i) {
       records_.ensure(uint32_t(first + i));
       metas_.ensure(uint32_t(first + i));
+      if (storage_.keeps_originals()) originals_.ensure(uint32_t(first + i));
     }
   } while (!next_id_.compare_exchange_weak(first, uint32_t(first + n)));
   return first;
@@ -207,9 +241,29 @@ void HnswIndex::init_node(uint32_t id, uint64_t key, const float* vector) {
     m.upper_first = first;
   }
   m.key = key;
-  // Checked by the caller (check_batch), so this cannot fail.
-  m.norm = prepare_vector(vector, dim(), metric(), vector_of(id), "vector");
+  // Checked by the caller (check_batch, check_storable), so none of this
+  // can fail.
+  if (storage_.type == Storage::F32) {
+    m.norm =
+        prepare_vector(vector, dim(), metric(), reinterpret_cast<float*>(code_of(id)), "vector");
+  } else if (storage_.keeps_originals()) {
+    float* original = reinterpret_cast<float*>(originals_.record(id));
+    m.norm = prepare_vector(vector, dim(), metric(), original, "vector");
+    codes_.encode(original, code_of(id));
+  } else {
+    std::vector<float> prepared(dim());
+    m.norm = prepare_vector(vector, dim(), metric(), prepared.data(), "vector");
+    codes_.encode(prepared.data(), code_of(id));
+  }
   m.level = uint8_t(level);
+}
+
+void HnswIndex::check_storable(size_t n, const float* vectors) const {
+  if (storage_.type != Storage::F16 || metric() == Metric::Cosine) return;  // unit vectors fit
+  for (size_t i = 0; i < n; ++i) {
+    const std::string what = n == 1 ? "the vector" : "vector " + std::to_string(i);
+    codes_.check_storable(vectors + i * dim(), what.c_str());
+  }
 }
 
 void HnswIndex::check_writable() const {
@@ -219,6 +273,7 @@ void HnswIndex::check_writable() const {
 void HnswIndex::add(uint64_t key, const float* vector) {
   check_writable();
   check_batch(1, &key, vector, dim(), metric());
+  check_storable(1, vector);
   if (!keys_.reserve(key)) fail_duplicate_key(key, false);
   uint32_t id = UINT32_MAX;
   try {
@@ -241,6 +296,7 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, 
   check_writable();
   if (n == 0) return;
   check_batch(n, keys, vectors, dim(), metric());
+  check_storable(n, vectors);
   for (size_t i = 0; i < n; ++i) {
     if (!keys_.reserve(keys[i])) {
       for (size_t j = 0; j < i; ++j) keys_.release(keys[j]);
@@ -303,9 +359,7 @@ void HnswIndex::remove(uint64_t key) {
 void HnswIndex::get(uint64_t key, float* out) const {
   auto id = key_map().find(key);
   if (!id) fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
-  const float* v = vector_of(*id);
-  float norm = meta(*id).norm;
-  for (size_t i = 0; i < dim(); ++i) out[i] = v[i] * norm;
+  copy_out(*id, out);
 }
 
 // Gathers the unvisited neighbours of `node` on `level` (marking them
@@ -326,7 +380,7 @@ uint32_t HnswIndex::gather_unvisited(uint32_t node, int level, uint32_t limit, V
     if (neighbor >= limit) [[unlikely]]
       continue;
     if (visited.test_and_set(neighbor)) continue;
-    const char* v = reinterpret_cast<const char*>(vector_of(neighbor));
+    const char* v = code_of(neighbor);
     for (size_t off = 0; off < vector_bytes_; off += 64) __builtin_prefetch(v + off);
     fresh[n_fresh++] = neighbor;
   }
@@ -336,14 +390,14 @@ uint32_t HnswIndex::gather_unvisited(uint32_t node, int level, uint32_t limit, V
 // Calls fn(id, distance to query) for each of ids[0..n), computing the
 // distances four at a time.
 template <typename Fn>
-void HnswIndex::for_each_distance(const float* query, const uint32_t* ids, uint32_t n,
+void HnswIndex::for_each_distance(const char* query, const uint32_t* ids, uint32_t n,
                                   Fn&& fn) const {
   for (uint32_t j = 0; j < n; j += 4) {
-    const float* rows[4];
+    const char* rows[4];
     const uint32_t in_group = std::min<uint32_t>(4, n - j);
-    for (uint32_t r = 0; r < 4; ++r) rows[r] = vector_of(ids[j + std::min(r, in_group - 1)]);
+    for (uint32_t r = 0; r < 4; ++r) rows[r] = code_of(ids[j + std::min(r, in_group - 1)]);
     float d4[4];
-    distance_.four(query, rows, dim(), d4);
+    codes_.four(query, rows, d4);
     for (uint32_t r = 0; r < in_group; ++r) fn(ids[j + r], d4[r]);
   }
 }
@@ -360,7 +414,7 @@ bool HnswIndex::is_spare_copy(uint32_t neighbor, uint32_t current, float d, size
 }
 
 template <typename Accept>
-void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef,
+void HnswIndex::search_layer(const char* query, uint32_t entry, float entry_distance, size_t ef,
                              size_t k, int level, const Accept& accept, Scratch& scratch,
                              std::vector<Candidate>& top) const {
   std::vector<Candidate>& candidates = scratch.candidates;
@@ -407,8 +461,8 @@ void HnswIndex::search_layer(const float* query, uint32_t entry, float entry_dis
   }
 }
 
-void HnswIndex::search_layer_all(const float* query, uint32_t entry, float entry_distance,
-                                 size_t ef, size_t k, int level, Scratch& scratch) const {
+void HnswIndex::search_layer_all(const char* query, uint32_t entry, float entry_distance, size_t ef,
+                                 size_t k, int level, Scratch& scratch) const {
   CandidatePool& pool = scratch.pool_list;
   VisitedSet& visited = scratch.visited;
   visited.begin(next_id_.load(std::memory_order_acquire));
@@ -437,7 +491,7 @@ void HnswIndex::search_layer_all(const float* query, uint32_t entry, float entry
   }
 }
 
-uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_level, int to_level,
+uint32_t HnswIndex::greedy_descend(const char* query, uint32_t entry, int from_level, int to_level,
                                    float& distance) const {
   uint32_t current = entry;
   const uint32_t limit = next_id_.load(std::memory_order_acquire);
@@ -457,7 +511,7 @@ uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_
         const NodeMeta& m = meta(neighbor);
         if (m.level < level || uint64_t(m.upper_first) + m.level > upper_limit) [[unlikely]]
           continue;
-        float d = distance_(query, vector_of(neighbor), dim());
+        float d = codes_.distance(query, code_of(neighbor));
         if (d < distance) {
           distance = d;
           current = neighbor;
@@ -470,11 +524,11 @@ uint32_t HnswIndex::greedy_descend(const float* query, uint32_t entry, int from_
 }
 
 bool HnswIndex::same_vector(uint32_t a, uint32_t b) const {
-  return std::memcmp(vector_of(a), vector_of(b), vector_bytes_) == 0;
+  return std::memcmp(code_of(a), code_of(b), vector_bytes_) == 0;
 }
 
-void HnswIndex::select_neighbors(uint32_t base, std::vector<Candidate>& candidates,
-                                 size_t m) const {
+void HnswIndex::select_neighbors(uint32_t base, std::vector<Candidate>& candidates, size_t m,
+                                 Scratch& scratch) const {
   if (candidates.size() <= m) return;
   // Ties (copies of one vector are all at the same distance) are broken by a
   // hash of the base and the candidate, not by id: otherwise every copy
@@ -503,10 +557,11 @@ void HnswIndex::select_neighbors(uint32_t base, std::vector<Candidate>& candidat
       candidates[kept++] = candidates[i];
       continue;
     }
-    const float* v = vector_of(id);
+    const char* v =
+        codes_.query_of_code(code_of(id), query_buffer(scratch.select_query, codes_.query_bytes()));
     bool good = true;
     for (size_t j = 0; j < kept; ++j) {
-      if (distance_(v, vector_of(candidates[j].second), dim()) < candidates[i].first) {
+      if (codes_.distance(v, code_of(candidates[j].second)) < candidates[i].first) {
         good = false;
         break;
       }
@@ -531,11 +586,12 @@ void HnswIndex::add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scra
       // Full: choose the best `capacity` among the old links and the new one.
       std::vector<Candidate>& pool = scratch.pool;
       pool.clear();
-      const float* base = vector_of(neighbor);
-      pool.emplace_back(distance_(base, vector_of(id), dim()), id);
+      const char* base = codes_.query_of_code(
+          code_of(neighbor), query_buffer(scratch.prune_query, codes_.query_bytes()));
+      pool.emplace_back(codes_.distance(base, code_of(id)), id);
       for (uint32_t j = 1; j <= count; ++j)
-        pool.emplace_back(distance_(base, vector_of(links[j]), dim()), links[j]);
-      select_neighbors(neighbor, pool, capacity);
+        pool.emplace_back(codes_.distance(base, code_of(links[j])), links[j]);
+      select_neighbors(neighbor, pool, capacity, scratch);
       write_links(links, pool.data(), pool.size());
     }
   }
@@ -546,8 +602,8 @@ void HnswIndex::add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scra
 // search finds are all copies, and the new node would get no link out of
 // them. The copy's own neighbours are the right neighbours for the same
 // point, so they join the candidates.
-void HnswIndex::add_links_of_copy(uint32_t id, uint32_t copy, int level, Scratch& scratch,
-                                  std::vector<Candidate>& found) const {
+void HnswIndex::add_links_of_copy(const char* query, uint32_t id, uint32_t copy, int level,
+                                  Scratch& scratch, std::vector<Candidate>& found) const {
   const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
   const uint32_t limit = next_id_.load(std::memory_order_acquire);
   std::vector<uint32_t>& extra = scratch.extra;
@@ -561,7 +617,7 @@ void HnswIndex::add_links_of_copy(uint32_t id, uint32_t copy, int level, Scratch
   for (uint32_t neighbor : extra) {
     bool known = false;
     for (const Candidate& c : found) known = known || c.second == neighbor;
-    if (!known) found.emplace_back(distance_(vector_of(id), vector_of(neighbor), dim()), neighbor);
+    if (!known) found.emplace_back(codes_.distance(query, code_of(neighbor)), neighbor);
   }
 }
 
@@ -576,14 +632,15 @@ void HnswIndex::link_node(uint32_t id) {
       return;
     }
   }
-  const float* query = vector_of(id);
-  const int top_level = entry_level(entry);
-  uint32_t current = entry_id(entry);
-  float distance = distance_(query, vector_of(current), dim());
-  current = greedy_descend(query, current, top_level, level, distance);
-
   ScratchLease lease;
   Scratch& scratch = lease.get();
+  const char* query =
+      codes_.query_of_code(code_of(id), query_buffer(scratch.node_query, codes_.query_bytes()));
+  const int top_level = entry_level(entry);
+  uint32_t current = entry_id(entry);
+  float distance = codes_.distance(query, code_of(current));
+  current = greedy_descend(query, current, top_level, level, distance);
+
   const int linked_top = std::min(level, top_level);
   if (scratch.per_level.size() < size_t(linked_top) + 1) scratch.per_level.resize(linked_top + 1);
   // Choose the neighbours on every layer first and write this node's own
@@ -598,8 +655,8 @@ void HnswIndex::link_node(uint32_t id) {
     // The nearest candidate is where the next layer starts.
     current = found.front().second;
     distance = found.front().first;
-    if (same_vector(current, id)) add_links_of_copy(id, current, l, scratch, found);
-    select_neighbors(id, found, params_.m);
+    if (same_vector(current, id)) add_links_of_copy(query, id, current, l, scratch, found);
+    select_neighbors(id, found, params_.m, scratch);
     uint32_t* links = links_of(id, l);
     lock_node(id);
     write_links(links, found.data(), found.size());
@@ -616,6 +673,22 @@ void HnswIndex::link_node(uint32_t id) {
   }
 }
 
+void HnswIndex::rerank(const float* query, size_t rerank,
+                       std::vector<Candidate>& candidates) const {
+  const size_t n = rerank == 0 ? candidates.size() : std::min(rerank, candidates.size());
+  for (size_t i = 0; i < n; i += 4) {
+    const float* rows[4];
+    const size_t in_group = std::min<size_t>(4, n - i);
+    for (size_t r = 0; r < 4; ++r)
+      rows[r] = original_of(candidates[i + std::min(r, in_group - 1)].second);
+    float d4[4];
+    exact_.four(query, rows, dim(), d4);
+    for (size_t r = 0; r < in_group; ++r) candidates[i + r].first = d4[r];
+  }
+  candidates.resize(n);
+  std::sort(candidates.begin(), candidates.end());
+}
+
 void HnswIndex::search_prepared(const float* query, const SearchOptions& options,
                                 std::vector<Hit>& out) const {
   uint64_t entry = entry_.load(std::memory_order_acquire);
@@ -623,32 +696,46 @@ void HnswIndex::search_prepared(const float* query, const SearchOptions& options
   uint32_t ef = options.ef ? options.ef : params_.ef_search;
   size_t ef_used = std::max<size_t>(ef, options.k);
 
-  uint32_t start = entry_id(entry);
-  float distance = distance_(query, vector_of(start), dim());
-  start = greedy_descend(query, start, entry_level(entry), 0, distance);
-
   ScratchLease lease;
   Scratch& scratch = lease.get();
+  // F32 codes are the prepared vector itself.
+  const char* code_query = reinterpret_cast<const char*>(query);
+  if (storage_.type != Storage::F32) {
+    char* buffer = query_buffer(scratch.query, codes_.query_bytes());
+    codes_.prepare_query(query, buffer);
+    code_query = buffer;
+  }
+  uint32_t start = entry_id(entry);
+  float distance = codes_.distance(code_query, code_of(start));
+  start = greedy_descend(code_query, start, entry_level(entry), 0, distance);
+
   std::vector<Candidate>& top = scratch.top;
   if (options.filter.active()) {
     auto accept = [&](uint32_t id) {
       return !is_deleted(id) && options.filter.keeps(meta(id).key);
     };
-    search_layer(query, start, distance, ef_used, options.k, 0, accept, scratch, top);
+    search_layer(code_query, start, distance, ef_used, options.k, 0, accept, scratch, top);
+    std::sort_heap(top.begin(), top.end());
   } else if (tombstones_.load(std::memory_order_acquire) != 0) {
     auto accept = [&](uint32_t id) { return !is_deleted(id); };
-    search_layer(query, start, distance, ef_used, options.k, 0, accept, scratch, top);
+    search_layer(code_query, start, distance, ef_used, options.k, 0, accept, scratch, top);
+    std::sort_heap(top.begin(), top.end());
   } else {
     // Nothing was ever removed and no filter: every visited node may be a
     // result, so the single sorted pool replaces the two heaps.
-    search_layer_all(query, start, distance, ef_used, options.k, 0, scratch);
+    search_layer_all(code_query, start, distance, ef_used, options.k, 0, scratch);
     const CandidatePool& pool = scratch.pool_list;
-    size_t found = std::min(pool.size(), options.k);
-    out.reserve(found);
-    for (size_t i = 0; i < found; ++i) out.push_back(Hit{pool[i].distance, meta(pool[i].id).key});
-    return;
+    if (!storage_.keeps_originals()) {
+      size_t found = std::min(pool.size(), options.k);
+      out.reserve(found);
+      for (size_t i = 0; i < found; ++i) out.push_back(Hit{pool[i].distance, meta(pool[i].id).key});
+      return;
+    }
+    top.clear();
+    for (size_t i = 0; i < pool.size(); ++i) top.emplace_back(pool[i].distance, pool[i].id);
   }
-  std::sort_heap(top.begin(), top.end());
+  if (storage_.keeps_originals())
+    rerank(query, options.rerank == 0 ? 0 : std::max(options.rerank, options.k), top);
   size_t found = std::min(top.size(), options.k);
   out.reserve(found);
   for (size_t i = 0; i < found; ++i) out.push_back(Hit{top[i].first, meta(top[i].second).key});
@@ -684,9 +771,7 @@ void HnswIndex::for_each_live(const std::function<void(uint64_t, const float*)>&
   std::vector<float> original(dim());
   for (uint32_t id = 0; id < n; ++id) {
     if (is_deleted(id)) continue;
-    const float* v = vector_of(id);
-    float norm = meta(id).norm;
-    for (size_t i = 0; i < dim(); ++i) original[i] = v[i] * norm;
+    copy_out(id, original.data());
     fn(meta(id).key, original.data());
   }
 }
@@ -705,6 +790,8 @@ void HnswIndex::export_image(ImageSink& sink) const {
   h.upper_blocks = next_upper_.load(std::memory_order_acquire);
   h.entry = entry_.load(std::memory_order_acquire);
   h.record_bytes = record_bytes_;
+  h.storage = uint32_t(storage_.type);
+  h.flags = storage_.keeps_originals() ? kHeaderKeepsOriginals : 0;
   sink.section(SectionKind::IndexHeader, sizeof h, 1,
                {ByteSpan{reinterpret_cast<const uint8_t*>(&h), sizeof h}});
 
@@ -721,6 +808,9 @@ void HnswIndex::export_image(ImageSink& sink) const {
                pieces(metas_, h.node_count));
   sink.section(SectionKind::HnswUpperLinks, upper_links_.record_bytes(), h.upper_blocks,
                pieces(upper_links_, h.upper_blocks));
+  if (storage_.keeps_originals())
+    sink.section(SectionKind::HnswOriginals, originals_.record_bytes(), h.node_count,
+                 pieces(originals_, h.node_count));
 }
 
 namespace {
@@ -766,7 +856,8 @@ std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h, const I
   p.ef_construction = h.hnsw_ef_construction;
   p.ef_search = h.hnsw_ef_search;
   p.seed = h.seed;
-  auto index = std::make_unique<HnswIndex>(h.dim, Metric(h.metric), p);
+  const StorageOptions storage = read_storage(source, h);
+  auto index = std::make_unique<HnswIndex>(h.dim, Metric(h.metric), p, storage);
   if (h.record_bytes != index->record_bytes_)
     corrupt(SectionKind::IndexHeader, "record size " + std::to_string(h.record_bytes) +
                                           " does not match dimension and M (expected " +
@@ -775,6 +866,9 @@ std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h, const I
   expect_size(source, SectionKind::HnswMetas, h.node_count, sizeof(NodeMeta));
   expect_size(source, SectionKind::HnswUpperLinks, h.upper_blocks,
               index->upper_links_.record_bytes());
+  const bool originals = storage.keeps_originals();
+  if (originals)
+    expect_size(source, SectionKind::HnswOriginals, h.node_count, index->originals_.record_bytes());
   if (h.node_count == 0 ? h.entry != kNoEntry : h.entry == kNoEntry)
     corrupt(SectionKind::IndexHeader, "entry point does not match the node count");
 
@@ -787,11 +881,14 @@ std::unique_ptr<HnswIndex> HnswIndex::import_image(const IndexHeader& h, const I
     index->records_.attach(bytes(SectionKind::HnswRecords), h.node_count);
     index->metas_.attach(bytes(SectionKind::HnswMetas), h.node_count);
     index->upper_links_.attach(bytes(SectionKind::HnswUpperLinks), h.upper_blocks);
+    if (originals) index->originals_.attach(bytes(SectionKind::HnswOriginals), h.node_count);
   } else {
     // Straight into the stores: one pass over the bytes, checksums included.
     copy_into(source, SectionKind::HnswRecords, index->records_, h.node_count, threads);
     copy_into(source, SectionKind::HnswMetas, index->metas_, h.node_count, threads);
     copy_into(source, SectionKind::HnswUpperLinks, index->upper_links_, h.upper_blocks, threads);
+    if (originals)
+      copy_into(source, SectionKind::HnswOriginals, index->originals_, h.node_count, threads);
   }
   index->next_id_.store(uint32_t(h.node_count));
   index->next_upper_.store(uint32_t(h.upper_blocks));
@@ -849,12 +946,17 @@ bool HnswIndex::check_node(uint32_t id, uint32_t n, uint64_t blocks, NodeProblem
     for (uint32_t j = 1; j <= count; ++j) highest = std::max(highest, links[j]);
     if (count > 0 && highest >= n) return bad(kind, "links to a node that does not exist");
   }
-  const float* v = vector_of(id);
-  const size_t at = find_non_finite(v, dim());
-  if (at != dim())
-    return bad(SectionKind::HnswRecords,
-               std::string("has ") + (std::isnan(v[at]) ? "a NaN" : "an infinite") +
-                   " value at element " + std::to_string(at) + " of its vector");
+  std::string what;
+  if (!codes_.valid(code_of(id), what))
+    return bad(SectionKind::HnswRecords, "has " + what + " of its vector");
+  if (storage_.keeps_originals()) {
+    const float* v = original_of(id);
+    const size_t at = find_non_finite(v, dim());
+    if (at != dim())
+      return bad(SectionKind::HnswOriginals,
+                 std::string("has ") + (std::isnan(v[at]) ? "a NaN" : "an infinite") +
+                     " value at element " + std::to_string(at) + " of its original vector");
+  }
   return true;
 }
 

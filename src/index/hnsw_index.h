@@ -23,6 +23,7 @@
 #include "index/key_map.h"
 #include "index/metric_distance.h"
 #include "index/segmented_store.h"
+#include "index/vector_codes.h"
 #include "index/vector_index.h"
 #include "index/visited_set.h"
 
@@ -37,7 +38,8 @@ struct HnswParams {
 
 class HnswIndex final : public VectorIndex {
  public:
-  HnswIndex(uint32_t dim, Metric metric, const HnswParams& params);
+  HnswIndex(uint32_t dim, Metric metric, const HnswParams& params,
+            const StorageOptions& storage = {});
   ~HnswIndex() override;
 
   void add(uint64_t key, const float* vector) override;
@@ -57,6 +59,8 @@ class HnswIndex final : public VectorIndex {
                                                  unsigned threads);
 
   const HnswParams& params() const { return params_; }
+  StorageOptions storage() const override { return storage_; }
+  size_t memory_bytes() const override;
   // Nodes ever allocated, tombstones included.
   uint32_t node_count() const { return next_id_.load(std::memory_order_acquire); }
 
@@ -70,7 +74,10 @@ class HnswIndex final : public VectorIndex {
   class ScratchLease;                            // takes a Scratch for one call, re-entrantly
   using Candidate = std::pair<float, uint32_t>;  // (distance, node id)
 
-  float* vector_of(uint32_t id) const;
+  char* code_of(uint32_t id) const;             // the stored vector, as storage_ codes it
+  const float* original_of(uint32_t id) const;  // keeps_originals() only
+  // The vector as added (original, or decoded code) times its norm.
+  void copy_out(uint32_t id, float* out) const;
   uint32_t* links_of(uint32_t id, int level) const;  // [count, link...]
   NodeMeta& meta(uint32_t id) const;
   bool is_deleted(uint32_t id) const;
@@ -82,34 +89,41 @@ class HnswIndex final : public VectorIndex {
   // Writes the vector (prepared for the metric), key and level of node
   // `id` (not yet reachable). The vector must have passed check_batch.
   void init_node(uint32_t id, uint64_t key, const float* vector);
+  // Throws Error(InvalidArgument) when a vector of the batch cannot be
+  // stored (VectorCodes::check_storable); checked before anything is added.
+  void check_storable(size_t n, const float* vectors) const;
   // Links node `id` into the graph.
   void link_node(uint32_t id);
   uint32_t reserve_ids(size_t n);
 
   template <typename Accept>
-  void search_layer(const float* query, uint32_t entry, float entry_distance, size_t ef, size_t k,
+  void search_layer(const char* query, uint32_t entry, float entry_distance, size_t ef, size_t k,
                     int level, const Accept& accept, Scratch& scratch,
                     std::vector<Candidate>& top) const;
   uint32_t gather_unvisited(uint32_t node, int level, uint32_t limit, VisitedSet& visited,
                             uint32_t* fresh) const;
   template <typename Fn>
-  void for_each_distance(const float* query, const uint32_t* ids, uint32_t n, Fn&& fn) const;
+  void for_each_distance(const char* query, const uint32_t* ids, uint32_t n, Fn&& fn) const;
   // search_layer for when every node may be a result (no filter, no
   // tombstones); leaves the ef best in scratch.pool_list, nearest first.
-  void search_layer_all(const float* query, uint32_t entry, float entry_distance, size_t ef,
+  void search_layer_all(const char* query, uint32_t entry, float entry_distance, size_t ef,
                         size_t k, int level, Scratch& scratch) const;
   // True when `neighbor`, at distance d, copies `current` and k results in
   // `top` are already that near: it would only take a distinct node's place.
   bool is_spare_copy(uint32_t neighbor, uint32_t current, float d, size_t k,
                      const std::vector<Candidate>& top) const;
-  uint32_t greedy_descend(const float* query, uint32_t entry, int from_level, int to_level,
+  uint32_t greedy_descend(const char* query, uint32_t entry, int from_level, int to_level,
                           float& distance) const;
   // Keeps at most m of `candidates`, neighbours of node `base`, by the
   // heuristic.
-  void select_neighbors(uint32_t base, std::vector<Candidate>& candidates, size_t m) const;
+  void select_neighbors(uint32_t base, std::vector<Candidate>& candidates, size_t m,
+                        Scratch& scratch) const;
   bool same_vector(uint32_t a, uint32_t b) const;  // bitwise equal stored vectors
-  void add_links_of_copy(uint32_t id, uint32_t copy, int level, Scratch& scratch,
+  void add_links_of_copy(const char* query, uint32_t id, uint32_t copy, int level, Scratch& scratch,
                          std::vector<Candidate>& found) const;
+  // Exact distances from the originals for the first `rerank` (0 = all) of
+  // `candidates`, which it sorts by them.
+  void rerank(const float* query, size_t rerank, std::vector<Candidate>& candidates) const;
   void add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scratch& scratch);
 
   void lock_node(uint32_t id) const;
@@ -126,16 +140,20 @@ class HnswIndex final : public VectorIndex {
   const KeyMap& key_map() const;  // built on first use for mapped images
 
   HnswParams params_;
-  MetricDistance distance_;
-  size_t max_links0_;    // 2 * m
-  size_t record_bytes_;  // vector + layer-0 links
+  StorageOptions storage_;
+  VectorCodes codes_;
+  MetricDistance exact_;  // float32 distances, for re-ranking on the originals
+  size_t max_links0_;     // 2 * m
+  size_t record_bytes_;   // vector + layer-0 links
   size_t vector_offset_;
-  size_t vector_bytes_;  // byte offset of the vector in a record (after the links)
+  size_t vector_bytes_;  // bytes of the stored code
   double level_mult_;    // 1 / ln(m)
 
   SegmentedStore records_;
   SegmentedStore metas_;
-  SegmentedStore upper_links_;  // blocks of [count, m links], one per node and layer >= 1
+  SegmentedStore upper_links_;
+  SegmentedStore originals_;  // dim float32 per node, prepared; keeps_originals() only  // blocks
+                              // of [count, m links], one per node and layer >= 1
   std::atomic<uint32_t> next_upper_{0};
   KeyMap keys_;
   std::atomic<uint32_t> next_id_{0};

@@ -40,9 +40,9 @@ std::unique_ptr<VectorIndex> import_index(const ImageSource& source, bool defer_
 }
 
 std::unique_ptr<VectorIndex> create_index(IndexKind kind, uint32_t dim, Metric metric,
-                                          const HnswParams& hnsw) {
-  if (kind == IndexKind::Flat) return std::make_unique<FlatIndex>(dim, metric);
-  return std::make_unique<HnswIndex>(dim, metric, hnsw);
+                                          const StorageOptions& storage, const HnswParams& hnsw) {
+  if (kind == IndexKind::Flat) return std::make_unique<FlatIndex>(dim, metric, storage);
+  return std::make_unique<HnswIndex>(dim, metric, hnsw, storage);
 }
 
 }  // namespace quiver

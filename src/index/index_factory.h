@@ -23,9 +23,10 @@ std::unique_ptr<VectorIndex> import_index(const ImageSource& source,
                                           bool defer_value_checks = false, unsigned threads = 0);
 
 // A new, empty index of `kind`; `hnsw` applies to IndexKind::Hnsw only.
-// The arguments are already checked (the C API validates them).
+// The arguments are already checked (the C API validates them; B1 storage
+// is not for L2).
 std::unique_ptr<VectorIndex> create_index(IndexKind kind, uint32_t dim, Metric metric,
-                                          const HnswParams& hnsw);
+                                          const StorageOptions& storage, const HnswParams& hnsw);
 
 // Reads and checks just the header.
 IndexHeader read_index_header(const ImageSource& source);

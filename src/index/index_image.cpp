@@ -1,5 +1,10 @@
 #include "index/index_image.h"
 
+#include <string>
+
+#include "core/error.h"
+#include "core/metric.h"
+
 namespace quiver {
 
 const char* section_name(SectionKind kind) {
@@ -20,8 +25,27 @@ const char* section_name(SectionKind kind) {
       return "flat keys";
     case SectionKind::Metadata:
       return "metadata";
+    case SectionKind::HnswOriginals:
+      return "HNSW original vectors";
+    case SectionKind::FlatCodes:
+      return "flat vector codes";
   }
   return "unknown section";
+}
+
+StorageOptions read_storage(const ImageSource& source, const IndexHeader& header) {
+  StorageOptions storage;
+  if (header.storage == 0) return storage;  // written before storage types: float32
+  const std::string where = source.describe(SectionKind::IndexHeader) + ": index header: ";
+  if (!is_storage(header.storage))
+    fail(Status::Unsupported, where + "storage type " + std::to_string(header.storage) +
+                                  " is unknown to this version of Quiver");
+  storage.type = Storage(header.storage);
+  if (storage.type == Storage::B1 && header.metric == uint32_t(Metric::L2))
+    fail(Status::Corrupt, where + "1-bit storage under the L2 metric" +
+                              " (no index writes it: B1 is for cosine and inner product)");
+  storage.keep_originals = (header.flags & kHeaderKeepsOriginals) != 0;
+  return storage;
 }
 
 }  // namespace quiver

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "index/vector_storage.h"
+
 namespace quiver {
 
 // Values are part of the file format: never renumber, only add.
@@ -23,6 +25,9 @@ enum class SectionKind : uint32_t {
   FlatNorms = 6,       // count float32 original norms
   FlatKeys = 7,        // count uint64
   Metadata = 8,        // metadata blobs, see storage
+  // Format version 2: storage other than float32 (header.storage).
+  HnswOriginals = 9,  // node_count x dim float32, prepared: lossy storage keeping originals
+  FlatCodes = 10,     // count codes (VectorCodes layout): FLAT storage other than float32
 };
 
 const char* section_name(SectionKind kind);
@@ -41,9 +46,19 @@ struct IndexHeader {
   uint64_t upper_blocks;  // HNSW: blocks in HnswUpperLinks
   uint64_t entry;         // HNSW: (entry node << 32) | top level, or UINT64_MAX
   uint64_t record_bytes;  // HNSW: bytes per record in HnswRecords
-  uint64_t reserved[4];
+  uint32_t storage;       // Storage value; 0 (format version 1) = float32
+  uint32_t flags;         // bit 0: lossy storage keeps its float32 originals
+  uint64_t reserved[3];
 };
 static_assert(sizeof(IndexHeader) == 104, "IndexHeader is part of the file format");
+
+inline constexpr uint32_t kHeaderKeepsOriginals = 1;
+
+class ImageSource;
+// The header's storage, checked: throws Error(Unsupported) for a storage
+// type this version does not know, Error(Corrupt) for one the metric
+// cannot have (B1 under L2).
+StorageOptions read_storage(const ImageSource& source, const IndexHeader& header);
 
 struct ByteSpan {
   const uint8_t* data = nullptr;

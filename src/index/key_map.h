@@ -195,6 +195,8 @@ class KeyMap {
       if (want > slots_.size()) grow(want);
     }
 
+    size_t heap_bytes() const { return slots_.capacity() * sizeof(Slot); }
+
    private:
     struct Slot {
       uint64_t key;
@@ -235,6 +237,19 @@ class KeyMap {
   Shard& shard(uint64_t h) { return shards_[h % kShards]; }
   const Shard& shard(uint64_t h) const { return shards_[h % kShards]; }
 
+ public:
+  // Bytes of the slot tables (taken shard by shard; a snapshot while
+  // writers run).
+  size_t heap_bytes() const {
+    size_t bytes = 0;
+    for (const Shard& s : shards_) {
+      std::lock_guard<std::mutex> lock(s.mutex);
+      bytes += s.table.heap_bytes();
+    }
+    return bytes;
+  }
+
+ private:
   Shard shards_[kShards];
 };
 

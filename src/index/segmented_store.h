@@ -50,6 +50,16 @@ class SegmentedStore {
 
   size_t record_bytes() const { return record_bytes_; }
 
+  // Bytes of the chunks this store allocated (0 when attached to an image).
+  size_t heap_bytes() const {
+    if (external_) return 0;
+    size_t bytes = 0;
+    for (int c = 0; c < kMaxChunks; ++c)
+      if (chunks_[c].load(std::memory_order_acquire))
+        bytes += (kFirstChunkRecords << c) * record_bytes_;
+    return bytes;
+  }
+
   char* record(uint32_t id) const {
     uint64_t x = uint64_t(id) + kFirstChunkRecords;
     int high = 63 - std::countl_zero(x);

@@ -8,6 +8,7 @@
 
 #include "core/metric.h"
 #include "index/index_image.h"
+#include "index/vector_storage.h"
 
 namespace quiver {
 
@@ -24,6 +25,9 @@ struct KeyFilter {
 struct SearchOptions {
   size_t k = 10;
   uint32_t ef = 0;  // 0 = the index default; raised to k when smaller
+  // Lossy storage with originals: candidates re-ranked exactly; 0 = all
+  // the search found (ef of them); raised to k when smaller.
+  size_t rerank = 0;
   KeyFilter filter;
 };
 
@@ -52,6 +56,9 @@ class VectorIndex {
   VectorIndex& operator=(const VectorIndex&) = delete;
 
   uint32_t dim() const { return dim_; }
+  virtual StorageOptions storage() const { return {}; }
+  // Heap bytes the index holds: vectors, graph, keys (not mapped file pages).
+  virtual size_t memory_bytes() const = 0;
   Metric metric() const { return metric_; }
 
   // Throws Error(InvalidArgument) for NaN/Inf (or a zero vector under

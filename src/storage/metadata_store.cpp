@@ -105,6 +105,17 @@ std::optional<ByteSpan> MetadataStore::get(uint64_t key) const {
 
 size_t MetadataStore::size() const { return frozen_ ? size_t(frozen_count_) : entries_.size(); }
 
+size_t MetadataStore::heap_bytes() const {
+  if (frozen_) return 0;
+  // A hash node (next pointer, key, string header) and its bucket, plus the
+  // blob where it outgrows the string's inline buffer.
+  constexpr size_t kNodeBytes = sizeof(void*) + sizeof(uint64_t) + sizeof(std::string);
+  size_t bytes = entries_.bucket_count() * sizeof(void*) + entries_.size() * kNodeBytes;
+  for (const auto& entry : entries_)
+    if (entry.second.capacity() > 15) bytes += entry.second.capacity() + 1;
+  return bytes;
+}
+
 std::vector<uint8_t> MetadataStore::encode() const {
   if (frozen_) return std::vector<uint8_t>(encoded_.data, encoded_.data + encoded_.size);
   std::vector<uint64_t> keys;

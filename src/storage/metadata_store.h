@@ -35,6 +35,8 @@ class MetadataStore {
   // The blob of `key`; it stays valid until that key is set or erased.
   std::optional<ByteSpan> get(uint64_t key) const;
   size_t size() const;
+  // Heap bytes held (a read-only view holds none of its blobs).
+  size_t heap_bytes() const;
 
   // The section payload: a table sorted by key, then the blobs.
   std::vector<uint8_t> encode() const;

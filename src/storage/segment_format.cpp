@@ -28,6 +28,12 @@ bool section_traits(uint32_t kind, SectionTraits& out) {
     case SectionKind::Metadata:
       out = {ElementType::Bytes, SectionRole::Metadata};
       return true;
+    case SectionKind::HnswOriginals:
+      out = {ElementType::Float32, SectionRole::Vectors};
+      return true;
+    case SectionKind::FlatCodes:
+      out = {ElementType::Record, SectionRole::Vectors};
+      return true;
   }
   return false;
 }

@@ -29,7 +29,11 @@ inline constexpr uint32_t kSectionMagic = 0x43455351;  // "QSEC" on disk
 
 // Version 1 is this layout. A reader opens every version up to its own and
 // answers Unsupported for a newer one (see "Versioning" in docs/format.md).
-inline constexpr uint32_t kFormatVersion = 1;
+// Version 2 (Quiver 0.2) adds compact storage: the index header's storage
+// field and the sections that hold codes and originals. Every file is
+// written as version 2, so a 0.1 reader refuses it rather than read codes
+// as float32; version 1 files open as float32 storage.
+inline constexpr uint32_t kFormatVersion = 2;
 // Where the version lives in every version, so any reader can tell a newer
 // file from a damaged one before it knows the layout.
 inline constexpr size_t kVersionOffset = 8;

@@ -101,7 +101,9 @@ void qvs_put_u64(unsigned char* p, uint64_t v) {
 
 int qvs_sections(const unsigned char* file, size_t size, qvs_section* out, int max) {
   uint32_t count, i;
-  if (size < QVS_HEAD_SIZE || qvs_get_u32(file + QVS_OFF_VERSION) != 1) return -1;
+  if (size < QVS_HEAD_SIZE || qvs_get_u32(file + QVS_OFF_VERSION) < 1 ||
+      qvs_get_u32(file + QVS_OFF_VERSION) > QVS_FORMAT_VERSION)
+    return -1;
   count = qvs_get_u32(file + QVS_OFF_SECTION_COUNT);
   if (count > QVS_MAX_SECTIONS || (int)count > max) return -1;
   for (i = 0; i < count; ++i) {

@@ -37,6 +37,10 @@ int qvs_copies_refused(const qv_index* index, const char* dir);
 #define QVS_SECTION_HEADER_SIZE 128u
 #define QVS_MAX_SECTIONS 64u
 
+/* The version this Quiver writes; version 1 (Quiver 0.1) has the same
+ * layout, without storage types. */
+#define QVS_FORMAT_VERSION 2u
+
 /* File header field offsets. */
 #define QVS_OFF_VERSION 8u
 #define QVS_OFF_SECTION_COUNT 20u
@@ -79,7 +83,7 @@ typedef struct qvs_section {
 } qvs_section;
 
 /* Parses the directory of a saved file; returns the section count, or -1
- * if the head is not a version-1 head. */
+ * if the head is not a head of version 1 .. QVS_FORMAT_VERSION. */
 int qvs_sections(const unsigned char* file, size_t size, qvs_section* out, int max);
 /* The name Quiver's messages give a section kind ("flat keys" ...). */
 const char* qvs_section_name(uint32_t kind);

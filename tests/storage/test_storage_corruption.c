@@ -117,18 +117,61 @@ static void test_empty_and_foreign_files_are_corrupt(void** state) {
   free_fixture(&f);
 }
 
+/* A file of format version 1 (Quiver 0.1: no storage field, zero there)
+ * opens, both ways, as the float32 index it is. */
+static void test_version_1_file_opens_as_float32(void** state) {
+  fixture f;
+  unsigned char* c;
+  int i, m;
+  (void)state;
+  make_fixture(&f, QV_INDEX_HNSW, NULL);
+  c = copy_of(&f);
+  qvs_put_u32(c + QVS_OFF_VERSION, 1);
+  for (i = 0; i < f.count; ++i) {
+    const qvs_section* s = &f.sections[i];
+    qvs_put_u32(c + s->header_offset + 4, 1); /* the section header's format_version */
+    if (s->kind == 1) {                       /* index header: storage and flags */
+      qvs_put_u32(c + s->payload_offset + 88, 0);
+      qvs_put_u32(c + s->payload_offset + 92, 0);
+      qvs_fix_payload_checksum(c, s);
+    }
+    qvs_fix_section_header_checksum(c, s);
+  }
+  qvs_fix_head_checksum(c);
+  write_bad(&f, c, f.size);
+  for (m = 0; m < 2; ++m) {
+    qv_index *old = NULL, *now = NULL;
+    qv_index_info info;
+    char why[256];
+    float queries[3 * DIM];
+    for (i = 0; i < 3 * DIM; ++i) queries[i] = (float)((i * 7) % 11) - 5.0f;
+    if (qv_index_open(f.bad, m ? QV_OPEN_MMAP : QV_OPEN_LOAD, &old) != QV_OK)
+      fail_msg("a version 1 file does not open: %s", qv_last_error());
+    assert_int_equal(qv_index_open(f.good, QV_OPEN_LOAD, &now), QV_OK);
+    qv_index_info_init(&info);
+    assert_int_equal(qv_index_get_info(old, &info), QV_OK);
+    assert_int_equal(info.storage, QV_STORAGE_F32);
+    if (qvs_compare_indexes(old, now, queries, 3, 5, 50, why, sizeof why) != 0)
+      fail_msg("version 1 file differs: %s", why);
+    qv_index_free(old);
+    qv_index_free(now);
+  }
+  free(c);
+  free_fixture(&f);
+}
+
 static void test_future_version_and_feature_are_unsupported(void** state) {
   fixture f;
   unsigned char* c;
   (void)state;
   make_fixture(&f, QV_INDEX_HNSW, NULL);
   c = copy_of(&f);
-  qvs_put_u32(c + QVS_OFF_VERSION, 2);
+  qvs_put_u32(c + QVS_OFF_VERSION, QVS_FORMAT_VERSION + 1);
   write_bad(&f, c, f.size);
-  expect_open_fails(f.bad, QV_ERR_UNSUPPORTED, "format version 2", "future version");
+  expect_open_fails(f.bad, QV_ERR_UNSUPPORTED, "format version 3", "future version");
   /* Even a future version too short to hold a version-1 head. */
   write_bad(&f, c, 64);
-  expect_open_fails(f.bad, QV_ERR_UNSUPPORTED, "format version 2", "short future file");
+  expect_open_fails(f.bad, QV_ERR_UNSUPPORTED, "format version 3", "short future file");
   memcpy(c, f.bytes, f.size);
   qvs_put_u32(c + QVS_OFF_INCOMPATIBLE, 1u << 7);
   qvs_fix_head_checksum(c);
@@ -475,6 +518,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_missing_file_is_not_found),
       cmocka_unit_test(test_empty_and_foreign_files_are_corrupt),
+      cmocka_unit_test(test_version_1_file_opens_as_float32),
       cmocka_unit_test(test_future_version_and_feature_are_unsupported),
       cmocka_unit_test(test_truncation_names_the_cut_section),
       cmocka_unit_test(test_flipped_byte_in_each_section_is_corrupt),
