@@ -15,13 +15,14 @@ struct EngineConfig {
   size_t M = 16;                 // HNSW links per node (2*M on layer 0)
   size_t ef_construction = 200;  // HNSW build candidate list
   uint64_t seed = 42;
+  size_t rerank = 0;  // Quiver I8/B1: candidates re-ranked on the originals (0 = ef)
 };
 
 class Engine {
  public:
   virtual ~Engine() = default;
 
-  // "quiver", "hnswlib", "faiss".
+  // "quiver", "quiver-f16", ..., "hnswlib", "faiss", "faiss-sq8".
   virtual std::string name() const = 0;
   // Library version and build details worth printing next to the figures.
   virtual std::string version() const = 0;
@@ -39,18 +40,32 @@ class Engine {
   virtual void search_batch(size_t nq, const float* queries, size_t k, size_t ef, unsigned threads,
                             int64_t* ids_out) = 0;
 
-  // The index's own idea of its size in bytes; 0 if it has none.
+  // The index's own idea of its size in bytes; 0 if it has none. Quiver:
+  // qv_index_memory_bytes (heap bytes, originals included when kept).
   virtual size_t self_reported_bytes() const { return 0; }
+
+  // Of self_reported_bytes, the float32 originals a lossy index keeps on the
+  // heap only for re-ranking (after a QV_OPEN_MMAP open they are mapped file
+  // pages instead); 0 when it keeps none.
+  virtual size_t originals_bytes() const { return 0; }
 };
 
+// The Quiver storage types the bench knows, by their --storage names.
+bool is_quiver_storage(const std::string& storage);  // f32, f16, i8, b1
+// "quiver" for f32, else "quiver-<storage>".
+std::string quiver_engine_name(const std::string& storage);
+
 // nullptr when the bench was built without Quiver (no `quiver` target).
-std::unique_ptr<Engine> make_quiver_hnsw(const EngineConfig& cfg);
+// `storage`: f32 (default), f16, i8 or b1 (qv_index_options.storage).
+std::unique_ptr<Engine> make_quiver_hnsw(const EngineConfig& cfg,
+                                         const std::string& storage = "f32");
 std::unique_ptr<Engine> make_quiver_flat(const EngineConfig& cfg);
 bool quiver_available();
 
 std::unique_ptr<Engine> make_hnswlib_hnsw(const EngineConfig& cfg);
 
-std::unique_ptr<Engine> make_faiss_hnsw(const EngineConfig& cfg);  // IndexHNSWFlat
-std::unique_ptr<Engine> make_faiss_flat(const EngineConfig& cfg);  // IndexFlatL2
+std::unique_ptr<Engine> make_faiss_hnsw(const EngineConfig& cfg);      // IndexHNSWFlat
+std::unique_ptr<Engine> make_faiss_hnsw_sq8(const EngineConfig& cfg);  // IndexHNSWSQ, QT_8bit
+std::unique_ptr<Engine> make_faiss_flat(const EngineConfig& cfg);      // IndexFlatL2
 
 }  // namespace qvb

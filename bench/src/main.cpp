@@ -29,9 +29,13 @@ constexpr size_t kQuickGeneratedN = 20000;
 constexpr size_t kAutoSingleThreadBuildMaxN = 200000;
 
 NamedFactory factory_for(const std::string& engine, const EngineConfig& cfg) {
-  if (engine == "quiver") return {engine, [cfg] { return make_quiver_hnsw(cfg); }};
   if (engine == "hnswlib") return {engine, [cfg] { return make_hnswlib_hnsw(cfg); }};
+  if (engine == "faiss-sq8") return {engine, [cfg] { return make_faiss_hnsw_sq8(cfg); }};
   return {engine, [cfg] { return make_faiss_hnsw(cfg); }};
+}
+
+NamedFactory quiver_factory(const std::string& storage, const EngineConfig& cfg) {
+  return {quiver_engine_name(storage), [cfg, storage] { return make_quiver_hnsw(cfg, storage); }};
 }
 
 }  // namespace
@@ -114,6 +118,7 @@ int main(int argc, char** argv) {
     cfg.engine.M = opt.M;
     cfg.engine.ef_construction = opt.ef_construction;
     cfg.engine.seed = opt.seed;
+    cfg.engine.rerank = opt.rerank;
 
     BenchResult res;
     res.dataset = ds.name;
@@ -129,11 +134,26 @@ int main(int argc, char** argv) {
     res.sys.date_utc = collect_system_info().date_utc;
 
     std::vector<NamedFactory> factories;
-    for (const std::string& engine :
-         {std::string("quiver"), std::string("hnswlib"), std::string("faiss")}) {
+    for (const std::string& engine : {std::string("quiver"), std::string("hnswlib"),
+                                      std::string("faiss"), std::string("faiss-sq8")}) {
       if (std::find(opt.engines.begin(), opt.engines.end(), engine) == opt.engines.end()) continue;
-      if (engine == "quiver" && !quiver_available()) continue;
-      factories.push_back(factory_for(engine, cfg.engine));
+      if (engine != "quiver") {
+        factories.push_back(factory_for(engine, cfg.engine));
+        continue;
+      }
+      if (!quiver_available()) continue;
+      for (const std::string& storage : opt.storages) {
+        // Every data set here is measured under L2 (the ground truth is L2);
+        // 1-bit codes are for cosine and inner product only.
+        if (storage == "b1") {
+          std::fprintf(stderr,
+                       "[%s] quiver-b1 skipped: b1 storage is for cosine/IP data, and this "
+                       "bench measures L2 only\n",
+                       ds.name.c_str());
+          continue;
+        }
+        factories.push_back(quiver_factory(storage, cfg.engine));
+      }
     }
     res.engines = measure_ann_engines(factories, ds, cfg);
     for (const auto& rep : res.engines)

@@ -82,6 +82,7 @@ void build(Contender& c, const NamedFactory& f, const Dataset& ds, const RunConf
   if (cfg.threads == 1) c.rep.build.seconds_1t = c.rep.build.seconds_nt;
   c.rep.build.rss_delta_bytes = static_cast<double>(rss1) - static_cast<double>(rss0);
   c.rep.build.self_bytes = c.engine->self_reported_bytes();
+  c.rep.build.originals_bytes = c.engine->originals_bytes();
   const auto& b = c.rep.build;
   std::string st =
       b.seconds_1t >= 0 ? std::to_string(b.seconds_1t).substr(0, 6) + " s" : "not measured";
@@ -161,7 +162,7 @@ std::vector<EngineReport> measure_ann_engines(const std::vector<NamedFactory>& e
       points[i].qps_1t = static_cast<double>(nq) / c.best_1t;
       points[i].qps_nt = static_cast<double>(nq) / c.best_nt;
       c.rep.sweep.push_back(points[i]);
-      std::fprintf(stderr, "[%s] %-8s ef=%-4zu recall@%zu %.4f  1T %10.0f QPS  %uT %10.0f QPS",
+      std::fprintf(stderr, "[%s] %-10s ef=%-4zu recall@%zu %.4f  1T %10.0f QPS  %uT %10.0f QPS",
                    dsname, c.rep.engine.c_str(), ef, k, points[i].recall_1t, points[i].qps_1t,
                    cfg.threads, points[i].qps_nt);
       if (points[i].self_1t.queries)

@@ -33,7 +33,9 @@ struct BuildStats {
   double seconds_1t = -1;       // build on one thread (-1: not measured)
   double seconds_nt = -1;       // build on all threads
   double rss_delta_bytes = -1;  // RSS after - before the all-threads build
-  size_t self_bytes = 0;        // the engine's own estimate, 0 = none
+  size_t self_bytes = 0;        // the engine's own estimate, 0 = none (Quiver:
+                                // qv_index_memory_bytes)
+  size_t originals_bytes = 0;   // of self_bytes: float32 originals kept for re-ranking
 };
 
 struct SweepPoint {

@@ -32,7 +32,13 @@ namespace {
   --ef LIST          ef sweep, e.g. 10,16,32,64 (default
                      10,16,24,32,48,64,96,128,192,256,384,512)
   --quick            short sweep (16,32,64,128,256,512), smaller generated sets
-  --engines LIST     subset of quiver,hnswlib,faiss (default: all three)
+  --engines LIST     subset of quiver,hnswlib,faiss,faiss-sq8 (default:
+                     quiver,hnswlib,faiss; faiss-sq8 = IndexHNSWSQ, 8-bit)
+  --storage LIST     Quiver storage types, each its own engine: f32 (quiver),
+                     f16 (quiver-f16), i8 (quiver-i8), b1 (quiver-b1; cosine/IP
+                     only, so skipped on this bench's L2 data). Default: f32
+  --rerank N         Quiver i8/b1: candidates re-ranked on the float32
+                     originals (default 0 = all ef of them)
   --M M              HNSW M (default 16)
   --ef-construction E  (default 200)
   --k K              recall@K (default 10)
@@ -126,6 +132,10 @@ Options parse_options(int argc, char** argv) {
       o.quick = true;
     else if (a == "--engines")
       o.engines = split(value());
+    else if (a == "--storage")
+      o.storages = split(value());
+    else if (a == "--rerank")
+      o.rerank = to_size(a, value());
     else if (a == "--M")
       o.M = to_size(a, value());
     else if (a == "--ef-construction")
@@ -180,10 +190,26 @@ Options parse_options(int argc, char** argv) {
         o.datasets.push_back(n);
   }
   for (const auto& e : o.engines)
-    if (e != "quiver" && e != "hnswlib" && e != "faiss") {
+    if (e != "quiver" && e != "hnswlib" && e != "faiss" && e != "faiss-sq8") {
       std::fprintf(stderr, "unknown engine: %s\n", e.c_str());
       usage(2);
     }
+  for (const auto& s : o.storages)
+    if (s != "f32" && s != "f16" && s != "i8" && s != "b1") {
+      std::fprintf(stderr, "unknown storage type: %s (f32, f16, i8, b1)\n", s.c_str());
+      usage(2);
+    }
+  if (o.storages.empty()) {
+    std::fprintf(stderr, "--storage needs at least one of f32, f16, i8, b1\n");
+    usage(2);
+  }
+  std::sort(o.storages.begin(), o.storages.end(), [](const std::string& a, const std::string& b) {
+    auto rank = [](const std::string& s) {
+      return s == "f32" ? 0 : s == "f16" ? 1 : s == "i8" ? 2 : 3;
+    };
+    return rank(a) < rank(b);
+  });
+  o.storages.erase(std::unique(o.storages.begin(), o.storages.end()), o.storages.end());
   if (o.st_build != "on" && o.st_build != "off" && o.st_build != "auto") {
     std::fprintf(stderr, "--st-build: on, off or auto\n");
     usage(2);

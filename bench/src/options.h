@@ -9,13 +9,15 @@
 namespace qvb {
 
 struct Options {
-  std::vector<std::string> datasets;  // expanded: no "all"/"real"
-  std::vector<std::string> engines = {"quiver", "hnswlib", "faiss"};
-  std::string data_dir;           // --data; "" = default location
-  std::string out_dir;            // --out
-  size_t n = 0, dim = 0, nq = 0;  // 0 = data set default
-  unsigned threads = 0;           // 0 = all hardware threads
-  std::vector<size_t> efs;        // empty = default sweep
+  std::vector<std::string> datasets;                                  // expanded: no "all"/"real"
+  std::vector<std::string> engines = {"quiver", "hnswlib", "faiss"};  // + faiss-sq8
+  std::vector<std::string> storages = {"f32"};  // --storage: one Quiver engine each
+  size_t rerank = 0;                            // --rerank: Quiver I8/B1 (0 = ef)
+  std::string data_dir;                         // --data; "" = default location
+  std::string out_dir;                          // --out
+  size_t n = 0, dim = 0, nq = 0;                // 0 = data set default
+  unsigned threads = 0;                         // 0 = all hardware threads
+  std::vector<size_t> efs;                      // empty = default sweep
   bool quick = false;
   size_t M = 16, ef_construction = 200, k = 10;
   double min_time = 0.2;

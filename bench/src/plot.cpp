@@ -31,10 +31,16 @@ bool plot_recall_qps(const BenchResult& r, const std::string& gp_path, const std
     return false;
   }
   const std::string nt = std::to_string(r.cfg.threads) + " threads (batch)";
+  // gnuplot datablock names take letters, digits and '_' only ("quiver-f16").
+  auto block = [](std::string name) {
+    for (char& ch : name)
+      if (ch == '-') ch = '_';
+    return "$" + name;
+  };
   // One datablock per engine and mode: recall qps ef.
   for (const auto& e : r.engines) {
     for (int mt = 0; mt < 2; ++mt) {
-      gp << "$" << e.engine << (mt ? "_nt" : "_1t") << " << EOD\n";
+      gp << block(e.engine) << (mt ? "_nt" : "_1t") << " << EOD\n";
       for (const auto& p : e.sweep)
         gp << (mt ? p.recall_nt : p.recall_1t) << ' ' << (mt ? p.qps_nt : p.qps_1t) << ' ' << p.ef
            << '\n';
@@ -59,17 +65,21 @@ bool plot_recall_qps(const BenchResult& r, const std::string& gp_path, const std
      << "set logscale y\nset grid\nset key bottom left\nset xlabel 'recall@" << r.cfg.k
      << "'\nset ylabel 'queries per second (log)'\nset xrange [*:1.002]\n";
   auto color = [](const std::string& engine) {
-    return engine == "quiver"    ? "#d62728"
-           : engine == "hnswlib" ? "#1f77b4"
-           : engine == "faiss"   ? "#2ca02c"
-                                 : "#7f7f7f";
+    return engine == "quiver"       ? "#d62728"
+           : engine == "quiver-f16" ? "#ff7f0e"
+           : engine == "quiver-i8"  ? "#9467bd"
+           : engine == "quiver-b1"  ? "#8c564b"
+           : engine == "hnswlib"    ? "#1f77b4"
+           : engine == "faiss"      ? "#2ca02c"
+           : engine == "faiss-sq8"  ? "#17becf"
+                                    : "#7f7f7f";
   };
   for (int mt = 0; mt < 2; ++mt) {
     gp << "set title " << quote(mt ? nt : std::string("1 thread, one query per call")) << "\nplot ";
     bool first = true;
     for (const auto& e : r.engines) {
       if (e.sweep.empty()) continue;
-      gp << (first ? "" : ", \\\n     ") << "$" << e.engine << (mt ? "_nt" : "_1t")
+      gp << (first ? "" : ", \\\n     ") << block(e.engine) << (mt ? "_nt" : "_1t")
          << " using 1:2 with linespoints lw 2 pt 7 lc rgb '" << color(e.engine) << "' title "
          << quote(e.engine + " HNSW");
       first = false;

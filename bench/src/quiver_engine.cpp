@@ -10,9 +10,26 @@
 
 namespace qvb {
 
+bool is_quiver_storage(const std::string& storage) {
+  return storage == "f32" || storage == "f16" || storage == "i8" || storage == "b1";
+}
+
+std::string quiver_engine_name(const std::string& storage) {
+  return storage == "f32" ? "quiver" : "quiver-" + storage;
+}
+
 #if defined(QVB_HAVE_QUIVER)
 
 namespace {
+
+qv_storage to_qv_storage(const std::string& storage) {
+  if (storage == "f16") return QV_STORAGE_F16;
+  if (storage == "i8") return QV_STORAGE_I8;
+  if (storage == "b1") return QV_STORAGE_B1;
+  return QV_STORAGE_F32;
+}
+
+bool is_lossy(qv_storage s) { return s == QV_STORAGE_I8 || s == QV_STORAGE_B1; }
 
 void check(qv_status s, const char* what) {
   if (s != QV_OK)
@@ -22,13 +39,19 @@ void check(qv_status s, const char* what) {
 
 class QuiverEngine final : public Engine {
  public:
-  QuiverEngine(const EngineConfig& cfg, qv_index_kind kind) : cfg_(cfg), kind_(kind) {}
+  QuiverEngine(const EngineConfig& cfg, qv_index_kind kind, const std::string& storage)
+      : cfg_(cfg), kind_(kind), storage_name_(storage), storage_(to_qv_storage(storage)) {}
   ~QuiverEngine() override { qv_index_free(index_); }
 
-  std::string name() const override { return "quiver"; }
+  std::string name() const override { return quiver_engine_name(storage_name_); }
   std::string version() const override {
-    return std::string("Quiver ") + qv_version() +
-           (kind_ == QV_INDEX_FLAT ? " (QV_INDEX_FLAT)" : " (QV_INDEX_HNSW)");
+    std::string v = std::string("Quiver ") + qv_version() +
+                    (kind_ == QV_INDEX_FLAT ? " (QV_INDEX_FLAT" : " (QV_INDEX_HNSW");
+    if (kind_ == QV_INDEX_HNSW) v += ", storage " + storage_name_;
+    if (is_lossy(storage_))
+      v += ", float32 originals kept, rerank " +
+           (cfg_.rerank ? std::to_string(cfg_.rerank) : std::string("= ef"));
+    return v + ")";
   }
 
   void build(size_t n, const float* data, unsigned threads) override {
@@ -41,6 +64,7 @@ class QuiverEngine final : public Engine {
     opts.hnsw_ef_construction = static_cast<uint32_t>(cfg_.ef_construction);
     opts.seed = cfg_.seed;
     opts.threads = threads;
+    opts.storage = storage_;
     check(qv_index_create(&opts, &index_), "qv_index_create");
     std::vector<uint64_t> keys(n);
     for (size_t i = 0; i < n; ++i) keys[i] = i;
@@ -51,6 +75,7 @@ class QuiverEngine final : public Engine {
     qv_search_params params;
     qv_search_params_init(&params);
     params.ef = static_cast<uint32_t>(ef);
+    params.rerank = cfg_.rerank;
     if (keys_.size() < k) keys_.resize(k);
     size_t found = 0;
     check(qv_index_search(index_, query, k, &params, keys_.data(), nullptr, &found),
@@ -64,6 +89,7 @@ class QuiverEngine final : public Engine {
     qv_search_params_init(&params);
     params.ef = static_cast<uint32_t>(ef);
     params.threads = threads;
+    params.rerank = cfg_.rerank;
     if (keys_.size() < nq * k) keys_.resize(nq * k);
     if (found_.size() < nq) found_.resize(nq);
     check(qv_index_search_batch(index_, nq, queries, k, &params, keys_.data(), nullptr,
@@ -74,9 +100,25 @@ class QuiverEngine final : public Engine {
         ids_out[i * k + j] = j < found_[i] ? static_cast<int64_t>(keys_[i * k + j]) : -1;
   }
 
+  size_t self_reported_bytes() const override {
+    size_t bytes = 0;
+    if (!index_ || qv_index_memory_bytes(index_, &bytes) != QV_OK) return 0;
+    return bytes;
+  }
+
+  size_t originals_bytes() const override {
+    if (!index_ || !is_lossy(storage_)) return 0;
+    qv_index_info info;
+    qv_index_info_init(&info);
+    if (qv_index_get_info(index_, &info) != QV_OK || !info.keeps_originals) return 0;
+    return static_cast<size_t>(info.count) * info.dim * sizeof(float);
+  }
+
  private:
   EngineConfig cfg_;
   qv_index_kind kind_;
+  std::string storage_name_;
+  qv_storage storage_;
   qv_index* index_ = nullptr;
   std::vector<uint64_t> keys_;
   std::vector<size_t> found_;
@@ -85,17 +127,19 @@ class QuiverEngine final : public Engine {
 }  // namespace
 
 bool quiver_available() { return true; }
-std::unique_ptr<Engine> make_quiver_hnsw(const EngineConfig& cfg) {
-  return std::make_unique<QuiverEngine>(cfg, QV_INDEX_HNSW);
+std::unique_ptr<Engine> make_quiver_hnsw(const EngineConfig& cfg, const std::string& storage) {
+  return std::make_unique<QuiverEngine>(cfg, QV_INDEX_HNSW, storage);
 }
 std::unique_ptr<Engine> make_quiver_flat(const EngineConfig& cfg) {
-  return std::make_unique<QuiverEngine>(cfg, QV_INDEX_FLAT);
+  return std::make_unique<QuiverEngine>(cfg, QV_INDEX_FLAT, "f32");
 }
 
 #else  // built without the library
 
 bool quiver_available() { return false; }
-std::unique_ptr<Engine> make_quiver_hnsw(const EngineConfig&) { return nullptr; }
+std::unique_ptr<Engine> make_quiver_hnsw(const EngineConfig&, const std::string&) {
+  return nullptr;
+}
 std::unique_ptr<Engine> make_quiver_flat(const EngineConfig&) { return nullptr; }
 
 #endif

@@ -67,17 +67,23 @@ std::string render_markdown(const BenchResult& r) {
   md << "\n";
 
   md << "### Build\n\n| engine | build 1T (s) | build " << nt
-     << " (s) | speed-up | RSS delta (MiB) | own estimate (MiB) |\n"
-     << "|---|---:|---:|---:|---:|---:|\n";
+     << " (s) | speed-up | RSS delta (MiB) | own estimate (MiB) | of which float32 originals "
+        "(MiB) |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& e : r.engines) {
     const auto& b = e.build;
     md << "| " << e.engine << " | " << (b.seconds_1t >= 0 ? fmt("%.2f", b.seconds_1t) : "—")
        << " | " << (b.seconds_nt >= 0 ? fmt("%.2f", b.seconds_nt) : "—") << " | "
        << (b.seconds_1t > 0 && b.seconds_nt > 0 ? fmt("%.1fx", b.seconds_1t / b.seconds_nt) : "—")
        << " | " << (b.rss_delta_bytes >= 0 ? mib(b.rss_delta_bytes) : "—") << " | "
-       << (b.self_bytes ? mib(static_cast<double>(b.self_bytes)) : "n/a") << " |\n";
+       << (b.self_bytes ? mib(static_cast<double>(b.self_bytes)) : "n/a") << " | "
+       << (b.originals_bytes ? mib(static_cast<double>(b.originals_bytes)) : "—") << " |\n";
   }
-  md << "\n";
+  md << "\nOwn estimate: Quiver `qv_index_memory_bytes` (heap: codes, originals kept, graph, "
+        "keys); hnswlib level-0 block + upper links + levels + locks; FAISS stored codes + "
+        "neighbour table + offsets + levels. Originals: the float32 vectors a lossy Quiver index "
+        "(i8, b1) keeps on the heap for re-ranking once built; after a `QV_OPEN_MMAP` open they "
+        "are mapped file pages instead.\n\n";
 
   md << "### Recall@" << r.cfg.k << " and QPS by ef\n\n| ef |";
   for (const auto& e : r.engines)
@@ -149,6 +155,36 @@ std::string render_markdown(const BenchResult& r) {
         "involves such a value; "
         "\"not reached\": no ef in the sweep gets there.\n\n";
 
+  if (h && r.engines.size() > 1) {
+    auto ratio = [](double a, double b) { return a > 0 && b > 0 ? fmt("%.2f", a / b) : "—"; };
+    md << "### Every engine against hnswlib (same run)\n\n"
+       << "Ratios engine / hnswlib. Memory: own estimate (see Build); \"heap w/o originals\": "
+          "the same less the float32 originals a lossy Quiver index keeps. QPS at target recall@"
+       << r.cfg.k
+       << " interpolated as above (> 1 = faster than hnswlib); build: time (< 1 = "
+          "faster).\n\n"
+       << "| engine | memory | heap w/o originals | RSS delta | build 1T | build " << nt;
+    for (bool mt : {false, true})
+      for (double t : r.targets) md << " | QPS " << (mt ? nt : "1T") << " @" << fmt("%.3f", t);
+    md << " |\n|---|---:|---:|---:|---:|---:";
+    for (size_t i = 0; i < 2 * r.targets.size(); ++i) md << "|---:";
+    md << "|\n";
+    const BuildStats& hb = h->build;
+    for (const auto& e : r.engines) {
+      if (!e.error.empty()) continue;
+      const BuildStats& b = e.build;
+      md << "| " << e.engine << " | " << ratio(double(b.self_bytes), double(hb.self_bytes)) << " | "
+         << ratio(double(b.self_bytes - b.originals_bytes), double(hb.self_bytes)) << " | "
+         << ratio(b.rss_delta_bytes, hb.rss_delta_bytes) << " | "
+         << ratio(b.seconds_1t, hb.seconds_1t) << " | " << ratio(b.seconds_nt, hb.seconds_nt);
+      for (bool mt : {false, true})
+        for (double t : r.targets)
+          md << " | " << ratio_str(qps_at_recall(e.sweep, t, mt), qps_at_recall(h->sweep, t, mt));
+      md << " |\n";
+    }
+    md << "\n";
+  }
+
   if (r.flat_ran) {
     md << "### Flat (exact) scan\n\n"
        << "| engine | mode | threads | queries/pass | QPS | GB/s scanned | recall@" << r.cfg.k
@@ -205,6 +241,9 @@ void write_csv(const BenchResult& r, const std::string& path) {
       row("memory", e.engine, "rss_delta", T, "", "", "", mib(b.rss_delta_bytes), "MiB");
     if (b.self_bytes)
       row("memory", e.engine, "own_estimate", T, "", "", "", mib(double(b.self_bytes)), "MiB");
+    if (b.originals_bytes)
+      row("memory", e.engine, "originals_in_heap", T, "", "", "", mib(double(b.originals_bytes)),
+          "MiB");
     for (const auto& p : e.sweep) {
       row("sweep", e.engine, "single", 1, std::to_string(p.ef), fmt("%.5f", p.recall_1t),
           fmt("%.1f", p.qps_1t), "", "");
