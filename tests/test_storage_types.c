@@ -156,7 +156,7 @@ static void test_get_returns_originals_or_codes(void** state) {
     err = fmax(err, fabs(v[i] - d.base[17 * DIM + i]));
     scale = fmax(scale, fabs(d.base[17 * DIM + i]));
   }
-  assert_true(err > 0.0);                  /* decoded, not the original */
+  assert_true(err > 0.0);                     /* decoded, not the original */
   assert_true(err <= scale / 127.0 * 0.5001); /* within half a quantization step */
   assert_int_equal(qv_index_get(half, d.keys[17], v), QV_OK);
   for (i = 0; i < DIM; ++i)
@@ -240,8 +240,7 @@ static void test_save_load_mmap_round_trip(void** state) {
 
 /* Codes take less memory than float32, in the order the types promise. */
 static void test_memory_follows_storage(void** state) {
-  static const qv_storage types[] = {QV_STORAGE_F32, QV_STORAGE_F16, QV_STORAGE_I8,
-                                     QV_STORAGE_B1};
+  static const qv_storage types[] = {QV_STORAGE_F32, QV_STORAGE_F16, QV_STORAGE_I8, QV_STORAGE_B1};
   data d = make_data(17);
   size_t bytes[4], codes_only[4], t;
   (void)state;
@@ -401,9 +400,9 @@ static void test_structs_of_version_0_1(void** state) {
   p.filter = NULL;
   p.filter_user = NULL;
   p.threads = 0;
-  assert_int_equal(qv_index_search(index, v, 1, (const qv_search_params*)(const void*)&p, &key,
-                                   NULL, &found),
-                   QV_OK);
+  assert_int_equal(
+      qv_index_search(index, v, 1, (const qv_search_params*)(const void*)&p, &key, NULL, &found),
+      QV_OK);
   assert_int_equal(found, 1);
   assert_int_equal(key, 3);
   memset(&guarded, 0xEE, sizeof guarded);

@@ -50,8 +50,8 @@ qv_status read_versioned(const Struct* in, uint32_t v1_size, size_t v1_end, cons
   }
   return invalid(std::string(what) + ".struct_size is " + std::to_string(in->struct_size) +
                  ", expected " + std::to_string(sizeof(Struct)) + " (or " +
-                 std::to_string(v1_size) + " from a Quiver 0.1 header); initialise the struct with " +
-                 init_call);
+                 std::to_string(v1_size) +
+                 " from a Quiver 0.1 header); initialise the struct with " + init_call);
 }
 
 }  // namespace quiver::capi

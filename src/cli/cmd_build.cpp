@@ -20,6 +20,9 @@ static const char kBuildHelp[] =
     "  -o, --output INDEX      where to save the index\n"
     "  --metric l2|ip|cosine   distance (default l2)\n"
     "  --index hnsw|flat       index kind (default hnsw)\n"
+    "  --storage f32|f16|i8|b1 how HNSW stores vectors (default f32; i8 and b1 keep the\n"
+    "                          float32 originals to re-rank; b1: cosine and ip only)\n"
+    "  --codes-only            i8/b1: keep only the codes (smaller; distances estimated)\n"
     "  --m N                   HNSW links per node (default 16)\n"
     "  --ef-construction N     HNSW build candidate list (default 200)\n"
     "  --ef-search N           default search candidate list saved with the index (default 64)\n"
@@ -32,8 +35,8 @@ static const char kBuildHelp[] =
 int cmd_build(int argc, char** argv) {
   Args args(argc, argv,
             {"input", "output", "metric", "index", "m", "ef-construction", "ef-search", "threads",
-             "limit"},
-            {"quiet", "help", "compress"});
+             "limit", "storage"},
+            {"quiet", "help", "compress", "codes-only"});
   if (args.has("help")) {
     std::fputs(kBuildHelp, stdout);
     return 0;
@@ -46,6 +49,13 @@ int cmd_build(int argc, char** argv) {
   qv_index_options_init(&opts);
   opts.metric = parse_metric(args.get("metric", "l2"));
   opts.kind = parse_kind(args.get("index", "hnsw"));
+  opts.storage = parse_storage(args.get("storage", "f32"));
+  if (opts.storage == QV_STORAGE_B1 && opts.metric == QV_METRIC_L2)
+    throw UsageError{"--storage b1 needs --metric cosine or ip (signs say nothing of L2)"};
+  if (opts.storage != QV_STORAGE_F32 && opts.kind == QV_INDEX_FLAT)
+    throw UsageError{"--storage " + std::string(storage_name(opts.storage)) +
+                     " is for --index hnsw; a flat index stores f32"};
+  opts.keep_originals = args.has("codes-only") ? 0 : 1;
   const unsigned long long m = args.get_uint("m", 16);
   if (m < kMinHnswM || m > kMaxHnswM)
     throw UsageError{"--m is " + std::to_string(m) + "; it must be between " +
@@ -86,9 +96,9 @@ int cmd_build(int argc, char** argv) {
   const std::string out = args.get("output");
   check(qv_index_save_with_options(index.get(), out.c_str(), &save), "saving " + out);
   if (!quiet)
-    std::printf("built %s %s index of %zu x %zu in %.2f s (%.0f vectors/s); saved to %s\n",
-                kind_name(opts.kind), metric_name(opts.metric), data.rows, data.cols, seconds,
-                data.rows / seconds, out.c_str());
+    std::printf("built %s %s %s index of %zu x %zu in %.2f s (%.0f vectors/s); saved to %s\n",
+                kind_name(opts.kind), metric_name(opts.metric), storage_name(opts.storage),
+                data.rows, data.cols, seconds, data.rows / seconds, out.c_str());
   return 0;
 }
 

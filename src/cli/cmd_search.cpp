@@ -18,6 +18,8 @@ static const char kSearchHelp[] =
     "  --query FILE          queries: .fvecs, .bvecs or .npy\n"
     "  -k N                  neighbours per query (default 10)\n"
     "  --ef N                HNSW candidate list (default: the index's)\n"
+    "  --rerank N            i8/b1 storage: candidates re-ranked on the float32 originals\n"
+    "                        (default: all ef of them)\n"
     "  --groundtruth FILE    .ivecs of true neighbours: prints recall@k instead of results\n"
     "  --threads N           search threads, 0 = all cores (default 0)\n"
     "  --mmap                open the index by mmap instead of loading it\n"
@@ -25,7 +27,7 @@ static const char kSearchHelp[] =
     "  --quiet               print only the summary line\n";
 
 int cmd_search(int argc, char** argv) {
-  Args args(argc, argv, {"query", "k", "ef", "groundtruth", "threads", "limit"},
+  Args args(argc, argv, {"query", "k", "ef", "groundtruth", "threads", "limit", "rerank"},
             {"quiet", "help", "mmap"});
   if (args.has("help")) {
     std::fputs(kSearchHelp, stdout);
@@ -49,6 +51,7 @@ int cmd_search(int argc, char** argv) {
   qv_search_params_init(&params);
   params.ef = uint32_t(args.get_uint("ef", 0));
   params.threads = uint32_t(args.get_uint("threads", 0));
+  params.rerank = size_t(args.get_uint("rerank", 0));
   std::vector<uint64_t> keys(queries.rows * k);
   std::vector<float> distances(queries.rows * k);
   std::vector<size_t> found(queries.rows);

@@ -50,6 +50,28 @@ qv_metric parse_metric(const std::string& name) {
   throw UsageError{"--metric must be l2, ip or cosine, not '" + name + "'"};
 }
 
+qv_storage parse_storage(const std::string& name) {
+  if (name == "f32") return QV_STORAGE_F32;
+  if (name == "f16") return QV_STORAGE_F16;
+  if (name == "i8") return QV_STORAGE_I8;
+  if (name == "b1") return QV_STORAGE_B1;
+  throw UsageError{"--storage must be f32, f16, i8 or b1, not '" + name + "'"};
+}
+
+const char* storage_name(qv_storage storage) {
+  switch (storage) {
+    case QV_STORAGE_F32:
+      return "f32";
+    case QV_STORAGE_F16:
+      return "f16";
+    case QV_STORAGE_I8:
+      return "i8";
+    case QV_STORAGE_B1:
+      return "b1";
+  }
+  return "unknown";
+}
+
 qv_index_kind parse_kind(const std::string& name) {
   if (name == "hnsw") return QV_INDEX_HNSW;
   if (name == "flat") return QV_INDEX_FLAT;

@@ -20,6 +20,8 @@ size_t limit_arg(const Args& args);
 
 // Parses --metric / --index values; throws UsageError on anything else.
 qv_metric parse_metric(const std::string& name);
+qv_storage parse_storage(const std::string& name);  // f32 | f16 | i8 | b1
+const char* storage_name(qv_storage storage);
 qv_index_kind parse_kind(const std::string& name);
 const char* metric_name(qv_metric metric);
 const char* kind_name(qv_index_kind kind);

@@ -524,6 +524,10 @@ uint32_t HnswIndex::greedy_descend(const char* query, uint32_t entry, int from_l
 }
 
 bool HnswIndex::same_vector(uint32_t a, uint32_t b) const {
+  // Codes of distinct vectors can be equal (B1 at a small dimension often
+  // is): copies are judged on the originals where they are kept.
+  if (storage_.keeps_originals())
+    return std::memcmp(original_of(a), original_of(b), size_t(dim()) * sizeof(float)) == 0;
   return std::memcmp(code_of(a), code_of(b), vector_bytes_) == 0;
 }
 

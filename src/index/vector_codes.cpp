@@ -114,12 +114,11 @@ void VectorCodes::encode(const float* prepared, char* code) const {
       return;
     }
     case Storage::B1: {
-      const float length = float(std::sqrt(
-          [&] {
-            double s = 0.0;
-            for (size_t i = 0; i < dim_; ++i) s += double(prepared[i]) * prepared[i];
-            return s;
-          }()));
+      const float length = float(std::sqrt([&] {
+        double s = 0.0;
+        for (size_t i = 0; i < dim_; ++i) s += double(prepared[i]) * prepared[i];
+        return s;
+      }()));
       std::memset(code, 0, kB1Header);
       std::memcpy(code, &length, sizeof length);
       // Codes and queries start 8-byte aligned (records at 16, queries in
@@ -185,9 +184,8 @@ float VectorCodes::distance(const char* query, const char* code) const {
       return f32_(reinterpret_cast<const float*>(query), reinterpret_cast<const float*>(code),
                   dim_);
     case Storage::F16: {
-      const float s =
-          f16_one_(reinterpret_cast<const float*>(query), reinterpret_cast<const uint16_t*>(code),
-                   dim_);
+      const float s = f16_one_(reinterpret_cast<const float*>(query),
+                               reinterpret_cast<const uint16_t*>(code), dim_);
       if (metric_ != Metric::L2) return finish_dot(s);
       return s == s ? s : std::numeric_limits<float>::infinity();
     }
@@ -240,8 +238,7 @@ void VectorCodes::four(const char* query, const char* const* codes, float* out) 
     }
     case Storage::B1: {
       const uint64_t* rows[4];
-      for (int i = 0; i < 4; ++i)
-        rows[i] = reinterpret_cast<const uint64_t*>(codes[i] + kB1Header);
+      for (int i = 0; i < 4; ++i) rows[i] = reinterpret_cast<const uint64_t*>(codes[i] + kB1Header);
       uint64_t h[4];
       b1_four_(reinterpret_cast<const uint64_t*>(query + kB1Header), rows, dim_, h);
       for (int i = 0; i < 4; ++i) out[i] = b1_distance(h[i], query, codes[i]);
@@ -260,8 +257,8 @@ bool VectorCodes::valid(const char* code, std::string& what) const {
       const float* v = reinterpret_cast<const float*>(code);  // records are 16-byte aligned
       const size_t at = find_non_finite(v, dim_);
       if (at != dim_)
-        return bad(std::string(std::isnan(v[at]) ? "a NaN" : "an infinite") +
-                   " value at element " + std::to_string(at));
+        return bad(std::string(std::isnan(v[at]) ? "a NaN" : "an infinite") + " value at element " +
+                   std::to_string(at));
       return true;
     }
     case Storage::F16:

@@ -78,6 +78,17 @@ else
   echo "SKIPPED: numpy checks (no python3 with numpy)"
 fi
 
+for st in f16 i8; do
+  expect_ok "build $st" "$quiver" build --input "$work/base.fvecs" --storage $st -o "$work/$st.qv" --quiet
+  expect_ok "info $st" "$quiver" info "$work/$st.qv"
+  grep -q "storage *$st" "$work/out" || fail "info: expected storage $st: $(cat "$work/out")"
+  expect_ok "search $st" "$quiver" search "$work/$st.qv" --query "$work/query.fvecs" -k 1 --rerank 5 --groundtruth "$work/gt.ivecs"
+  grep -q "recall@1 1.0000" "$work/out" || fail "search $st: expected recall@1 1.0000: $(cat "$work/out")"
+done
+grep -q "float32 originals kept" "$work/info.out" && fail "info: an f32 index keeps no originals"
+expect_error "b1 under l2" 2 "b1 needs --metric cosine or ip" "$quiver" build --input "$work/base.fvecs" --storage b1 -o "$work/x.qv"
+expect_error "bad storage" 2 "--storage must be" "$quiver" build --input "$work/base.fvecs" --storage f8 -o "$work/x.qv"
+expect_error "flat storage" 2 "is for --index hnsw" "$quiver" build --input "$work/base.fvecs" --index flat --storage i8 -o "$work/x.qv"
 expect_error "missing input" 1 "no-such.fvecs" "$quiver" build --input "$work/no-such.fvecs" -o "$work/x.qv"
 expect_error "missing index" 1 "QV_ERR_NOT_FOUND" "$quiver" search "$work/none.qv" --query "$work/query.fvecs"
 expect_error "wrong dimension" 1 "dimension" "$quiver" search "$work/idx.qv" --query "$work/q4.fvecs"
