@@ -63,4 +63,16 @@ if command -v go >/dev/null 2>&1; then
 else
   echo "== Go: skipped (no go toolchain)"
 fi
+cargo=$(command -v cargo || echo "$HOME/.cargo/bin/cargo")
+if [[ -x "$cargo" ]]; then
+  echo "== Rust crate against the installed quiver.pc (no QUIVER_LIB_DIR)"
+  cp -r "$src/tests/install/rust_consumer" "$work/rust"
+  printf '%s\n' '[package]' 'name = "hello"' 'version = "0.1.0"' 'edition = "2021"' '' \
+    '[dependencies]' "quiver = { path = \"$src/bindings/rust\" }" >"$work/rust/Cargo.toml"
+  (cd "$work/rust" && CARGO_TARGET_DIR="$work/rust/target" "$cargo" build --offline --quiet)
+  out=$("$work/rust/target/debug/hello")
+  grep -q "nearest: 42" <<<"$out" || { echo "hello (Rust) did not find key 42: $out"; exit 1; }
+else
+  echo "== Rust: skipped (no cargo)"
+fi
 echo "install check passed"

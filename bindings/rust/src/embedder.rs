@@ -145,9 +145,12 @@ unsafe extern "C" fn embed_trampoline(
 fn c_opt(s: &Option<String>) -> Result<Option<CString>> {
     match s {
         None => Ok(None),
-        Some(v) => CString::new(v.as_str())
-            .map(Some)
-            .map_err(|_| error(Status::InvalidArgument, "an option string contains a NUL byte".to_string())),
+        Some(v) => CString::new(v.as_str()).map(Some).map_err(|_| {
+            error(
+                Status::InvalidArgument,
+                "an option string contains a NUL byte".to_string(),
+            )
+        }),
     }
 }
 
@@ -155,7 +158,11 @@ impl Embedder {
     fn wrap(raw: *mut ffi::qv_embedder, callback: Option<Arc<CallbackState>>) -> Embedder {
         let mut dim = 0u32;
         unsafe { ffi::qv_embedder_dim(raw, &mut dim) };
-        Embedder { raw, dim: dim as usize, callback }
+        Embedder {
+            raw,
+            dim: dim as usize,
+            callback,
+        }
     }
 
     /// The native handle, for Index::set_embedder.
@@ -184,10 +191,15 @@ impl Embedder {
     where
         F: FnMut(&[String]) -> std::result::Result<Vec<Vec<f32>>, String> + Send + 'static,
     {
-        let state = Arc::new(CallbackState { dim: dim as usize, f: Mutex::new(Box::new(f)) });
+        let state = Arc::new(CallbackState {
+            dim: dim as usize,
+            f: Mutex::new(Box::new(f)),
+        });
         let user = Arc::as_ptr(&state) as *mut c_void;
         let mut raw = ptr::null_mut();
-        check(unsafe { ffi::qv_embedder_create_callback(dim, Some(embed_trampoline), user, &mut raw) })?;
+        check(unsafe {
+            ffi::qv_embedder_create_callback(dim, Some(embed_trampoline), user, &mut raw)
+        })?;
         Ok(Embedder::wrap(raw, Some(state)))
     }
 
@@ -198,7 +210,11 @@ impl Embedder {
             ffi::qv_gemini_options_init(o.as_mut_ptr());
             o.assume_init()
         };
-        let (key, url, model) = (c_opt(&options.api_key)?, c_opt(&options.base_url)?, c_opt(&options.model)?);
+        let (key, url, model) = (
+            c_opt(&options.api_key)?,
+            c_opt(&options.base_url)?,
+            c_opt(&options.model)?,
+        );
         o.api_key = key.as_ref().map_or(ptr::null(), |s| s.as_ptr());
         o.base_url = url.as_ref().map_or(ptr::null(), |s| s.as_ptr());
         o.model = model.as_ref().map_or(ptr::null(), |s| s.as_ptr());
@@ -213,7 +229,10 @@ impl Embedder {
         set(&mut o.max_retries, options.max_retries);
         set(&mut o.timeout_ms, options.timeout_ms);
         set(&mut o.connect_timeout_ms, options.connect_timeout_ms);
-        set(&mut o.max_concurrent_requests, options.max_concurrent_requests);
+        set(
+            &mut o.max_concurrent_requests,
+            options.max_concurrent_requests,
+        );
         let mut raw = ptr::null_mut();
         check(unsafe { ffi::qv_embedder_create_gemini(&o, &mut raw) })?;
         Ok(Embedder::wrap(raw, None))
@@ -226,7 +245,10 @@ impl Embedder {
 
     /// Embeds texts for `task`: one vector per text, in order.
     pub fn embed<S: AsRef<str>>(&self, texts: &[S], task: EmbedTask) -> Result<Vec<Vec<f32>>> {
-        let ptrs: Vec<*const c_char> = texts.iter().map(|t| t.as_ref().as_ptr() as *const c_char).collect();
+        let ptrs: Vec<*const c_char> = texts
+            .iter()
+            .map(|t| t.as_ref().as_ptr() as *const c_char)
+            .collect();
         let lens: Vec<usize> = texts.iter().map(|t| t.as_ref().len()).collect();
         let mut flat = vec![0f32; texts.len() * self.dim + 1];
         check(unsafe {
@@ -239,7 +261,9 @@ impl Embedder {
                 flat.as_mut_ptr(),
             )
         })?;
-        Ok((0..texts.len()).map(|i| flat[i * self.dim..(i + 1) * self.dim].to_vec()).collect())
+        Ok((0..texts.len())
+            .map(|i| flat[i * self.dim..(i + 1) * self.dim].to_vec())
+            .collect())
     }
 
     /// Embeds one text.

@@ -24,6 +24,8 @@ pub struct qv_index_options {
     pub hnsw_ef_search: u32,
     pub seed: u64,
     pub threads: u32,
+    pub storage: c_int,
+    pub keep_originals: u32,
 }
 
 pub type qv_filter_fn = unsafe extern "C" fn(key: u64, user: *mut c_void) -> c_int;
@@ -36,6 +38,7 @@ pub struct qv_search_params {
     pub filter: Option<qv_filter_fn>,
     pub filter_user: *mut c_void,
     pub threads: u32,
+    pub rerank: usize,
 }
 
 #[repr(C)]
@@ -62,6 +65,8 @@ pub struct qv_index_info {
     pub hnsw_ef_search: u32,
     pub seed: u64,
     pub read_only: c_int,
+    pub storage: c_int,
+    pub keeps_originals: c_int,
 }
 
 #[repr(C)]
@@ -107,8 +112,14 @@ pub struct qv_text_options {
     pub chunk_overlap: u32,
 }
 
-pub const QV_OPEN_LOAD: c_int = 1;
-pub const QV_OPEN_MMAP: c_int = 2;
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct qv_open_options {
+    pub struct_size: u32,
+    pub mode: c_int,
+    pub verify: c_int,
+    pub threads: u32,
+}
 
 extern "C" {
     pub fn qv_version() -> *const c_char;
@@ -158,7 +169,14 @@ extern "C" {
         path: *const c_char,
         opts: *const qv_save_options,
     ) -> qv_status;
-    pub fn qv_index_open(path: *const c_char, mode: c_int, out: *mut *mut qv_index) -> qv_status;
+    pub fn qv_open_options_init(opts: *mut qv_open_options);
+    pub fn qv_index_open_with_options(
+        path: *const c_char,
+        opts: *const qv_open_options,
+        out: *mut *mut qv_index,
+    ) -> qv_status;
+    pub fn qv_index_verify(index: *const qv_index) -> qv_status;
+    pub fn qv_index_memory_bytes(index: *const qv_index, out: *mut usize) -> qv_status;
     pub fn qv_index_export_npy(
         index: *const qv_index,
         vectors_path: *const c_char,
@@ -209,7 +227,10 @@ extern "C" {
     pub fn qv_embedder_free(emb: *mut qv_embedder);
 
     pub fn qv_text_options_init(opts: *mut qv_text_options);
-    pub fn qv_index_set_text_options(index: *mut qv_index, opts: *const qv_text_options) -> qv_status;
+    pub fn qv_index_set_text_options(
+        index: *mut qv_index,
+        opts: *const qv_text_options,
+    ) -> qv_status;
     pub fn qv_index_set_embedder(index: *mut qv_index, emb: *mut qv_embedder) -> qv_status;
     pub fn qv_index_add_texts(
         index: *mut qv_index,

@@ -2,7 +2,7 @@
 //!
 //! ```no_run
 //! use quiver::{Index, IndexKind, Options};
-//! let mut index = Index::new(Options::new(4).kind(IndexKind::Flat))?;
+//! let index = Index::new(Options::new(4).kind(IndexKind::Flat))?;
 //! index.add(42, &[1.0, 0.0, 0.0, 0.0])?;
 //! let hits = index.search(&[1.0, 0.0, 0.0, 0.0], 1)?;
 //! assert_eq!(hits[0].key, 42);
@@ -11,13 +11,17 @@
 //!
 //! Every failure is an [`Error`] carrying Quiver's [`Status`] and message.
 //!
-//! Thread-safety: an [`Index`] is `Send + Sync`. Searches, `get` and `count`
-//! take `&self` and may run from any number of threads at once; mutations
-//! take `&mut self` (the C API would allow adds alongside searches, but
-//! `metadata()` lends out bytes that a concurrent mutation could free).
+//! Thread-safety: an [`Index`] is `Send + Sync` and follows the C API's
+//! contract: searches, `get`, `count`, `add`, `add_batch`, `remove`,
+//! metadata, text calls and `save` take `&self` and may run from any number
+//! of threads at once (share the index through an `Arc<Index>`). Only
+//! [`Index::compact`] (which replaces the index) and dropping it take
+//! `&mut self` / ownership, as the C API requires them to run alone.
 
 mod embedder;
 mod ffi;
+#[cfg(test)]
+mod parity;
 mod text;
 
 pub use embedder::{EmbedTask, Embedder, GeminiOptions};
@@ -29,7 +33,7 @@ use std::os::raw::{c_int, c_void};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::ptr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 /// Quiver's result codes (`qv_status`); the values never change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,7 +53,9 @@ pub enum Status {
 }
 
 impl Status {
-    fn from_code(code: c_int) -> Status {
+    /// The status of a C value (`Unknown` for one this binding does not know;
+    /// 0, `QV_OK`, is no error and also `Unknown(0)`).
+    pub fn from_code(code: i32) -> Status {
         match code {
             1 => Status::InvalidArgument,
             2 => Status::DimensionMismatch,
@@ -131,10 +137,17 @@ fn error(status: Status, message: String) -> Error {
 
 fn c_path(path: &Path) -> Result<CString> {
     let s = path.to_str().ok_or_else(|| {
-        error(Status::InvalidArgument, format!("path {:?} is not valid UTF-8", path))
+        error(
+            Status::InvalidArgument,
+            format!("path {:?} is not valid UTF-8", path),
+        )
     })?;
-    CString::new(s)
-        .map_err(|_| error(Status::InvalidArgument, format!("path {:?} contains a NUL byte", s)))
+    CString::new(s).map_err(|_| {
+        error(
+            Status::InvalidArgument,
+            format!("path {:?} contains a NUL byte", s),
+        )
+    })
 }
 
 /// The version of the libquiver actually linked, e.g. "0.1.0".
@@ -163,13 +176,62 @@ pub enum IndexKind {
     Hnsw = 2,
 }
 
+/// How an index stores its vectors ([`Options::storage`]). The lossy types
+/// walk the graph on compact codes and re-rank the best candidates on the
+/// float32 originals (kept unless `keep_originals(false)`), so distances stay
+/// exact. HNSW only in this version: a Flat index refuses anything but F32
+/// (`Unsupported`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Storage {
+    /// float32, exact (the default): 4 bytes per dimension.
+    F32 = 1,
+    /// IEEE half: 2 bytes per dimension; `get` returns the half values.
+    F16 = 2,
+    /// int8, one scale per vector: 1 byte per dimension + 8.
+    I8 = 3,
+    /// One sign bit per dimension (+ 8 bytes); Cosine and Ip only.
+    B1 = 4,
+}
+
 /// How [`Index::open`] brings a saved index in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OpenMode {
     /// Read everything into memory; the index is mutable.
-    Load,
+    Load = 1,
     /// Map the file read-only and search it in place; mutations fail with Unsupported.
-    Mmap,
+    Mmap = 2,
+}
+
+/// When [`Index::open_with_options`] checks the vectors and the graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerifyMode {
+    /// Before the open returns (the default): a damaged file never opens.
+    All = 1,
+    /// `Mmap` only: skip the checks of the sections searched in place, so
+    /// the open reads no vector. Damage there goes unnoticed until
+    /// [`Index::verify`]: use it only for files you trust, and verify when
+    /// you can. The same as `All` for `Load`.
+    Deferred = 2,
+}
+
+/// Options for [`Index::open_with_options`]; the defaults are `Load`,
+/// `VerifyMode::All` and all cores.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenOptions {
+    pub mode: OpenMode,
+    pub verify: VerifyMode,
+    /// Threads for the checksums, and for the index's batch calls; 0 = all cores.
+    pub threads: u32,
+}
+
+impl Default for OpenOptions {
+    fn default() -> OpenOptions {
+        OpenOptions {
+            mode: OpenMode::Load,
+            verify: VerifyMode::All,
+            threads: 0,
+        }
+    }
 }
 
 /// Options for [`Index::new`]; unset options keep the library defaults
@@ -185,11 +247,18 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Threads for batch calls; 0 = all cores.
     pub threads: Option<u32>,
+    /// How vectors are stored; default F32.
+    pub storage: Option<Storage>,
+    /// I8 and B1: keep the float32 originals for exact re-ranking (default true).
+    pub keep_originals: Option<bool>,
 }
 
 impl Options {
     pub fn new(dim: u32) -> Options {
-        Options { dim, ..Default::default() }
+        Options {
+            dim,
+            ..Default::default()
+        }
     }
     pub fn metric(mut self, m: Metric) -> Self {
         self.metric = Some(m);
@@ -219,6 +288,14 @@ impl Options {
         self.threads = Some(threads);
         self
     }
+    pub fn storage(mut self, storage: Storage) -> Self {
+        self.storage = Some(storage);
+        self
+    }
+    pub fn keep_originals(mut self, keep: bool) -> Self {
+        self.keep_originals = Some(keep);
+        self
+    }
 }
 
 /// Per-search options. The filter runs on Quiver's searching threads
@@ -233,6 +310,9 @@ pub struct SearchOptions<'a> {
     pub filter: Option<&'a (dyn Fn(u64) -> bool + Sync)>,
     /// Threads for batch searches; 0 = all cores.
     pub threads: u32,
+    /// I8 and B1 with originals: how many of the best candidates are
+    /// re-ranked on the float32 originals; 0 = all of them (ef).
+    pub rerank: usize,
 }
 
 /// Options for [`Index::save_with_options`]; unset options keep the defaults.
@@ -264,6 +344,9 @@ pub struct Info {
     pub hnsw_ef_search: u32,
     pub seed: u64,
     pub read_only: bool,
+    pub storage: Storage,
+    /// I8 and B1: the float32 originals are kept.
+    pub keeps_originals: bool,
 }
 
 /// The state behind a filter callback: the closure and its first panic.
@@ -294,13 +377,17 @@ unsafe extern "C" fn filter_trampoline(key: u64, user: *mut c_void) -> c_int {
 pub struct Index {
     raw: *mut ffi::qv_index,
     dim: usize,
-    // The Rust state of the attached callback embedder (set_embedder): the
-    // native index calls into it. Dropped after raw is freed.
-    embedder_state: Option<std::sync::Arc<embedder::CallbackState>>,
+    // The Rust state of every callback embedder ever attached
+    // (set_embedder): the native index, or a text call still running with a
+    // replaced embedder, may call into it. Dropped after raw is freed.
+    embedder_states: Mutex<Vec<Arc<embedder::CallbackState>>>,
+    // metadata() reads bytes the index owns until a set_metadata or remove
+    // of that key: readers hold it shared, those two exclusively.
+    metadata_guard: RwLock<()>,
 }
 
-// The C API allows any number of threads to search one index at once, and
-// mutations (which take &mut self here) to run on any thread.
+// The C API allows any number of threads to search, add and remove on one
+// index at once; what must run alone (compact, free) takes &mut self or self.
 unsafe impl Send for Index {}
 unsafe impl Sync for Index {}
 
@@ -320,10 +407,33 @@ impl Index {
     fn wrap(raw: *mut ffi::qv_index) -> Index {
         let mut dim = 0u32;
         unsafe { ffi::qv_index_dim(raw, &mut dim) };
-        Index { raw, dim: dim as usize, embedder_state: None }
+        Index {
+            raw,
+            dim: dim as usize,
+            embedder_states: Mutex::new(Vec::new()),
+            metadata_guard: RwLock::new(()),
+        }
+    }
+
+    /// Shared access for metadata reads (a poisoned lock guards nothing: no
+    /// Rust data can be left half-written behind it).
+    fn metadata_read(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.metadata_guard
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Exclusive access for what frees metadata bytes.
+    fn metadata_write(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
+        self.metadata_guard
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Creates an empty index.
+    ///
+    /// Errors: `InvalidArgument` (dim 0 or above 65536, hnsw_m outside
+    /// 2..=256, an ef of 0), `OutOfMemory`.
     pub fn new(options: Options) -> Result<Index> {
         let mut o = std::mem::MaybeUninit::<ffi::qv_index_options>::uninit();
         let mut o = unsafe {
@@ -352,21 +462,61 @@ impl Index {
         if let Some(v) = options.threads {
             o.threads = v;
         }
+        if let Some(v) = options.storage {
+            o.storage = v as c_int;
+        }
+        if let Some(v) = options.keep_originals {
+            o.keep_originals = v as u32;
+        }
         let mut raw = ptr::null_mut();
         check(unsafe { ffi::qv_index_create(&o, &mut raw) })?;
         Ok(Index::wrap(raw))
     }
 
-    /// Opens an index written by [`Index::save`].
+    /// Opens an index written by [`Index::save`], every checksum and value
+    /// checked first. `Mmap` gives a read-only index searched in place.
+    ///
+    /// Errors: `NotFound` (no file), `Corrupt` (not an index, or damaged: the
+    /// message names the section), `Unsupported` (a newer format), `Io`,
+    /// `OutOfMemory`.
     pub fn open<P: AsRef<Path>>(path: P, mode: OpenMode) -> Result<Index> {
+        Index::open_with_options(
+            path,
+            &OpenOptions {
+                mode,
+                ..Default::default()
+            },
+        )
+    }
+
+    /// [`Index::open`] with options: `VerifyMode::Deferred` opens a trusted
+    /// file by `Mmap` without reading its vectors; call [`Index::verify`]
+    /// later.
+    ///
+    /// Errors: as [`Index::open`].
+    pub fn open_with_options<P: AsRef<Path>>(path: P, options: &OpenOptions) -> Result<Index> {
         let p = c_path(path.as_ref())?;
-        let m = match mode {
-            OpenMode::Load => ffi::QV_OPEN_LOAD,
-            OpenMode::Mmap => ffi::QV_OPEN_MMAP,
+        let mut o = std::mem::MaybeUninit::<ffi::qv_open_options>::uninit();
+        let mut o = unsafe {
+            ffi::qv_open_options_init(o.as_mut_ptr());
+            o.assume_init()
         };
+        o.mode = options.mode as c_int;
+        o.verify = options.verify as c_int;
+        o.threads = options.threads;
         let mut raw = ptr::null_mut();
-        check(unsafe { ffi::qv_index_open(p.as_ptr(), m, &mut raw) })?;
+        check(unsafe { ffi::qv_index_open_with_options(p.as_ptr(), &o, &mut raw) })?;
         Ok(Index::wrap(raw))
+    }
+
+    /// Checks again the file sections an `Mmap` index searches in place (the
+    /// point of `VerifyMode::Deferred`); for an index in memory there is
+    /// nothing to check. May run alongside searches.
+    ///
+    /// Errors: `Corrupt` (the message names the file and the section, or says
+    /// the file changed size since the open: drop the index then).
+    pub fn verify(&self) -> Result<()> {
+        check(unsafe { ffi::qv_index_verify(self.raw) })
     }
 
     /// The vector dimension.
@@ -389,14 +539,21 @@ impl Index {
         Ok(())
     }
 
-    /// Adds one vector under `key`; DuplicateKey when the key is live.
-    pub fn add(&mut self, key: u64, vector: &[f32]) -> Result<()> {
+    /// Adds one vector under `key`. May run alongside searches, adds and
+    /// removes on other threads.
+    ///
+    /// Errors: `DimensionMismatch` (not dim floats), `InvalidArgument` (NaN or
+    /// infinity, a zero vector under Cosine), `DuplicateKey` (the key is
+    /// live), `Unsupported` (read-only index), `OutOfMemory`.
+    pub fn add(&self, key: u64, vector: &[f32]) -> Result<()> {
         self.check_vector(vector, "vector")?;
         check(unsafe { ffi::qv_index_add(self.raw, key, vector.as_ptr()) })
     }
 
     /// Adds `keys.len()` vectors (row-major) on all cores; all-or-nothing.
-    pub fn add_batch(&mut self, keys: &[u64], vectors: &[f32]) -> Result<()> {
+    ///
+    /// Errors: as [`Index::add`] (`DuplicateKey` also for a key twice in `keys`).
+    pub fn add_batch(&self, keys: &[u64], vectors: &[f32]) -> Result<()> {
         if vectors.len() != keys.len() * self.dim {
             return Err(error(
                 Status::DimensionMismatch,
@@ -417,8 +574,11 @@ impl Index {
         })
     }
 
-    /// Removes the vector under `key`; NotFound when there is none.
-    pub fn remove(&mut self, key: u64) -> Result<()> {
+    /// Removes the vector under `key` (and its metadata).
+    ///
+    /// Errors: `NotFound` (no live vector under `key`), `Unsupported` (read-only index).
+    pub fn remove(&self, key: u64) -> Result<()> {
+        let _frees_metadata = self.metadata_write();
         check(unsafe { ffi::qv_index_remove(self.raw, key) })
     }
 
@@ -429,7 +589,9 @@ impl Index {
         Ok(n)
     }
 
-    /// A copy of the vector stored under `key`; NotFound when there is none.
+    /// A copy of the vector stored under `key`.
+    ///
+    /// Errors: `NotFound`.
     pub fn get(&self, key: u64) -> Result<Vec<f32>> {
         let mut v = vec![0f32; self.dim];
         check(unsafe { ffi::qv_index_get(self.raw, key, v.as_mut_ptr()) })?;
@@ -442,8 +604,17 @@ impl Index {
     }
 
     /// The k nearest vectors to `query` that pass the options' filter.
-    pub fn search_with(&self, query: &[f32], k: usize, options: &SearchOptions<'_>) -> Result<Vec<Hit>> {
+    ///
+    /// Errors: `DimensionMismatch` (not dim floats), `InvalidArgument` (k of
+    /// 0, NaN or infinity, a zero query under Cosine).
+    pub fn search_with(
+        &self,
+        query: &[f32],
+        k: usize,
+        options: &SearchOptions<'_>,
+    ) -> Result<Vec<Hit>> {
         self.check_vector(query, "query")?;
+        check_k(k)?;
         let mut keys = vec![0u64; k];
         let mut dist = vec![0f32; k];
         let mut found = 0usize;
@@ -460,7 +631,12 @@ impl Index {
                 )
             })
         })?;
-        Ok((0..found).map(|i| Hit { key: keys[i], distance: dist[i] }).collect())
+        Ok((0..found)
+            .map(|i| Hit {
+                key: keys[i],
+                distance: dist[i],
+            })
+            .collect())
     }
 
     /// Searches `queries.len() / dim` queries (row-major) in parallel.
@@ -485,6 +661,7 @@ impl Index {
                 ),
             ));
         }
+        check_k(k)?;
         let nq = queries.len() / self.dim;
         let mut keys = vec![0u64; nq * k];
         let mut dist = vec![0f32; nq * k];
@@ -506,13 +683,20 @@ impl Index {
         Ok((0..nq)
             .map(|q| {
                 (0..found[q])
-                    .map(|i| Hit { key: keys[q * k + i], distance: dist[q * k + i] })
+                    .map(|i| Hit {
+                        key: keys[q * k + i],
+                        distance: dist[q * k + i],
+                    })
                     .collect()
             })
             .collect())
     }
 
-    /// Writes the index to `path` crash-safely.
+    /// Writes the index to `path` crash-safely (a temporary file renamed
+    /// over `path`).
+    ///
+    /// Errors: `NotFound` (no such directory), `Io` (the message names the
+    /// file), `Corrupt` (an `Mmap` index whose file changed), `OutOfMemory`.
     pub fn save<P: AsRef<Path>>(&self, path: P) -> Result<()> {
         let p = c_path(path.as_ref())?;
         check(unsafe { ffi::qv_index_save(self.raw, p.as_ptr()) })
@@ -546,7 +730,12 @@ impl Index {
     }
 
     /// Adds the vectors of a .npy file; keys from `keys`, or 0..n-1 when None.
-    pub fn import_npy<P: AsRef<Path>>(&mut self, vectors: P, keys: Option<&Path>) -> Result<()> {
+    /// All-or-nothing like [`Index::add_batch`].
+    ///
+    /// Errors: `NotFound` (missing file), `Corrupt` (not a .npy file),
+    /// `DimensionMismatch`, `Unsupported` (another dtype, read-only index),
+    /// `DuplicateKey`, `InvalidArgument` (key count differs, NaN), `Io`.
+    pub fn import_npy<P: AsRef<Path>>(&self, vectors: P, keys: Option<&Path>) -> Result<()> {
         let v = c_path(vectors.as_ref())?;
         let k = match keys {
             Some(k) => Some(c_path(k)?),
@@ -557,14 +746,20 @@ impl Index {
     }
 
     /// Attaches bytes to the live vector under `key`; empty removes them.
-    pub fn set_metadata(&mut self, key: u64, data: &[u8]) -> Result<()> {
+    ///
+    /// Errors: `NotFound` (no live vector under `key`), `Unsupported` (read-only index).
+    pub fn set_metadata(&self, key: u64, data: &[u8]) -> Result<()> {
+        let _frees_metadata = self.metadata_write();
         check(unsafe {
             ffi::qv_index_set_metadata(self.raw, key, data.as_ptr() as *const c_void, data.len())
         })
     }
 
-    /// A copy of the metadata of `key`; NotFound when it has none.
+    /// A copy of the metadata of `key`.
+    ///
+    /// Errors: `NotFound` (the key has none, or is not in the index).
     pub fn metadata(&self, key: u64) -> Result<Vec<u8>> {
+        let _reading = self.metadata_read();
         let mut data: *const c_void = ptr::null();
         let mut len = 0usize;
         check(unsafe { ffi::qv_index_get_metadata(self.raw, key, &mut data, &mut len) })?;
@@ -579,12 +774,18 @@ impl Index {
         String::from_utf8(self.metadata(key)?).map_err(|_| {
             error(
                 Status::InvalidArgument,
-                format!("the metadata of key {} is not UTF-8; use metadata() for bytes", key),
+                format!(
+                    "the metadata of key {} is not UTF-8; use metadata() for bytes",
+                    key
+                ),
             )
         })
     }
 
-    /// Rebuilds the index without its removed vectors.
+    /// Rebuilds the index without its removed vectors. Takes `&mut self`:
+    /// it replaces the index, so nothing else may run on it meanwhile.
+    ///
+    /// Errors: `Unsupported` (read-only index), `OutOfMemory` (unchanged on failure).
     pub fn compact(&mut self) -> Result<()> {
         check(unsafe { ffi::qv_index_compact(self.raw) })
     }
@@ -595,7 +796,11 @@ impl Index {
         i.struct_size = std::mem::size_of::<ffi::qv_index_info>() as u32;
         check(unsafe { ffi::qv_index_get_info(self.raw, &mut i) })?;
         Ok(Info {
-            kind: if i.kind == 1 { IndexKind::Flat } else { IndexKind::Hnsw },
+            kind: if i.kind == 1 {
+                IndexKind::Flat
+            } else {
+                IndexKind::Hnsw
+            },
             metric: match i.metric {
                 2 => Metric::Ip,
                 3 => Metric::Cosine,
@@ -610,8 +815,34 @@ impl Index {
             hnsw_ef_search: i.hnsw_ef_search,
             seed: i.seed,
             read_only: i.read_only != 0,
+            storage: match i.storage {
+                2 => Storage::F16,
+                3 => Storage::I8,
+                4 => Storage::B1,
+                _ => Storage::F32,
+            },
+            keeps_originals: i.keeps_originals != 0,
         })
     }
+
+    /// The heap bytes the index holds (codes, originals in memory, graph,
+    /// key map, metadata); the mapped pages of an `Mmap` index are not
+    /// counted. A snapshot when writers run alongside.
+    pub fn memory_bytes(&self) -> Result<usize> {
+        let mut n = 0usize;
+        check(unsafe { ffi::qv_index_memory_bytes(self.raw, &mut n) })?;
+        Ok(n)
+    }
+}
+
+fn check_k(k: usize) -> Result<()> {
+    if k == 0 {
+        return Err(error(
+            Status::InvalidArgument,
+            "k is 0; ask for at least one neighbour".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Runs `f` with C search params for `options` (filter bridged through
@@ -627,7 +858,11 @@ where
     };
     p.ef = options.ef;
     p.threads = options.threads;
-    let state = options.filter.map(|filter| FilterState { filter, panic: Mutex::new(None) });
+    p.rerank = options.rerank;
+    let state = options.filter.map(|filter| FilterState {
+        filter,
+        panic: Mutex::new(None),
+    });
     if let Some(s) = &state {
         p.filter = Some(filter_trampoline);
         p.filter_user = s as *const FilterState<'_> as *mut c_void;

@@ -7,6 +7,7 @@ use crate::{check, error, ffi, with_params, Embedder, Index, Result, SearchOptio
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int};
 use std::ptr;
+use std::sync::Arc;
 
 /// The largest document key (48 bits).
 pub const MAX_DOC_KEY: u64 = (1 << 48) - 1;
@@ -45,7 +46,11 @@ impl Default for TextOptions {
     fn default() -> TextOptions {
         let o = native_defaults();
         TextOptions {
-            unit: if o.unit == ChunkUnit::Tokens as c_int { ChunkUnit::Tokens } else { ChunkUnit::Characters },
+            unit: if o.unit == ChunkUnit::Tokens as c_int {
+                ChunkUnit::Tokens
+            } else {
+                ChunkUnit::Characters
+            },
             chunk_size: o.chunk_size,
             chunk_overlap: o.chunk_overlap,
         }
@@ -76,7 +81,10 @@ fn c_text(text: &str, what: &str) -> Result<CString> {
     CString::new(text).map_err(|_| {
         error(
             Status::InvalidArgument,
-            format!("{} contains a NUL byte; remove it: text is stored as C strings", what),
+            format!(
+                "{} contains a NUL byte; remove it: text is stored as C strings",
+                what
+            ),
         )
     })
 }
@@ -86,17 +94,30 @@ impl Index {
     /// (`None` detaches). The index keeps the embedder, and a callback
     /// embedder's closure, alive: dropping the [`Embedder`] right after this
     /// call is fine. Not saved with the index: attach it again after
-    /// [`Index::open`]. `DimensionMismatch` when the dims differ (the attached
-    /// embedder stays).
-    pub fn set_embedder(&mut self, embedder: Option<&Embedder>) -> Result<()> {
+    /// [`Index::open`]. May run alongside any other call.
+    ///
+    /// Errors: `DimensionMismatch` (the dims differ; the attached embedder stays).
+    pub fn set_embedder(&self, embedder: Option<&Embedder>) -> Result<()> {
         let raw = embedder.map_or(ptr::null_mut(), |e| e.raw());
-        check(unsafe { ffi::qv_index_set_embedder(self.raw, raw) })?;
-        self.embedder_state = embedder.and_then(|e| e.callback_state());
-        Ok(())
+        // Kept before the native index can call into it, and until the index
+        // is dropped: a text call running on another thread may still use an
+        // embedder this call replaces.
+        let mut states = self
+            .embedder_states
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(state) = embedder.and_then(|e| e.callback_state()) {
+            if !states.iter().any(|s| Arc::ptr_eq(s, &state)) {
+                states.push(state);
+            }
+        }
+        check(unsafe { ffi::qv_index_set_embedder(self.raw, raw) })
     }
 
     /// Sets how later [`Index::add_text`] calls chunk documents.
-    pub fn set_text_options(&mut self, options: &TextOptions) -> Result<()> {
+    ///
+    /// Errors: `InvalidArgument` (chunk_size 0, chunk_overlap >= chunk_size).
+    pub fn set_text_options(&self, options: &TextOptions) -> Result<()> {
         let mut o = native_defaults();
         o.unit = options.unit as c_int;
         o.chunk_size = options.chunk_size;
@@ -107,16 +128,28 @@ impl Index {
     /// Adds a document: splits it into chunks, embeds them and stores each
     /// under [`chunk_key`]`(doc, n)` with its text as metadata. `doc` must be
     /// at most [`MAX_DOC_KEY`].
-    pub fn add_text(&mut self, doc: u64, text: &str) -> Result<()> {
+    ///
+    /// Errors: as [`Index::add_texts`].
+    pub fn add_text(&self, doc: u64, text: &str) -> Result<()> {
         self.add_texts(&[doc], &[text])
     }
 
     /// Adds documents `texts[i]` under `docs[i]`, embedded in one call; all or nothing.
-    pub fn add_texts<S: AsRef<str>>(&mut self, docs: &[u64], texts: &[S]) -> Result<()> {
+    ///
+    /// Errors: `InvalidArgument` (no embedder attached, a key above
+    /// [`MAX_DOC_KEY`], an empty or blank text, a NUL byte, `docs` and
+    /// `texts` of different lengths), `DuplicateKey` (a document already in
+    /// the index), `Embedding` (the embedder failed), `Unsupported`
+    /// (read-only index), `OutOfMemory`.
+    pub fn add_texts<S: AsRef<str>>(&self, docs: &[u64], texts: &[S]) -> Result<()> {
         if docs.len() != texts.len() {
             return Err(error(
                 Status::InvalidArgument,
-                format!("{} keys for {} texts; pass one key per text", docs.len(), texts.len()),
+                format!(
+                    "{} keys for {} texts; pass one key per text",
+                    docs.len(),
+                    texts.len()
+                ),
             ));
         }
         if docs.is_empty() {
@@ -128,11 +161,17 @@ impl Index {
             .map(|(i, t)| c_text(t.as_ref(), &format!("text {}", i)))
             .collect::<Result<Vec<CString>>>()?;
         let ptrs: Vec<*const c_char> = owned.iter().map(|c| c.as_ptr()).collect();
-        check(unsafe { ffi::qv_index_add_texts(self.raw, docs.len(), docs.as_ptr(), ptrs.as_ptr()) })
+        check(unsafe {
+            ffi::qv_index_add_texts(self.raw, docs.len(), docs.as_ptr(), ptrs.as_ptr())
+        })
     }
 
-    /// Removes every chunk of a document; `NotFound` when it is not in the index.
-    pub fn remove_text(&mut self, doc: u64) -> Result<()> {
+    /// Removes every chunk of a document.
+    ///
+    /// Errors: `NotFound` (the document is not in the index), `InvalidArgument`
+    /// (a key above [`MAX_DOC_KEY`]), `Unsupported` (read-only index).
+    pub fn remove_text(&self, doc: u64) -> Result<()> {
+        let _frees_metadata = self.metadata_write();
         check(unsafe { ffi::qv_index_remove_text(self.raw, doc) })
     }
 
@@ -143,7 +182,15 @@ impl Index {
 
     /// As [`Index::search_text`]; the options' filter is called with chunk
     /// keys ([`doc_key`] gives the document).
-    pub fn search_text_with(&self, query: &str, k: usize, options: &SearchOptions<'_>) -> Result<Vec<TextHit>> {
+    ///
+    /// Errors: `InvalidArgument` (k of 0, an empty or blank query, a NUL byte,
+    /// no embedder attached), `Embedding`, `OutOfMemory`.
+    pub fn search_text_with(
+        &self,
+        query: &str,
+        k: usize,
+        options: &SearchOptions<'_>,
+    ) -> Result<Vec<TextHit>> {
         let q = c_text(query, "the query")?;
         let mut docs = vec![0u64; k];
         let mut chunks = vec![0u64; k];
@@ -163,7 +210,9 @@ impl Index {
                 )
             })
         })?;
-        Ok((0..found).map(|i| self.text_hit(docs[i], chunks[i], dist[i])).collect())
+        Ok((0..found)
+            .map(|i| self.text_hit(docs[i], chunks[i], dist[i]))
+            .collect())
     }
 
     /// The k chunks nearest to `query` (several may belong to one document).
@@ -195,12 +244,22 @@ impl Index {
                 )
             })
         })?;
-        Ok((0..found).map(|i| self.text_hit(doc_key(chunks[i]), chunks[i], dist[i])).collect())
+        Ok((0..found)
+            .map(|i| self.text_hit(doc_key(chunks[i]), chunks[i], dist[i]))
+            .collect())
     }
 
     fn text_hit(&self, doc: u64, chunk: u64, distance: f32) -> TextHit {
-        // No mutation can run during a &self search, so the chunk's text is there.
-        let passage = self.metadata(chunk).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
-        TextHit { doc_key: doc, chunk_key: chunk, distance, passage }
+        // "" when the chunk was removed since the search.
+        let passage = self
+            .metadata(chunk)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        TextHit {
+            doc_key: doc,
+            chunk_key: chunk,
+            distance,
+            passage,
+        }
     }
 }

@@ -40,7 +40,13 @@ fn l2(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// The exact k nearest keys by brute force, nearest first, among keys passing keep.
-fn brute_force(data: &[f32], keys: &[u64], q: &[f32], k: usize, keep: &dyn Fn(u64) -> bool) -> Vec<u64> {
+fn brute_force(
+    data: &[f32],
+    keys: &[u64],
+    q: &[f32],
+    k: usize,
+    keep: &dyn Fn(u64) -> bool,
+) -> Vec<u64> {
     let mut c: Vec<(f32, u64)> = keys
         .iter()
         .enumerate()
@@ -63,7 +69,12 @@ fn expect_status<T: std::fmt::Debug>(r: Result<T, Error>, s: Status) -> Error {
 }
 
 fn build_flat(data: &[f32], keys: &[u64]) -> Index {
-    let mut ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Flat).metric(Metric::L2)).unwrap();
+    let ix = Index::new(
+        Options::new(DIM as u32)
+            .kind(IndexKind::Flat)
+            .metric(Metric::L2),
+    )
+    .unwrap();
     ix.add_batch(keys, data).unwrap();
     ix
 }
@@ -91,7 +102,10 @@ fn flat_search_is_exact() {
         let want = brute_force(&data, &keys, row(&queries, q), K, &|_| true);
         assert_eq!(hit_keys(&hits), want, "query {}", q);
         assert!(hits.windows(2).all(|w| w[0].distance <= w[1].distance));
-        let d0 = l2(row(&data, ((want[0] - 1000) / 7) as usize), row(&queries, q));
+        let d0 = l2(
+            row(&data, ((want[0] - 1000) / 7) as usize),
+            row(&queries, q),
+        );
         assert!((hits[0].distance - d0).abs() <= 1e-4 * d0.max(1.0));
     }
 }
@@ -101,14 +115,21 @@ fn hnsw_recall_and_batch() {
     let (data, keys) = (random_vectors(N, 3), keys(N));
     let nq = 50;
     let queries = random_vectors(nq, 4);
-    let mut ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Hnsw).seed(7)).unwrap();
+    let ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Hnsw).seed(7)).unwrap();
     ix.add_batch(&keys, &data).unwrap();
     let batch = ix.search_batch(&queries, K).unwrap();
     let mut hit = 0;
     for q in 0..nq {
-        let want: HashSet<u64> = brute_force(&data, &keys, row(&queries, q), K, &|_| true).into_iter().collect();
+        let want: HashSet<u64> = brute_force(&data, &keys, row(&queries, q), K, &|_| true)
+            .into_iter()
+            .collect();
         let one = ix.search(row(&queries, q), K).unwrap();
-        assert_eq!(hit_keys(&one), hit_keys(&batch[q]), "batch == single, query {}", q);
+        assert_eq!(
+            hit_keys(&one),
+            hit_keys(&batch[q]),
+            "batch == single, query {}",
+            q
+        );
         hit += one.iter().filter(|h| want.contains(&h.key)).count();
     }
     let recall = hit as f64 / (nq * K) as f64;
@@ -125,16 +146,25 @@ fn filter_keeps_only_accepted_keys() {
         calls.fetch_add(1, Ordering::Relaxed);
         key % 2 == 0
     };
-    let mut opts = SearchOptions { filter: Some(&filter), ..Default::default() };
+    let mut opts = SearchOptions {
+        filter: Some(&filter),
+        ..Default::default()
+    };
     for q in 0..8 {
         let hits = ix.search_with(row(&queries, q), K, &opts).unwrap();
-        assert_eq!(hit_keys(&hits), brute_force(&data, &keys, row(&queries, q), K, &|k| k % 2 == 0));
+        assert_eq!(
+            hit_keys(&hits),
+            brute_force(&data, &keys, row(&queries, q), K, &|k| k % 2 == 0)
+        );
     }
     assert!(calls.load(Ordering::Relaxed) > 0);
     opts.threads = 2;
     let batch = ix.search_batch_with(&queries, K, &opts).unwrap();
     for q in 0..8 {
-        assert_eq!(hit_keys(&batch[q]), brute_force(&data, &keys, row(&queries, q), K, &|k| k % 2 == 0));
+        assert_eq!(
+            hit_keys(&batch[q]),
+            brute_force(&data, &keys, row(&queries, q), K, &|k| k % 2 == 0)
+        );
     }
 }
 
@@ -144,7 +174,10 @@ fn filter_panic_reaches_caller() {
     let ix = build_flat(&data, &keys(200));
     let boom = |_: u64| -> bool { panic!("boom") };
     let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let opts = SearchOptions { filter: Some(&boom), ..Default::default() };
+        let opts = SearchOptions {
+            filter: Some(&boom),
+            ..Default::default()
+        };
         ix.search_with(row(&data, 0), K, &opts)
     }));
     let payload = r.expect_err("no panic");
@@ -154,11 +187,15 @@ fn filter_panic_reaches_caller() {
 #[test]
 fn get_remove_count() {
     let (data, keys) = (random_vectors(100, 8), keys(100));
-    let mut ix = build_flat(&data, &keys);
+    let ix = build_flat(&data, &keys);
     assert_eq!(ix.get(keys[5]).unwrap(), row(&data, 5));
     ix.remove(keys[5]).unwrap();
     assert_eq!(ix.count().unwrap(), 99);
-    assert!(ix.search(row(&data, 5), 3).unwrap().iter().all(|h| h.key != keys[5]));
+    assert!(ix
+        .search(row(&data, 5), 3)
+        .unwrap()
+        .iter()
+        .all(|h| h.key != keys[5]));
     expect_status(ix.get(keys[5]), Status::NotFound);
     expect_status(ix.remove(keys[5]), Status::NotFound);
     ix.add(keys[5], row(&data, 5)).unwrap();
@@ -167,12 +204,16 @@ fn get_remove_count() {
 
 #[test]
 fn errors_are_quiver_errors() {
-    let mut ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Flat)).unwrap();
+    let ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Flat)).unwrap();
     let v = random_vectors(1, 9);
     ix.add(42, &v).unwrap();
     let dup = expect_status(ix.add(42, &v), Status::DuplicateKey);
     assert!(dup.message.contains("42"), "{}", dup);
-    assert!(dup.to_string().starts_with("QV_ERR_DUPLICATE_KEY"), "{}", dup);
+    assert!(
+        dup.to_string().starts_with("QV_ERR_DUPLICATE_KEY"),
+        "{}",
+        dup
+    );
     expect_status(ix.add(43, &vec![0.0; DIM - 1]), Status::DimensionMismatch);
     expect_status(ix.search(&vec![0.0; DIM + 1], 3), Status::DimensionMismatch);
     let k0 = expect_status(ix.search(&v, 0), Status::InvalidArgument);
@@ -180,15 +221,19 @@ fn errors_are_quiver_errors() {
     let mut nan = v.clone();
     nan[3] = f32::NAN;
     expect_status(ix.add(44, &nan), Status::InvalidArgument);
-    expect_status(Index::open("/nonexistent/quiver/index.qv", OpenMode::Load), Status::NotFound);
+    expect_status(
+        Index::open("/nonexistent/quiver/index.qv", OpenMode::Load),
+        Status::NotFound,
+    );
     expect_status(Index::new(Options::new(0)), Status::InvalidArgument);
 }
 
 #[test]
 fn metadata_round_trip() {
-    let mut ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Flat)).unwrap();
+    let ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Flat)).unwrap();
     ix.add(1, &random_vectors(1, 10)).unwrap();
-    ix.set_metadata(1, "{\"title\": \"café\"}".as_bytes()).unwrap();
+    ix.set_metadata(1, "{\"title\": \"café\"}".as_bytes())
+        .unwrap();
     assert_eq!(ix.metadata_string(1).unwrap(), "{\"title\": \"café\"}");
     ix.set_metadata(1, &[0, 1, 2, 255]).unwrap();
     assert_eq!(ix.metadata(1).unwrap(), vec![0, 1, 2, 255]);
@@ -203,7 +248,7 @@ fn save_and_mmap_give_same_answers() {
     let dir = temp_dir("save");
     let file = dir.join("index.qv");
     let before = {
-        let mut ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Hnsw).seed(3)).unwrap();
+        let ix = Index::new(Options::new(DIM as u32).kind(IndexKind::Hnsw).seed(3)).unwrap();
         ix.add_batch(&keys, &data).unwrap();
         ix.set_metadata(keys[0], b"first").unwrap();
         let before = ix.search_batch(&queries, K).unwrap();
@@ -211,7 +256,7 @@ fn save_and_mmap_give_same_answers() {
         before
     };
     {
-        let mut mm = Index::open(&file, OpenMode::Mmap).unwrap();
+        let mm = Index::open(&file, OpenMode::Mmap).unwrap();
         assert_eq!(mm.count().unwrap(), N);
         assert_eq!(mm.search_batch(&queries, K).unwrap(), before);
         assert_eq!(mm.metadata_string(keys[0]).unwrap(), "first");
@@ -221,7 +266,7 @@ fn save_and_mmap_give_same_answers() {
         expect_status(mm.remove(keys[1]), Status::Unsupported);
     }
     {
-        let mut ld = Index::open(&file, OpenMode::Load).unwrap();
+        let ld = Index::open(&file, OpenMode::Load).unwrap();
         assert_eq!(ld.search_batch(&queries, K).unwrap(), before);
         ld.remove(keys[1]).unwrap();
         assert_eq!(ld.count().unwrap(), N - 1);
@@ -250,17 +295,32 @@ fn index_is_shared_across_threads() {
 #[test]
 fn hashing_embedder_finds_the_right_text() {
     use quiver::{EmbedTask, Embedder};
-    let docs = ["the cat sat on the mat", "vector search with hnsw graphs", "a recipe for apple pie", "rust borrow checker explained"];
+    let docs = [
+        "the cat sat on the mat",
+        "vector search with hnsw graphs",
+        "a recipe for apple pie",
+        "rust borrow checker explained",
+    ];
     let emb = Embedder::hashing(256).unwrap();
     assert_eq!(emb.dim(), 256);
-    let mut ix = Index::new(Options::new(256).kind(IndexKind::Flat).metric(Metric::Cosine)).unwrap();
+    let ix = Index::new(
+        Options::new(256)
+            .kind(IndexKind::Flat)
+            .metric(Metric::Cosine),
+    )
+    .unwrap();
     let vecs = emb.embed(&docs, EmbedTask::Document).unwrap();
     for (i, v) in vecs.iter().enumerate() {
         ix.add(i as u64, v).unwrap();
     }
-    let q = emb.embed_one("searching vectors in an HNSW graph", EmbedTask::Query).unwrap();
+    let q = emb
+        .embed_one("searching vectors in an HNSW graph", EmbedTask::Query)
+        .unwrap();
     assert_eq!(ix.search(&q, 1).unwrap()[0].key, 1);
-    assert_eq!(emb.embed_one(docs[2], EmbedTask::Document).unwrap(), vecs[2]);
+    assert_eq!(
+        emb.embed_one(docs[2], EmbedTask::Document).unwrap(),
+        vecs[2]
+    );
 }
 
 #[test]
@@ -273,7 +333,14 @@ fn callback_embedder_runs_rust_code() {
         seen2.lock().unwrap().extend(texts.iter().cloned());
         Ok(texts
             .iter()
-            .map(|t| vec![t.chars().count() as f32, t.chars().next().map_or(0.0, |c| c as u32 as f32), 1.0, 0.0])
+            .map(|t| {
+                vec![
+                    t.chars().count() as f32,
+                    t.chars().next().map_or(0.0, |c| c as u32 as f32),
+                    1.0,
+                    0.0,
+                ]
+            })
             .collect())
     })
     .unwrap();
@@ -286,7 +353,10 @@ fn callback_embedder_runs_rust_code() {
     let e = expect_status(bad.embed(&["x"], EmbedTask::Document), Status::Embedding);
     assert!(e.message.contains("model not loaded"), "{}", e);
     let panicky = Embedder::from_fn(4, |_| panic!("gpu on fire")).unwrap();
-    let e = expect_status(panicky.embed(&["x"], EmbedTask::Document), Status::Embedding);
+    let e = expect_status(
+        panicky.embed(&["x"], EmbedTask::Document),
+        Status::Embedding,
+    );
     assert!(e.message.contains("gpu on fire"), "{}", e);
     let wrong = Embedder::from_fn(4, |_| Ok(vec![vec![1.0, 2.0]])).unwrap();
     expect_status(wrong.embed(&["x"], EmbedTask::Document), Status::Embedding);
@@ -304,6 +374,10 @@ fn gemini_options_are_checked() {
     })
     .unwrap();
     assert_eq!(g.dim(), 256);
-    let bad = GeminiOptions { api_key: Some("k".into()), base_url: Some("ftp://example.invalid".into()), ..Default::default() };
+    let bad = GeminiOptions {
+        api_key: Some("k".into()),
+        base_url: Some("ftp://example.invalid".into()),
+        ..Default::default()
+    };
     expect_status(Embedder::gemini(&bad), Status::InvalidArgument);
 }
