@@ -48,6 +48,10 @@ class Engine {
   // heap only for re-ranking (after a QV_OPEN_MMAP open they are mapped file
   // pages instead); 0 when it keeps none.
   virtual size_t originals_bytes() const { return 0; }
+
+  // Size of the index saved as a file (written to a temporary file, then
+  // removed); 0 when the adapter does not save.
+  virtual size_t file_bytes() const { return 0; }
 };
 
 // The Quiver storage types the bench knows, by their --storage names.

@@ -83,6 +83,7 @@ void build(Contender& c, const NamedFactory& f, const Dataset& ds, const RunConf
   c.rep.build.rss_delta_bytes = static_cast<double>(rss1) - static_cast<double>(rss0);
   c.rep.build.self_bytes = c.engine->self_reported_bytes();
   c.rep.build.originals_bytes = c.engine->originals_bytes();
+  c.rep.build.file_bytes = c.engine->file_bytes();  // after the timings above
   const auto& b = c.rep.build;
   std::string st =
       b.seconds_1t >= 0 ? std::to_string(b.seconds_1t).substr(0, 6) + " s" : "not measured";

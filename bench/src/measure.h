@@ -36,6 +36,7 @@ struct BuildStats {
   size_t self_bytes = 0;        // the engine's own estimate, 0 = none (Quiver:
                                 // qv_index_memory_bytes)
   size_t originals_bytes = 0;   // of self_bytes: float32 originals kept for re-ranking
+  size_t file_bytes = 0;        // the index saved as a file (Quiver), 0 = not saved
 };
 
 struct SweepPoint {

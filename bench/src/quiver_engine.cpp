@@ -1,5 +1,9 @@
 // Quiver through its public C API only (include/quiver/quiver.h).
+#include <unistd.h>
+
+#include <filesystem>
 #include <stdexcept>
+#include <system_error>
 #include <vector>
 
 #include "engine.h"
@@ -112,6 +116,23 @@ class QuiverEngine final : public Engine {
     qv_index_info_init(&info);
     if (qv_index_get_info(index_, &info) != QV_OK || !info.keeps_originals) return 0;
     return static_cast<size_t>(info.count) * info.dim * sizeof(float);
+  }
+
+  size_t file_bytes() const override {
+    if (!index_) return 0;
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path path =
+        fs::temp_directory_path(ec) /
+        ("quiver_bench_" + std::to_string(getpid()) + "_" + storage_name_ + ".qv");
+    if (ec) return 0;
+    size_t bytes = 0;
+    if (qv_index_save(index_, path.c_str()) == QV_OK) {
+      auto size = fs::file_size(path, ec);
+      if (!ec) bytes = static_cast<size_t>(size);
+    }
+    fs::remove(path, ec);
+    return bytes;
   }
 
  private:

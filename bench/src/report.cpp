@@ -68,8 +68,8 @@ std::string render_markdown(const BenchResult& r) {
 
   md << "### Build\n\n| engine | build 1T (s) | build " << nt
      << " (s) | speed-up | RSS delta (MiB) | own estimate (MiB) | of which float32 originals "
-        "(MiB) |\n"
-     << "|---|---:|---:|---:|---:|---:|---:|\n";
+        "(MiB) | file (MiB) |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& e : r.engines) {
     const auto& b = e.build;
     md << "| " << e.engine << " | " << (b.seconds_1t >= 0 ? fmt("%.2f", b.seconds_1t) : "—")
@@ -77,13 +77,15 @@ std::string render_markdown(const BenchResult& r) {
        << (b.seconds_1t > 0 && b.seconds_nt > 0 ? fmt("%.1fx", b.seconds_1t / b.seconds_nt) : "—")
        << " | " << (b.rss_delta_bytes >= 0 ? mib(b.rss_delta_bytes) : "—") << " | "
        << (b.self_bytes ? mib(static_cast<double>(b.self_bytes)) : "n/a") << " | "
-       << (b.originals_bytes ? mib(static_cast<double>(b.originals_bytes)) : "—") << " |\n";
+       << (b.originals_bytes ? mib(static_cast<double>(b.originals_bytes)) : "—") << " | "
+       << (b.file_bytes ? mib(static_cast<double>(b.file_bytes)) : "—") << " |\n";
   }
   md << "\nOwn estimate: Quiver `qv_index_memory_bytes` (heap: codes, originals kept, graph, "
         "keys); hnswlib level-0 block + upper links + levels + locks; FAISS stored codes + "
         "neighbour table + offsets + levels. Originals: the float32 vectors a lossy Quiver index "
         "(i8, b1) keeps on the heap for re-ranking once built; after a `QV_OPEN_MMAP` open they "
-        "are mapped file pages instead.\n\n";
+        "are mapped file pages instead. File: `qv_index_save` to a temporary file (Quiver "
+        "only).\n\n";
 
   md << "### Recall@" << r.cfg.k << " and QPS by ef\n\n| ef |";
   for (const auto& e : r.engines)
@@ -244,6 +246,8 @@ void write_csv(const BenchResult& r, const std::string& path) {
     if (b.originals_bytes)
       row("memory", e.engine, "originals_in_heap", T, "", "", "", mib(double(b.originals_bytes)),
           "MiB");
+    if (b.file_bytes)
+      row("memory", e.engine, "file", T, "", "", "", mib(double(b.file_bytes)), "MiB");
     for (const auto& p : e.sweep) {
       row("sweep", e.engine, "single", 1, std::to_string(p.ef), fmt("%.5f", p.recall_1t),
           fmt("%.1f", p.qps_1t), "", "");
