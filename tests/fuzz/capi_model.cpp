@@ -43,6 +43,10 @@ bool cosine_ok(const float* v, size_t n) { return length(v, n) > 0.0; }
 
 bool acceptable_vector(const Model& m, const float* v, bool query) {
   if (!finite(v, m.dim)) return false;
+  // A stored f16 value must fit a half; queries stay float32.
+  if (!query && m.storage == QV_STORAGE_F16 && m.metric != QV_METRIC_COSINE)
+    for (size_t i = 0; i < m.dim; ++i)
+      if (std::fabs(v[i]) > 65504.0f) return false;
   const double len = length(v, m.dim);
   if (m.metric != QV_METRIC_COSINE) return len <= 0x1p62;
   return len > 0.0 && (query || len <= FLT_MAX);
@@ -112,7 +116,7 @@ void check_results(const Slot& slot, const float* query, size_t k, const qv_sear
     QVF_CHECK(std::isfinite(dist[i]));
     if (i) QVF_CHECK(dist[i - 1] <= dist[i]);
   }
-  const bool exact = !m.wild && tame(query, m.dim);
+  const bool exact = !m.wild && !m.codes_estimate && tame(query, m.dim);
   if (!exact) return;
   for (size_t i = 0; i < found; ++i) {
     const Entry& e = m.live.at(keys[i]);

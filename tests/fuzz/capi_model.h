@@ -30,6 +30,11 @@ struct Model {
   int kind = 0;
   bool read_only = false;
   bool wild = false;  // some stored value is huge: float distances far from the model's
+  int storage = QV_STORAGE_F32;
+  bool keeps_originals = false;  // I8 / B1 with float32 originals
+  // F16, or I8 / B1 without originals: distances and get() are the codes'
+  // approximations, not the model's floats.
+  bool codes_estimate = false;
   std::map<uint64_t, Entry> live;
   std::map<uint64_t, std::string> meta;
   uint32_t embedder_dim = 0;  // of the attached hashing embedder; 0 = none (not saved)

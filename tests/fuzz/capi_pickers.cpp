@@ -99,7 +99,10 @@ bool pick_params(Input& in, qv_search_params& p, FilterState& f, qv_search_param
   static const uint32_t efs[] = {0, 1, 4, 16, 64, 1000, UINT32_MAX, UINT32_MAX / 2};
   p.ef = efs[in.u8() % 8];
   static const uint32_t threads[] = {0, 1, 2, 3, UINT32_MAX};
-  p.threads = threads[in.u8() % 5];
+  static const size_t reranks[] = {0, 1, 3, 10, 1000, SIZE_MAX};
+  const uint8_t tb = in.u8();  // threads, and rerank from what the byte has left
+  p.threads = threads[tb % 5];
+  p.rerank = reranks[(tb / 5) % 6];
   if (in.flag()) {
     f.mask = in.u64();
     p.filter = mask_filter;
@@ -107,7 +110,7 @@ bool pick_params(Input& in, qv_search_params& p, FilterState& f, qv_search_param
   }
   if (how > 250) {
     p.struct_size = in.u32();
-    return p.struct_size == sizeof(qv_search_params);
+    return p.struct_size == sizeof(qv_search_params) || p.struct_size == 32;  // 32: Quiver 0.1's
   }
   return true;
 }

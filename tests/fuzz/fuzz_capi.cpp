@@ -89,19 +89,42 @@ struct Fuzz {
     o.hnsw_ef_search = efss[es < 240 ? es % 3 : es % 5];
     o.seed = in.u64();
     static const uint32_t threads[] = {1, 2, 0};
-    o.threads = threads[in.u8() % 3];
+    const uint8_t tb = in.u8();
+    o.threads = threads[tb % 3];
+    // Storage from the same byte's high values (inputs written before
+    // storage types mostly keep their meaning): compact types, sometimes
+    // without originals, rarely a value no release knows.
+    static const int storages[] = {
+        QV_STORAGE_I8, QV_STORAGE_F16, QV_STORAGE_B1, QV_STORAGE_I8, 0, 5};
+    int storage = QV_STORAGE_F32;
+    if (tb >= 192) storage = storages[tb < 250 ? (tb / 3) % 4 : (tb / 3) % 6];
+    std::memcpy(&o.storage, &storage, sizeof storage);
+    o.keep_originals = tb >= 192 && tb % 5 == 0 ? 0 : 1;
     if (in.u8() > 250) o.struct_size = in.u32();
 
-    const bool valid = o.struct_size == sizeof(qv_index_options) && o.dim >= 1 &&
+    // A Quiver 0.1 struct (48 bytes) has no storage fields: F32.
+    const bool v1_size = o.struct_size == 48;
+    if (v1_size) storage = QV_STORAGE_F32;
+    const bool valid_storage = storage >= QV_STORAGE_F32 && storage <= QV_STORAGE_B1 &&
+                               !(storage == QV_STORAGE_B1 && metric == QV_METRIC_L2);
+    const bool valid = (o.struct_size == sizeof(qv_index_options) || v1_size) && o.dim >= 1 &&
                        o.dim <= QV_MAX_DIM && metric >= 1 && metric <= 3 &&
-                       (kind == 1 || kind == 2) &&
+                       (kind == 1 || kind == 2) && valid_storage &&
                        (kind != 2 || (o.hnsw_m >= 2 && o.hnsw_m <= 256 &&
                                       o.hnsw_ef_construction >= 1 && o.hnsw_ef_search >= 1));
+    const bool flat_compact = kind == QV_INDEX_FLAT && storage != QV_STORAGE_F32;
     qv_index* index = reinterpret_cast<qv_index*>(0x1);
     qv_status s = qv_index_create(&o, &index);
     trace("create", o.dim, uint64_t(kind) * 10 + uint64_t(metric), s);
     trace("  m efc", o.hnsw_m, o.hnsw_ef_construction, s);
     trace("  efs threads", o.hnsw_ef_search, o.threads, s);
+    trace("  storage originals", uint64_t(storage), o.keep_originals, s);
+    if (valid && flat_compact) {
+      QVF_CHECK(s == QV_ERR_UNSUPPORTED);
+      QVF_CHECK(index == reinterpret_cast<qv_index*>(0x1));
+      check_failure_message(s);
+      return;
+    }
     if (!valid) {
       QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
       QVF_CHECK(index == reinterpret_cast<qv_index*>(0x1));  // untouched on failure
@@ -115,6 +138,12 @@ struct Fuzz {
     slot.m.dim = o.dim;
     slot.m.metric = metric;
     slot.m.kind = kind;
+    slot.m.storage = storage;
+    slot.m.keeps_originals =
+        (storage == QV_STORAGE_I8 || storage == QV_STORAGE_B1) && o.keep_originals == 1;
+    slot.m.codes_estimate =
+        storage == QV_STORAGE_F16 ||
+        ((storage == QV_STORAGE_I8 || storage == QV_STORAGE_B1) && o.keep_originals == 0);
   }
 
   void add(Slot& slot, Input& in) {
@@ -290,6 +319,10 @@ struct Fuzz {
     if (it == m.live.end()) return QVF_CHECK(s == QV_ERR_NOT_FOUND);
     QVF_CHECK(s == QV_OK);
     const std::vector<float>& want = it->second.vector;
+    if (m.codes_estimate) {
+      for (float x : out) QVF_CHECK(std::isfinite(x));
+      return;
+    }
     if (m.metric != QV_METRIC_COSINE && !it->second.approx) {
       QVF_CHECK(std::memcmp(out.data(), want.data(), want.size() * sizeof(float)) == 0);
       return;
@@ -413,8 +446,12 @@ struct Fuzz {
     info.struct_size = in.u8() > 245 ? in.u32() : uint32_t(sizeof info);
     qv_status s = qv_index_get_info(slot.index, &info);
     check_failure_message(s);
-    if (info.struct_size != sizeof info) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+    if (info.struct_size != sizeof info && info.struct_size != 72)  // 72: Quiver 0.1's
+      return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
     QVF_CHECK(s == QV_OK);
+    if (info.struct_size == sizeof info)
+      QVF_CHECK(int(info.storage) == slot.m.storage &&
+                info.keeps_originals == (slot.m.keeps_originals ? 1 : 0));
     const Model& m = slot.m;
     QVF_CHECK(info.dim == m.dim && int(info.metric) == m.metric && int(info.kind) == m.kind);
     QVF_CHECK(info.count == m.live.size() && info.metadata_count == m.meta.size());

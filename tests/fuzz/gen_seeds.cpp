@@ -62,9 +62,10 @@ void write_seed(const std::string& d, const std::string& name, const std::string
 float value(uint64_t i, uint64_t j) { return std::sin(float(i * 31 + j * 7 + 1)) * 2.0f; }
 
 qv_index* make(qv_index_kind kind, qv_metric metric, uint32_t dim, size_t n, size_t remove_every,
-               uint32_t m = 4) {
+               qv_storage storage = QV_STORAGE_F32, uint32_t m = 4) {
   qv_index_options o;
   qv_index_options_init(&o);
+  o.storage = storage;
   o.dim = dim;
   o.kind = kind;
   o.metric = metric;
@@ -99,6 +100,7 @@ void index_seeds() {
     uint32_t dim;
     size_t n, remove_every;
     int compress_vectors, compress_graph;
+    qv_storage storage = QV_STORAGE_F32;
   } specs[] = {
       {"flat-l2", QV_INDEX_FLAT, QV_METRIC_L2, 4, 20, 0, 0, 0},
       {"flat-cosine-z", QV_INDEX_FLAT, QV_METRIC_COSINE, 16, 12, 0, 1, 0},
@@ -106,9 +108,12 @@ void index_seeds() {
       {"hnsw-ip-z", QV_INDEX_HNSW, QV_METRIC_IP, 3, 40, 0, 1, 1},
       {"hnsw-l2-graph-z", QV_INDEX_HNSW, QV_METRIC_L2, 2, 30, 5, 0, 1},
       {"hnsw-empty", QV_INDEX_HNSW, QV_METRIC_L2, 2, 0, 0, 0, 0},
+      {"hnsw-i8-l2", QV_INDEX_HNSW, QV_METRIC_L2, 5, 30, 4, 0, 0, QV_STORAGE_I8},
+      {"hnsw-f16-ip", QV_INDEX_HNSW, QV_METRIC_IP, 4, 20, 0, 0, 0, QV_STORAGE_F16},
+      {"hnsw-b1-cosine-z", QV_INDEX_HNSW, QV_METRIC_COSINE, 70, 20, 3, 1, 1, QV_STORAGE_B1},
   };
   for (const Spec& s : specs) {
-    qv_index* index = make(s.kind, s.metric, s.dim, s.n, s.remove_every);
+    qv_index* index = make(s.kind, s.metric, s.dim, s.n, s.remove_every, s.storage);
     qv_save_options so;
     qv_save_options_init(&so);
     so.compress_vectors = s.compress_vectors;
@@ -234,11 +239,13 @@ struct Program {
   void u8(int v) { bytes += char(v); }
   void u64(uint64_t v) { bytes.append(reinterpret_cast<const char*>(&v), 8); }
   // create: dim index, metric index, kind index, m, efc, efs, seed, threads, struct flag
-  void create(int slot, int dim_i, int metric_i, int kind_i) {
+  // threads_byte 1: one thread, f32; 192: one thread, i8 with originals
+  // (fuzz_capi.cpp reads the storage from that byte's high values).
+  void create(int slot, int dim_i, int metric_i, int kind_i, int threads_byte = 1) {
     op(slot, 0);
     u8(dim_i), u8(metric_i), u8(kind_i), u8(2), u8(1), u8(0);
     u64(7);
-    u8(1), u8(0);
+    u8(threads_byte), u8(0);
   }
   void vector(uint32_t dim, int seed) {
     u8(100);  // plain values
@@ -260,11 +267,12 @@ struct Program {
 
 void capi_seeds() {
   const std::string d = dir("capi");
-  for (int kind = 0; kind < 2; ++kind) {
+  for (int variant = 0; variant < 3; ++variant) {
+    const int kind = variant ? 1 : 0;  // FLAT, HNSW, HNSW with i8 storage
     Program p;
     const uint32_t dim = 4;
-    p.create(0, 3, kind, kind);  // dims[3] = 4; metric L2/IP; FLAT/HNSW
-    p.op(0, 2);                  // add_batch of 8
+    p.create(0, 3, kind, kind, variant == 2 ? 192 : 1);  // dims[3] = 4; metric L2/IP
+    p.op(0, 2);                                          // add_batch of 8
     p.u8(8);
     for (int i = 0; i < 8; ++i) p.key(i), p.vector(dim, i);
     p.u8(0);                                            // no NULL pointers
@@ -280,7 +288,11 @@ void capi_seeds() {
     p.op(0, 14), p.u8(0);  // export slot 0, import into slot 1 (read-only)
     p.op(0, 11);           // compact
     p.op(0, 12), p.u8(0);  // info
-    write_seed(d, kind ? "hnsw-program" : "flat-program", p.bytes);
+    write_seed(d,
+               variant == 2 ? "hnsw-i8-program"
+               : kind       ? "hnsw-program"
+                            : "flat-program",
+               p.bytes);
   }
   // Text: FLAT under cosine, HNSW under L2, dim 16; chunks of 16 characters.
   for (int kind = 0; kind < 2; ++kind) {
