@@ -2,8 +2,8 @@
 // Node binding of Quiver, an embeddable vector search engine: libquiver
 // called through koffi (FFI from npm, prebuilt binaries in the package).
 //
-// The library is found through QUIVER_LIB (a path to libquiver.so), else as
-// "libquiver.so.0" on the system library path.
+// The library is found as native.js says: the package folder, QUIVER_LIB
+// (a path to libquiver.so), the system's loader and directories, pkg-config.
 //
 // Keys are 64-bit: pass a bigint or a safe integer number; keys come back as
 // bigint. Vectors are Float32Array (or arrays of numbers) of exactly `dim`
@@ -14,164 +14,62 @@
 // callbacks must run on that thread, so a filtered searchBatch runs on one
 // thread (threads = 1); unfiltered batches use all cores.
 
-const koffi = require('koffi');
+const { koffi, c, enums, FilterFn, EmbedFn } = require('./native');
 
-const lib = koffi.load(process.env.QUIVER_LIB || 'libquiver.so.0');
+/**
+ * Quiver's result codes (qv_status), as numbers: the value of
+ * QuiverError.status. The values never change; statusName() gives the C name.
+ */
+const Status = Object.freeze(Object.fromEntries(
+  Object.entries(enums.qv_status).map(([name, v]) => [name.replace(/^QV_(ERR_)?/, ''), v])));
 
-koffi.opaque('qv_index');
-koffi.struct('qv_index_options', {
-  struct_size: 'uint32_t',
-  dim: 'uint32_t',
-  metric: 'int',
-  kind: 'int',
-  hnsw_m: 'uint32_t',
-  hnsw_ef_construction: 'uint32_t',
-  hnsw_ef_search: 'uint32_t',
-  seed: 'uint64_t',
-  threads: 'uint32_t',
-});
-const FilterFn = koffi.proto('int qv_filter_fn(uint64_t key, void *user)');
-koffi.struct('qv_search_params', {
-  struct_size: 'uint32_t',
-  ef: 'uint32_t',
-  filter: 'qv_filter_fn *',
-  filter_user: 'void *',
-  threads: 'uint32_t',
-});
-koffi.struct('qv_save_options', {
-  struct_size: 'uint32_t',
-  compress_vectors: 'int',
-  compress_graph: 'int',
-  zstd_level: 'int',
-});
-koffi.struct('qv_text_options', {
-  struct_size: 'uint32_t',
-  unit: 'int',
-  chunk_size: 'uint32_t',
-  chunk_overlap: 'uint32_t',
-});
-const IndexInfo = koffi.struct('qv_index_info', {
-  struct_size: 'uint32_t',
-  kind: 'int',
-  metric: 'int',
-  dim: 'uint32_t',
-  count: 'uint64_t',
-  deleted: 'uint64_t',
-  metadata_count: 'uint64_t',
-  hnsw_m: 'uint32_t',
-  hnsw_ef_construction: 'uint32_t',
-  hnsw_ef_search: 'uint32_t',
-  seed: 'uint64_t',
-  read_only: 'int',
-});
+// The other enums cross as names (strings): what create() and open() take
+// and info() returns. Each maps its names to the C values of quiver.h.
+function namedEnum(cEnum, prefix) {
+  const names = {};
+  const toC = new Map();
+  const fromC = new Map();
+  for (const [cname, v] of Object.entries(enums[cEnum])) {
+    const key = cname.slice(prefix.length);
+    names[key] = key.toLowerCase();
+    toC.set(key.toLowerCase(), v);
+    fromC.set(v, key.toLowerCase());
+  }
+  return { names: Object.freeze(names), toC, fromC };
+}
+const metrics = namedEnum('qv_metric', 'QV_METRIC_');
+const kinds = namedEnum('qv_index_kind', 'QV_INDEX_');
+const storages = namedEnum('qv_storage', 'QV_STORAGE_');
+const openModes = namedEnum('qv_open_mode', 'QV_OPEN_');
+const verifyModes = namedEnum('qv_verify_mode', 'QV_VERIFY_');
+const chunkUnits = namedEnum('qv_chunk_unit', 'QV_CHUNK_');
+const embedTasks = namedEnum('qv_embed_task', 'QV_EMBED_');
 
-koffi.opaque('qv_embedder');
-const EmbedFn = koffi.proto(
-  'int qv_embed_fn(void *user, size_t n, const char **texts, const size_t *lengths, float *out, ' +
-    'void *err, size_t err_len)');
-koffi.struct('qv_gemini_options', {
-  struct_size: 'uint32_t',
-  api_key: 'const char *',
-  base_url: 'const char *',
-  model: 'const char *',
-  output_dim: 'uint32_t',
-  batch_size: 'uint32_t',
-  requests_per_minute: 'uint32_t',
-  max_retries: 'uint32_t',
-  timeout_ms: 'uint32_t',
-  connect_timeout_ms: 'uint32_t',
-  initial_backoff_ms: 'uint32_t',
-  max_backoff_ms: 'uint32_t',
-  max_retry_delay_ms: 'uint32_t',
-  max_concurrent_requests: 'uint32_t',
-});
+/** How distance is measured: 'l2' (squared euclidean), 'ip' (1 - dot), 'cosine' (1 - cos). */
+const Metric = metrics.names;
+/** The search structure: 'flat' (exact scan) or 'hnsw' (approximate graph). */
+const IndexKind = kinds.names;
+/** How an HNSW index stores its vectors: 'f32' (default), 'f16', 'i8', 'b1'. */
+const Storage = storages.names;
+/** How open() brings a saved index in: 'load' (into memory) or 'mmap' (read-only, in place). */
+const OpenMode = openModes.names;
+/** When openWithOptions() checks the vectors and the graph: 'all' (default) or 'deferred'. */
+const VerifyMode = verifyModes.names;
+/** What textOptions.chunkSize and chunkOverlap count: 'characters' or 'tokens'. */
+const ChunkUnit = chunkUnits.names;
 
-const c = {
-  version: lib.func('const char *qv_version(void)'),
-  versionNumber: lib.func('unsigned int qv_version_number(void)'),
-  statusString: lib.func('const char *qv_status_string(int s)'),
-  lastError: lib.func('const char *qv_last_error(void)'),
-  optionsInit: lib.func('void qv_index_options_init(_Out_ qv_index_options *opts)'),
-  paramsInit: lib.func('void qv_search_params_init(_Out_ qv_search_params *params)'),
-  create: lib.func('int qv_index_create(const qv_index_options *opts, _Out_ qv_index **out)'),
-  free: lib.func('void qv_index_free(qv_index *index)'),
-  add: lib.func('int qv_index_add(qv_index *index, uint64_t key, const float *vector)'),
-  addBatch: lib.func(
-    'int qv_index_add_batch(qv_index *index, size_t n, const uint64_t *keys, const float *vectors)'),
-  remove: lib.func('int qv_index_remove(qv_index *index, uint64_t key)'),
-  count: lib.func('int qv_index_count(const qv_index *index, _Out_ size_t *out)'),
-  dim: lib.func('int qv_index_dim(const qv_index *index, _Out_ uint32_t *out)'),
-  get: lib.func('int qv_index_get(const qv_index *index, uint64_t key, float *vector_out)'),
-  search: lib.func(
-    'int qv_index_search(const qv_index *index, const float *query, size_t k, ' +
-      'const qv_search_params *params, uint64_t *keys_out, float *distances_out, ' +
-      '_Out_ size_t *found_out)'),
-  searchBatch: lib.func(
-    'int qv_index_search_batch(const qv_index *index, size_t nq, const float *queries, size_t k, ' +
-      'const qv_search_params *params, uint64_t *keys_out, float *distances_out, ' +
-      'uint64_t *found_out)'),
-  saveOptionsInit: lib.func('void qv_save_options_init(_Out_ qv_save_options *opts)'),
-  save: lib.func('int qv_index_save(const qv_index *index, const char *path)'),
-  saveWithOptions: lib.func(
-    'int qv_index_save_with_options(const qv_index *index, const char *path, ' +
-      'const qv_save_options *opts)'),
-  open: lib.func('int qv_index_open(const char *path, int mode, _Out_ qv_index **out)'),
-  exportNpy: lib.func(
-    'int qv_index_export_npy(const qv_index *index, const char *vectors_path, const char *keys_path)'),
-  importNpy: lib.func(
-    'int qv_index_import_npy(qv_index *index, const char *vectors_path, const char *keys_path)'),
-  setMetadata: lib.func(
-    'int qv_index_set_metadata(qv_index *index, uint64_t key, const uint8_t *data, size_t len)'),
-  getMetadata: lib.func(
-    'int qv_index_get_metadata(const qv_index *index, uint64_t key, _Out_ void **data, ' +
-      '_Out_ size_t *len)'),
-  compact: lib.func('int qv_index_compact(qv_index *index)'),
-  getInfo: lib.func('int qv_index_get_info(const qv_index *index, _Inout_ qv_index_info *info)'),
-  embedderCreateCallback: lib.func(
-    'int qv_embedder_create_callback(uint32_t dim, qv_embed_fn *fn, void *user, _Out_ qv_embedder **out)'),
-  embedderCreateHashing: lib.func('int qv_embedder_create_hashing(uint32_t dim, _Out_ qv_embedder **out)'),
-  geminiOptionsInit: lib.func('void qv_gemini_options_init(_Out_ qv_gemini_options *opts)'),
-  embedderCreateGemini: lib.func(
-    'int qv_embedder_create_gemini(const qv_gemini_options *opts, _Out_ qv_embedder **out)'),
-  embedderEmbed: lib.func(
-    'int qv_embedder_embed_ex(qv_embedder *emb, int task, size_t n, const char **texts, ' +
-      'const size_t *lengths, float *out)'),
-  embedderDim: lib.func('int qv_embedder_dim(const qv_embedder *emb, _Out_ uint32_t *out)'),
-  embedderFree: lib.func('void qv_embedder_free(qv_embedder *emb)'),
-  textOptionsInit: lib.func('void qv_text_options_init(_Out_ qv_text_options *opts)'),
-  setTextOptions: lib.func('int qv_index_set_text_options(qv_index *index, const qv_text_options *opts)'),
-  setEmbedder: lib.func('int qv_index_set_embedder(qv_index *index, qv_embedder *emb)'),
-  addTexts: lib.func(
-    'int qv_index_add_texts(qv_index *index, size_t n, const uint64_t *doc_keys, const char **texts)'),
-  removeText: lib.func('int qv_index_remove_text(qv_index *index, uint64_t doc_key)'),
-  searchTextChunks: lib.func(
-    'int qv_index_search_text_chunks(const qv_index *index, const char *query, size_t k, ' +
-      'const qv_search_params *params, uint64_t *keys_out, float *distances_out, _Out_ size_t *found_out)'),
-  searchTextEx: lib.func(
-    'int qv_index_search_text_ex(const qv_index *index, const char *query, size_t k, ' +
-      'const qv_search_params *params, uint64_t *doc_keys_out, uint64_t *chunk_keys_out, ' +
-      'float *distances_out, _Out_ size_t *found_out)'),
-};
+/** The C value of `value`, one of the names of `e`; INVALID_ARGUMENT for anything else. */
+function toC(e, value, what) {
+  const v = e.toC.get(value);
+  if (v === undefined) {
+    fail(Status.INVALID_ARGUMENT,
+      `${what} is ${JSON.stringify(value)}; use one of ${[...e.toC.keys()].map((n) => `'${n}'`).join(', ')}`);
+  }
+  return v;
+}
 
-/** Quiver's result codes (qv_status); the values never change. */
-const Status = Object.freeze({
-  OK: 0,
-  INVALID_ARGUMENT: 1,
-  DIMENSION_MISMATCH: 2,
-  NOT_FOUND: 3,
-  DUPLICATE_KEY: 4,
-  IO: 5,
-  CORRUPT: 6,
-  UNSUPPORTED: 7,
-  OUT_OF_MEMORY: 8,
-  EMBEDDING: 9,
-  INTERNAL: 10,
-});
-const Metric = Object.freeze({ L2: 1, IP: 2, COSINE: 3 });
-const IndexKind = Object.freeze({ FLAT: 1, HNSW: 2 });
-const OpenMode = Object.freeze({ LOAD: 1, MMAP: 2 });
-/** What textOptions.chunkSize and chunkOverlap count (qv_chunk_unit). */
-const ChunkUnit = Object.freeze({ CHARACTERS: 1, TOKENS: 2 });
+/** The name of a C value (or the number itself when this binding does not know it). */
+const fromC = (e, v) => e.fromC.get(v) ?? v;
 
 /** The largest document key (48 bits). */
 const MAX_DOC_KEY = (1n << 48n) - 1n;
@@ -191,14 +89,22 @@ const attachTo = Symbol('attachTo');
 const acquire = Symbol('acquire');
 const release = Symbol('release');
 
-/** A failed Quiver call: `status` (a Status value), `code` (its C name) and Quiver's message. */
+/**
+ * Every failure of this binding: `status` (a Status value, the C qv_status)
+ * and `message` (Quiver's sentence saying what went wrong and what to do).
+ * statusName(e.status) gives the C name, e.g. 'QV_ERR_NOT_FOUND'.
+ */
 class QuiverError extends Error {
   constructor(status, message) {
     super(message);
     this.name = 'QuiverError';
     this.status = status;
-    this.code = c.statusString(status);
   }
+}
+
+/** The C name of a status, e.g. 'QV_ERR_DUPLICATE_KEY'. */
+function statusName(status) {
+  return c.statusString(status);
 }
 
 function check(status) {
@@ -248,15 +154,22 @@ class Index {
 
   /**
    * Creates an empty index. options: { dim (required), metric, kind, hnswM,
-   * hnswEfConstruction, hnswEfSearch, seed, threads }; unset options keep the
-   * library defaults (HNSW, L2, M = 16, ef_construction = 200, ef_search = 64).
+   * hnswEfConstruction, hnswEfSearch, seed, threads, storage, keepOriginals };
+   * unset options keep the library defaults (HNSW, L2, M = 16,
+   * ef_construction = 200, ef_search = 64, f32).
    */
   static create(options) {
+    if (!options || typeof options !== 'object') fail(Status.INVALID_ARGUMENT, 'create takes { dim, ... }');
     const o = {};
     c.optionsInit(o);
     o.dim = options.dim;
-    if (options.metric !== undefined) o.metric = options.metric;
-    if (options.kind !== undefined) o.kind = options.kind;
+    if (options.metric !== undefined) o.metric = toC(metrics, options.metric, 'metric');
+    if (options.kind !== undefined) o.kind = toC(kinds, options.kind, 'kind');
+    if (options.storage !== undefined) o.storage = toC(storages, options.storage, 'storage');
+    if (options.keepOriginals !== undefined) o.keep_originals = options.keepOriginals ? 1 : 0;
+    if (options.hnswM !== undefined && !(Number.isInteger(options.hnswM) && options.hnswM >= 2 && options.hnswM <= 256)) {
+      fail(Status.INVALID_ARGUMENT, `hnswM is ${options.hnswM}; it must be between 2 and 256 (16 is a good default)`);
+    }
     if (options.hnswM !== undefined) o.hnsw_m = options.hnswM;
     if (options.hnswEfConstruction !== undefined) o.hnsw_ef_construction = options.hnswEfConstruction;
     if (options.hnswEfSearch !== undefined) o.hnsw_ef_search = options.hnswEfSearch;
@@ -269,8 +182,22 @@ class Index {
 
   /** Opens an index written by save(); OpenMode.MMAP gives a read-only index searched in place. */
   static open(path, mode = OpenMode.LOAD) {
+    return Index.openWithOptions(path, { mode });
+  }
+
+  /**
+   * open() with options: { mode ('load' | 'mmap'), verify ('all' |
+   * 'deferred'), threads }. verify: 'deferred' with 'mmap' opens a trusted
+   * file without reading its vectors; call verify() later.
+   */
+  static openWithOptions(path, options = {}) {
+    const o = {};
+    c.openOptionsInit(o);
+    if (options.mode !== undefined) o.mode = toC(openModes, options.mode, 'mode');
+    if (options.verify !== undefined) o.verify = toC(verifyModes, options.verify, 'verify');
+    if (options.threads !== undefined) o.threads = options.threads;
     const out = [null];
-    check(c.open(String(path), mode, out));
+    check(c.openWithOptions(String(path), o, out));
     return new Index(out[0]);
   }
 
@@ -335,6 +262,7 @@ class Index {
     c.paramsInit(p);
     if (options && options.ef !== undefined) p.ef = options.ef;
     if (options && options.threads !== undefined) p.threads = options.threads;
+    if (options && options.rerank !== undefined) p.rerank = options.rerank;
     let state = null;
     if (options && options.filter) {
       const user = options.filter;
@@ -410,11 +338,7 @@ class Index {
   }
 
   /** Writes the index to path crash-safely. options: { compressVectors, compressGraph, zstdLevel }. */
-  save(path, options) {
-    if (!options) {
-      check(c.save(this.#live(), String(path)));
-      return;
-    }
+  save(path, options = {}) {
     const o = {};
     c.saveOptionsInit(o);
     if (options.compressVectors !== undefined) o.compress_vectors = options.compressVectors ? 1 : 0;
@@ -460,13 +384,35 @@ class Index {
     check(c.compact(this.#live()));
   }
 
-  /** A description of the index. */
+  /**
+   * Checks again the file sections an 'mmap' index searches in place (after
+   * verify: 'deferred'); nothing to check for an index in memory. CORRUPT
+   * names the file and the section, or says the file changed size.
+   */
+  verify() {
+    check(c.verify(this.#live()));
+  }
+
+  /** The heap bytes the index holds (mapped file pages not counted). */
+  memoryBytes() {
+    const n = [0];
+    check(c.memoryBytes(this.#live(), n));
+    return Number(n[0]);
+  }
+
+  /**
+   * A description of the index: { kind ('flat' | 'hnsw'), metric ('l2' |
+   * 'ip' | 'cosine'), storage, dim, count, deleted, metadataCount, hnswM,
+   * hnswEfConstruction, hnswEfSearch, seed, readOnly, keepsOriginals }.
+   */
   info() {
-    const i = { struct_size: koffi.sizeof(IndexInfo) };
+    const i = {};
+    c.infoInit(i);
     check(c.getInfo(this.#live(), i));
     return {
-      kind: i.kind,
-      metric: i.metric,
+      kind: fromC(kinds, i.kind),
+      metric: fromC(metrics, i.metric),
+      storage: fromC(storages, i.storage),
       dim: i.dim,
       count: Number(i.count),
       deleted: Number(i.deleted),
@@ -476,6 +422,7 @@ class Index {
       hnswEfSearch: i.hnsw_ef_search,
       seed: BigInt(i.seed),
       readOnly: i.read_only !== 0,
+      keepsOriginals: i.keeps_originals !== 0,
     };
   }
 
@@ -518,7 +465,8 @@ class Index {
     }
     const o = {};
     c.textOptionsInit(o);
-    const counts = { unit: 'unit', chunkSize: 'chunk_size', chunkOverlap: 'chunk_overlap' };
+    if (options.unit !== undefined) o.unit = toC(chunkUnits, options.unit, 'textOptions.unit');
+    const counts = { chunkSize: 'chunk_size', chunkOverlap: 'chunk_overlap' };
     for (const [js, cname] of Object.entries(counts)) {
       if (options[js] === undefined) continue;
       if (!Number.isInteger(options[js]) || options[js] < 0 || options[js] > 0xffffffff) {
@@ -621,8 +569,8 @@ function checkText(t, what) {
   }
 }
 
-/** What a text is for: stored documents or search queries. */
-const EmbedTask = Object.freeze({ DOCUMENT: 1, QUERY: 2 });
+/** What a text is for: 'document' (stored and found) or 'query' (a search). */
+const EmbedTask = embedTasks.names;
 
 function writeError(err, errLen, message) {
   const room = Number(errLen);
@@ -744,8 +692,9 @@ class Embedder {
       if (typeof t !== 'string') fail(Status.INVALID_ARGUMENT, `texts[${i}] is not a string`);
       if (t.includes('\0')) fail(Status.INVALID_ARGUMENT, `texts[${i}] contains a NUL character`);
     });
+    const t = toC(embedTasks, task, 'task');
     const flat = new Float32Array(texts.length * this.#dim + 1);
-    check(c.embedderEmbed(this.#handle, task, texts.length, texts, null, flat));
+    check(c.embedderEmbed(this.#handle, t, texts.length, texts, null, flat));
     const rows = [];
     for (let i = 0; i < texts.length; i++) rows.push(flat.slice(i * this.#dim, (i + 1) * this.#dim));
     return rows;
@@ -793,6 +742,6 @@ class Embedder {
 }
 
 module.exports = {
-  Index, Embedder, QuiverError, Status, Metric, IndexKind, OpenMode, EmbedTask, ChunkUnit, MAX_DOC_KEY,
-  chunkKey, docKey, version, versionNumber,
+  Index, Embedder, QuiverError, Status, Metric, IndexKind, Storage, OpenMode, VerifyMode, EmbedTask, ChunkUnit,
+  MAX_DOC_KEY, chunkKey, docKey, version, versionNumber, statusName,
 };

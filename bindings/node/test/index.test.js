@@ -5,7 +5,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const {
-  Index, Embedder, Status, Metric, IndexKind, OpenMode, EmbedTask, version,
+  Index, Embedder, Status, Metric, IndexKind, OpenMode, EmbedTask, version, statusName,
 } = require('..');
 const { expectStatus } = require('./expect');
 
@@ -172,7 +172,8 @@ test('errors are QuiverErrors with Quiver messages', () => {
   ix.add(42, v);
   const dup = expectStatus(() => ix.add(42n, v), Status.DUPLICATE_KEY);
   assert.match(dup.message, /42/);
-  assert.strictEqual(dup.code, 'QV_ERR_DUPLICATE_KEY');
+  assert.strictEqual(statusName(dup.status), 'QV_ERR_DUPLICATE_KEY');
+  assert.deepStrictEqual(Object.keys(dup).sort(), ['name', 'status'], 'one error shape: status + message');
   expectStatus(() => ix.add(43, new Float32Array(DIM - 1)), Status.DIMENSION_MISMATCH);
   expectStatus(() => ix.search(new Float32Array(DIM + 1), 3), Status.DIMENSION_MISMATCH);
   const k0 = expectStatus(() => ix.search(v, 0), Status.INVALID_ARGUMENT);
