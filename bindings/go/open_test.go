@@ -112,6 +112,27 @@ func TestInfoNamesAndVersionNumber(t *testing.T) {
 		VersionNumber() != major*10000+minor*100+patch {
 		t.Fatalf("version %s = %d", Version(), VersionNumber())
 	}
+	q, err := New(Options{Dim: 8, Storage: I8, Seed: &[]uint64{2}[0]})
+	must(t, err)
+	defer q.Close()
+	qi, err := q.Info()
+	must(t, err)
+	if qi.Storage != I8 || !qi.KeepsOriginals || qi.Storage.String() != "i8" {
+		t.Fatalf("storage info %+v", qi)
+	}
+	v := []float32{0, .1, .2, .3, .4, .5, .6, .7}
+	must(t, q.Add(1, v))
+	if got, _ := q.Get(1); !reflect.DeepEqual(got, v) {
+		t.Fatalf("I8 keeps the originals: %v", got)
+	}
+	if hits, err := q.Search(v, 1, &SearchOptions{Rerank: 4}); err != nil || hits[0].Key != 1 {
+		t.Fatalf("rerank search %v %v", hits, err)
+	}
+	if mb, err := q.MemoryBytes(); err != nil || mb <= 0 {
+		t.Fatalf("memory bytes %d %v", mb, err)
+	}
+	_, err = New(Options{Dim: 8, Kind: Flat, Storage: F16})
+	expectStatus(t, err, Unsupported)
 	_, err = New(Options{Dim: 8, HnswM: 1})
 	if e := expectStatus(t, err, InvalidArgument); !strings.Contains(e.Message, "HnswM") {
 		t.Fatalf("Go names in messages: %v", e)

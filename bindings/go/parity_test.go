@@ -75,6 +75,7 @@ func TestParityWithHeader(t *testing.T) {
 	enums := map[string]map[string]int{
 		"qv_metric":      {"QV_METRIC_L2": int(L2), "QV_METRIC_IP": int(IP), "QV_METRIC_COSINE": int(Cosine)},
 		"qv_index_kind":  {"QV_INDEX_FLAT": int(Flat), "QV_INDEX_HNSW": int(HNSW)},
+		"qv_storage":     {"QV_STORAGE_F32": int(F32), "QV_STORAGE_F16": int(F16), "QV_STORAGE_I8": int(I8), "QV_STORAGE_B1": int(B1)},
 		"qv_open_mode":   {"QV_OPEN_LOAD": int(Load), "QV_OPEN_MMAP": int(Mmap)},
 		"qv_verify_mode": {"QV_VERIFY_ALL": int(VerifyAll), "QV_VERIFY_DEFERRED": int(VerifyDeferred)},
 		"qv_chunk_unit":  {"QV_CHUNK_CHARACTERS": int(Characters), "QV_CHUNK_TOKENS": int(Tokens)},

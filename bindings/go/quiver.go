@@ -72,6 +72,36 @@ func (k Kind) String() string {
 	return "default"
 }
 
+// Storage is how an index stores its vectors. The lossy types walk the
+// graph on compact codes and re-rank the best candidates on the float32
+// originals (kept unless KeepOriginals is false), so distances stay exact.
+// HNSW only in this version: a Flat index refuses anything but F32
+// (Unsupported).
+type Storage int
+
+const (
+	DefaultStorage Storage = 0 // the library default (F32)
+	F32            Storage = 1 // float32, exact: 4 bytes per dimension
+	F16            Storage = 2 // IEEE half: 2 bytes per dimension; Get returns the half values
+	I8             Storage = 3 // int8, one scale per vector: 1 byte per dimension + 8
+	B1             Storage = 4 // one sign bit per dimension (+ 8 bytes); Cosine and IP only
+)
+
+// String is the storage's name: "f32", "f16", "i8" or "b1".
+func (s Storage) String() string {
+	switch s {
+	case F32:
+		return "f32"
+	case F16:
+		return "f16"
+	case I8:
+		return "i8"
+	case B1:
+		return "b1"
+	}
+	return "default"
+}
+
 // OpenMode says how Open brings a saved index in.
 type OpenMode int
 
@@ -109,6 +139,8 @@ type Options struct {
 	HnswEfSearch       int
 	Seed               *uint64 // nil = the default seed
 	Threads            int     // threads for batch calls; 0 = all cores
+	Storage            Storage // how vectors are stored; 0 = F32
+	KeepOriginals      *bool   // I8 and B1: keep the float32 originals (nil = true)
 }
 
 // OpenOptions configure OpenWithOptions; zero values keep the defaults
@@ -127,6 +159,9 @@ type SearchOptions struct {
 	Ef      int                   // HNSW candidate list size; 0 = the index default
 	Filter  func(key uint64) bool // nil = every key
 	Threads int                   // threads for batch searches; 0 = all cores
+	// Rerank (I8 and B1 with originals): how many of the best candidates are
+	// re-ranked on the float32 originals; 0 = all of them (ef).
+	Rerank int
 }
 
 // SaveOptions configure Save; nil keeps the library defaults.
@@ -155,6 +190,8 @@ type Info struct {
 	HnswEfSearch       int
 	Seed               uint64
 	ReadOnly           bool
+	Storage            Storage
+	KeepsOriginals     bool // I8 and B1: the float32 originals are kept
 }
 
 // Index is a Quiver index. Close it to release its native memory (a finalizer
@@ -225,6 +262,12 @@ func New(opts Options) (*Index, error) {
 		c.seed = C.uint64_t(*opts.Seed)
 	}
 	c.threads = C.uint32_t(opts.Threads)
+	if opts.Storage != DefaultStorage {
+		c.storage = C.qv_storage(opts.Storage)
+	}
+	if opts.KeepOriginals != nil && !*opts.KeepOriginals {
+		c.keep_originals = 0
+	}
 	var h *C.qv_index
 	if err := call(func() C.qv_status { return C.qv_index_create(&c, &h) }); err != nil {
 		return nil, err
@@ -388,13 +431,13 @@ func qvgoFilter(handle C.uintptr_t, key C.uint64_t) (keep C.int) {
 // withParams runs f with search parameters for opts (a Go filter included),
 // then re-raises a panic of the filter.
 func withParams(opts *SearchOptions, f func(p *C.qv_search_params) error) error {
-	var ef, threads int
+	var ef, threads, rerank int
 	var keep func(uint64) bool
 	if opts != nil {
-		ef, threads, keep = opts.Ef, opts.Threads, opts.Filter
+		ef, threads, rerank, keep = opts.Ef, opts.Threads, opts.Rerank, opts.Filter
 	}
-	if ef < 0 || threads < 0 {
-		return newError(InvalidArgument, "Ef is %d and Threads %d; neither may be negative (0 = the default)", ef, threads)
+	if ef < 0 || threads < 0 || rerank < 0 {
+		return newError(InvalidArgument, "Ef is %d, Threads %d and Rerank %d; none may be negative (0 = the default)", ef, threads, rerank)
 	}
 	var handle cgo.Handle
 	var b *filterBridge
@@ -407,6 +450,7 @@ func withParams(opts *SearchOptions, f func(p *C.qv_search_params) error) error 
 	p := (*C.qv_search_params)(C.malloc(C.sizeof_qv_search_params))
 	defer C.free(unsafe.Pointer(p))
 	C.qvgo_search_params(p, C.uint32_t(ef), C.uint32_t(threads), C.uintptr_t(handle))
+	p.rerank = C.size_t(rerank)
 	err := f(p)
 	if b != nil && b.panic != nil {
 		panic(b.panic)
@@ -614,5 +658,16 @@ func (ix *Index) Info() (Info, error) {
 		HnswEfSearch:       int(i.hnsw_ef_search),
 		Seed:               uint64(i.seed),
 		ReadOnly:           i.read_only != 0,
+		Storage:            Storage(i.storage),
+		KeepsOriginals:     i.keeps_originals != 0,
 	}, nil
+}
+
+// MemoryBytes is the heap bytes the index holds (codes, originals in memory,
+// graph, key map, metadata); the mapped pages of an Mmap index are not
+// counted. A snapshot when writers run alongside.
+func (ix *Index) MemoryBytes() (int, error) {
+	var n C.size_t
+	err := ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_memory_bytes(h, &n) })
+	return int(n), err
 }
