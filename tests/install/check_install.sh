@@ -4,7 +4,13 @@
 # find_package(Quiver). Runs each and checks its output. Everything runs
 # with no LD_LIBRARY_PATH: the installed `quiver` finds libquiver through its
 # install RPATH ($ORIGIN/../lib, so a moved prefix works too), a pkg-config
-# program through the rpath the README tells users to add.
+# program through the rpath the README tells users to add. Then one program
+# per binding, from its README, outside the tree and against the prefix
+# only: Go (a replace directive, #cgo pkg-config, go build -ldflags -r),
+# Rust (a path dependency, build.rs through pkg-config, DEP_QUIVER_LIBDIR
+# rpath) and Node (npm pack, npm install of the tarball, the library found
+# through pkg-config's libdir). A binding whose toolchain is missing is
+# skipped and says so.
 # Usage: check_install.sh <build dir> <source dir>
 set -euo pipefail
 build=$1
