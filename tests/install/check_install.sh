@@ -17,10 +17,17 @@ build=$1
 src=$2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# A fresh prefix at the same path on every run: Go's build cache keys a cgo
+# package by its source, not by what pkg-config answers, so a package built
+# against another prefix would be linked from the cache with that prefix's -L.
+keep="$build/install-check"
+prefix="$keep/prefix"
+rm -rf "$prefix"
+mkdir -p "$keep"
 
 unset LD_LIBRARY_PATH
-cmake --install "$build" --prefix "$work/prefix" >/dev/null
-libdir=$(ls -d "$work"/prefix/lib*/ | head -n1)
+cmake --install "$build" --prefix "$prefix" >/dev/null
+libdir=$(ls -d "$prefix"/lib*/ | head -n1)
 libdir=${libdir%/}
 # The library must carry its soname and export only qv_ symbols.
 soname=$(objdump -p "$libdir/libquiver.so" | awk '/SONAME/ {print $2}')
@@ -29,14 +36,14 @@ exported=$(nm -D --defined-only "$libdir/libquiver.so" | awk '$2 ~ /^[TDB]$/ {pr
 stray=$(grep -v '^qv_' <<<"$exported" || true)
 [[ -z "$stray" ]] || { echo "symbols outside the qv_ API are exported:"; echo "$stray"; exit 1; }
 
-if [[ -e "$work/prefix/bin/quiver" ]]; then
+if [[ -e "$prefix/bin/quiver" ]]; then
   echo "== installed quiver --version"
-  "$work/prefix/bin/quiver" --version | grep -q "^quiver [0-9]" ||
+  "$prefix/bin/quiver" --version | grep -q "^quiver [0-9]" ||
     { echo "installed quiver --version failed"; exit 1; }
-  mv "$work/prefix" "$work/moved"
+  mv "$prefix" "$work/moved"
   "$work/moved/bin/quiver" --version >/dev/null ||
     { echo "quiver in a moved prefix does not find libquiver"; exit 1; }
-  mv "$work/moved" "$work/prefix"
+  mv "$work/moved" "$prefix"
 fi
 
 echo "== pkg-config (with the rpath the README gives)"
@@ -49,7 +56,7 @@ echo "$out"
 grep -q "key 100" <<<"$out" || { echo "hello (pkg-config) did not find key 100"; exit 1; }
 
 echo "== find_package(Quiver)"
-cmake -S "$src/tests/install/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$work/prefix" \
+cmake -S "$src/tests/install/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$prefix" \
   -DQV_EXAMPLE="$src/examples/hello.c" >/dev/null
 cmake --build "$work/consumer" >/dev/null
 out=$("$work/consumer/hello_cmake")
@@ -61,10 +68,10 @@ if command -v go >/dev/null 2>&1; then
   printf '%s\n' "module example.com/hello" "" "go 1.19" "" \
     "require github.com/quiver-search/quiver/bindings/go v0.0.0" "" \
     "replace github.com/quiver-search/quiver/bindings/go => $src/bindings/go" >"$work/go/go.mod"
-  # The bindings' Go test compiles the standard library into this cache (a
-  # fresh cache costs a minute on two cores).
-  gocache="$build/bindings/go/cache"
-  [[ -d "$gocache" ]] || gocache="$work/gocache"
+  # Kept between runs: a fresh cache compiles the standard library again (a
+  # minute on two cores). Not the bindings test's cache: that one holds the
+  # package built against the build tree (see above).
+  gocache="$keep/gocache"
   (cd "$work/go" && GOPROXY=off GOFLAGS= GOTOOLCHAIN=local GOCACHE="$gocache" GOPATH="$work/gopath" \
     go build -ldflags "-r $(pkg-config --variable=libdir quiver)" -o hello .)
   out=$("$work/go/hello")
