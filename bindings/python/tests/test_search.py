@@ -125,7 +125,8 @@ def test_info_uses_names(rng):
     info = ix.info()
     assert info == qv.IndexInfo(kind="hnsw", metric="ip", dim=8, count=9, deleted=1,
                                 metadata_count=0, m=8, ef_construction=50, ef_search=20,
-                                seed=7, read_only=False)
+                                seed=7, read_only=False, storage="f32",
+                                keeps_originals=False)
     flat = qv.Index(8, "l2", "flat").info()
     assert flat.kind == "flat" and flat.metric == "l2" and flat.m == 0
     assert "hnsw" in repr(ix) and "count=9" in repr(ix)
@@ -147,3 +148,58 @@ def test_version():
     assert qv.version() == qv.__version__
     major, minor, patch = (int(x) for x in qv.version().split("."))
     assert qv.version_number() == major * 10000 + minor * 100 + patch
+
+
+@pytest.mark.parametrize(
+    "storage, metric",
+    [("f16", "l2"), ("f16", "cosine"), ("i8", "l2"), ("i8", "ip"), ("b1", "cosine"), ("b1", "ip")],
+)
+def test_compact_storage_types_keep_recall(rng, storage, metric):
+    n, dim = 3000, 32
+    data = clustered(rng, n, dim)
+    if metric == "ip":
+        data /= np.linalg.norm(data, axis=1, keepdims=True)
+    queries = clustered(rng, 40, dim)
+    ix = qv.Index(dim, metric, "hnsw", storage=storage)
+    ix.add(np.arange(n), data)
+    info = ix.info()
+    assert info.storage == storage == ix.storage
+    assert info.keeps_originals == (storage in ("i8", "b1"))
+    truth, truth_dist = brute_force(metric, queries, data, np.arange(n), 10)
+    keys, dist = ix.search(queries, 10, ef=200)
+    # One sign bit per dimension walks the graph coarsely (docs/storage.md): a low bar.
+    assert recall(keys, truth) >= (0.3 if storage == "b1" else 0.95)
+    if storage != "f16":  # re-ranked on the float32 originals: exact distances
+        exact = np.take_along_axis(distances(metric, queries, data), keys.astype(np.int64), axis=1)
+        np.testing.assert_allclose(dist, exact, rtol=1e-4, atol=1e-4)
+    fewer, _ = ix.search(queries, 10, ef=200, rerank=10)
+    assert recall(fewer, truth) <= recall(keys, truth) + 1e-9
+    assert ix.search(queries[0], 10, rerank=None)[0].shape == (10,)
+
+
+def test_storage_choices_and_memory(rng):
+    data = clustered(rng, 2000, 64)
+    sizes = {}
+    for storage, keep in [("f32", True), ("f16", True), ("i8", False), ("i8", True)]:
+        ix = qv.Index(64, "l2", "hnsw", storage=storage, keep_originals=keep)
+        ix.add(np.arange(2000), data)
+        sizes[(storage, keep)] = ix.memory_bytes()
+    assert sizes[("f16", True)] < sizes[("f32", True)]
+    assert sizes[("i8", False)] < sizes[("f16", True)] < sizes[("i8", True)]
+    with pytest.raises(ValueError, match="storage"):
+        qv.Index(4, storage="f64")
+    with pytest.raises(qv.UnsupportedError):
+        qv.Index(4, kind="flat", storage="f16")
+    with pytest.raises(qv.InvalidArgumentError):
+        qv.Index(4, metric="l2", storage="b1")
+
+
+def test_compact_storage_round_trips(tmp_path, rng):
+    data = clustered(rng, 1000, 16)
+    ix = qv.Index(16, "cosine", storage="i8")
+    ix.add(np.arange(1000), data)
+    ix.save(tmp_path / "i8.qv")
+    for mmap in (True, False):
+        again = qv.Index.open(tmp_path / "i8.qv", mmap=mmap)
+        assert again.storage == "i8" and again.info().keeps_originals
+        np.testing.assert_array_equal(again.search(data[:20], 5)[0], ix.search(data[:20], 5)[0])

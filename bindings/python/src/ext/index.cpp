@@ -27,6 +27,14 @@ qv_index_kind parse_kind(const std::string& name) {
   throw nb::value_error(("kind must be 'hnsw' or 'flat', not '" + name + "'").c_str());
 }
 
+qv_storage parse_storage(const std::string& name) {
+  if (name == "f32") return QV_STORAGE_F32;
+  if (name == "f16") return QV_STORAGE_F16;
+  if (name == "i8") return QV_STORAGE_I8;
+  if (name == "b1") return QV_STORAGE_B1;
+  throw nb::value_error(("storage must be 'f32', 'f16', 'i8' or 'b1', not '" + name + "'").c_str());
+}
+
 qv_index_info get_info(const Index& self) {
   qv_index_info info;
   qv_index_info_init(&info);
@@ -35,8 +43,8 @@ qv_index_info get_info(const Index& self) {
 }
 
 void create(Index* self, uint32_t dim, const std::string& metric, const std::string& kind,
-            uint32_t m, uint32_t ef_construction, uint32_t ef_search, uint64_t seed,
-            uint32_t threads) {
+            const std::string& storage, bool keep_originals, uint32_t m, uint32_t ef_construction,
+            uint32_t ef_search, uint64_t seed, uint32_t threads) {
   qv_index_options opts;
   qv_index_options_init(&opts);
   opts.dim = dim;
@@ -47,6 +55,8 @@ void create(Index* self, uint32_t dim, const std::string& metric, const std::str
   opts.hnsw_ef_search = ef_search;
   opts.seed = seed;
   opts.threads = threads;
+  opts.storage = parse_storage(storage);
+  opts.keep_originals = keep_originals ? 1 : 0;
   qv_index* handle = nullptr;
   check(qv_index_create(&opts, &handle));
   new (self) Index(handle);
@@ -162,7 +172,8 @@ nb::object info(const Index& self) {
              nb::arg("metadata_count") = i.metadata_count, nb::arg("m") = i.hnsw_m,
              nb::arg("ef_construction") = i.hnsw_ef_construction,
              nb::arg("ef_search") = i.hnsw_ef_search, nb::arg("seed") = i.seed,
-             nb::arg("read_only") = i.read_only != 0);
+             nb::arg("read_only") = i.read_only != 0, nb::arg("storage") = storage_name(i.storage),
+             nb::arg("keeps_originals") = i.keeps_originals != 0);
 }
 
 size_t count(const Index& self) {
@@ -191,6 +202,20 @@ const char* metric_name(qv_metric metric) {
       return "ip";
     case QV_METRIC_COSINE:
       return "cosine";
+  }
+  return "unknown";
+}
+
+const char* storage_name(qv_storage storage) {
+  switch (storage) {
+    case QV_STORAGE_F32:
+      return "f32";
+    case QV_STORAGE_F16:
+      return "f16";
+    case QV_STORAGE_I8:
+      return "i8";
+    case QV_STORAGE_B1:
+      return "b1";
   }
   return "unknown";
 }
@@ -261,17 +286,25 @@ void bind_index(nb::module_& m) {
   cls.def(
          "__init__",
          [](Index* self, uint32_t dim, const std::string& metric, const std::string& kind,
-            uint32_t m, uint32_t ef_construction, uint32_t ef_search, uint64_t seed,
-            uint32_t threads) {
-           create(self, dim, metric, kind, m, ef_construction, ef_search, seed, threads);
+            const std::string& storage, bool keep_originals, uint32_t m, uint32_t ef_construction,
+            uint32_t ef_search, uint64_t seed, uint32_t threads) {
+           create(self, dim, metric, kind, storage, keep_originals, m, ef_construction, ef_search,
+                  seed, threads);
          },
          nb::arg("dim"), nb::arg("metric") = "cosine", nb::arg("kind") = "hnsw", nb::kw_only(),
-         nb::arg("m") = 16, nb::arg("ef_construction") = 200, nb::arg("ef_search") = 64,
-         nb::arg("seed") = 42, nb::arg("threads") = 0,
+         nb::arg("storage") = "f32", nb::arg("keep_originals") = true, nb::arg("m") = 16,
+         nb::arg("ef_construction") = 200, nb::arg("ef_search") = 64, nb::arg("seed") = 42,
+         nb::arg("threads") = 0,
          "Creates an empty index of `dim`-dimensional vectors.\n\n"
          "metric: 'cosine' (1 - cos, vectors normalised on insert), 'l2' (squared\n"
          "euclidean) or 'ip' (1 - dot). kind: 'hnsw' (approximate, fast) or 'flat'\n"
-         "(exact scan). m, ef_construction, ef_search: HNSW parameters (ef_search is\n"
+         "(exact scan). storage: how vectors are held -- 'f32' (exact, default), 'f16'\n"
+         "(half: 2 bytes a value), 'i8' (int8 codes: 1 byte + 8) or 'b1' (sign bits;\n"
+         "cosine and ip only); i8 and b1 walk the graph on codes and re-rank on the\n"
+         "float32 originals they keep (keep_originals=True; False keeps only codes,\n"
+         "smaller but distances are estimates). Other storage than f32 needs\n"
+         "kind='hnsw' in this version. m, ef_construction, ef_search: HNSW parameters (ef_search "
+         "is\n"
          "the default search candidate list; raise it for recall). seed: HNSW level\n"
          "generator. threads: threads for batch calls, 0 = all cores.")
       .def("add", &add, nb::arg("keys"), nb::arg("vectors"),
@@ -305,6 +338,23 @@ void bind_index(nb::module_& m) {
           "The metadata of a key decoded as UTF-8 (invalid bytes replaced), e.g. the\n"
           "text of a chunk. Raises NotFoundError when it has none.")
       .def("info", &info, "An IndexInfo: kind, metric, dim, counts, HNSW parameters, read_only.")
+      .def(
+          "memory_bytes",
+          [](const Index& self) {
+            SharedUse use = self.use();
+            size_t bytes = 0;
+            check(qv_index_memory_bytes(self.handle(), &bytes));
+            return bytes;
+          },
+          "The heap bytes the index holds (codes, originals in memory, graph, key map,\n"
+          "metadata); pages of an mmap-opened file are not counted.")
+      .def_prop_ro(
+          "storage",
+          [](const Index& self) {
+            SharedUse use = self.use();
+            return storage_name(get_info(self).storage);
+          },
+          "'f32', 'f16', 'i8' or 'b1'.")
       .def_prop_ro("dim", &Index::dim, "The vector dimension.")
       .def_prop_ro(
           "metric",

@@ -51,7 +51,8 @@ extern thread_local const Index* t_filtering;
 // (checked without the GIL).
 class SearchParams {
  public:
-  SearchParams(const Index& index, nb::handle ef, nb::handle filter, nb::handle threads);
+  SearchParams(const Index& index, nb::handle ef, nb::handle filter, nb::handle threads,
+               nb::handle rerank);
   const qv_search_params* get() const { return &params_; }
   // After the call, with the GIL: raises the filter's exception, if any.
   void raise_if_filter_failed();
@@ -89,6 +90,7 @@ class MetadataWrite {
 
 const char* metric_name(qv_metric metric);
 const char* kind_name(qv_index_kind kind);
+const char* storage_name(qv_storage storage);
 
 void bind_index_search(nb::class_<Index>& cls);
 void bind_index_persistence(nb::class_<Index>& cls);

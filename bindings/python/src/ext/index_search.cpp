@@ -9,9 +9,11 @@
 
 namespace qvpy {
 
-SearchParams::SearchParams(const Index& index, nb::handle ef, nb::handle filter, nb::handle threads)
+SearchParams::SearchParams(const Index& index, nb::handle ef, nb::handle filter, nb::handle threads,
+                           nb::handle rerank)
     : index_(index) {
   qv_search_params_init(&params_);
+  params_.rerank = as_u32(rerank, "rerank", 0);
   params_.ef = as_u32(ef, "ef", 0);
   params_.threads = as_u32(threads, "threads", 0);
   if (filter.is_none()) return;
@@ -72,11 +74,11 @@ void SearchParams::raise_if_filter_failed() {
 namespace {
 
 nb::tuple search(const Index& self, nb::handle queries, nb::handle k_obj, nb::handle ef,
-                 nb::handle filter, nb::handle threads) {
+                 nb::handle filter, nb::handle threads, nb::handle rerank) {
   Rows rows = as_rows(queries, self.dim(), "queries");
   const size_t k = as_u32(k_obj, "k", 0);
   if (k == 0) throw nb::value_error("k must be at least 1");
-  SearchParams params(self, ef, filter, threads);
+  SearchParams params(self, ef, filter, threads, rerank);
   SharedUse use = self.use();
   const size_t total = checked_product(rows.n, k, "the results");
   Output<uint64_t> keys(total);
@@ -111,7 +113,7 @@ nb::tuple search(const Index& self, nb::handle queries, nb::handle k_obj, nb::ha
 void bind_index_search(nb::class_<Index>& cls) {
   cls.def("search", &search, nb::arg("queries"), nb::arg("k") = 10, nb::kw_only(),
           nb::arg("ef").none() = nb::none(), nb::arg("filter").none() = nb::none(),
-          nb::arg("threads") = 0,
+          nb::arg("threads") = 0, nb::arg("rerank").none() = nb::none(),
           "The k nearest live vectors of each query.\n\n"
           "queries: one vector (1-D, dim values) or an (nq, dim) array (any float dtype\n"
           "or layout; float32 C-contiguous is read in place). Returns (keys, distances):\n"
@@ -122,7 +124,9 @@ void bind_index_search(nb::class_<Index>& cls) {
           "to k). filter: None, a callable key -> bool (called with the GIL, from the\n"
           "searching threads; an exception it raises is raised by search), or a\n"
           "collection of allowed keys (set, list or array; checked without the GIL).\n"
-          "threads: threads for a batch, 0 = all cores. Releases the GIL.");
+          "threads: threads for a batch, 0 = all cores. rerank: for i8/b1 storage with\n"
+          "originals, how many of the best candidates are re-ranked on float32 (None =\n"
+          "all ef of them; raised to k). Releases the GIL.");
 }
 
 }  // namespace qvpy

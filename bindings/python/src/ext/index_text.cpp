@@ -92,7 +92,7 @@ void remove_text(Index& self, nb::handle doc_key) {
 enum class TextResult { Documents, Chunks, Both };
 
 nb::tuple search_text(Index& self, nb::handle query, nb::handle k_obj, nb::handle ef,
-                      nb::handle filter, TextResult what) {
+                      nb::handle filter, nb::handle rerank, TextResult what) {
   const bool one = PyUnicode_Check(query.ptr()) || PyBytes_Check(query.ptr());
   std::vector<std::string> queries;
   if (one) {
@@ -102,7 +102,7 @@ nb::tuple search_text(Index& self, nb::handle query, nb::handle k_obj, nb::handl
   }
   const size_t k = as_u32(k_obj, "k", 0);
   if (k == 0) throw nb::value_error("k must be at least 1");
-  SearchParams params(self, ef, filter, nb::int_(0));
+  SearchParams params(self, ef, filter, nb::int_(0), rerank);
   SharedUse use = self.use();
   const size_t total = checked_product(queries.size(), k, "the results");
   Output<uint64_t> keys(total);
@@ -148,6 +148,7 @@ const char* const kSearchTextDoc =
     "query: a str (results of shape (k,)) or a sequence of str (shape (nq, k)).\n"
     "ef: HNSW candidate list per chunk search (None = index default). filter: as\n"
     "in search(), called with CHUNK keys (doc_key(chunk) gives the document).\n"
+    "rerank: as in search().\n"
     "Missing results are key MISSING and distance inf. Releases the GIL.";
 
 }  // namespace
@@ -178,33 +179,36 @@ void bind_index_text(nb::class_<Index>& cls) {
            "Removes every chunk of a document. Raises NotFoundError.")
       .def(
           "search_text",
-          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter) {
-            return search_text(self, query, k, ef, filter, TextResult::Documents);
+          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter,
+             nb::handle rerank) {
+            return search_text(self, query, k, ef, filter, rerank, TextResult::Documents);
           },
           nb::arg("query"), nb::arg("k") = 10, nb::kw_only(), nb::arg("ef").none() = nb::none(),
-          nb::arg("filter").none() = nb::none(),
+          nb::arg("filter").none() = nb::none(), nb::arg("rerank").none() = nb::none(),
           (std::string("Searches by text for documents: (doc_keys, distances), each\n"
                        "document once with the distance of its nearest chunk.\n") +
            kSearchTextDoc)
               .c_str())
       .def(
           "search_text_chunks",
-          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter) {
-            return search_text(self, query, k, ef, filter, TextResult::Chunks);
+          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter,
+             nb::handle rerank) {
+            return search_text(self, query, k, ef, filter, rerank, TextResult::Chunks);
           },
           nb::arg("query"), nb::arg("k") = 10, nb::kw_only(), nb::arg("ef").none() = nb::none(),
-          nb::arg("filter").none() = nb::none(),
+          nb::arg("filter").none() = nb::none(), nb::arg("rerank").none() = nb::none(),
           (std::string("Searches by text for chunks: (chunk_keys, distances); several may\n"
                        "belong to one document. get_metadata_str(chunk) is the text.\n") +
            kSearchTextDoc)
               .c_str())
       .def(
           "search_text_ex",
-          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter) {
-            return search_text(self, query, k, ef, filter, TextResult::Both);
+          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter,
+             nb::handle rerank) {
+            return search_text(self, query, k, ef, filter, rerank, TextResult::Both);
           },
           nb::arg("query"), nb::arg("k") = 10, nb::kw_only(), nb::arg("ef").none() = nb::none(),
-          nb::arg("filter").none() = nb::none(),
+          nb::arg("filter").none() = nb::none(), nb::arg("rerank").none() = nb::none(),
           (std::string("Searches by text for documents with their best chunk:\n"
                        "(doc_keys, chunk_keys, distances); the chunk's metadata is the\n"
                        "passage that matched.\n") +

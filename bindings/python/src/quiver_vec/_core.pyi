@@ -100,6 +100,8 @@ class Index:
         metric: Literal["cosine", "l2", "ip"] = "cosine",
         kind: Literal["hnsw", "flat"] = "hnsw",
         *,
+        storage: Literal["f32", "f16", "i8", "b1"] = "f32",
+        keep_originals: bool = True,
         m: int = 16,
         ef_construction: int = 200,
         ef_search: int = 64,
@@ -141,6 +143,7 @@ class Index:
         ef: int | None = None,
         filter: _Filter = None,
         threads: int = 0,
+        rerank: int | None = None,
     ) -> tuple[_KeysOut, _DistOut]:
         """(keys, distances) of the k nearest: shape (k,) for one 1-D query,
         (nq, k) for a batch; missing results are MISSING / inf."""
@@ -164,7 +167,12 @@ class Index:
     @property
     def kind(self) -> Literal["hnsw", "flat"]: ...
     @property
+    def storage(self) -> Literal["f32", "f16", "i8", "b1"]: ...
+    @property
     def read_only(self) -> bool: ...
+    def memory_bytes(self) -> int:
+        """Heap bytes held by the index (mmap'd file pages not counted)."""
+
     @property
     def closed(self) -> bool: ...
     def close(self) -> None:
@@ -222,18 +230,18 @@ class Index:
 
     def search_text(
         self, query: _Text | Sequence[_Text], k: int = 10, *, ef: int | None = None,
-        filter: _Filter = None,
+        filter: _Filter = None, rerank: int | None = None,
     ) -> tuple[_KeysOut, _DistOut]:
         """(doc_keys, distances): documents nearest to the query text."""
 
     def search_text_chunks(
         self, query: _Text | Sequence[_Text], k: int = 10, *, ef: int | None = None,
-        filter: _Filter = None,
+        filter: _Filter = None, rerank: int | None = None,
     ) -> tuple[_KeysOut, _DistOut]:
         """(chunk_keys, distances): chunks nearest to the query text."""
 
     def search_text_ex(
         self, query: _Text | Sequence[_Text], k: int = 10, *, ef: int | None = None,
-        filter: _Filter = None,
+        filter: _Filter = None, rerank: int | None = None,
     ) -> tuple[_KeysOut, _KeysOut, _DistOut]:
         """(doc_keys, chunk_keys, distances): documents with their best chunk."""

@@ -20,3 +20,5 @@ class IndexInfo:
     ef_search: int  #: HNSW default search candidate list (0 for flat)
     seed: int
     read_only: bool  #: opened with mmap=True
+    storage: str = "f32"  #: "f32", "f16", "i8" or "b1"
+    keeps_originals: bool = False  #: i8 / b1 storage keeps the float32 originals
