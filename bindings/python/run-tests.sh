@@ -32,10 +32,11 @@ if ! cmp -s "$src/tests/requirements.txt" "$work/requirements.installed"; then
   cp "$src/tests/requirements.txt" "$work/requirements.installed"
 fi
 
-set -- -C "build-dir=$work/build" -C "cmake.define.QV_PY_LIBQUIVER=$lib"
+set -- --config-settings="build-dir=$work/build" \
+  --config-settings="cmake.define.QV_PY_LIBQUIVER=$lib"
 if command -v ccache >/dev/null 2>&1; then
-  set -- "$@" -C cmake.define.CMAKE_C_COMPILER_LAUNCHER=ccache \
-    -C cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache
+  set -- "$@" --config-settings=cmake.define.CMAKE_C_COMPILER_LAUNCHER=ccache \
+    --config-settings=cmake.define.CMAKE_CXX_COMPILER_LAUNCHER=ccache
 fi
 pip install -q --no-build-isolation --no-deps --force-reinstall "$@" "$src"
 
