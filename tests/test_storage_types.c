@@ -426,6 +426,74 @@ static void test_structs_of_version_0_1(void** state) {
   qv_index_free(index);
 }
 
+/* The 0.1 symbols, which the header now hides behind macros: what a
+ * program built against the 0.1 header calls. */
+void(qv_index_options_init)(qv_index_options* opts);
+void(qv_search_params_init)(qv_search_params* params);
+void(qv_index_info_init)(qv_index_info* info);
+
+/* _init of a 0.1 program, and _init_sized with 0.1's sizes, write no byte
+ * past the 0.1 struct, and what they write creates an f32 index. */
+static void test_init_writes_only_the_callers_size(void** state) {
+  struct {
+    options_v1 o;
+    unsigned char after[32];
+  } g;
+  struct {
+    search_params_v1 p;
+    unsigned char after[32];
+  } gp;
+  struct {
+    info_v1 i;
+    unsigned char after[32];
+  } gi;
+  qv_index* index = NULL;
+  size_t i;
+  int pass;
+  (void)state;
+  for (pass = 0; pass < 2; ++pass) {
+    memset(&g, 0xEE, sizeof g);
+    memset(&gp, 0xEE, sizeof gp);
+    memset(&gi, 0xEE, sizeof gi);
+    if (pass == 0) {
+      (qv_index_options_init)((qv_index_options*)(void*)&g.o);
+      (qv_search_params_init)((qv_search_params*)(void*)&gp.p);
+      (qv_index_info_init)((qv_index_info*)(void*)&gi.i);
+    } else {
+      qv_index_options_init_sized((qv_index_options*)(void*)&g.o, sizeof g.o);
+      qv_search_params_init_sized((qv_search_params*)(void*)&gp.p, sizeof gp.p);
+      qv_index_info_init_sized((qv_index_info*)(void*)&gi.i, sizeof gi.i);
+    }
+    for (i = 0; i < sizeof g.after; ++i) {
+      assert_int_equal(g.after[i], 0xEE);
+      assert_int_equal(gp.after[i], 0xEE);
+      assert_int_equal(gi.after[i], 0xEE);
+    }
+    assert_int_equal(g.o.struct_size, 48);
+    assert_int_equal(g.o.hnsw_m, 16);
+    assert_int_equal(g.o.seed, 42);
+    assert_int_equal(gp.p.struct_size, 32);
+    assert_int_equal(gi.i.struct_size, 72);
+    g.o.dim = 4;
+    assert_int_equal(qv_index_create((const qv_index_options*)(const void*)&g.o, &index), QV_OK);
+    check_info(index, QV_STORAGE_F32, 0);
+    qv_index_free(index);
+    index = NULL;
+  }
+  {
+    /* A zeroed struct of this header's size: storage 0 is the default. */
+    qv_index_options z;
+    memset(&z, 0, sizeof z);
+    z.struct_size = sizeof z;
+    z.dim = 3;
+    z.metric = QV_METRIC_L2;
+    z.kind = QV_INDEX_FLAT;
+    assert_int_equal(qv_index_create(&z, &index), QV_OK);
+    check_info(index, QV_STORAGE_F32, 0);
+    qv_index_free(index);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_f16_recall),
@@ -439,6 +507,7 @@ int main(void) {
       cmocka_unit_test(test_compact_keeps_storage),
       cmocka_unit_test(test_storage_errors),
       cmocka_unit_test(test_structs_of_version_0_1),
+      cmocka_unit_test(test_init_writes_only_the_callers_size),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -241,7 +241,7 @@ func New(opts Options) (*Index, error) {
 		}
 	}
 	var c C.qv_index_options
-	C.qv_index_options_init(&c)
+	C.qv_index_options_init_sized(&c, C.sizeof_qv_index_options)
 	c.dim = C.uint32_t(opts.Dim)
 	if opts.Metric != DefaultMetric {
 		c.metric = C.qv_metric(opts.Metric)
@@ -642,7 +642,7 @@ func (ix *Index) Compact() error {
 // Info describes the index.
 func (ix *Index) Info() (Info, error) {
 	var i C.qv_index_info
-	C.qv_index_info_init(&i)
+	C.qv_index_info_init_sized(&i, C.sizeof_qv_index_info)
 	if err := ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_get_info(h, &i) }); err != nil {
 		return Info{}, err
 	}

@@ -174,13 +174,25 @@ const EmbedFn = koffi.proto(
     'void *err, size_t err_len)');
 
 /** The C functions, by short name. */
+// fn(out) for an `_init_sized` function of a struct type: passes the size.
+function sized(fn, type) {
+  const size = koffi.sizeof(type);
+  return (out) => fn(out, size);
+}
+
 const c = {
   version: lib.func('const char *qv_version(void)'),
   versionNumber: lib.func('unsigned int qv_version_number(void)'),
   statusString: lib.func('const char *qv_status_string(int s)'),
   lastError: lib.func('const char *qv_last_error(void)'),
-  optionsInit: lib.func('void qv_index_options_init(_Out_ qv_index_options *opts)'),
-  paramsInit: lib.func('void qv_search_params_init(_Out_ qv_search_params *params)'),
+  // Grown structs are initialised for this binding's own layout (quiver.h:
+  // `_init_sized` writes no more than the size given).
+  optionsInit: sized(
+    lib.func('void qv_index_options_init_sized(_Out_ qv_index_options *opts, size_t size)'),
+    structs.qv_index_options),
+  paramsInit: sized(
+    lib.func('void qv_search_params_init_sized(_Out_ qv_search_params *params, size_t size)'),
+    structs.qv_search_params),
   create: lib.func('int qv_index_create(const qv_index_options *opts, _Out_ qv_index **out)'),
   free: lib.func('void qv_index_free(qv_index *index)'),
   add: lib.func('int qv_index_add(qv_index *index, uint64_t key, const float *vector)'),
@@ -217,7 +229,9 @@ const c = {
     'int qv_index_get_metadata(const qv_index *index, uint64_t key, _Out_ void **data, ' +
       '_Out_ size_t *len)'),
   compact: lib.func('int qv_index_compact(qv_index *index)'),
-  infoInit: lib.func('void qv_index_info_init(_Out_ qv_index_info *info)'),
+  infoInit: sized(
+    lib.func('void qv_index_info_init_sized(_Out_ qv_index_info *info, size_t size)'),
+    structs.qv_index_info),
   getInfo: lib.func('int qv_index_get_info(const qv_index *index, _Inout_ qv_index_info *info)'),
   embedderCreateCallback: lib.func(
     'int qv_embedder_create_callback(uint32_t dim, qv_embed_fn *fn, void *user, _Out_ qv_embedder **out)'),

@@ -19,6 +19,11 @@
  *    of every earlier release of a struct (the fields added since get their
  *    defaults), so a program built against an older header keeps working
  *    with a newer library; it rejects a struct_size it does not know.
+ *    A struct that has grown has an `_init_sized(ptr, struct_size)` call that
+ *    writes no more than struct_size bytes, and its `_init(ptr)` is a macro
+ *    passing sizeof of this header's struct; a binding that lays a struct out
+ *    itself calls `_init_sized` with its own size. (The 0.1 `_init(ptr)`
+ *    symbols stay exported for 0.1 programs and write 0.1's layout.)
  *  - Memory the caller passes in stays owned by the caller; the library copies
  *    what it keeps. Strings the library returns stay valid until the next call
  *    on the same handle (or, for qv_last_error, the next failing call on the
@@ -193,7 +198,7 @@ typedef struct qv_index_options {
                                     so give the same results. */
   uint32_t threads;              /* threads for batch calls; 0 = all cores (default) */
   /* Added in 0.2 (a 0.1 struct_size gives these their defaults): */
-  qv_storage storage;      /* default QV_STORAGE_F32; see qv_storage */
+  qv_storage storage;      /* default QV_STORAGE_F32 (0 means the same); see qv_storage */
   uint32_t keep_originals; /* I8 and B1: 1 (default) keeps the float32 originals for
                               exact re-ranking, distances and qv_index_get; 0 keeps
                               only the codes. Ignored by F32 and F16. */
@@ -203,8 +208,12 @@ typedef struct qv_index_options {
 #define QV_MAX_DIM 65536u
 
 /* Fills `opts` with the defaults above (dim = 0, which the caller must set).
- * NULL is ignored. Thread-safe. */
-QV_API void qv_index_options_init(qv_index_options* opts);
+ * NULL is ignored. Thread-safe. qv_index_options_init_sized writes at most
+ * struct_size bytes: the fields of the release whose struct has that size,
+ * and struct_size (an unknown size is stored as given, for qv_index_create
+ * to refuse). */
+QV_API void qv_index_options_init_sized(qv_index_options* opts, size_t struct_size);
+#define qv_index_options_init(opts) qv_index_options_init_sized((opts), sizeof(qv_index_options))
 
 /* The same defaults as a static initialiser:
  *   qv_index_options opts = QV_INDEX_OPTIONS_INIT;  opts.dim = 128; */
@@ -234,8 +243,11 @@ typedef struct qv_search_params {
 } qv_search_params;
 
 /* Fills `params` with the defaults (ef = 0, no filter, threads = 0,
- * rerank = 0). NULL is ignored. Thread-safe. */
-QV_API void qv_search_params_init(qv_search_params* params);
+ * rerank = 0). NULL is ignored. Thread-safe. _sized: as
+ * qv_index_options_init_sized. */
+QV_API void qv_search_params_init_sized(qv_search_params* params, size_t struct_size);
+#define qv_search_params_init(params) \
+  qv_search_params_init_sized((params), sizeof(qv_search_params))
 
 /* The same defaults as a static initialiser. */
 #define QV_SEARCH_PARAMS_INIT \
@@ -579,8 +591,10 @@ typedef struct qv_index_info {
   int keeps_originals; /* 1 when I8 or B1 storage keeps the float32 originals */
 } qv_index_info;
 
-/* Zeroes *info and sets its struct_size. NULL is ignored. Thread-safe. */
-QV_API void qv_index_info_init(qv_index_info* info);
+/* Zeroes *info and sets its struct_size. NULL is ignored. Thread-safe.
+ * _sized: zeroes at most struct_size bytes (as qv_index_options_init_sized). */
+QV_API void qv_index_info_init_sized(qv_index_info* info, size_t struct_size);
+#define qv_index_info_init(info) qv_index_info_init_sized((info), sizeof(qv_index_info))
 
 /* The same as a static initialiser. */
 #define QV_INDEX_INFO_INIT                                                                      \

@@ -59,7 +59,11 @@ qv_status read_options(const qv_index_options* in, qv_index_options& full) {
   if (kind != QV_INDEX_FLAT && kind != QV_INDEX_HNSW)
     return invalid("options.kind " + std::to_string(kind) +
                    " is unknown; use QV_INDEX_FLAT or QV_INDEX_HNSW");
-  const int storage = raw_enum(o->storage);
+  int storage = raw_enum(o->storage);
+  if (storage == 0) {  // a zeroed struct: the default
+    full.storage = QV_STORAGE_F32;
+    storage = QV_STORAGE_F32;
+  }
   if (storage < QV_STORAGE_F32 || storage > QV_STORAGE_B1)
     return invalid(
         "options.storage " + std::to_string(storage) +
@@ -93,26 +97,36 @@ qv_status read_options(const qv_index_options* in, qv_index_options& full) {
 
 extern "C" {
 
-QV_API void qv_index_options_init(qv_index_options* opts) {
-  if (!opts) return;
-  *opts = qv_index_options{};
-  opts->struct_size = sizeof(qv_index_options);
-  opts->dim = 0;
-  opts->metric = QV_METRIC_L2;
-  opts->kind = QV_INDEX_HNSW;
-  opts->hnsw_m = 16;
-  opts->hnsw_ef_construction = 200;
-  opts->hnsw_ef_search = 64;
-  opts->seed = 42;
-  opts->threads = 0;
-  opts->storage = QV_STORAGE_F32;
-  opts->keep_originals = 1;
+QV_API void qv_index_options_init_sized(qv_index_options* opts, size_t struct_size) {
+  qv_index_options o{};
+  o.dim = 0;
+  o.metric = QV_METRIC_L2;
+  o.kind = QV_INDEX_HNSW;
+  o.hnsw_m = 16;
+  o.hnsw_ef_construction = 200;
+  o.hnsw_ef_search = 64;
+  o.seed = 42;
+  o.threads = 0;
+  o.storage = QV_STORAGE_F32;
+  o.keep_originals = 1;
+  quiver::capi::init_sized(opts, struct_size, o);
 }
 
+QV_API void qv_search_params_init_sized(qv_search_params* params, size_t struct_size) {
+  quiver::capi::init_sized(params, struct_size, qv_search_params{});
+}
+
+// The 0.1 symbols, for programs built against the 0.1 header (whose
+// structs are 0.1's size); the header makes these names macros.
+#undef qv_index_options_init
+#undef qv_search_params_init
+QV_API void qv_index_options_init(qv_index_options* opts);
+QV_API void qv_search_params_init(qv_search_params* params);
+QV_API void qv_index_options_init(qv_index_options* opts) {
+  qv_index_options_init_sized(opts, quiver::capi::kIndexOptionsV1Size);
+}
 QV_API void qv_search_params_init(qv_search_params* params) {
-  if (!params) return;
-  *params = qv_search_params{};
-  params->struct_size = sizeof(qv_search_params);
+  qv_search_params_init_sized(params, quiver::capi::kSearchParamsV1Size);
 }
 
 QV_API qv_status qv_index_create(const qv_index_options* opts, qv_index** out) {

@@ -16,10 +16,15 @@ QV_API qv_status qv_index_compact(qv_index* index) {
   return guard([&] { index->collection->compact(index->options.threads); });
 }
 
+QV_API void qv_index_info_init_sized(qv_index_info* info, size_t struct_size) {
+  quiver::capi::init_sized(info, struct_size, qv_index_info{});
+}
+
+// The 0.1 symbol (see qv_index_options_init in index_api.cpp).
+#undef qv_index_info_init
+QV_API void qv_index_info_init(qv_index_info* info);
 QV_API void qv_index_info_init(qv_index_info* info) {
-  if (!info) return;
-  *info = qv_index_info{};
-  info->struct_size = sizeof(qv_index_info);
+  qv_index_info_init_sized(info, quiver::capi::kIndexInfoV1Size);
 }
 
 QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* info) {

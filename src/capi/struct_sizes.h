@@ -32,6 +32,17 @@ static_assert(offsetof(qv_index_info, storage) ==
                   offsetof(qv_index_info, read_only) + sizeof(int) &&
               sizeof(qv_index_info) > kIndexInfoV1Size);
 
+// Writes the defaults in `full` (the current struct) into the caller's
+// struct of `size` bytes: at most `size` bytes, with struct_size = size.
+// What an `_init_sized` call does; the 0.1 `_init` symbols pass 0.1's size.
+template <typename Struct>
+void init_sized(Struct* out, size_t size, const Struct& full) {
+  if (!out || size < sizeof(uint32_t)) return;
+  Struct copy = full;
+  copy.struct_size = uint32_t(size);
+  std::memcpy(static_cast<void*>(out), &copy, size < sizeof(Struct) ? size : sizeof(Struct));
+}
+
 // Copies what the caller's struct of `size` bytes holds of Struct's fields
 // into `out` (already holding the defaults): every field up to `v1_end` for
 // a 0.1 size, the whole struct for the current one. Returns

@@ -437,7 +437,10 @@ impl Index {
     pub fn new(options: Options) -> Result<Index> {
         let mut o = std::mem::MaybeUninit::<ffi::qv_index_options>::uninit();
         let mut o = unsafe {
-            ffi::qv_index_options_init(o.as_mut_ptr());
+            ffi::qv_index_options_init_sized(
+                o.as_mut_ptr(),
+                std::mem::size_of::<ffi::qv_index_options>(),
+            );
             o.assume_init()
         };
         o.dim = options.dim;
@@ -853,7 +856,10 @@ where
 {
     let mut p = std::mem::MaybeUninit::<ffi::qv_search_params>::uninit();
     let mut p = unsafe {
-        ffi::qv_search_params_init(p.as_mut_ptr());
+        ffi::qv_search_params_init_sized(
+            p.as_mut_ptr(),
+            std::mem::size_of::<ffi::qv_search_params>(),
+        );
         p.assume_init()
     };
     p.ef = options.ef;
