@@ -1,9 +1,10 @@
 /*
  * quiver.i - one SWIG interface over the Quiver C API, generating the raw
- * layer of the Java, Go and C# bindings (swig -c++ -java | -go | -csharp).
+ * layer of the Java and C# bindings (swig -c++ -java | -csharp; the Go
+ * binding is hand-written cgo and no longer uses it).
  *
  * The raw layer is not what users call: each language has a thin hand-written
- * wrapper on top (Java io.quiver.Index, Go quiver.Index, C# Quiver.Index) that
+ * wrapper on top (Java io.quiver.Index, C# Quiver.Index) that
  * checks lengths, turns statuses into the language's own errors and results
  * into the language's own types.
  *
@@ -149,10 +150,12 @@ static std::string qvs_bytes_string(const unsigned char *bytes, uint64_t len) {
   return bytes ? std::string(reinterpret_cast<const char *>(bytes), (size_t)len) : std::string();
 }
 
-/* Search parameters from the raw layer's ef and optional filter. */
-static void qvs_search_params_with(qv_search_params *p, uint32_t ef, QvFilter *filter) {
+/* Search parameters from the raw layer's ef, rerank and optional filter. */
+static void qvs_search_params_with(qv_search_params *p, uint32_t ef, uint64_t rerank,
+                                   QvFilter *filter) {
   qv_search_params_init(p);
   p->ef = ef;
+  p->rerank = (size_t)rerank;
   if (filter) {
     p->filter = qvs_filter_trampoline;
     p->filter_user = filter;
@@ -246,10 +249,11 @@ static int qvs_embed_trampoline(void *user, size_t n, const char *const *texts,
 
 %newobject qvs_index_create;
 %newobject qvs_index_open;
+%newobject qvs_index_open_with_options;
 
 %inline %{
 /* Index options; the constructor fills in the C defaults
- * (qv_index_options_init). metric and kind are the C enum values. */
+ * (qv_index_options_init). metric, kind and storage are the C enum values. */
 struct QvIndexConfig {
   uint32_t dim;
   int metric;
@@ -259,6 +263,8 @@ struct QvIndexConfig {
   uint32_t hnsw_ef_search;
   uint64_t seed;
   uint32_t threads;
+  int storage;
+  bool keep_originals;
   QvIndexConfig() {
     qv_index_options o;
     qv_index_options_init(&o);
@@ -269,6 +275,23 @@ struct QvIndexConfig {
     hnsw_ef_construction = o.hnsw_ef_construction;
     hnsw_ef_search = o.hnsw_ef_search;
     seed = o.seed;
+    threads = o.threads;
+    storage = (int)o.storage;
+    keep_originals = o.keep_originals != 0;
+  }
+};
+
+/* Open options; the constructor fills in the C defaults
+ * (qv_open_options_init). mode and verify are the C enum values. */
+struct QvOpenConfig {
+  int mode;
+  int verify;
+  uint32_t threads;
+  QvOpenConfig() {
+    qv_open_options o;
+    qv_open_options_init(&o);
+    mode = (int)o.mode;
+    verify = (int)o.verify;
     threads = o.threads;
   }
 };
@@ -300,9 +323,12 @@ struct QvIndexInfo {
   uint32_t hnsw_ef_search;
   uint64_t seed;
   bool read_only;
+  int storage;
+  bool keeps_originals;
   QvIndexInfo()
       : kind(0), metric(0), dim(0), count(0), deleted(0), metadata_count(0), hnsw_m(0),
-        hnsw_ef_construction(0), hnsw_ef_search(0), seed(0), read_only(false) {}
+        hnsw_ef_construction(0), hnsw_ef_search(0), seed(0), read_only(false), storage(0),
+        keeps_originals(false) {}
 };
 
 /* A byte string owned by the native side, for values the C API lends out
@@ -353,6 +379,8 @@ qv_index *qvs_index_create(const QvIndexConfig *c) {
   o.hnsw_ef_search = c->hnsw_ef_search;
   o.seed = c->seed;
   o.threads = c->threads;
+  o.storage = (qv_storage)c->storage;
+  o.keep_originals = c->keep_originals ? 1 : 0;
   qv_index *out = NULL;
   qvs_status_ = qv_index_create(&o, &out);
   return qvs_status_ == QV_OK ? out : NULL;
@@ -362,6 +390,27 @@ qv_index *qvs_index_open(const char *path, int mode) {
   qv_index *out = NULL;
   qvs_status_ = qv_index_open(path, (qv_open_mode)mode, &out);
   return qvs_status_ == QV_OK ? out : NULL;
+}
+
+qv_index *qvs_index_open_with_options(const char *path, const QvOpenConfig *c) {
+  qv_open_options o;
+  qv_open_options_init(&o);
+  o.mode = (qv_open_mode)c->mode;
+  o.verify = (qv_verify_mode)c->verify;
+  o.threads = c->threads;
+  qv_index *out = NULL;
+  qvs_status_ = qv_index_open_with_options(path, &o, &out);
+  return qvs_status_ == QV_OK ? out : NULL;
+}
+
+int qvs_index_verify(const qv_index *index) { return qv_index_verify(index); }
+
+/* out: one entry. */
+int qvs_index_memory_bytes(const qv_index *index, uint64_t *OUT_U64) {
+  size_t n = 0;
+  qv_status s = qv_index_memory_bytes(index, &n);
+  OUT_U64[0] = n;
+  return s;
 }
 
 void qvs_index_free(qv_index *index) { qv_index_free(index); }
@@ -397,10 +446,10 @@ int qvs_index_get(const qv_index *index, uint64_t key, float *OUT_F32) {
 
 /* keys_out and distances_out hold k entries, found_out one. */
 int qvs_index_search(const qv_index *index, const float *IN_F32, uint64_t k, uint32_t ef,
-                     QvFilter *filter, uint64_t *keys_out, float *distances_out,
-                     uint64_t *found_out) {
+                     uint64_t rerank, QvFilter *filter, uint64_t *keys_out,
+                     float *distances_out, uint64_t *found_out) {
   qv_search_params p;
-  qvs_search_params_with(&p, ef, filter);
+  qvs_search_params_with(&p, ef, rerank, filter);
   size_t found = 0;
   qv_status s = qv_index_search(index, IN_F32, (size_t)k, &p, keys_out, distances_out, &found);
   found_out[0] = found;
@@ -409,10 +458,11 @@ int qvs_index_search(const qv_index *index, const float *IN_F32, uint64_t k, uin
 
 /* keys_out and distances_out hold nq x k entries, found_out nq. */
 int qvs_index_search_batch(const qv_index *index, uint64_t nq, const float *queries,
-                           uint64_t k, uint32_t ef, QvFilter *filter, uint32_t threads,
-                           uint64_t *keys_out, float *distances_out, uint64_t *found_out) {
+                           uint64_t k, uint32_t ef, uint64_t rerank, QvFilter *filter,
+                           uint32_t threads, uint64_t *keys_out, float *distances_out,
+                           uint64_t *found_out) {
   qv_search_params p;
-  qvs_search_params_with(&p, ef, filter);
+  qvs_search_params_with(&p, ef, rerank, filter);
   p.threads = threads;
   static_assert(sizeof(size_t) == sizeof(uint64_t), "found_out is reused as size_t[]");
   return qv_index_search_batch(index, (size_t)nq, queries, (size_t)k, &p, keys_out,
@@ -471,6 +521,8 @@ int qvs_index_get_info(const qv_index *index, QvIndexInfo *out) {
   out->hnsw_ef_search = info.hnsw_ef_search;
   out->seed = info.seed;
   out->read_only = info.read_only != 0;
+  out->storage = (int)info.storage;
+  out->keeps_originals = info.keeps_originals != 0;
   return s;
 }
 %}
@@ -638,11 +690,12 @@ int qvs_index_remove_text(qv_index *index, uint64_t doc_key) {
  * nearest chunk) and distances_out hold k entries, found_out one. The query
  * is len bytes of UTF-8 without NUL bytes (the wrappers check). */
 int qvs_index_search_text(const qv_index *index, const unsigned char *IN_BYTES, uint64_t len,
-                          uint64_t k, uint32_t ef, QvFilter *filter, uint64_t *keys_out,
-                          uint64_t *chunk_keys_out, float *distances_out, uint64_t *found_out) {
+                          uint64_t k, uint32_t ef, uint64_t rerank, QvFilter *filter,
+                          uint64_t *keys_out, uint64_t *chunk_keys_out, float *distances_out,
+                          uint64_t *found_out) {
   std::string query = qvs_bytes_string(IN_BYTES, len);
   qv_search_params p;
-  qvs_search_params_with(&p, ef, filter);
+  qvs_search_params_with(&p, ef, rerank, filter);
   size_t found = 0;
   qv_status s = qv_index_search_text_ex(index, query.c_str(), (size_t)k, &p, keys_out,
                                         chunk_keys_out, distances_out, &found);
@@ -652,11 +705,12 @@ int qvs_index_search_text(const qv_index *index, const unsigned char *IN_BYTES, 
 
 /* Chunks: keys_out (chunk keys) and distances_out hold k entries. */
 int qvs_index_search_text_chunks(const qv_index *index, const unsigned char *IN_BYTES,
-                                 uint64_t len, uint64_t k, uint32_t ef, QvFilter *filter,
-                                 uint64_t *keys_out, float *distances_out, uint64_t *found_out) {
+                                 uint64_t len, uint64_t k, uint32_t ef, uint64_t rerank,
+                                 QvFilter *filter, uint64_t *keys_out, float *distances_out,
+                                 uint64_t *found_out) {
   std::string query = qvs_bytes_string(IN_BYTES, len);
   qv_search_params p;
-  qvs_search_params_with(&p, ef, filter);
+  qvs_search_params_with(&p, ef, rerank, filter);
   size_t found = 0;
   qv_status s = qv_index_search_text_chunks(index, query.c_str(), (size_t)k, &p, keys_out,
                                             distances_out, &found);

@@ -97,7 +97,7 @@ namespace Quiver
         /// <summary>Embeds texts: one vector per text, in order.</summary>
         public float[][] Embed(IReadOnlyList<string> texts, EmbedTask task = EmbedTask.Document)
         {
-            if (handle == null) throw new QuiverException(Status.InvalidArgument, "the embedder is disposed");
+            if (handle == null) throw new ObjectDisposedException(nameof(Embedder), "the embedder is disposed");
             using (var t = new QvTexts())
             {
                 foreach (var s in texts)
@@ -143,7 +143,7 @@ namespace Quiver
             lock (lockObj)
             {
                 if (handle == null)
-                    throw new QuiverException(Status.InvalidArgument, "the embedder is disposed; attach a live embedder");
+                    throw new ObjectDisposedException(nameof(Embedder), "the embedder is disposed; attach a live embedder");
                 Index.Check(QuiverNative.qvs_index_set_embedder(index, handle));
                 users++;
             }

@@ -26,9 +26,34 @@ namespace Quiver
             Dim = (int)QuiverNative.qvs_index_dim(handle);
         }
 
-        /// <summary>Creates an empty index.</summary>
+        /// <summary>The largest dimension an index accepts (QV_MAX_DIM).</summary>
+        public const uint MaxDim = 65536;
+
+        /// <summary>
+        /// Creates an empty index. Throws ArgumentNullException (null options),
+        /// ArgumentOutOfRangeException (Dim outside 1..MaxDim, HnswM outside 2..256),
+        /// QuiverException InvalidArgument (B1 storage under L2), Unsupported (Flat with a
+        /// storage other than F32), OutOfMemory.
+        /// </summary>
         public static Index Create(IndexOptions options)
         {
+            if (options == null) throw new ArgumentNullException(nameof(options));
+            if (options.Dim == 0 || options.Dim > MaxDim)
+                throw new ArgumentOutOfRangeException(nameof(options), options.Dim,
+                    $"options.Dim is {options.Dim}; it must be between 1 and {MaxDim}");
+            if (options.HnswM.HasValue && (options.HnswM.Value < 2 || options.HnswM.Value > 256))
+                throw new ArgumentOutOfRangeException(nameof(options), options.HnswM.Value,
+                    $"options.HnswM is {options.HnswM.Value}; it must be between 2 and 256 (16 is a good default)");
+            var metric = options.Metric ?? Quiver.Metric.L2;
+            var kind = options.Kind ?? IndexKind.Hnsw;
+            var storage = options.Storage ?? Quiver.Storage.F32;
+            if (storage == Quiver.Storage.B1 && metric == Quiver.Metric.L2)
+                throw new QuiverException(Status.InvalidArgument,
+                    "Storage.B1 keeps only the signs of the elements, which say nothing of L2 distances; " +
+                    "use it with Metric.Cosine or Metric.IP, or use Storage.I8 for L2");
+            if (storage != Quiver.Storage.F32 && kind == IndexKind.Flat)
+                throw new QuiverException(Status.Unsupported,
+                    $"a Flat index stores float32 only in this version; use Storage.F32, or IndexKind.Hnsw for Storage.{storage}");
             using (var c = new QvIndexConfig())
             {
                 c.dim = options.Dim;
@@ -39,18 +64,61 @@ namespace Quiver
                 if (options.HnswEfSearch.HasValue) c.hnsw_ef_search = options.HnswEfSearch.Value;
                 if (options.Seed.HasValue) c.seed = options.Seed.Value;
                 if (options.Threads.HasValue) c.threads = options.Threads.Value;
+                if (options.Storage.HasValue) c.storage = (int)options.Storage.Value;
+                if (options.KeepOriginals.HasValue) c.keep_originals = options.KeepOriginals.Value;
                 var h = QuiverNative.qvs_index_create(c);
                 if (h == null) throw Error(QuiverNative.qvs_last_status());
                 return new Index(h);
             }
         }
 
-        /// <summary>Opens an index written by Save. Mmap gives a read-only index searched in place.</summary>
-        public static Index Open(string path, OpenMode mode)
+        /// <summary>
+        /// Opens an index written by Save, checking every checksum and value first. Mmap gives a
+        /// read-only index searched in place (its mutations fail with Unsupported). Throws
+        /// QuiverException NotFound (no file), Corrupt (not an index or damaged: the message names
+        /// the section), Unsupported (a newer format), IO, OutOfMemory.
+        /// </summary>
+        public static Index Open(string path, OpenMode mode) => Open(path, new OpenOptions { Mode = mode });
+
+        /// <summary>
+        /// Opens an index with options: Verify = Deferred with Mmap opens a trusted file without
+        /// reading its vectors; call Verify() later. Errors: as Open(path, mode).
+        /// </summary>
+        public static Index Open(string path, OpenOptions options)
         {
-            var h = QuiverNative.qvs_index_open(path, (int)mode);
-            if (h == null) throw Error(QuiverNative.qvs_last_status());
-            return new Index(h);
+            if (path == null) throw new ArgumentNullException(nameof(path));
+            options = options ?? new OpenOptions();
+            using (var c = new QvOpenConfig())
+            {
+                c.mode = (int)options.Mode;
+                c.verify = (int)options.Verify;
+                c.threads = options.Threads;
+                var h = QuiverNative.qvs_index_open_with_options(path, c);
+                if (h == null) throw Error(QuiverNative.qvs_last_status());
+                return new Index(h);
+            }
+        }
+
+        /// <summary>
+        /// Checks again the file sections an Mmap index searches in place (checksums, then
+        /// values): the point of VerifyMode.Deferred. An index in memory has nothing to check.
+        /// May run alongside searches. Throws QuiverException Corrupt (the message names the file
+        /// and the section, or says the file changed size: dispose the index).
+        /// </summary>
+        public void Verify() => Check(QuiverNative.qvs_index_verify(Live()));
+
+        /// <summary>
+        /// The heap bytes the index holds (codes, originals in memory, graph, keys, metadata);
+        /// pages of a file opened with Mmap are not counted.
+        /// </summary>
+        public long MemoryBytes
+        {
+            get
+            {
+                var n = new ulong[1];
+                Check(QuiverNative.qvs_index_memory_bytes(Live(), n));
+                return (long)n[0];
+            }
         }
 
         /// <summary>Adds one vector under key; DuplicateKey when the key is live.</summary>
@@ -63,6 +131,7 @@ namespace Quiver
         /// <summary>Adds keys.Length vectors (row-major) on all cores; all-or-nothing.</summary>
         public void AddBatch(ulong[] keys, float[] vectors)
         {
+            if (keys == null) throw new ArgumentNullException(nameof(keys));
             CheckRows(vectors, keys.Length, "vectors");
             if (keys.Length == 0) return;
             Check(QuiverNative.qvs_index_add_batch(Live(), (ulong)keys.Length, keys, vectors));
@@ -101,8 +170,8 @@ namespace Quiver
             var bridge = Bridge(options);
             try
             {
-                int s = QuiverNative.qvs_index_search(Live(), query, (ulong)k, options?.Ef ?? 0, bridge,
-                                                      keys, dist, found);
+                int s = QuiverNative.qvs_index_search(Live(), query, (ulong)k, options?.Ef ?? 0,
+                                                      options?.Rerank ?? 0, bridge, keys, dist, found);
                 bridge?.Rethrow();
                 Check(s);
             }
@@ -118,7 +187,7 @@ namespace Quiver
         /// <summary>Searches queries.Length / Dim queries (row-major) in parallel.</summary>
         public List<List<Hit>> SearchBatch(float[] queries, int k, SearchOptions options = null)
         {
-            if (queries == null) throw new QuiverException(Status.InvalidArgument, "queries is null");
+            if (queries == null) throw new ArgumentNullException(nameof(queries));
             if (queries.Length % Dim != 0)
                 throw new QuiverException(Status.DimensionMismatch,
                     $"queries has {queries.Length} floats, which is not a multiple of the index dim {Dim}; pass nq * dim floats, row-major");
@@ -131,7 +200,8 @@ namespace Quiver
             try
             {
                 int s = QuiverNative.qvs_index_search_batch(Live(), (ulong)nq, queries, (ulong)k,
-                                                            options?.Ef ?? 0, bridge, options?.Threads ?? 0,
+                                                            options?.Ef ?? 0, options?.Rerank ?? 0, bridge,
+                                                            options?.Threads ?? 0,
                                                             keys, dist, found);
                 bridge?.Rethrow();
                 Check(s);
@@ -221,6 +291,8 @@ namespace Quiver
                         HnswEfSearch = i.hnsw_ef_search,
                         Seed = i.seed,
                         ReadOnly = i.read_only,
+                        Storage = (Storage)i.storage,
+                        KeepsOriginals = i.keeps_originals,
                     };
                 }
             }
@@ -251,7 +323,7 @@ namespace Quiver
         private SWIGTYPE_p_qv_index Live()
         {
             if (handle == null)
-                throw new QuiverException(Status.InvalidArgument, "the index is disposed; open or create a new one");
+                throw new ObjectDisposedException(nameof(Index), "the index is disposed; open or create a new one");
             return handle;
         }
 
@@ -265,7 +337,7 @@ namespace Quiver
 
         private void CheckVector(float[] v, string what)
         {
-            if (v == null) throw new QuiverException(Status.InvalidArgument, what + " is null");
+            if (v == null) throw new ArgumentNullException(what);
             if (v.Length != Dim)
                 throw new QuiverException(Status.DimensionMismatch,
                     $"{what} has {v.Length} floats but the index has dim {Dim}; pass exactly dim floats");
@@ -273,7 +345,7 @@ namespace Quiver
 
         private void CheckRows(float[] v, int rows, string what)
         {
-            if (v == null) throw new QuiverException(Status.InvalidArgument, what + " is null");
+            if (v == null) throw new ArgumentNullException(what);
             if ((long)rows * Dim != v.Length)
                 throw new QuiverException(Status.DimensionMismatch,
                     $"{what} has {v.Length} floats but {rows} keys x dim {Dim} need {(long)rows * Dim}; pass n * dim floats, row-major");
@@ -281,7 +353,8 @@ namespace Quiver
 
         private static void CheckK(int k)
         {
-            if (k < 0) throw new QuiverException(Status.InvalidArgument, $"k is {k}; ask for at least one neighbour");
+            if (k <= 0)
+                throw new ArgumentOutOfRangeException(nameof(k), k, $"k is {k}; ask for at least one neighbour");
         }
 
         private static FilterBridge Bridge(SearchOptions options) =>

@@ -110,16 +110,17 @@ namespace Quiver
             var found = new ulong[1];
             var bridge = Bridge(options);
             uint ef = options?.Ef ?? 0;
+            ulong rerank = options?.Rerank ?? 0;
             var qarg = q.Length == 0 ? new byte[1] : q;
             try
             {
                 WithEmbedder(() =>
                 {
                     int s = chunks
-                        ? QuiverNative.qvs_index_search_text_chunks(h, qarg, (ulong)q.Length, (ulong)k, ef, bridge,
-                                                                    chunkKeys, dist, found)
-                        : QuiverNative.qvs_index_search_text(h, qarg, (ulong)q.Length, (ulong)k, ef, bridge,
-                                                             keys, chunkKeys, dist, found);
+                        ? QuiverNative.qvs_index_search_text_chunks(h, qarg, (ulong)q.Length, (ulong)k, ef, rerank,
+                                                                    bridge, chunkKeys, dist, found)
+                        : QuiverNative.qvs_index_search_text(h, qarg, (ulong)q.Length, (ulong)k, ef, rerank,
+                                                             bridge, keys, chunkKeys, dist, found);
                     bridge?.Rethrow();
                     Check(s);
                 });

@@ -28,7 +28,38 @@ namespace Quiver
     /// <summary>How Index.Open brings a saved index in: Load (mutable copy) or Mmap (read-only, in place).</summary>
     public enum OpenMode { Load = 1, Mmap = 2 }
 
-    /// <summary>A failed Quiver call: the status and Quiver's message.</summary>
+    /// <summary>
+    /// How an index stores its vectors (qv_storage). F32: float32, exact (default). F16: IEEE half.
+    /// I8: int8 codes, one scale per vector. B1: one sign bit per dimension (Cosine and IP only).
+    /// I8 and B1 walk the graph on codes, then re-rank the best candidates on the float32
+    /// originals they keep (IndexOptions.KeepOriginals, SearchOptions.Rerank), so the distances
+    /// returned are exact. F16, I8 and B1 need an Hnsw index.
+    /// </summary>
+    public enum Storage { F32 = 1, F16 = 2, I8 = 3, B1 = 4 }
+
+    /// <summary>
+    /// When Index.Open checks the vectors and the graph. All (default): before the open returns.
+    /// Deferred (Mmap only): skip the checks of the sections searched in place, so the open reads
+    /// no vector; damage there goes unnoticed until Index.Verify (searches may return wrong
+    /// results or, with a damaged graph, crash). Use it only for files you trust.
+    /// </summary>
+    public enum VerifyMode { All = 1, Deferred = 2 }
+
+    /// <summary>Options for Index.Open(path, OpenOptions).</summary>
+    public sealed class OpenOptions
+    {
+        public OpenMode Mode { get; set; } = OpenMode.Load;
+        public VerifyMode Verify { get; set; } = VerifyMode.All;
+        /// <summary>Threads for checksums and the index's batch calls; 0 = all cores.</summary>
+        public uint Threads { get; set; }
+    }
+
+    /// <summary>
+    /// A failed Quiver call: the status and Quiver's message. Misuse that .NET names itself is
+    /// reported with .NET's exceptions instead: ObjectDisposedException after Dispose,
+    /// ArgumentNullException for a null argument, ArgumentOutOfRangeException for k, Dim,
+    /// HnswM or another value outside its range.
+    /// </summary>
     public class QuiverException : Exception
     {
         public Status Status { get; }
@@ -71,6 +102,14 @@ namespace Quiver
         public ulong? Seed { get; set; }
         /// <summary>Threads for batch calls; 0 = all cores.</summary>
         public uint? Threads { get; set; }
+        /// <summary>How vectors are stored; default F32.</summary>
+        public Storage? Storage { get; set; }
+        /// <summary>
+        /// I8 and B1: true (default) keeps the float32 originals for exact re-ranking, distances
+        /// and Get; false keeps only the codes (smaller; distances are the codes' estimates and
+        /// Get returns decoded codes). Ignored by F32 and F16.
+        /// </summary>
+        public bool? KeepOriginals { get; set; }
     }
 
     /// <summary>
@@ -85,6 +124,11 @@ namespace Quiver
         public Func<ulong, bool> Filter { get; set; }
         /// <summary>Threads for batch searches; 0 = all cores.</summary>
         public uint Threads { get; set; }
+        /// <summary>
+        /// I8 and B1 with originals: how many of the best candidates are re-ranked on the float32
+        /// originals; 0 (default) = all of them (Ef), raised to k when smaller.
+        /// </summary>
+        public ulong Rerank { get; set; }
     }
 
     /// <summary>Options for Index.Save; unset options keep the library defaults.</summary>
@@ -109,6 +153,9 @@ namespace Quiver
         public uint HnswEfSearch { get; internal set; }
         public ulong Seed { get; internal set; }
         public bool ReadOnly { get; internal set; }
+        public Storage Storage { get; internal set; }
+        /// <summary>True when I8 or B1 storage keeps the float32 originals.</summary>
+        public bool KeepsOriginals { get; internal set; }
     }
 
     /// <summary>Library-wide calls.</summary>

@@ -76,6 +76,24 @@ public static partial class IndexTests
         throw new Exception("expected a QuiverException with " + status);
     }
 
+    static T Expect<T>(Action a) where T : Exception
+    {
+        try
+        {
+            a();
+        }
+        catch (T e)
+        {
+            Check(!string.IsNullOrEmpty(e.Message), "empty message for " + typeof(T).Name);
+            return e;
+        }
+        catch (Exception e)
+        {
+            throw new Exception($"expected {typeof(T).Name}, got {e}");
+        }
+        throw new Exception("expected " + typeof(T).Name);
+    }
+
     static Index BuildFlat(float[] data, ulong[] keys)
     {
         var ix = Index.Create(new IndexOptions { Dim = DIM, Kind = IndexKind.Flat, Metric = Metric.L2 });
@@ -202,18 +220,29 @@ public static partial class IndexTests
             Check(dup.Message.Contains("42"), "duplicate message names the key: " + dup);
             ExpectError(Status.DimensionMismatch, () => ix.Add(43, new float[DIM - 1]));
             ExpectError(Status.DimensionMismatch, () => ix.Search(new float[DIM + 1], 3));
-            var k0 = ExpectError(Status.InvalidArgument, () => ix.Search(v, 0));
-            Check(k0.Message.Contains("k"), "k = 0 message: " + k0);
+            var k0 = Expect<ArgumentOutOfRangeException>(() => ix.Search(v, 0));
+            Check(k0.ParamName == "k" && k0.Message.Contains("k is 0"), "k = 0 message: " + k0);
+            Expect<ArgumentOutOfRangeException>(() => ix.SearchBatch(v, -1));
+            Expect<ArgumentNullException>(() => ix.Add(45, null));
             var nan = (float[])v.Clone();
             nan[3] = float.NaN;
             ExpectError(Status.InvalidArgument, () => ix.Add(44, nan));
             ExpectError(Status.NotFound, () => Index.Open("/nonexistent/quiver/index.qv", OpenMode.Load));
         }
-        ExpectError(Status.InvalidArgument, () => Index.Create(new IndexOptions { Dim = 0 }));
+        var dim0 = Expect<ArgumentOutOfRangeException>(() => Index.Create(new IndexOptions { Dim = 0 }));
+        Check(dim0.Message.Contains("options.Dim"), "dim message names the C# property: " + dim0);
+        Expect<ArgumentOutOfRangeException>(() => Index.Create(new IndexOptions { Dim = 4, HnswM = 1 }));
+        Expect<ArgumentNullException>(() => Index.Create(null));
         var closed = Index.Create(new IndexOptions { Dim = 4 });
         closed.Dispose();
         closed.Dispose();
-        ExpectError(Status.InvalidArgument, () => { var _ = closed.Count; });
+        Expect<ObjectDisposedException>(() => { var _ = closed.Count; });
+        Expect<ObjectDisposedException>(() => closed.Search(new float[4], 1));
+        Expect<ObjectDisposedException>(() => closed.Verify());
+        Expect<ObjectDisposedException>(() => { var _ = closed.MemoryBytes; });
+        var emb = Embedder.Hashing(8);
+        emb.Dispose();
+        Expect<ObjectDisposedException>(() => emb.Embed(new[] { "x" }));
     }
 
     public static void TestMetadataRoundTrip()

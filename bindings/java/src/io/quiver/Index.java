@@ -5,6 +5,7 @@ import io.quiver.internal.QvBytes;
 import io.quiver.internal.QvFilter;
 import io.quiver.internal.QvIndexConfig;
 import io.quiver.internal.QvIndexInfo;
+import io.quiver.internal.QvOpenConfig;
 import io.quiver.internal.QvSaveConfig;
 import io.quiver.internal.QvTextConfig;
 import io.quiver.internal.QvTexts;
@@ -19,8 +20,11 @@ import java.util.function.LongPredicate;
  * A Quiver index: vectors of {@code dim} floats under 64-bit keys, searchable by nearest
  * neighbour. Close it (try-with-resources) to release its native memory.
  *
- * <p>Keys are Java longs carrying the 64 bits of Quiver's unsigned keys. Vectors are float arrays
- * of exactly {@link #dim()} floats; batches are row-major ({@code n * dim} floats).
+ * <p>Keys are Java longs carrying the 64 bits of Quiver's unsigned keys: a key of 2^63 or more
+ * reads as a negative long. Print or parse such keys with {@link Long#toUnsignedString(long)} and
+ * {@link Long#parseUnsignedLong(String)}, and compare them with {@link Long#compareUnsigned}.
+ * Vectors are float arrays of exactly {@link #dim()} floats; batches are row-major ({@code n * dim}
+ * floats).
  *
  * <p>Thread-safety: as the C API. Searches, gets and counts may run from any number of threads at
  * once, also alongside add, addBatch and remove. {@link #close()} must not run concurrently with
@@ -37,8 +41,30 @@ public final class Index implements AutoCloseable {
     this.dim = QuiverNative.qvs_index_dim(handle);
   }
 
-  /** Creates an empty index. */
+  /**
+   * Creates an empty index.
+   *
+   * @throws QuiverException INVALID_ARGUMENT (dim outside 1..65536, hnswM outside 2..256, B1
+   *     storage under L2), UNSUPPORTED (FLAT with a storage other than F32), OUT_OF_MEMORY
+   */
   public static Index create(IndexOptions options) {
+    if (options == null) throw new QuiverException(Status.INVALID_ARGUMENT, "options is null");
+    Metric metric = options.metric == null ? Metric.L2 : options.metric;
+    IndexKind kind = options.kind == null ? IndexKind.HNSW : options.kind;
+    Storage storage = options.storage == null ? Storage.F32 : options.storage;
+    if (storage == Storage.B1 && metric == Metric.L2) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT,
+          "Storage.B1 keeps only the signs of the elements, which say nothing of L2 distances; use"
+              + " it with Metric.COSINE or Metric.IP, or use Storage.I8 for L2");
+    }
+    if (storage != Storage.F32 && kind == IndexKind.FLAT) {
+      throw new QuiverException(
+          Status.UNSUPPORTED,
+          "a FLAT index stores float32 only in this version; use Storage.F32, or IndexKind.HNSW"
+              + " for Storage."
+              + storage);
+    }
     QvIndexConfig c = new QvIndexConfig();
     try {
       c.setDim(options.dim);
@@ -49,6 +75,8 @@ public final class Index implements AutoCloseable {
       if (options.hnswEfSearch != null) c.setHnsw_ef_search(options.hnswEfSearch);
       if (options.seed != null) c.setSeed(options.seed);
       if (options.threads != null) c.setThreads(options.threads);
+      if (options.storage != null) c.setStorage(options.storage.code);
+      if (options.keepOriginals != null) c.setKeep_originals(options.keepOriginals);
       SWIGTYPE_p_qv_index h = QuiverNative.qvs_index_create(c);
       if (h == null) throw error(QuiverNative.qvs_last_status());
       return new Index(h);
@@ -57,15 +85,67 @@ public final class Index implements AutoCloseable {
     }
   }
 
-  /** Opens an index written by {@link #save}. MMAP gives a read-only index searched in place. */
+  /**
+   * Opens an index written by {@link #save}, checking every checksum and value first. MMAP gives a
+   * read-only index searched in place (its mutations fail with UNSUPPORTED).
+   *
+   * @throws QuiverException NOT_FOUND (no file), CORRUPT (not an index or damaged: the message names
+   *     the section), UNSUPPORTED (a newer format), IO, OUT_OF_MEMORY
+   */
   public static Index open(String path, OpenMode mode) {
-    SWIGTYPE_p_qv_index h = QuiverNative.qvs_index_open(path, mode.code);
-    if (h == null) throw error(QuiverNative.qvs_last_status());
-    return new Index(h);
+    if (mode == null) throw new QuiverException(Status.INVALID_ARGUMENT, "mode is null");
+    return open(path, new OpenOptions().mode(mode));
   }
 
   public static Index open(Path path, OpenMode mode) {
     return open(path.toString(), mode);
+  }
+
+  /**
+   * Opens an index with options: {@code verify(VerifyMode.DEFERRED)} with MMAP opens a trusted file
+   * without reading its vectors; call {@link #verify()} later. Errors: as {@link #open(String,
+   * OpenMode)}.
+   */
+  public static Index open(String path, OpenOptions options) {
+    if (path == null) throw new QuiverException(Status.INVALID_ARGUMENT, "path is null");
+    if (options == null) options = new OpenOptions();
+    QvOpenConfig c = new QvOpenConfig();
+    try {
+      c.setMode(options.mode.code);
+      c.setVerify(options.verify.code);
+      c.setThreads(options.threads);
+      SWIGTYPE_p_qv_index h = QuiverNative.qvs_index_open_with_options(path, c);
+      if (h == null) throw error(QuiverNative.qvs_last_status());
+      return new Index(h);
+    } finally {
+      c.delete();
+    }
+  }
+
+  public static Index open(Path path, OpenOptions options) {
+    return open(path.toString(), options);
+  }
+
+  /**
+   * Checks again the file sections an MMAP index searches in place (checksums, then values): the
+   * point of {@link VerifyMode#DEFERRED}. An index held in memory has nothing to check. May run
+   * alongside searches.
+   *
+   * @throws QuiverException CORRUPT (the message names the file and the section, or says the file
+   *     changed size: close the index, searching it would crash)
+   */
+  public void verify() {
+    check(QuiverNative.qvs_index_verify(live()));
+  }
+
+  /**
+   * The heap bytes the index holds (codes, originals in memory, graph, keys, metadata); pages of a
+   * file opened with MMAP are not counted.
+   */
+  public long memoryBytes() {
+    long[] out = new long[1];
+    check(QuiverNative.qvs_index_memory_bytes(live(), out));
+    return out[0];
   }
 
   /** The vector dimension. */
@@ -124,7 +204,15 @@ public final class Index implements AutoCloseable {
     try {
       int s =
           QuiverNative.qvs_index_search(
-              live(), query, k, options == null ? 0 : options.ef, bridge, keys, dist, found);
+              live(),
+              query,
+              k,
+              options == null ? 0 : options.ef,
+              options == null ? 0 : options.rerank,
+              bridge,
+              keys,
+              dist,
+              found);
       if (bridge != null) bridge.rethrow();
       check(s);
     } finally {
@@ -165,6 +253,7 @@ public final class Index implements AutoCloseable {
               queries,
               k,
               options == null ? 0 : options.ef,
+              options == null ? 0 : options.rerank,
               bridge,
               options == null ? 0 : options.threads,
               keys,
@@ -265,7 +354,9 @@ public final class Index implements AutoCloseable {
           i.getHnsw_ef_construction(),
           i.getHnsw_ef_search(),
           i.getSeed(),
-          i.getRead_only());
+          i.getRead_only(),
+          Storage.fromCode(i.getStorage()),
+          i.getKeeps_originals());
     } finally {
       i.delete();
     }
@@ -384,15 +475,16 @@ public final class Index implements AutoCloseable {
     long[] found = new long[1];
     FilterBridge bridge = bridge(options);
     int ef = options == null ? 0 : options.ef;
+    long rerank = options == null ? 0 : options.rerank;
     try {
       withEmbedder(
           () -> {
             int s =
                 chunks
                     ? QuiverNative.qvs_index_search_text_chunks(
-                        h, q, q.length, k, ef, bridge, chunkKeys, dist, found)
+                        h, q, q.length, k, ef, rerank, bridge, chunkKeys, dist, found)
                     : QuiverNative.qvs_index_search_text(
-                        h, q, q.length, k, ef, bridge, keys, chunkKeys, dist, found);
+                        h, q, q.length, k, ef, rerank, bridge, keys, chunkKeys, dist, found);
             if (bridge != null) bridge.rethrow();
             check(s);
           });

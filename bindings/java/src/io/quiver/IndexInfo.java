@@ -12,4 +12,6 @@ public record IndexInfo(
     int hnswEfConstruction,
     int hnswEfSearch,
     long seed,
-    boolean readOnly) {}
+    boolean readOnly,
+    Storage storage,
+    boolean keepsOriginals) {}

@@ -13,6 +13,7 @@ public final class SearchOptions {
   int ef;
   LongPredicate filter;
   int threads;
+  long rerank;
 
   public SearchOptions() {}
 
@@ -25,6 +26,19 @@ public final class SearchOptions {
   /** Only keys for which {@code filter.test(key)} is true are returned. */
   public SearchOptions filter(LongPredicate filter) {
     this.filter = filter;
+    return this;
+  }
+
+  /**
+   * I8 and B1 with originals: how many of the best candidates are re-ranked on the float32
+   * originals; 0 (default) = all of them (ef), raised to k when smaller. Ignored by F32 and F16.
+   */
+  public SearchOptions rerank(long rerank) {
+    if (rerank < 0) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT, "rerank is " + rerank + "; use 0 (all candidates) or more");
+    }
+    this.rerank = rerank;
     return this;
   }
 

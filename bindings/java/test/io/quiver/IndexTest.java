@@ -502,6 +502,172 @@ public final class IndexTest {
     }
   }
 
+  // --- storage, open options, memory ------------------------------------------
+
+  static float dot(float[] a, int ra, float[] b, int rb, int dim) {
+    float s = 0;
+    for (int j = 0; j < dim; j++) s += a[ra * dim + j] * b[rb * dim + j];
+    return s;
+  }
+
+  public static void testI8RecallAndExactDistancesAgainstBruteForce() {
+    float[] data = randomVectors(N, DIM, 31);
+    long[] keys = keys(N);
+    int nq = 50;
+    float[] queries = randomVectors(nq, DIM, 32);
+    try (Index ix =
+        Index.create(new IndexOptions(DIM).storage(Storage.I8).seed(7).hnswEfSearch(96))) {
+      ix.addBatch(keys, data);
+      IndexInfo info = ix.info();
+      check(info.storage() == Storage.I8 && info.keepsOriginals(), "info " + info);
+      int hit = 0;
+      for (int q = 0; q < nq; q++) {
+        Set<Long> want = new HashSet<>();
+        for (long k : bruteForce(data, keys, queries, q, K, null)) want.add(k);
+        List<Hit> hits = ix.search(row(queries, q), K, new SearchOptions().rerank(4 * K));
+        check(hits.size() == K, "k hits");
+        for (Hit h : hits) {
+          if (want.contains(h.key())) hit++;
+          // Re-ranked on the kept originals: the exact float32 distance.
+          float exact = l2(data, (int) ((h.key() - 1000) / 7), queries, q, DIM);
+          check(
+              Math.abs(h.distance() - exact) <= 1e-4f * Math.max(1f, exact),
+              "exact distance " + h + " vs " + exact);
+        }
+        check(Arrays.equals(ix.get(keys[q]), row(data, q)), "get returns the original");
+      }
+      double recall = hit / (double) (nq * K);
+      System.out.printf("    I8 recall@%d = %.3f%n", K, recall);
+      check(recall >= 0.9, "I8 recall " + recall);
+    }
+  }
+
+  public static void testMemoryBytesFollowsStorage() {
+    float[] data = randomVectors(N, DIM, 33);
+    long[] keys = keys(N);
+    long f32, i8codes;
+    try (Index ix = Index.create(new IndexOptions(DIM).metric(Metric.COSINE))) {
+      check(ix.memoryBytes() >= 0, "empty index");
+      ix.addBatch(keys, data);
+      f32 = ix.memoryBytes();
+    }
+    try (Index ix =
+        Index.create(
+            new IndexOptions(DIM).metric(Metric.COSINE).storage(Storage.I8).keepOriginals(false))) {
+      ix.addBatch(keys, data);
+      i8codes = ix.memoryBytes();
+      check(!ix.info().keepsOriginals(), "codes only");
+    }
+    check(f32 >= (long) N * DIM * 4, "f32 holds the vectors: " + f32);
+    check(i8codes < f32, "i8 codes only " + i8codes + " < f32 " + f32);
+  }
+
+  public static void testStorageSaveOpenMmapRoundTrip() throws IOException {
+    float[] data = randomVectors(N, DIM, 34);
+    long[] keys = keys(N);
+    float[] queries = randomVectors(10, DIM, 35);
+    Path dir = Files.createTempDirectory("quiver-java-storage");
+    try {
+      for (Storage st : Storage.values()) {
+        Path file = dir.resolve(st + ".qv");
+        List<List<Hit>> before;
+        long heapBuilt;
+        try (Index ix =
+            Index.create(new IndexOptions(DIM).metric(Metric.COSINE).storage(st).seed(9))) {
+          ix.addBatch(keys, data);
+          before = ix.searchBatch(queries, K);
+          heapBuilt = ix.memoryBytes();
+          ix.save(file);
+        }
+        try (Index mm =
+            Index.open(
+                file, new OpenOptions().mode(OpenMode.MMAP).verify(VerifyMode.DEFERRED).threads(2))) {
+          IndexInfo info = mm.info();
+          check(info.storage() == st && info.readOnly(), st + ": info " + info);
+          check(info.keepsOriginals() == (st == Storage.I8 || st == Storage.B1), st + " originals");
+          check(mm.searchBatch(queries, K).equals(before), st + ": mmap answers");
+          mm.verify();
+          check(mm.memoryBytes() < heapBuilt, st + ": mapped pages are not heap");
+        }
+        try (Index ld = Index.open(file, OpenMode.LOAD)) {
+          check(ld.searchBatch(queries, K).equals(before), st + ": load answers");
+          check(ld.info().storage() == st, st + ": load info");
+          ld.verify();
+        }
+      }
+    } finally {
+      try (var s = Files.list(dir)) {
+        s.forEach(p -> p.toFile().delete());
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  public static void testVerifyFindsDamageADeferredOpenSkipped() throws IOException {
+    float[] data = randomVectors(N, DIM, 36);
+    Path dir = Files.createTempDirectory("quiver-java-verify");
+    Path file = dir.resolve("index.qv");
+    try {
+      try (Index ix = Index.create(new IndexOptions(DIM).seed(5))) {
+        ix.addBatch(keys(N), data);
+        ix.save(file);
+      }
+      byte[] b = Files.readAllBytes(file);
+      b[b.length / 2] ^= (byte) 0xFF; // vectors take most of the file
+      Files.write(file, b);
+      expectError(Status.CORRUPT, () -> Index.open(file, OpenMode.MMAP));
+      try (Index mm =
+          Index.open(file, new OpenOptions().mode(OpenMode.MMAP).verify(VerifyMode.DEFERRED))) {
+        QuiverException e = expectError(Status.CORRUPT, mm::verify);
+        check(e.getMessage().contains(file.toString()), "the message names the file: " + e);
+      }
+      Index closed = Index.create(new IndexOptions(4));
+      closed.close();
+      expectError(Status.INVALID_ARGUMENT, closed::verify);
+      expectError(Status.INVALID_ARGUMENT, closed::memoryBytes);
+    } finally {
+      try (var s = Files.list(dir)) {
+        s.forEach(p -> p.toFile().delete());
+      }
+      Files.deleteIfExists(dir);
+    }
+  }
+
+  public static void testStorageErrorsNameJavaTerms() {
+    QuiverException b1 =
+        expectError(
+            Status.INVALID_ARGUMENT,
+            () -> Index.create(new IndexOptions(DIM).storage(Storage.B1).metric(Metric.L2)));
+    check(b1.getMessage().contains("Storage.B1"), "B1 message: " + b1);
+    check(!b1.getMessage().contains("QV_"), "no C names: " + b1);
+    expectError(
+        Status.INVALID_ARGUMENT, () -> Index.create(new IndexOptions(DIM).storage(Storage.B1)));
+    QuiverException flat =
+        expectError(
+            Status.UNSUPPORTED,
+            () -> Index.create(new IndexOptions(DIM).kind(IndexKind.FLAT).storage(Storage.I8)));
+    check(flat.getMessage().contains("FLAT") && !flat.getMessage().contains("QV_"), "" + flat);
+    expectError(Status.INVALID_ARGUMENT, () -> new SearchOptions().rerank(-1));
+    expectError(Status.INVALID_ARGUMENT, () -> new OpenOptions().threads(-1));
+    try (Index ok = Index.create(new IndexOptions(DIM).storage(Storage.B1).metric(Metric.IP))) {
+      check(ok.info().storage() == Storage.B1 && ok.info().metric() == Metric.IP, "B1 under IP");
+    }
+    try (Index f = Index.create(new IndexOptions(DIM).kind(IndexKind.FLAT))) {
+      check(f.info().storage() == Storage.F32 && !f.info().keepsOriginals(), "FLAT is F32");
+    }
+  }
+
+  public static void testUnsignedKeysCrossAsLongs() {
+    long big = Long.parseUnsignedLong("18446744073709551000"); // > 2^63: a negative long
+    check(big < 0, "reads as negative");
+    try (Index ix = Index.create(new IndexOptions(4).kind(IndexKind.FLAT))) {
+      ix.add(big, new float[] {1, 2, 3, 4});
+      Hit h = ix.search(new float[] {1, 2, 3, 4}, 1).get(0);
+      check(h.key() == big, "the same 64 bits back");
+      check(Long.toUnsignedString(h.key()).equals("18446744073709551000"), "unsigned text");
+    }
+  }
+
   // --- runner --------------------------------------------------------------
 
   public static void main(String[] args) {
