@@ -1,4 +1,5 @@
 /* Compact storage under concurrency (issue 12): for each of F16, I8 and B1,
+ * in HNSW and FLAT indexes,
  * one thread adds batches and single vectors while others search; every
  * search succeeds with sorted results, and with I8 / B1 (originals kept)
  * every distance is the exact float32 one of the key it comes with. Then
@@ -55,7 +56,7 @@ static void* searcher(void* arg) {
   return NULL;
 }
 
-static void run(qv_storage storage) {
+static void run(qv_index_kind kind, qv_storage storage) {
   const size_t n = qvt_scaled(2000);
   float* base = qvt_gaussian_mixture(n, DIM, 10, 0.3, 21);
   uint64_t* keys = malloc(n * sizeof *keys);
@@ -68,6 +69,7 @@ static void run(qv_storage storage) {
   o.dim = DIM;
   o.metric = QV_METRIC_COSINE;
   o.storage = storage;
+  o.kind = kind;
   o.hnsw_m = 8;
   o.hnsw_ef_construction = 64;
   o.threads = 2;
@@ -111,17 +113,20 @@ static void run(qv_storage storage) {
 
 static void test_f16_adds_while_searching(void** state) {
   (void)state;
-  run(QV_STORAGE_F16);
+  run(QV_INDEX_HNSW, QV_STORAGE_F16);
+  run(QV_INDEX_FLAT, QV_STORAGE_F16);
 }
 
 static void test_i8_adds_while_searching(void** state) {
   (void)state;
-  run(QV_STORAGE_I8);
+  run(QV_INDEX_HNSW, QV_STORAGE_I8);
+  run(QV_INDEX_FLAT, QV_STORAGE_I8);
 }
 
 static void test_b1_adds_while_searching(void** state) {
   (void)state;
-  run(QV_STORAGE_B1);
+  run(QV_INDEX_HNSW, QV_STORAGE_B1);
+  run(QV_INDEX_FLAT, QV_STORAGE_B1);
 }
 
 int main(void) {

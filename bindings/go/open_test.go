@@ -131,8 +131,13 @@ func TestInfoNamesAndVersionNumber(t *testing.T) {
 	if mb, err := q.MemoryBytes(); err != nil || mb <= 0 {
 		t.Fatalf("memory bytes %d %v", mb, err)
 	}
-	_, err = New(Options{Dim: 8, Kind: Flat, Storage: F16})
-	expectStatus(t, err, Unsupported)
+	f, err := New(Options{Dim: 8, Kind: Flat, Storage: F16})
+	must(t, err)
+	must(t, f.Add(1, v))
+	if hits, err := f.Search(v, 1, nil); err != nil || hits[0].Key != 1 {
+		t.Fatalf("flat f16 search %v %v", hits, err)
+	}
+	f.Close()
 	_, err = New(Options{Dim: 8, HnswM: 1})
 	if e := expectStatus(t, err, InvalidArgument); !strings.Contains(e.Message, "HnswM") {
 		t.Fatalf("Go names in messages: %v", e)

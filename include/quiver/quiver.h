@@ -167,8 +167,8 @@ typedef enum qv_index_kind { QV_INDEX_FLAT = 1, QV_INDEX_HNSW = 2 } qv_index_kin
  * pages after QV_OPEN_MMAP. With keep_originals = 0 only the codes are
  * kept: smaller, but distances are the codes' estimates and qv_index_get
  * returns the decoded codes.
- * This version stores F16, I8 and B1 in HNSW indexes only; a FLAT index
- * with another storage type is refused (QV_ERR_UNSUPPORTED). */
+ * Both kinds take every type: HNSW walks its graph on the codes, FLAT
+ * scans the codes and keeps the best candidates for re-ranking. */
 typedef enum qv_storage {
   QV_STORAGE_F32 = 1,
   QV_STORAGE_F16 = 2,
@@ -236,9 +236,10 @@ typedef struct qv_search_params {
   void* filter_user;                       /* passed to filter unchanged */
   uint32_t threads;                        /* for batch search; 0 = all cores */
   /* Added in 0.2 (a 0.1 struct_size gives it its default): */
-  size_t rerank; /* I8 and B1 with originals: how many of the best candidates the
-                    graph search found are re-ranked on the float32 originals.
-                    0 (default) = all of them (ef); raised to k when smaller.
+  size_t rerank; /* I8 and B1 with originals: how many of the best candidates on
+                    the codes are re-ranked on the float32 originals. 0 (default):
+                    HNSW all the graph search found (ef); FLAT 4 k (at least 40)
+                    for I8, 20 k (at least 200) for B1. Raised to k when smaller.
                     Ignored by other storage types. */
 } qv_search_params;
 
@@ -258,8 +259,7 @@ QV_API void qv_search_params_init_sized(qv_search_params* params, size_t struct_
  * Ownership: *out belongs to the caller, release it with qv_index_free.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL opts/out, unknown struct_size,
  * dim 0 or > QV_MAX_DIM, unknown metric, kind or storage, hnsw_m out of
- * range, ef 0, QV_STORAGE_B1 under QV_METRIC_L2), QV_ERR_UNSUPPORTED (a
- * FLAT index with storage other than F32), QV_ERR_OUT_OF_MEMORY.
+ * range, ef 0, QV_STORAGE_B1 under QV_METRIC_L2), QV_ERR_OUT_OF_MEMORY.
  * Thread-safe. */
 QV_API qv_status qv_index_create(const qv_index_options* opts, qv_index** out);
 

@@ -73,10 +73,6 @@ qv_status read_options(const qv_index_options* in, qv_index_options& full) {
         "QV_STORAGE_B1 keeps only the signs of the elements, which say nothing of L2 "
         "distances; use it with QV_METRIC_COSINE or QV_METRIC_IP, or use "
         "QV_STORAGE_I8 for L2");
-  if (storage != QV_STORAGE_F32 && kind == QV_INDEX_FLAT)
-    return set_error(QV_ERR_UNSUPPORTED,
-                     "a QV_INDEX_FLAT index stores float32 only in this version; use "
-                     "QV_STORAGE_F32, or QV_INDEX_HNSW for compact storage");
   if (o->keep_originals > 1)
     return invalid("options.keep_originals is " + std::to_string(o->keep_originals) +
                    "; use 1 (keep the float32 originals) or 0 (codes only)");

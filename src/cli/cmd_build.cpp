@@ -20,7 +20,7 @@ static const char kBuildHelp[] =
     "  -o, --output INDEX      where to save the index\n"
     "  --metric l2|ip|cosine   distance (default l2)\n"
     "  --index hnsw|flat       index kind (default hnsw)\n"
-    "  --storage f32|f16|i8|b1 how HNSW stores vectors (default f32; i8 and b1 keep the\n"
+    "  --storage f32|f16|i8|b1 how the index stores vectors (default f32; i8 and b1 keep the\n"
     "                          float32 originals to re-rank; b1: cosine and ip only)\n"
     "  --codes-only            i8/b1: keep only the codes (smaller; distances estimated)\n"
     "  --m N                   HNSW links per node (default 16)\n"
@@ -52,9 +52,6 @@ int cmd_build(int argc, char** argv) {
   opts.storage = parse_storage(args.get("storage", "f32"));
   if (opts.storage == QV_STORAGE_B1 && opts.metric == QV_METRIC_L2)
     throw UsageError{"--storage b1 needs --metric cosine or ip (signs say nothing of L2)"};
-  if (opts.storage != QV_STORAGE_F32 && opts.kind == QV_INDEX_FLAT)
-    throw UsageError{"--storage " + std::string(storage_name(opts.storage)) +
-                     " is for --index hnsw; a flat index stores f32"};
   opts.keep_originals = args.has("codes-only") ? 0 : 1;
   const unsigned long long m = args.get_uint("m", 16);
   if (m < kMinHnswM || m > kMaxHnswM)

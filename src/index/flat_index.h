@@ -16,7 +16,8 @@
 // Memory per row: dim x 4 bytes of vector, 12 of key and norm, and about 40
 // of key map (an unordered_map node and its bucket); plus at most 1.25
 // chunks of slack (see flat_rows.h). At dim 128 that is about 1.1x the raw
-// vector bytes.
+// vector bytes. With compact storage (vector_storage.h) the rows hold codes
+// and, for I8 / B1 with originals, a second set of rows the float32 vectors.
 #pragma once
 
 #include <memory>
@@ -27,15 +28,16 @@
 #include "core/writer_preferring_mutex.h"
 #include "index/flat_rows.h"
 #include "index/metric_distance.h"
+#include "index/vector_codes.h"
 #include "index/vector_index.h"
 
 namespace quiver {
 
 class FlatIndex final : public VectorIndex {
  public:
-  // Stores float32 only: the C API refuses other storage for FLAT.
   FlatIndex(uint32_t dim, Metric metric, const StorageOptions& storage = {});
   size_t memory_bytes() const override;
+  StorageOptions storage() const override { return storage_; }
 
   void add(uint64_t key, const float* vector) override;
   void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) override;
@@ -60,12 +62,28 @@ class FlatIndex final : public VectorIndex {
 
  private:
   void check_writable() const;
+  bool compact() const { return storage_.type != Storage::F32; }
+  // Row r's stored vector: prepared float32 (F32) or its code (others).
+  char* code(size_t r) { return reinterpret_cast<char*>(rows_.row(r)); }
+  const char* code(size_t r) const { return reinterpret_cast<const char*>(rows_.row(r)); }
+  // Encodes a prepared vector into row r (and keeps the original).
+  void store_prepared(size_t r, const float* prepared);
+  void copy_out(size_t r, float* out) const;  // the vector as added
+  // Compact storage (flat_index_codes.cpp): a scan of the codes keeping the
+  // best candidates, re-ranked on the originals when they are kept.
+  void search_codes(const float* query, const SearchOptions& options, std::vector<Hit>& out) const;
+  void validate_codes(const ImageSource& source, unsigned threads) const;
 
+  StorageOptions storage_;
+  VectorCodes codes_;
   MetricDistance distance_;
   mutable WriterPreferringMutex mutex_;  // writers do not starve under searches
   // Prepared vectors (normalised under cosine), their keys, and the original
   // norms under cosine, to give back what was added.
   FlatRows rows_;
+  // keeps_originals(): the prepared float32 vectors, row for row with rows_
+  // (whose keys and norms are the ones used).
+  FlatRows originals_;
   std::unordered_map<uint64_t, size_t> row_of_key_;
   // A mapped image: rows are read in place, read-only.
   std::shared_ptr<const void> image_;

@@ -35,6 +35,7 @@ class FlatRows {
 
   size_t size() const { return size_; }
   size_t rows_per_chunk() const { return size_t(1) << chunk_shift_; }
+  uint32_t row_floats() const { return dim_; }  // floats per row
   // Bytes of the chunks mapped (rows of an attached image not counted).
   size_t heap_bytes() const {
     size_t bytes = 0;

@@ -88,7 +88,9 @@ done
 grep -q "float32 originals kept" "$work/info.out" && fail "info: an f32 index keeps no originals"
 expect_error "b1 under l2" 2 "b1 needs --metric cosine or ip" "$quiver" build --input "$work/base.fvecs" --storage b1 -o "$work/x.qv"
 expect_error "bad storage" 2 "--storage must be" "$quiver" build --input "$work/base.fvecs" --storage f8 -o "$work/x.qv"
-expect_error "flat storage" 2 "is for --index hnsw" "$quiver" build --input "$work/base.fvecs" --index flat --storage i8 -o "$work/x.qv"
+expect_ok "build flat i8" "$quiver" build --input "$work/base.fvecs" --index flat --storage i8 -o "$work/flat-i8.qv" --quiet
+expect_ok "search flat i8" "$quiver" search "$work/flat-i8.qv" --query "$work/query.fvecs" -k 1 --groundtruth "$work/gt.ivecs"
+grep -q "recall@1 1.0000" "$work/out" || fail "search flat i8: expected recall@1 1.0000: $(cat "$work/out")"
 expect_error "missing input" 1 "no-such.fvecs" "$quiver" build --input "$work/no-such.fvecs" -o "$work/x.qv"
 expect_error "missing index" 1 "QV_ERR_NOT_FOUND" "$quiver" search "$work/none.qv" --query "$work/query.fvecs"
 expect_error "wrong dimension" 1 "dimension" "$quiver" search "$work/idx.qv" --query "$work/q4.fvecs"

@@ -131,7 +131,8 @@ void check_results(const Slot& slot, const float* query, size_t k, const qv_sear
   if (m.kind != QV_INDEX_FLAT) return;
   // Exact search: every eligible key it left out is no nearer than the last one it kept.
   QVF_CHECK(found == std::min(k, eligible));
-  if (found == 0) return;
+  // Compact storage ranks on codes first: the set need not be the exact one.
+  if (found == 0 || m.storage != QV_STORAGE_F32) return;
   for (const auto& [key, e] : m.live) {
     if (!passes(p, key) || unique.count(key) || e.approx) continue;
     const double d = model_distance(m, query, e.vector.data());

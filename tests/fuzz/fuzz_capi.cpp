@@ -112,19 +112,12 @@ struct Fuzz {
                        (kind == 1 || kind == 2) && valid_storage &&
                        (kind != 2 || (o.hnsw_m >= 2 && o.hnsw_m <= 256 &&
                                       o.hnsw_ef_construction >= 1 && o.hnsw_ef_search >= 1));
-    const bool flat_compact = kind == QV_INDEX_FLAT && storage != QV_STORAGE_F32;
     qv_index* index = reinterpret_cast<qv_index*>(0x1);
     qv_status s = qv_index_create(&o, &index);
     trace("create", o.dim, uint64_t(kind) * 10 + uint64_t(metric), s);
     trace("  m efc", o.hnsw_m, o.hnsw_ef_construction, s);
     trace("  efs threads", o.hnsw_ef_search, o.threads, s);
     trace("  storage originals", uint64_t(storage), o.keep_originals, s);
-    if (valid && flat_compact) {
-      QVF_CHECK(s == QV_ERR_UNSUPPORTED);
-      QVF_CHECK(index == reinterpret_cast<qv_index*>(0x1));
-      check_failure_message(s);
-      return;
-    }
     if (!valid) {
       QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
       QVF_CHECK(index == reinterpret_cast<qv_index*>(0x1));  // untouched on failure

@@ -188,8 +188,10 @@ def test_storage_choices_and_memory(rng):
     assert sizes[("i8", False)] < sizes[("f16", True)] < sizes[("i8", True)]
     with pytest.raises(ValueError, match="storage"):
         qv.Index(4, storage="f64")
-    with pytest.raises(qv.UnsupportedError):
-        qv.Index(4, kind="flat", storage="f16")
+    flat = qv.Index(4, kind="flat", storage="f16")
+    flat.add(1, np.ones(4, np.float32))
+    keys, _ = flat.search(np.ones(4, np.float32), 1)
+    assert keys[0] == 1
     with pytest.raises(qv.InvalidArgumentError):
         qv.Index(4, metric="l2", storage="b1")
 
