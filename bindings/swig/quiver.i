@@ -55,14 +55,11 @@
 #define SWIG_JAVA_ATTACH_CURRENT_THREAD_AS_DAEMON
 #define SWIG_JAVA_DETACH_ON_THREAD_END
 %}
+/* NativeLibrary (bindings/java/src/io/quiver/internal): the property
+ * quiver.jni.library, then the copies inside the jar, then java.library.path. */
 %pragma(java) jniclasscode=%{
   static {
-    String explicit = System.getProperty("quiver.jni.library");
-    if (explicit != null && !explicit.isEmpty()) {
-      System.load(explicit);
-    } else {
-      System.loadLibrary("quiver_jni");
-    }
+    NativeLibrary.load();
   }
 %}
 #endif

@@ -95,6 +95,9 @@ public final class Embedder implements AutoCloseable {
       if (options.connectTimeoutMs != null) c.setConnect_timeout_ms(options.connectTimeoutMs);
       if (options.maxConcurrentRequests != null)
         c.setMax_concurrent_requests(options.maxConcurrentRequests);
+      if (options.initialBackoffMs != null) c.setInitial_backoff_ms(options.initialBackoffMs);
+      if (options.maxBackoffMs != null) c.setMax_backoff_ms(options.maxBackoffMs);
+      if (options.maxRetryDelayMs != null) c.setMax_retry_delay_ms(options.maxRetryDelayMs);
       SWIGTYPE_p_qv_embedder h = QuiverNative.qvs_embedder_create_gemini(c);
       if (h == null) throw Index.error(QuiverNative.qvs_last_status());
       return new Embedder(h, null);

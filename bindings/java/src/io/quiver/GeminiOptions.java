@@ -15,6 +15,9 @@ public final class GeminiOptions {
   Integer timeoutMs;
   Integer connectTimeoutMs;
   Integer maxConcurrentRequests;
+  Integer initialBackoffMs;
+  Integer maxBackoffMs;
+  Integer maxRetryDelayMs;
 
   public GeminiOptions apiKey(String v) {
     apiKey = v;
@@ -63,6 +66,24 @@ public final class GeminiOptions {
 
   public GeminiOptions maxConcurrentRequests(int v) {
     maxConcurrentRequests = v;
+    return this;
+  }
+
+  /** First retry delay (doubling, with jitter); default 1000. */
+  public GeminiOptions initialBackoffMs(int v) {
+    initialBackoffMs = v;
+    return this;
+  }
+
+  /** Cap of the retry delay; default 30000. */
+  public GeminiOptions maxBackoffMs(int v) {
+    maxBackoffMs = v;
+    return this;
+  }
+
+  /** Longest server-requested retry delay honoured. */
+  public GeminiOptions maxRetryDelayMs(int v) {
+    maxRetryDelayMs = v;
     return this;
   }
 }

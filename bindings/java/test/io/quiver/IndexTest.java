@@ -1,9 +1,6 @@
 package io.quiver;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,12 +11,10 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 
-/**
- * Tests of the Java binding, run by CTest as a plain program: every public static void method
- * whose name starts with "test" is one test. Prints one line per test and "N passed, N failed".
- */
-public final class IndexTest {
+/** Tests of the Java binding (JUnit 5, run by Maven Surefire; CTest runs run-tests.sh). */
+class IndexTest {
   static final int DIM = 32;
   static final int N = 3000;
   static final int K = 10;
@@ -93,12 +88,14 @@ public final class IndexTest {
 
   // --- tests ---------------------------------------------------------------
 
-  public static void testVersion() {
+  @Test
+  void testVersion() {
     check(Quiver.version().matches("\\d+\\.\\d+\\.\\d+"), "version " + Quiver.version());
     check(Quiver.versionNumber() >= 100, "version number");
   }
 
-  public static void testFlatSearchIsExact() {
+  @Test
+  void testFlatSearchIsExact() {
     float[] data = randomVectors(N, DIM, 1);
     long[] keys = keys(N);
     float[] queries = randomVectors(20, DIM, 2);
@@ -118,7 +115,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testHnswRecallAndBatch() {
+  @Test
+  void testHnswRecallAndBatch() {
     float[] data = randomVectors(N, DIM, 3);
     long[] keys = keys(N);
     int nq = 50;
@@ -142,7 +140,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testFilterKeepsOnlyAcceptedKeys() {
+  @Test
+  void testFilterKeepsOnlyAcceptedKeys() {
     float[] data = randomVectors(N, DIM, 5);
     long[] keys = keys(N);
     float[] queries = randomVectors(8, DIM, 6);
@@ -171,7 +170,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testFilterExceptionReachesCaller() {
+  @Test
+  void testFilterExceptionReachesCaller() {
     float[] data = randomVectors(200, DIM, 7);
     try (Index ix = buildFlat(data, keys(200))) {
       try {
@@ -190,7 +190,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testGetRemoveCount() {
+  @Test
+  void testGetRemoveCount() {
     float[] data = randomVectors(100, DIM, 8);
     long[] keys = keys(100);
     try (Index ix = buildFlat(data, keys)) {
@@ -206,7 +207,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testErrorsAreQuiverExceptions() {
+  @Test
+  void testErrorsAreQuiverExceptions() {
     try (Index ix = Index.create(new IndexOptions(DIM).kind(IndexKind.FLAT))) {
       float[] v = randomVectors(1, DIM, 9);
       ix.add(42, v);
@@ -228,7 +230,8 @@ public final class IndexTest {
     expectError(Status.INVALID_ARGUMENT, closed::count);
   }
 
-  public static void testMetadataRoundTrip() {
+  @Test
+  void testMetadataRoundTrip() {
     try (Index ix = Index.create(new IndexOptions(DIM).kind(IndexKind.FLAT))) {
       ix.add(1, randomVectors(1, DIM, 10));
       ix.setMetadata(1, "{\"title\": \"caf\u00e9\"}");
@@ -242,7 +245,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testSaveAndMmapGiveSameAnswers() throws IOException {
+  @Test
+  void testSaveAndMmapGiveSameAnswers() throws IOException {
     float[] data = randomVectors(N, DIM, 11);
     long[] keys = keys(N);
     float[] queries = randomVectors(20, DIM, 12);
@@ -279,7 +283,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testHashingEmbedderFindsTheRightText() {
+  @Test
+  void testHashingEmbedderFindsTheRightText() {
     List<String> docs =
         List.of(
             "the cat sat on the mat",
@@ -297,7 +302,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testCallbackEmbedderRunsJavaCode() {
+  @Test
+  void testCallbackEmbedderRunsJavaCode() {
     List<String> seen = new ArrayList<>();
     Embedder.Function fn =
         texts -> {
@@ -329,7 +335,8 @@ public final class IndexTest {
     expectError(Status.INVALID_ARGUMENT, () -> Embedder.hashing(0));
   }
 
-  public static void testGeminiOptionsAreChecked() {
+  @Test
+  void testGeminiOptionsAreChecked() {
     try (Embedder g =
         Embedder.gemini(new GeminiOptions().apiKey("test-key").outputDim(256).maxRetries(0))) {
       check(g.dim() == 256, "gemini dim");
@@ -367,7 +374,8 @@ public final class IndexTest {
     return (float) (1 - dot / Math.sqrt(na * nb));
   }
 
-  public static void testTextSearchFindsDocumentsAndPassages() throws IOException {
+  @Test
+  void testTextSearchFindsDocumentsAndPassages() throws IOException {
     long[] docKeys = {10, 20, 30, 40, 50};
     Path dir = Files.createTempDirectory("quiver-java-text");
     Path file = dir.resolve("text.qv");
@@ -437,7 +445,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testTextSearchMatchesBruteForce() {
+  @Test
+  void testTextSearchMatchesBruteForce() {
     AtomicInteger calls = new AtomicInteger();
     Embedder.Function fn =
         texts -> {
@@ -510,7 +519,8 @@ public final class IndexTest {
     return s;
   }
 
-  public static void testI8RecallAndExactDistancesAgainstBruteForce() {
+  @Test
+  void testI8RecallAndExactDistancesAgainstBruteForce() {
     float[] data = randomVectors(N, DIM, 31);
     long[] keys = keys(N);
     int nq = 50;
@@ -542,7 +552,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testMemoryBytesFollowsStorage() {
+  @Test
+  void testMemoryBytesFollowsStorage() {
     float[] data = randomVectors(N, DIM, 33);
     long[] keys = keys(N);
     long f32, i8codes;
@@ -562,7 +573,8 @@ public final class IndexTest {
     check(i8codes < f32, "i8 codes only " + i8codes + " < f32 " + f32);
   }
 
-  public static void testStorageSaveOpenMmapRoundTrip() throws IOException {
+  @Test
+  void testStorageSaveOpenMmapRoundTrip() throws IOException {
     float[] data = randomVectors(N, DIM, 34);
     long[] keys = keys(N);
     float[] queries = randomVectors(10, DIM, 35);
@@ -603,7 +615,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testVerifyFindsDamageADeferredOpenSkipped() throws IOException {
+  @Test
+  void testVerifyFindsDamageADeferredOpenSkipped() throws IOException {
     float[] data = randomVectors(N, DIM, 36);
     Path dir = Files.createTempDirectory("quiver-java-verify");
     Path file = dir.resolve("index.qv");
@@ -633,7 +646,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testStorageErrorsNameJavaTerms() {
+  @Test
+  void testStorageErrorsNameJavaTerms() {
     QuiverException b1 =
         expectError(
             Status.INVALID_ARGUMENT,
@@ -657,7 +671,8 @@ public final class IndexTest {
     }
   }
 
-  public static void testUnsignedKeysCrossAsLongs() {
+  @Test
+  void testUnsignedKeysCrossAsLongs() {
     long big = Long.parseUnsignedLong("18446744073709551000"); // > 2^63: a negative long
     check(big < 0, "reads as negative");
     try (Index ix = Index.create(new IndexOptions(4).kind(IndexKind.FLAT))) {
@@ -666,32 +681,5 @@ public final class IndexTest {
       check(h.key() == big, "the same 64 bits back");
       check(Long.toUnsignedString(h.key()).equals("18446744073709551000"), "unsigned text");
     }
-  }
-
-  // --- runner --------------------------------------------------------------
-
-  public static void main(String[] args) {
-    int passed = 0;
-    int failed = 0;
-    Method[] methods = IndexTest.class.getDeclaredMethods();
-    Arrays.sort(methods, Comparator.comparing(Method::getName));
-    for (Method m : methods) {
-      if (!m.getName().startsWith("test") || !Modifier.isStatic(m.getModifiers())) continue;
-      long t0 = System.nanoTime();
-      try {
-        m.invoke(null);
-        passed++;
-        System.out.printf("ok   %s (%d ms)%n", m.getName(), (System.nanoTime() - t0) / 1_000_000);
-      } catch (InvocationTargetException e) {
-        failed++;
-        System.out.printf("FAIL %s: %s%n", m.getName(), e.getCause());
-        e.getCause().printStackTrace(System.out);
-      } catch (IllegalAccessException e) {
-        failed++;
-        System.out.printf("FAIL %s: %s%n", m.getName(), e);
-      }
-    }
-    System.out.printf("%d passed, %d failed%n", passed, failed);
-    System.exit(failed == 0 ? 0 : 1);
   }
 }
