@@ -54,8 +54,7 @@ class Engine {
   virtual size_t file_bytes() const { return 0; }
 };
 
-// The Quiver storage types the bench knows, by their --storage names.
-bool is_quiver_storage(const std::string& storage);  // f32, f16, i8, b1
+// The engine name of a Quiver storage type (--storage f32, f16, i8, b1):
 // "quiver" for f32, else "quiver-<storage>".
 std::string quiver_engine_name(const std::string& storage);
 

@@ -14,10 +14,6 @@
 
 namespace qvb {
 
-bool is_quiver_storage(const std::string& storage) {
-  return storage == "f32" || storage == "f16" || storage == "i8" || storage == "b1";
-}
-
 std::string quiver_engine_name(const std::string& storage) {
   return storage == "f32" ? "quiver" : "quiver-" + storage;
 }
