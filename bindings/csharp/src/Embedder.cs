@@ -21,6 +21,12 @@ namespace Quiver
         public uint? TimeoutMs { get; set; }
         public uint? ConnectTimeoutMs { get; set; }
         public uint? MaxConcurrentRequests { get; set; }
+        /// <summary>First retry delay (doubling, with jitter); default 1000.</summary>
+        public uint? InitialBackoffMs { get; set; }
+        /// <summary>Cap of the retry delay; default 30000.</summary>
+        public uint? MaxBackoffMs { get; set; }
+        /// <summary>Longest server-requested retry delay honoured.</summary>
+        public uint? MaxRetryDelayMs { get; set; }
     }
 
     /// <summary>
@@ -88,6 +94,9 @@ namespace Quiver
                 if (options.TimeoutMs.HasValue) c.timeout_ms = options.TimeoutMs.Value;
                 if (options.ConnectTimeoutMs.HasValue) c.connect_timeout_ms = options.ConnectTimeoutMs.Value;
                 if (options.MaxConcurrentRequests.HasValue) c.max_concurrent_requests = options.MaxConcurrentRequests.Value;
+                if (options.InitialBackoffMs.HasValue) c.initial_backoff_ms = options.InitialBackoffMs.Value;
+                if (options.MaxBackoffMs.HasValue) c.max_backoff_ms = options.MaxBackoffMs.Value;
+                if (options.MaxRetryDelayMs.HasValue) c.max_retry_delay_ms = options.MaxRetryDelayMs.Value;
                 var h = QuiverNative.qvs_embedder_create_gemini(c);
                 if (h == null) throw Index.Error(QuiverNative.qvs_last_status());
                 return new Embedder(h, null);
