@@ -8,8 +8,12 @@
 # per binding, from its README, outside the tree and against the prefix
 # only: Go (a replace directive, #cgo pkg-config, go build -ldflags -r),
 # Rust (a path dependency, build.rs through pkg-config, DEP_QUIVER_LIBDIR
-# rpath) and Node (npm pack, npm install of the tarball, the library found
-# through pkg-config's libdir). A binding whose toolchain is missing is
+# rpath), Node (npm pack, npm install of the tarball, the library found
+# through pkg-config's libdir), Java (the installed jar put in Maven's local
+# repository with install:install-file, a Maven project depending on it, run
+# with no -Djava.library.path: the jar loads its own natives) and C# (mcs
+# against the installed Quiver.dll, the folder's files copied next to the
+# program, mono with no MONO_PATH). A binding whose toolchain is missing is
 # skipped and says so.
 # Usage: check_install.sh <build dir> <source dir>
 set -euo pipefail
@@ -107,5 +111,43 @@ if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
   fi
 else
   echo "== Node: skipped (no node or npm)"
+fi
+jar=$(ls "$prefix"/share/java/quiver-*.jar 2>/dev/null | head -n1 || true)
+if [[ -n "$jar" ]] && command -v mvn >/dev/null 2>&1 && command -v java >/dev/null 2>&1; then
+  echo "== Java: Maven project depending on the installed jar (no -Djava.library.path)"
+  version=$(basename "$jar" .jar)
+  version=${version#quiver-}
+  mvn -B -ntp -q org.apache.maven.plugins:maven-install-plugin:3.1.3:install-file \
+    -Dfile="$jar" -DpomFile="${jar%.jar}.pom"
+  cp -r "$src/tests/install/java_consumer" "$work/java"
+  (cd "$work/java" && mvn -B -ntp -q -Dquiver.version="$version" package)
+  m2jar="$HOME/.m2/repository/io/quiver/quiver/$version/quiver-$version.jar"
+  out=$(java -cp "$work/java/target/classes:$m2jar" example.Hello)
+  echo "$out"
+  grep -q "nearest: 42" <<<"$out" || { echo "hello (Java) did not find key 42: $out"; exit 1; }
+  grep -q "^HNSW COSINE I8$" <<<"$out" || { echo "hello (Java): info names: $out"; exit 1; }
+else
+  echo "== Java: skipped (no installed jar, mvn or java)"
+fi
+if [[ -e "$libdir/quiver/csharp/Quiver.dll" ]] && command -v mcs >/dev/null 2>&1 &&
+   command -v mono >/dev/null 2>&1; then
+  echo "== C#: program against the installed Quiver.dll, its folder copied next to it"
+  mkdir "$work/csharp"
+  mcs -nologo -r:"$libdir/quiver/csharp/Quiver.dll" -out:"$work/csharp/Hello.exe" \
+    "$src/tests/install/csharp_consumer/Hello.cs"
+  cp "$libdir/quiver/csharp/"* "$work/csharp/"
+  # This prefix is not the one configured (nor a system one): the README says
+  # to copy libquiver too then.
+  cp "$libdir/libquiver.so.0" "$work/csharp/"
+  out=$(env -u MONO_PATH mono "$work/csharp/Hello.exe")
+  echo "$out"
+  grep -q "nearest: 42" <<<"$out" || { echo "hello (C#) did not find key 42: $out"; exit 1; }
+  grep -q "^Hnsw Cosine I8$" <<<"$out" || { echo "hello (C#): info names: $out"; exit 1; }
+  echo "== C#: the same program beside Quiver.dll in the prefix (libquiver through \$ORIGIN/../..)"
+  cp "$work/csharp/Hello.exe" "$libdir/quiver/csharp/"
+  out=$(env -u MONO_PATH mono "$libdir/quiver/csharp/Hello.exe")
+  grep -q "nearest: 42" <<<"$out" || { echo "hello (C#, in the prefix) failed: $out"; exit 1; }
+else
+  echo "== C#: skipped (no installed Quiver.dll, mcs or mono)"
 fi
 echo "install check passed"
