@@ -36,7 +36,8 @@ size_t FlatIndex::memory_bytes() const {
   std::shared_lock lock(mutex_);
   // An unordered_map node (key, row, next pointer) plus its bucket pointer.
   constexpr size_t kKeyEntryBytes = 4 * sizeof(void*) + sizeof(void*);
-  return rows_.heap_bytes() + originals_.heap_bytes() + row_of_key_.size() * kKeyEntryBytes;
+  const size_t originals = storage_.keeps_originals() ? originals_.heap_bytes() : 0;
+  return rows_.heap_bytes() + originals + row_of_key_.size() * kKeyEntryBytes;
 }
 
 void FlatIndex::store_prepared(size_t r, const float* prepared) {

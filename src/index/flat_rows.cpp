@@ -125,6 +125,7 @@ void FlatRows::attach(const float* rows, size_t count) {
     chunks_.push_back(c);                              // within the reserved capacity: cannot throw
   }
   size_ = count;
+  attached_ = true;
 }
 
 }  // namespace quiver

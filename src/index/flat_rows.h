@@ -36,11 +36,11 @@ class FlatRows {
   size_t size() const { return size_; }
   size_t rows_per_chunk() const { return size_t(1) << chunk_shift_; }
   uint32_t row_floats() const { return dim_; }  // floats per row
-  // Bytes of the chunks mapped (rows of an attached image not counted).
+  // Bytes of the rows in use, with their keys and norms (an attached
+  // image's rows not counted). Chunks are mapped ahead, but their untouched
+  // pages cost nothing.
   size_t heap_bytes() const {
-    size_t bytes = 0;
-    for (const Chunk& c : chunks_) bytes += c.mapping_bytes;
-    return bytes;
+    return size_ * ((attached_ ? 0 : dim_ * sizeof(float)) + sizeof(uint64_t) + sizeof(float));
   }
 
   // Makes room for `rows` rows in all; size() is unchanged. Throws
@@ -101,6 +101,7 @@ class FlatRows {
   uint32_t dim_;
   int chunk_shift_;
   size_t size_ = 0;
+  bool attached_ = false;  // rows read in place from an image
   std::vector<Chunk> chunks_;
 };
 

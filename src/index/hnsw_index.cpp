@@ -128,8 +128,11 @@ HnswIndex::HnswIndex(uint32_t dim, Metric metric, const HnswParams& params,
 HnswIndex::~HnswIndex() = default;
 
 size_t HnswIndex::memory_bytes() const {
-  return records_.heap_bytes() + metas_.heap_bytes() + upper_links_.heap_bytes() +
-         originals_.heap_bytes() + keys_.heap_bytes();
+  const uint64_t nodes = next_id_.load(std::memory_order_acquire);
+  const uint64_t blocks = next_upper_.load(std::memory_order_acquire);
+  const uint64_t originals = storage_.keeps_originals() ? originals_.heap_bytes(nodes) : 0;
+  return records_.heap_bytes(nodes) + metas_.heap_bytes(nodes) + upper_links_.heap_bytes(blocks) +
+         originals + keys_.heap_bytes();
 }
 
 char* HnswIndex::code_of(uint32_t id) const { return records_.record(id) + vector_offset_; }

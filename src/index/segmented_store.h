@@ -50,15 +50,11 @@ class SegmentedStore {
 
   size_t record_bytes() const { return record_bytes_; }
 
-  // Bytes of the chunks this store allocated (0 when attached to an image).
-  size_t heap_bytes() const {
-    if (external_) return 0;
-    size_t bytes = 0;
-    for (int c = 0; c < kMaxChunks; ++c)
-      if (chunks_[c].load(std::memory_order_acquire))
-        bytes += (kFirstChunkRecords << c) * record_bytes_;
-    return bytes;
-  }
+  // Bytes of the records [0, count) when this store owns them (0 when
+  // attached to an image). Chunks are allocated ahead in doubling sizes,
+  // but their untouched pages cost nothing, so the records in use are
+  // what the heap holds.
+  size_t heap_bytes(uint64_t count) const { return external_ ? 0 : count * record_bytes_; }
 
   char* record(uint32_t id) const {
     uint64_t x = uint64_t(id) + kFirstChunkRecords;
