@@ -32,8 +32,7 @@ namespace Quiver
         /// <summary>
         /// Creates an empty index. Throws ArgumentNullException (null options),
         /// ArgumentOutOfRangeException (Dim outside 1..MaxDim, HnswM outside 2..256),
-        /// QuiverException InvalidArgument (B1 storage under L2), Unsupported (Flat with a
-        /// storage other than F32), OutOfMemory.
+        /// QuiverException InvalidArgument (B1 storage under L2), OutOfMemory.
         /// </summary>
         public static Index Create(IndexOptions options)
         {
@@ -45,15 +44,11 @@ namespace Quiver
                 throw new ArgumentOutOfRangeException(nameof(options), options.HnswM.Value,
                     $"options.HnswM is {options.HnswM.Value}; it must be between 2 and 256 (16 is a good default)");
             var metric = options.Metric ?? Quiver.Metric.L2;
-            var kind = options.Kind ?? IndexKind.Hnsw;
             var storage = options.Storage ?? Quiver.Storage.F32;
             if (storage == Quiver.Storage.B1 && metric == Quiver.Metric.L2)
                 throw new QuiverException(Status.InvalidArgument,
                     "Storage.B1 keeps only the signs of the elements, which say nothing of L2 distances; " +
                     "use it with Metric.Cosine or Metric.IP, or use Storage.I8 for L2");
-            if (storage != Quiver.Storage.F32 && kind == IndexKind.Flat)
-                throw new QuiverException(Status.Unsupported,
-                    $"a Flat index stores float32 only in this version; use Storage.F32, or IndexKind.Hnsw for Storage.{storage}");
             using (var c = new QvIndexConfig())
             {
                 c.dim = options.Dim;

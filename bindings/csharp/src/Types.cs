@@ -33,7 +33,7 @@ namespace Quiver
     /// I8: int8 codes, one scale per vector. B1: one sign bit per dimension (Cosine and IP only).
     /// I8 and B1 walk the graph on codes, then re-rank the best candidates on the float32
     /// originals they keep (IndexOptions.KeepOriginals, SearchOptions.Rerank), so the distances
-    /// returned are exact. F16, I8 and B1 need an Hnsw index.
+    /// returned are exact. Hnsw walks its graph on the codes, Flat scans them.
     /// </summary>
     public enum Storage { F32 = 1, F16 = 2, I8 = 3, B1 = 4 }
 
@@ -125,8 +125,9 @@ namespace Quiver
         /// <summary>Threads for batch searches; 0 = all cores.</summary>
         public uint Threads { get; set; }
         /// <summary>
-        /// I8 and B1 with originals: how many of the best candidates are re-ranked on the float32
-        /// originals; 0 (default) = all of them (Ef), raised to k when smaller.
+        /// I8 and B1 with originals: how many of the best candidates on the codes are re-ranked
+        /// on the float32 originals. 0 (default): Hnsw all the graph search found (Ef); Flat
+        /// 4 k (at least 40) for I8, 20 k (at least 200) for B1. Raised to k when smaller.
         /// </summary>
         public ulong Rerank { get; set; }
     }

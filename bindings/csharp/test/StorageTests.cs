@@ -17,11 +17,16 @@ public static partial class IndexTests
 
     public static void TestI8RecallAndExactDistancesAgainstBruteForce()
     {
+        foreach (IndexKind kind in Enum.GetValues(typeof(IndexKind))) I8RecallAndExactDistances(kind);
+    }
+
+    static void I8RecallAndExactDistances(IndexKind kind)
+    {
         var data = RandomVectors(N, DIM, 31);
         var keys = Keys(N);
         int nq = 50;
         var queries = RandomVectors(nq, DIM, 32);
-        using (var ix = Index.Create(new IndexOptions { Dim = DIM, Storage = Storage.I8, Seed = 7, HnswEfSearch = 96 }))
+        using (var ix = Index.Create(new IndexOptions { Dim = DIM, Kind = kind, Storage = Storage.I8, Seed = 7, HnswEfSearch = 96 }))
         {
             ix.AddBatch(keys, data);
             var info = ix.Info;
@@ -42,8 +47,8 @@ public static partial class IndexTests
                 Check(ix.Get(keys[q]).SequenceEqual(Row(data, q)), "Get returns the original");
             }
             double recall = hit / (double)(nq * K);
-            Console.WriteLine($"    I8 recall@{K} = {recall:F3}");
-            Check(recall >= 0.9, "I8 recall " + recall);
+            Console.WriteLine($"    {kind} I8 recall@{K} = {recall:F3}");
+            Check(recall >= 0.9, $"{kind} I8 recall {recall}");
         }
     }
 
@@ -75,12 +80,13 @@ public static partial class IndexTests
         var dir = TempDir("storage");
         try
         {
+            foreach (IndexKind kind in Enum.GetValues(typeof(IndexKind)))
             foreach (Storage st in Enum.GetValues(typeof(Storage)))
             {
-                var file = Path.Combine(dir, st + ".qv");
+                var file = Path.Combine(dir, $"{kind}-{st}.qv");
                 List<List<Hit>> before;
                 long heapBuilt;
-                using (var ix = Index.Create(new IndexOptions { Dim = DIM, Metric = Metric.Cosine, Storage = st, Seed = 9 }))
+                using (var ix = Index.Create(new IndexOptions { Dim = DIM, Kind = kind, Metric = Metric.Cosine, Storage = st, Seed = 9 }))
                 {
                     ix.AddBatch(keys, data);
                     before = ix.SearchBatch(queries, K);
@@ -90,7 +96,7 @@ public static partial class IndexTests
                 using (var mm = Index.Open(file, new OpenOptions { Mode = OpenMode.Mmap, Verify = VerifyMode.Deferred, Threads = 2 }))
                 {
                     var info = mm.Info;
-                    Check(info.Storage == st && info.ReadOnly, st + ": info");
+                    Check(info.Storage == st && info.Kind == kind && info.ReadOnly, $"{kind} {st}: info");
                     Check(info.KeepsOriginals == (st == Storage.I8 || st == Storage.B1), st + ": originals");
                     Check(SameAnswers(mm.SearchBatch(queries, K), before), st + ": mmap answers");
                     mm.Verify();
@@ -143,9 +149,8 @@ public static partial class IndexTests
             () => Index.Create(new IndexOptions { Dim = DIM, Storage = Storage.B1, Metric = Metric.L2 }));
         Check(b1.Message.Contains("Storage.B1") && !b1.Message.Contains("QV_"), "B1 message: " + b1);
         ExpectError(Status.InvalidArgument, () => Index.Create(new IndexOptions { Dim = DIM, Storage = Storage.B1 }));
-        var flat = ExpectError(Status.Unsupported,
-            () => Index.Create(new IndexOptions { Dim = DIM, Kind = IndexKind.Flat, Storage = Storage.I8 }));
-        Check(flat.Message.Contains("Flat") && !flat.Message.Contains("QV_"), "Flat message: " + flat);
+        using (var flat = Index.Create(new IndexOptions { Dim = DIM, Kind = IndexKind.Flat, Metric = Metric.Cosine, Storage = Storage.B1 }))
+            Check(flat.Info.Storage == Storage.B1 && flat.Info.Kind == IndexKind.Flat, "Flat B1");
         using (var ok = Index.Create(new IndexOptions { Dim = DIM, Storage = Storage.B1, Metric = Metric.IP }))
             Check(ok.Info.Storage == Storage.B1 && ok.Info.Metric == Metric.IP, "B1 under IP");
         using (var f = Index.Create(new IndexOptions { Dim = DIM, Kind = IndexKind.Flat }))

@@ -45,25 +45,17 @@ public final class Index implements AutoCloseable {
    * Creates an empty index.
    *
    * @throws QuiverException INVALID_ARGUMENT (dim outside 1..65536, hnswM outside 2..256, B1
-   *     storage under L2), UNSUPPORTED (FLAT with a storage other than F32), OUT_OF_MEMORY
+   *     storage under L2), OUT_OF_MEMORY
    */
   public static Index create(IndexOptions options) {
     if (options == null) throw new QuiverException(Status.INVALID_ARGUMENT, "options is null");
     Metric metric = options.metric == null ? Metric.L2 : options.metric;
-    IndexKind kind = options.kind == null ? IndexKind.HNSW : options.kind;
     Storage storage = options.storage == null ? Storage.F32 : options.storage;
     if (storage == Storage.B1 && metric == Metric.L2) {
       throw new QuiverException(
           Status.INVALID_ARGUMENT,
           "Storage.B1 keeps only the signs of the elements, which say nothing of L2 distances; use"
               + " it with Metric.COSINE or Metric.IP, or use Storage.I8 for L2");
-    }
-    if (storage != Storage.F32 && kind == IndexKind.FLAT) {
-      throw new QuiverException(
-          Status.UNSUPPORTED,
-          "a FLAT index stores float32 only in this version; use Storage.F32, or IndexKind.HNSW"
-              + " for Storage."
-              + storage);
     }
     QvIndexConfig c = new QvIndexConfig();
     try {

@@ -30,8 +30,9 @@ public final class SearchOptions {
   }
 
   /**
-   * I8 and B1 with originals: how many of the best candidates are re-ranked on the float32
-   * originals; 0 (default) = all of them (ef), raised to k when smaller. Ignored by F32 and F16.
+   * I8 and B1 with originals: how many of the best candidates on the codes are re-ranked on the
+   * float32 originals. 0 (default): HNSW all the graph search found (ef); FLAT 4 k (at least 40)
+   * for I8, 20 k (at least 200) for B1. Raised to k when smaller. Ignored by F32 and F16.
    */
   public SearchOptions rerank(long rerank) {
     if (rerank < 0) {

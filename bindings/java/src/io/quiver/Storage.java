@@ -4,7 +4,7 @@ package io.quiver;
  * How an index stores its vectors ({@code qv_storage}). A lossy type (I8, B1) walks the graph on
  * compact codes, then re-ranks the best candidates on the float32 originals it keeps ({@link
  * IndexOptions#keepOriginals}, {@link SearchOptions#rerank}), so the distances returned are exact.
- * F16, I8 and B1 need an HNSW index; B1 needs COSINE or IP.
+ * HNSW walks its graph on the codes, FLAT scans them. B1 needs COSINE or IP.
  */
 public enum Storage {
   /** float32, exact (the default): 4 bytes per dimension. */
