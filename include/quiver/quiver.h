@@ -285,6 +285,16 @@ QV_API qv_status qv_index_add(qv_index* index, uint64_t key, const float* vector
 QV_API qv_status qv_index_add_batch(qv_index* index, size_t n, const uint64_t* keys,
                                     const float* vectors);
 
+/* Adds `vector` under `key`, or replaces the vector `key` already has
+ * (its metadata stays). One step for searches: a search running alongside
+ * finds the key with its old vector or its new one, never both and never
+ * neither; qv_index_get returns one or the other. HNSW keeps the replaced
+ * node as a tombstone (as qv_index_remove does; qv_index_compact frees it).
+ * Errors: as qv_index_add, except that a live key is no error.
+ * Thread-safety: as qv_index_add; upserts and removes of one key are
+ * applied one at a time. */
+QV_API qv_status qv_index_upsert(qv_index* index, uint64_t key, const float* vector);
+
 /* Removes the vector under `key`. It is never returned by a search that
  * starts after this call returns. For HNSW the node stays in the graph as a
  * tombstone so the graph remains navigable: searches keep their recall

@@ -166,6 +166,12 @@ QV_API qv_status qv_index_add_batch(qv_index* index, size_t n, const uint64_t* k
   return guard([&] { index->collection->add_batch(n, keys, vectors, index->options.threads); });
 }
 
+QV_API qv_status qv_index_upsert(qv_index* index, uint64_t key, const float* vector) {
+  if (qv_status s = check_writable(index)) return s;
+  if (!vector) return invalid("vector is NULL; pass dim floats");
+  return guard([&] { index->collection->upsert(key, vector); });
+}
+
 QV_API qv_status qv_index_remove(qv_index* index, uint64_t key) {
   if (qv_status s = check_writable(index)) return s;
   return guard([&] { index->collection->remove(key); });

@@ -56,6 +56,13 @@ void Collection::add(uint64_t key, const float* vector) {
   index_->add(key, vector);
 }
 
+void Collection::upsert(uint64_t key, const float* vector) {
+  check_writable();
+  std::shared_lock lock(writers_);
+  auto key_lock = key_locks_.lock(key);
+  index_->upsert(key, vector);
+}
+
 void Collection::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) {
   check_writable();
   std::shared_lock lock(writers_);

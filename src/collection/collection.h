@@ -76,6 +76,8 @@ class Collection {
   size_t memory_bytes() const;
 
   void add(uint64_t key, const float* vector);
+  // VectorIndex::upsert under the key's lock; the key's metadata stays.
+  void upsert(uint64_t key, const float* vector);
   void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads);
   // Removes the vector and its metadata, as one step for set_metadata: a
   // set_metadata of the same key runs wholly before it (its blob goes too)

@@ -148,6 +148,33 @@ void FlatIndex::remove(uint64_t key) {
   if (storage_.keeps_originals()) originals_.resize(last);
 }
 
+void FlatIndex::upsert(uint64_t key, const float* vector) {
+  check_writable();
+  std::vector<float> prepared(dim());
+  const float norm =
+      prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
+  if (storage_.type == Storage::F16 && metric() != Metric::Cosine)
+    codes_.check_storable(prepared.data(), "the vector");
+  for (;;) {
+    {
+      // Searches hold the shared lock: the row changes between two of them.
+      std::unique_lock lock(mutex_);
+      auto it = row_of_key_.find(key);
+      if (it != row_of_key_.end()) {
+        store_prepared(it->second, prepared.data());
+        rows_.norm(it->second) = norm;
+        return;
+      }
+    }
+    try {
+      return add(key, vector);
+    } catch (const Error& e) {
+      // A plain add of the key won the race: replace what it added.
+      if (e.status() != Status::DuplicateKey) throw;
+    }
+  }
+}
+
 size_t FlatIndex::size() const {
   std::shared_lock lock(mutex_);
   return rows_.size();

@@ -42,6 +42,7 @@ class FlatIndex final : public VectorIndex {
   void add(uint64_t key, const float* vector) override;
   void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) override;
   void remove(uint64_t key) override;
+  void upsert(uint64_t key, const float* vector) override;
   size_t size() const override;
   void get(uint64_t key, float* out) const override;
   void for_each_live(const std::function<void(uint64_t, const float*)>& fn) const override;

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 #include <thread>
+#include <unordered_set>
 
 #include "core/error.h"
 #include "core/limits.h"
@@ -349,6 +350,50 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, 
     }
     throw;
   }
+}
+
+void HnswIndex::upsert(uint64_t key, const float* vector) {
+  check_writable();
+  check_batch(1, &key, vector, dim(), metric());
+  check_storable(1, vector);
+  std::optional<uint32_t> old;
+  // Absent: an add. (A plain add of the key racing this one may win the
+  // reservation; then the key is there, or about to be: replace it.)
+  while (!(old = keys_.find(key))) {
+    try {
+      return add(key, vector);
+    } catch (const Error& e) {
+      if (e.status() != Status::DuplicateKey) throw;
+    }
+    std::this_thread::yield();
+  }
+  // Present: a new node, linked (and so found) before the old one is
+  // hidden. A search that meets the old node after it is hidden expands it
+  // all the same and finds the new one among its links, so every search
+  // finds one or both; one that may have found both drops the second
+  // (search_prepared). (Hiding the new node while it is linked, then
+  // showing it, is not enough: a search could meet it hidden and the old
+  // one hidden too.)
+  upserts_in_flight_.fetch_add(1, std::memory_order_acq_rel);
+  ever_upserted_.store(true, std::memory_order_release);
+  struct InFlight {
+    std::atomic<uint32_t>& n;
+    ~InFlight() { n.fetch_sub(1, std::memory_order_acq_rel); }
+  } in_flight{upserts_in_flight_};
+  uint32_t id = UINT32_MAX;
+  try {
+    id = reserve_ids(1);
+    init_node(id, key, vector);
+    link_node(id);
+  } catch (...) {
+    if (id != UINT32_MAX) mark_deleted(id);  // buried, as in add; the old vector stays
+    throw;
+  }
+  keys_.publish(key, id);
+  // A search that began before the new node was linked may not reach it:
+  // the old node stays visible until every such search has ended.
+  wait_for_earlier_searches();
+  mark_deleted(*old);
 }
 
 void HnswIndex::remove(uint64_t key) {
@@ -696,8 +741,67 @@ void HnswIndex::rerank(const float* query, size_t rerank,
   std::sort(candidates.begin(), candidates.end());
 }
 
+// Counts a search under the epoch it began in (see searches_). The epoch is
+// read again after the count is raised: a search counted under an epoch an
+// upsert already closed would not be waited for, so it moves on.
+class HnswIndex::SearchRegistration {
+ public:
+  explicit SearchRegistration(const HnswIndex& index) : index_(index) {
+    for (;;) {
+      epoch_ = index_.search_epoch_.load(std::memory_order_seq_cst);
+      index_.searches_[epoch_ & 1].n.fetch_add(1, std::memory_order_seq_cst);
+      if (index_.search_epoch_.load(std::memory_order_seq_cst) == epoch_) break;
+      index_.searches_[epoch_ & 1].n.fetch_sub(1, std::memory_order_seq_cst);
+    }
+  }
+  ~SearchRegistration() { index_.searches_[epoch_ & 1].n.fetch_sub(1, std::memory_order_seq_cst); }
+  SearchRegistration(const SearchRegistration&) = delete;
+  SearchRegistration& operator=(const SearchRegistration&) = delete;
+
+ private:
+  const HnswIndex& index_;
+  uint64_t epoch_ = 0;
+};
+
+void HnswIndex::wait_for_earlier_searches() {
+  std::lock_guard<std::mutex> lock(grace_mutex_);
+  const uint64_t closed = search_epoch_.fetch_add(1, std::memory_order_seq_cst);
+  while (searches_[closed & 1].n.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+}
+
 void HnswIndex::search_prepared(const float* query, const SearchOptions& options,
                                 std::vector<Hit>& out) const {
+  SearchRegistration registration(*this);
+  if (!ever_upserted_.load(std::memory_order_acquire)) return search_hits(query, options, out);
+  // An upsert shows its new node before it hides the old one: a search
+  // overlapping that moment may find the key twice. Keep its nearer hit; if
+  // that leaves fewer than k where more may exist, search again for more
+  // (one spare hit per upsert running covers the usual case at once).
+  SearchOptions wider = options;
+  wider.k += 1 + upserts_in_flight_.load(std::memory_order_acquire);
+  for (;;) {
+    search_hits(query, wider, out);
+    const size_t found = out.size();
+    size_t kept = 0;
+    if (found <= 64) {
+      for (size_t i = 0; i < found; ++i) {
+        bool seen = false;
+        for (size_t j = 0; j < kept && !seen; ++j) seen = out[j].key == out[i].key;
+        if (!seen) out[kept++] = out[i];
+      }
+    } else {
+      std::unordered_set<uint64_t> seen;
+      for (size_t i = 0; i < found; ++i)
+        if (seen.insert(out[i].key).second) out[kept++] = out[i];
+    }
+    out.resize(std::min(kept, options.k));
+    if (kept >= options.k || found < wider.k) return;
+    wider.k *= 2;
+  }
+}
+
+void HnswIndex::search_hits(const float* query, const SearchOptions& options,
+                            std::vector<Hit>& out) const {
   uint64_t entry = entry_.load(std::memory_order_acquire);
   if (entry == kNoEntry) return;
   uint32_t ef = options.ef ? options.ef : params_.ef_search;

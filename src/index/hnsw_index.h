@@ -45,6 +45,7 @@ class HnswIndex final : public VectorIndex {
   void add(uint64_t key, const float* vector) override;
   void add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) override;
   void remove(uint64_t key) override;
+  void upsert(uint64_t key, const float* vector) override;
   size_t size() const override { return live_.load(std::memory_order_acquire); }
   void get(uint64_t key, float* out) const override;
 
@@ -124,6 +125,8 @@ class HnswIndex final : public VectorIndex {
   // Exact distances from the originals for the first `rerank` (0 = all) of
   // `candidates`, which it sorts by them.
   void rerank(const float* query, size_t rerank, std::vector<Candidate>& candidates) const;
+  // search_prepared without the upsert guards.
+  void search_hits(const float* query, const SearchOptions& options, std::vector<Hit>& out) const;
   void add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scratch& scratch);
 
   void lock_node(uint32_t id) const;
@@ -159,6 +162,22 @@ class HnswIndex final : public VectorIndex {
   std::atomic<uint32_t> next_id_{0};
   std::atomic<size_t> live_{0};
   std::atomic<uint32_t> tombstones_{0};  // removed nodes still in the graph
+  // Upserts between linking the new node and hiding the old one; a search
+  // that may have seen both drops the second hit of a key.
+  std::atomic<uint32_t> upserts_in_flight_{0};
+  std::atomic<bool> ever_upserted_{false};
+  // Searches in progress, counted under the epoch they began in, so that an
+  // upsert can wait for every search that began before its new node was
+  // linked (such a search may skip the new node: see search_layer's limit)
+  // before it hides the old one. Two counters on their own cache lines.
+  struct alignas(64) SearchCount {
+    std::atomic<uint32_t> n{0};
+  };
+  mutable SearchCount searches_[2];
+  std::atomic<uint64_t> search_epoch_{0};
+  std::mutex grace_mutex_;  // one epoch change at a time
+  class SearchRegistration;
+  void wait_for_earlier_searches();
   // (entry node << 32) | top level, or kNoEntry while the graph is empty.
   std::atomic<uint64_t> entry_{kNoEntry};
   std::mutex entry_mutex_;  // serialises changes of the entry point only

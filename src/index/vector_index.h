@@ -70,6 +70,12 @@ class VectorIndex {
                          unsigned threads) = 0;
   // Throws Error(NotFound) when no live vector has this key.
   virtual void remove(uint64_t key) = 0;
+  // Adds `vector` under `key`, or replaces the vector `key` has, as one
+  // step for searches: a search running alongside finds the key with its
+  // old vector or its new one, never both and never neither. Checks as add.
+  // The caller excludes other writers of the same key (Collection's key
+  // locks); other keys may be written meanwhile.
+  virtual void upsert(uint64_t key, const float* vector) = 0;
   virtual size_t size() const = 0;
   // Copies the vector as it was added. Throws Error(NotFound).
   virtual void get(uint64_t key, float* out) const = 0;

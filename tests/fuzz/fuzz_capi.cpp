@@ -144,7 +144,9 @@ struct Fuzz {
     const uint64_t key = pick_key(in);
     if (!room(slot, 1)) return;
     std::vector<float> v = pick_vector(in, m.dim, &m);
-    const bool null_vector = in.u8() > 250;
+    const uint8_t how = in.u8();
+    const bool null_vector = how > 250;
+    if (how >= 200 && !null_vector) return upsert(slot, key, v);
     qv_status s = qv_index_add(slot.index, key, null_vector ? nullptr : v.data());
     trace("add", key, 0, s);
     if (tracing)
@@ -163,6 +165,19 @@ struct Fuzz {
     } else {
       QVF_CHECK(s == (ok_vector ? QV_ERR_DUPLICATE_KEY : QV_ERR_INVALID_ARGUMENT));
     }
+  }
+
+  // qv_index_upsert: adds or replaces; the key's metadata stays.
+  void upsert(Slot& slot, uint64_t key, const std::vector<float>& v) {
+    Model& m = slot.m;
+    qv_status s = qv_index_upsert(slot.index, key, v.data());
+    trace("upsert", key, 0, s);
+    check_failure_message(s);
+    if (m.read_only) return QVF_CHECK(s == QV_ERR_UNSUPPORTED);
+    if (!acceptable_vector(m, v.data())) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+    QVF_CHECK(s == QV_OK);
+    m.live[key] = Entry{v, false};
+    if (!tame(v.data(), m.dim)) m.wild = true;
   }
 
   void add_batch(Slot& slot, Input& in) {
