@@ -753,7 +753,26 @@ static void test_concurrent_embeds_agree_with_serial(void** state) {
   qv_embedder_free(e);
 }
 
+/* ThreadSanitizer runs this file for its threads (the concurrency label):
+ * there the single-threaded sweeps, tens of thousands of embeddings and a
+ * 16 MiB text, cost minutes and check nothing about threads; the Release
+ * and ASan builds run them. */
+#if defined(__SANITIZE_THREAD__)
+#define QV_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define QV_UNDER_TSAN 1
+#endif
+#endif
+
 int main(void) {
+#ifdef QV_UNDER_TSAN
+  const struct CMUnitTest threads_only[] = {
+      cmocka_unit_test(test_same_text_gives_identical_vectors),
+      cmocka_unit_test(test_concurrent_embeds_agree_with_serial),
+  };
+  return cmocka_run_group_tests(threads_only, NULL, NULL);
+#endif
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_same_text_gives_identical_vectors),
       cmocka_unit_test(test_golden_vector_is_stable_across_versions_and_platforms),
