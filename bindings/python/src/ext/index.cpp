@@ -79,6 +79,26 @@ void add(Index& self, nb::handle keys_obj, nb::handle vectors_obj) {
   check(status);
 }
 
+// One qv_index_upsert per key, in order: upserts have no batch call, and
+// each one is atomic for searches on its own.
+void upsert(Index& self, nb::handle keys_obj, nb::handle vectors_obj) {
+  Keys keys = as_keys(keys_obj, "keys");
+  Rows rows = as_rows(vectors_obj, self.dim(), "vectors");
+  if (keys.n != rows.n)
+    throw nb::value_error(
+        ("got " + std::to_string(keys.n) + " keys for " + std::to_string(rows.n) + " vectors")
+            .c_str());
+  SharedUse use = self.use();
+  const uint32_t dim = self.dim();
+  qv_status status = QV_OK;
+  {
+    nb::gil_scoped_release nogil;
+    for (size_t i = 0; i < keys.n && status == QV_OK; ++i)
+      status = qv_index_upsert(self.handle(), keys.data[i], rows.data + i * dim);
+  }
+  check(status);
+}
+
 nb::object get(const Index& self, nb::handle keys_obj) {
   Keys keys = as_keys(keys_obj, "keys");
   SharedUse use = self.use();
@@ -314,6 +334,15 @@ void bind_index(nb::module_& m) {
            "converted once. A batch is all-or-nothing for bad input (NaN, duplicate key)\n"
            "and is built on all cores with the GIL released.\n"
            "Raises DuplicateKeyError, InvalidArgumentError, DimensionMismatchError.")
+      .def("upsert", &upsert, nb::arg("keys"), nb::arg("vectors"),
+           "Adds or replaces: one int key and a 1-D vector, or n keys and an (n, dim)\n"
+           "array (arrays as add takes them). A key already live gets the new vector and\n"
+           "keeps its metadata; a search running alongside finds it with its old vector\n"
+           "or its new one, never both. A batch is upserted one key at a time, in order\n"
+           "(a key given twice ends with its last vector), and stops at the first bad\n"
+           "vector: the keys before it are upserted, the rest untouched.\n"
+           "Raises InvalidArgumentError, DimensionMismatchError, UnsupportedError\n"
+           "(read-only index).")
       .def("get", &get, nb::arg("keys"),
            "The vector stored under an int key (shape (dim,)), or under each of an array\n"
            "of keys (shape (n, dim)), float32. Raises NotFoundError (a KeyError).")

@@ -124,6 +124,10 @@ class Index:
     def add(self, keys: _Keys, vectors: _Vectors) -> None:
         """Adds one key + 1-D vector, or n keys + an (n, dim) array."""
 
+    def upsert(self, keys: _Keys, vectors: _Vectors) -> None:
+        """Adds or replaces (metadata kept): one key + 1-D vector, or n keys +
+        an (n, dim) array, upserted one at a time in order."""
+
     @overload
     def get(self, keys: int) -> npt.NDArray[np.float32]: ...
     @overload
