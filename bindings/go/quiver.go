@@ -9,9 +9,9 @@
 // Every failure is returned as a *Error carrying Quiver's status and message.
 //
 // Thread-safety is the C API's: searches, Get and Count may run from any number
-// of goroutines at once, also alongside Add, AddBatch and Remove; Close and
-// Compact must not run concurrently with any other call on the index (Close
-// waits for calls in flight).
+// of goroutines at once, also alongside Add, AddBatch, Upsert and Remove; Close
+// and Compact must not run concurrently with any other call on the index
+// (Close waits for calls in flight).
 package quiver
 
 /*
@@ -375,6 +375,19 @@ func (ix *Index) AddBatch(keys []uint64, vectors []float32) error {
 	}
 	return ix.with(func(h *C.qv_index) C.qv_status {
 		return C.qv_index_add_batch(h, C.size_t(len(keys)), u64ptr(keys), f32ptr(vectors))
+	})
+}
+
+// Upsert adds vector under key, or replaces the vector key already has (its
+// metadata stays). A search running alongside finds the key with its old
+// vector or its new one, never both and never neither.
+// Errors: as Add, except that a live key is no error.
+func (ix *Index) Upsert(key uint64, vector []float32) error {
+	if err := ix.checkVector(vector, "vector"); err != nil {
+		return err
+	}
+	return ix.with(func(h *C.qv_index) C.qv_status {
+		return C.qv_index_upsert(h, C.uint64_t(key), f32ptr(vector))
 	})
 }
 
