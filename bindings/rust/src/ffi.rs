@@ -140,6 +140,7 @@ extern "C" {
         keys: *const u64,
         vectors: *const f32,
     ) -> qv_status;
+    pub fn qv_index_upsert(index: *mut qv_index, key: u64, vector: *const f32) -> qv_status;
     pub fn qv_index_remove(index: *mut qv_index, key: u64) -> qv_status;
     pub fn qv_index_count(index: *const qv_index, out: *mut usize) -> qv_status;
     pub fn qv_index_dim(index: *const qv_index, out: *mut u32) -> qv_status;

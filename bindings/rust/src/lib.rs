@@ -12,11 +12,12 @@
 //! Every failure is an [`Error`] carrying Quiver's [`Status`] and message.
 //!
 //! Thread-safety: an [`Index`] is `Send + Sync` and follows the C API's
-//! contract: searches, `get`, `count`, `add`, `add_batch`, `remove`,
-//! metadata, text calls and `save` take `&self` and may run from any number
-//! of threads at once (share the index through an `Arc<Index>`). Only
-//! [`Index::compact`] (which replaces the index) and dropping it take
-//! `&mut self` / ownership, as the C API requires them to run alone.
+//! contract: searches, `get`, `count`, `add`, `add_batch`, `upsert`,
+//! `remove`, metadata, text calls and `save` take `&self` and may run from
+//! any number of threads at once (share the index through an
+//! `Arc<Index>`). Only [`Index::compact`] (which replaces the index) and
+//! dropping it take `&mut self` / ownership, as the C API requires them to
+//! run alone.
 
 mod embedder;
 mod ffi;
@@ -575,6 +576,16 @@ impl Index {
         check(unsafe {
             ffi::qv_index_add_batch(self.raw, keys.len(), keys.as_ptr(), vectors.as_ptr())
         })
+    }
+
+    /// Adds `vector` under `key`, or replaces the vector `key` already has (its
+    /// metadata stays). A search running alongside on another thread finds the
+    /// key with its old vector or its new one, never both and never neither.
+    ///
+    /// Errors: as [`Index::add`], except that a live key is no error.
+    pub fn upsert(&self, key: u64, vector: &[f32]) -> Result<()> {
+        self.check_vector(vector, "vector")?;
+        check(unsafe { ffi::qv_index_upsert(self.raw, key, vector.as_ptr()) })
     }
 
     /// Removes the vector under `key` (and its metadata).
