@@ -141,6 +141,8 @@ export declare class Index {
   readonly dim: number;
   add(key: Key, vector: Floats): void;
   addBatch(keys: Keys, vectors: Floats): void;
+  /** Adds, or replaces a live key's vector (its metadata stays). */
+  upsert(key: Key, vector: Floats): void;
   remove(key: Key): void;
   count(): number;
   get(key: Key): Float32Array;

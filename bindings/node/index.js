@@ -238,6 +238,17 @@ class Index {
     check(c.addBatch(this.#live(), ks.length, ks, vs));
   }
 
+  /**
+   * Adds vector under key, or replaces the vector key already has (its
+   * metadata stays); a search running alongside finds the key with its old
+   * vector or its new one, never both. Errors as add, except that a live key
+   * is no error.
+   */
+  upsert(key, vector) {
+    const k = toKey(key);
+    check(c.upsert(this.#live(), k, this.#vector(vector, 'vector')));
+  }
+
   /** Removes the vector under key; NOT_FOUND when there is none. */
   remove(key) {
     check(c.remove(this.#live(), toKey(key)));

@@ -198,6 +198,7 @@ const c = {
   add: lib.func('int qv_index_add(qv_index *index, uint64_t key, const float *vector)'),
   addBatch: lib.func(
     'int qv_index_add_batch(qv_index *index, size_t n, const uint64_t *keys, const float *vectors)'),
+  upsert: lib.func('int qv_index_upsert(qv_index *index, uint64_t key, const float *vector)'),
   remove: lib.func('int qv_index_remove(qv_index *index, uint64_t key)'),
   count: lib.func('int qv_index_count(const qv_index *index, _Out_ size_t *out)'),
   dim: lib.func('int qv_index_dim(const qv_index *index, _Out_ uint32_t *out)'),

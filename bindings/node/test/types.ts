@@ -11,6 +11,7 @@ export function example(): string {
   const ix: Index = Index.create({ dim: 4, kind: IndexKind.HNSW, metric: Metric.COSINE, seed: 7n });
   ix.add(42, [1, 0, 0, 0]);
   ix.addBatch([7n, 8n], new Float32Array([0, 1, 0, 0, 0, 0, 1, 0]));
+  ix.upsert(8n, new Float32Array([0, 0, 0, 1]));
   const hits: Hit[] = ix.search([1, 0.1, 0, 0], 2, { filter: (key: bigint) => key !== 8n, ef: 32 });
   const batch: Hit[][] = ix.searchBatch(new Float32Array(8), 1, { threads: 2 });
   try {
