@@ -503,6 +503,27 @@ static void test_init_writes_only_the_callers_size(void** state) {
   }
 }
 
+/* The enums' short names, the one list the CLI and bindings use. */
+static void test_enum_names(void** state) {
+  static const int unknown[] = {0, 5, -1, 1 << 30};
+  size_t i;
+  (void)state;
+  assert_string_equal(qv_metric_name(QV_METRIC_L2), "l2");
+  assert_string_equal(qv_metric_name(QV_METRIC_IP), "ip");
+  assert_string_equal(qv_metric_name(QV_METRIC_COSINE), "cosine");
+  assert_string_equal(qv_index_kind_name(QV_INDEX_FLAT), "flat");
+  assert_string_equal(qv_index_kind_name(QV_INDEX_HNSW), "hnsw");
+  assert_string_equal(qv_storage_name(QV_STORAGE_F32), "f32");
+  assert_string_equal(qv_storage_name(QV_STORAGE_F16), "f16");
+  assert_string_equal(qv_storage_name(QV_STORAGE_I8), "i8");
+  assert_string_equal(qv_storage_name(QV_STORAGE_B1), "b1");
+  for (i = 0; i < sizeof unknown / sizeof unknown[0]; ++i) {
+    assert_null(qv_metric_name((qv_metric)unknown[i]));
+    assert_null(qv_storage_name((qv_storage)unknown[i]));
+    assert_null(qv_index_kind_name((qv_index_kind)unknown[i]));
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_f16_recall),
@@ -517,6 +538,7 @@ int main(void) {
       cmocka_unit_test(test_storage_errors),
       cmocka_unit_test(test_structs_of_version_0_1),
       cmocka_unit_test(test_init_writes_only_the_callers_size),
+      cmocka_unit_test(test_enum_names),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

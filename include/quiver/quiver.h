@@ -176,6 +176,14 @@ typedef enum qv_storage {
   QV_STORAGE_B1 = 4
 } qv_storage;
 
+/* The short names of the enums above, as the CLI and the bindings write
+ * them: "l2" / "ip" / "cosine", "flat" / "hnsw", "f32" / "f16" / "i8" /
+ * "b1". NULL for a value this library does not know. Static strings.
+ * Thread-safe. */
+QV_API const char* qv_metric_name(qv_metric metric);
+QV_API const char* qv_index_kind_name(qv_index_kind kind);
+QV_API const char* qv_storage_name(qv_storage storage);
+
 /* Options for qv_index_create. Initialise with qv_index_options_init(), then
  * set `dim` (required) and whatever else you need. */
 typedef struct qv_index_options {

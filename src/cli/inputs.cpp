@@ -43,55 +43,46 @@ io::IntMatrix load_groundtruth(const std::string& path) {
   }
 }
 
+namespace {
+
+// The value in [first, last] whose library name (qv_*_name) is `name`;
+// else a usage error listing the names, e.g. "--metric must be l2, ip or
+// cosine, not 'x'".
+template <typename Enum>
+Enum parse_name(const std::string& name, int first, int last, const char* (*name_of)(Enum),
+                const char* flag) {
+  std::string names;
+  for (int v = first; v <= last; ++v) {
+    const std::string n = name_of(Enum(v));
+    if (name == n) return Enum(v);
+    if (v != first) names += v == last ? " or " : ", ";
+    names += n;
+  }
+  throw UsageError{std::string("--") + flag + " must be " + names + ", not '" + name + "'"};
+}
+
+template <typename Enum>
+const char* name_or_unknown(const char* (*name_of)(Enum), Enum value) {
+  const char* name = name_of(value);
+  return name ? name : "unknown";
+}
+
+}  // namespace
+
 qv_metric parse_metric(const std::string& name) {
-  if (name == "l2") return QV_METRIC_L2;
-  if (name == "ip") return QV_METRIC_IP;
-  if (name == "cosine") return QV_METRIC_COSINE;
-  throw UsageError{"--metric must be l2, ip or cosine, not '" + name + "'"};
+  return parse_name(name, QV_METRIC_L2, QV_METRIC_COSINE, qv_metric_name, "metric");
 }
 
 qv_storage parse_storage(const std::string& name) {
-  if (name == "f32") return QV_STORAGE_F32;
-  if (name == "f16") return QV_STORAGE_F16;
-  if (name == "i8") return QV_STORAGE_I8;
-  if (name == "b1") return QV_STORAGE_B1;
-  throw UsageError{"--storage must be f32, f16, i8 or b1, not '" + name + "'"};
-}
-
-const char* storage_name(qv_storage storage) {
-  switch (storage) {
-    case QV_STORAGE_F32:
-      return "f32";
-    case QV_STORAGE_F16:
-      return "f16";
-    case QV_STORAGE_I8:
-      return "i8";
-    case QV_STORAGE_B1:
-      return "b1";
-  }
-  return "unknown";
+  return parse_name(name, QV_STORAGE_F32, QV_STORAGE_B1, qv_storage_name, "storage");
 }
 
 qv_index_kind parse_kind(const std::string& name) {
-  if (name == "hnsw") return QV_INDEX_HNSW;
-  if (name == "flat") return QV_INDEX_FLAT;
-  throw UsageError{"--index must be hnsw or flat, not '" + name + "'"};
+  return parse_name(name, QV_INDEX_FLAT, QV_INDEX_HNSW, qv_index_kind_name, "index");
 }
 
-const char* metric_name(qv_metric metric) {
-  switch (metric) {
-    case QV_METRIC_L2:
-      return "l2";
-    case QV_METRIC_IP:
-      return "ip";
-    case QV_METRIC_COSINE:
-      return "cosine";
-  }
-  return "unknown";
-}
-
-const char* kind_name(qv_index_kind kind) {
-  return kind == QV_INDEX_FLAT ? "flat" : kind == QV_INDEX_HNSW ? "hnsw" : "unknown";
-}
+const char* metric_name(qv_metric metric) { return name_or_unknown(qv_metric_name, metric); }
+const char* storage_name(qv_storage storage) { return name_or_unknown(qv_storage_name, storage); }
+const char* kind_name(qv_index_kind kind) { return name_or_unknown(qv_index_kind_name, kind); }
 
 }  // namespace quiver::cli

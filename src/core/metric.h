@@ -11,6 +11,11 @@ namespace quiver {
 //   Cosine       1 - dot(a, b) on vectors normalised at insert and query time
 enum class Metric { L2 = 1, InnerProduct = 2, Cosine = 3 };
 
+// "l2", "ip", "cosine": the names users write (CLI, bindings).
+constexpr const char* metric_name(Metric m) {
+  return m == Metric::L2 ? "l2" : m == Metric::InnerProduct ? "ip" : "cosine";
+}
+
 // Whether `value` (as stored in a file) names a Metric.
 constexpr bool is_metric(uint32_t value) {
   return value >= uint32_t(Metric::L2) && value <= uint32_t(Metric::Cosine);

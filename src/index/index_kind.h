@@ -8,4 +8,9 @@ namespace quiver {
 
 enum class IndexKind : uint32_t { Flat = 1, Hnsw = 2 };
 
+// "flat", "hnsw": the names users write (CLI, bindings).
+constexpr const char* index_kind_name(IndexKind k) {
+  return k == IndexKind::Flat ? "flat" : "hnsw";
+}
+
 }  // namespace quiver

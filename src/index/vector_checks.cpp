@@ -19,7 +19,8 @@ std::string length_text(double length) {
   return buf;
 }
 
-const char* metric_name(Metric metric) {
+// How messages name a metric in a sentence ("the L2 metric").
+const char* metric_in_prose(Metric metric) {
   return metric == Metric::L2 ? "L2" : metric == Metric::InnerProduct ? "inner-product" : "cosine";
 }
 
@@ -96,7 +97,7 @@ double check_vector(const float* v, size_t dim, Metric metric, VectorUse use, co
   if (!(length <= kMaxVectorLength))
     fail(Status::InvalidArgument,
          std::string(what) + " has length " + length_text(length) + "; under the " +
-             metric_name(metric) + " metric Quiver compares vectors up to length " +
+             metric_in_prose(metric) + " metric Quiver compares vectors up to length " +
              length_text(kMaxVectorLength) +
              " (2^62) without overflowing 32-bit float distances: scale the data down (one "
              "factor for every vector and query keeps the order of results)");
