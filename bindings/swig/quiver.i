@@ -421,6 +421,10 @@ int qvs_index_add_batch(qv_index *index, uint64_t n, const uint64_t *IN_U64,
   return qv_index_add_batch(index, (size_t)n, IN_U64, IN_F32);
 }
 
+int qvs_index_upsert(qv_index *index, uint64_t key, const float *IN_F32) {
+  return qv_index_upsert(index, key, IN_F32);
+}
+
 int qvs_index_remove(qv_index *index, uint64_t key) { return qv_index_remove(index, key); }
 
 /* count_out: one entry. */

@@ -27,8 +27,8 @@ import java.util.function.LongPredicate;
  * floats).
  *
  * <p>Thread-safety: as the C API. Searches, gets and counts may run from any number of threads at
- * once, also alongside add, addBatch and remove. {@link #close()} must not run concurrently with
- * any other call on the index.
+ * once, also alongside add, addBatch, upsert and remove. {@link #close()} must not run concurrently
+ * with any other call on the index.
  */
 public final class Index implements AutoCloseable {
   private SWIGTYPE_p_qv_index handle;
@@ -159,6 +159,16 @@ public final class Index implements AutoCloseable {
     checkRows(vectors, keys.length, "vectors");
     if (keys.length == 0) return;
     check(QuiverNative.qvs_index_add_batch(live(), keys.length, keys, vectors));
+  }
+
+  /**
+   * Adds {@code vector} under {@code key}, or replaces the vector {@code key} already has (its
+   * metadata stays). A search running alongside finds the key with its old vector or its new one,
+   * never both and never neither. Fails as {@link #add} does, except that a live key is no error.
+   */
+  public void upsert(long key, float[] vector) {
+    checkVector(vector, "vector");
+    check(QuiverNative.qvs_index_upsert(live(), key, vector));
   }
 
   /** Removes the vector under {@code key}; fails with NOT_FOUND when there is none. */
