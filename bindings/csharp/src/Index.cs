@@ -10,7 +10,7 @@ namespace Quiver
     /// A Quiver index: vectors of Dim floats under 64-bit keys, searchable by nearest
     /// neighbour. Dispose it (using) to release its native memory.
     /// Thread-safety: as the C API. Searches, Get and Count may run from any number of
-    /// threads at once, also alongside Add, AddBatch and Remove; Dispose must not run
+    /// threads at once, also alongside Add, AddBatch, Upsert and Remove; Dispose must not run
     /// concurrently with any other call on the index.
     /// </summary>
     public sealed partial class Index : IDisposable
@@ -130,6 +130,18 @@ namespace Quiver
             CheckRows(vectors, keys.Length, "vectors");
             if (keys.Length == 0) return;
             Check(QuiverNative.qvs_index_add_batch(Live(), (ulong)keys.Length, keys, vectors));
+        }
+
+        /// <summary>
+        /// Adds vector under key, or replaces the vector key already has (its metadata
+        /// stays). A search running alongside finds the key with its old vector or its new
+        /// one, never both and never neither. Fails as Add does, except that a live key is
+        /// no error.
+        /// </summary>
+        public void Upsert(ulong key, float[] vector)
+        {
+            CheckVector(vector, "vector");
+            Check(QuiverNative.qvs_index_upsert(Live(), key, vector));
         }
 
         /// <summary>Removes the vector under key; NotFound when there is none.</summary>
