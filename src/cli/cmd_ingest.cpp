@@ -156,6 +156,123 @@ uint64_t next_free_key(const qv_index* index, uint64_t key) {
   }
 }
 
+// What the command line asks for, checked before anything is opened.
+struct IngestRequest {
+  std::string path, input, split;
+  bool quiet = false, gemini = false;
+  qv_text_options text;
+};
+
+qv_text_options parse_text_options(const Args& args) {
+  qv_text_options text;
+  qv_text_options_init(&text);
+  if (args.has("tokens")) text.unit = QV_CHUNK_TOKENS;
+  const unsigned long long chunk_size = args.get_uint("chunk-size", text.chunk_size);
+  const unsigned long long overlap = args.get_uint(
+      "chunk-overlap", std::min<unsigned long long>(text.chunk_overlap, chunk_size / 2));
+  if (chunk_size == 0 || chunk_size > UINT32_MAX)
+    throw UsageError{"--chunk-size must be between 1 and " + std::to_string(UINT32_MAX)};
+  if (overlap >= chunk_size) throw UsageError{"--chunk-overlap must be smaller than --chunk-size"};
+  text.chunk_size = uint32_t(chunk_size);
+  text.chunk_overlap = uint32_t(overlap);
+  return text;
+}
+
+IngestRequest parse_request(const Args& args) {
+  if (args.positional().size() != 1) throw UsageError{"give exactly one INDEX path"};
+  if (!args.has("input")) throw UsageError{"--input is required"};
+  IngestRequest r;
+  r.path = args.positional()[0];
+  r.input = args.get("input");
+  r.split = args.get("split", "paragraphs");
+  if (r.split != "paragraphs" && r.split != "lines" && r.split != "file")
+    throw UsageError{"--split must be paragraphs, lines or file, not '" + r.split + "'"};
+  r.quiet = args.has("quiet");
+  r.gemini = args.has("gemini");
+  r.text = parse_text_options(args);
+  return r;
+}
+
+IndexPtr create_index(const Args& args, const IngestRequest& r) {
+  if (exists(r.path)) throw CliError{r.path + " already exists; drop --create to add to it"};
+  const unsigned long long dim = args.get_uint("dim", default_text_dim(r.gemini));
+  if (dim == 0 || dim > QV_MAX_DIM)
+    throw UsageError{"--dim must be between 1 and " + std::to_string(QV_MAX_DIM)};
+  qv_index_options opts;
+  qv_index_options_init(&opts);
+  opts.dim = uint32_t(dim);
+  opts.metric = QV_METRIC_COSINE;
+  opts.kind = parse_kind(args.get("index", "hnsw"));
+  qv_index* raw = nullptr;
+  check(qv_index_create(&opts, &raw), "creating the index");
+  return IndexPtr(raw);
+}
+
+IndexPtr open_existing_index(const Args& args, const IngestRequest& r) {
+  if (!exists(r.path))
+    throw CliError{r.path + " does not exist; pass --create to make a new index"};
+  if (args.has("index")) throw UsageError{"--index applies only with --create"};
+  return open_index(r.path, false);
+}
+
+// The index's dimension, which a --dim given with an existing index must match.
+uint32_t checked_dim(const qv_index* index, const Args& args) {
+  uint32_t dim = 0;
+  check(qv_index_dim(index, &dim), "reading the index dimension");
+  if (args.has("dim") && args.get_uint("dim", 0) != dim)
+    throw UsageError{"--dim " + args.get("dim") + " differs from the index's dimension " +
+                     std::to_string(dim)};
+  return dim;
+}
+
+// The first `count` free document keys from 0 up.
+std::vector<uint64_t> free_document_keys(const qv_index* index, size_t count) {
+  std::vector<uint64_t> keys(count);
+  uint64_t next = 0;
+  for (auto& key : keys) {
+    key = next_free_key(index, next);
+    next = key + 1;
+  }
+  return keys;
+}
+
+// The end of the batch that starts at `begin`: about 256 KB of text, so one
+// embedder call each and a progress bar that moves.
+size_t batch_end(const std::vector<Document>& documents, size_t begin) {
+  size_t end = begin, bytes = 0;
+  while (end < documents.size() && (end == begin || bytes < (256u << 10))) {
+    bytes += documents[end].text.size();
+    ++end;
+  }
+  return end;
+}
+
+void add_in_batches(qv_index* index, const std::vector<Document>& documents,
+                    const std::vector<uint64_t>& keys, const IngestRequest& r) {
+  Progress progress("ingesting", documents.size(), r.quiet);
+  std::vector<const char*> texts;
+  for (size_t begin = 0; begin < documents.size();) {
+    const size_t end = batch_end(documents, begin);
+    texts.clear();
+    for (size_t i = begin; i < end; ++i) texts.push_back(documents[i].text.c_str());
+    check(qv_index_add_texts(index, end - begin, keys.data() + begin, texts.data()),
+          "adding documents " + std::to_string(begin + 1) + ".." + std::to_string(end) + " of " +
+              r.input + " (nothing was saved)");
+    progress.update(end);
+    begin = end;
+  }
+}
+
+void print_summary(const IngestRequest& r, const Inputs& in, size_t chunks, double seconds,
+                   const std::vector<uint64_t>& keys) {
+  std::printf(
+      "ingested %zu documents (%zu chunks) from %s in %.2f s; keys %llu..%llu; saved "
+      "to %s\n",
+      in.documents.size(), chunks, r.input.c_str(), seconds, (unsigned long long)keys.front(),
+      (unsigned long long)keys.back(), r.path.c_str());
+  if (in.skipped) std::printf("skipped %zu empty or binary files\n", in.skipped);
+}
+
 }  // namespace
 
 int cmd_ingest(int argc, char** argv) {
@@ -165,100 +282,27 @@ int cmd_ingest(int argc, char** argv) {
     std::fputs(kIngestHelp, stdout);
     return 0;
   }
-  if (args.positional().size() != 1) throw UsageError{"give exactly one INDEX path"};
-  if (!args.has("input")) throw UsageError{"--input is required"};
-  const std::string path = args.positional()[0], input = args.get("input");
-  const std::string split = args.get("split", "paragraphs");
-  if (split != "paragraphs" && split != "lines" && split != "file")
-    throw UsageError{"--split must be paragraphs, lines or file, not '" + split + "'"};
-  const bool quiet = args.has("quiet"), gemini = args.has("gemini");
-
-  qv_text_options text_options;
-  qv_text_options_init(&text_options);
-  if (args.has("tokens")) text_options.unit = QV_CHUNK_TOKENS;
-  const unsigned long long chunk_size = args.get_uint("chunk-size", text_options.chunk_size);
-  const unsigned long long overlap = args.get_uint(
-      "chunk-overlap", std::min<unsigned long long>(text_options.chunk_overlap, chunk_size / 2));
-  if (chunk_size == 0 || chunk_size > UINT32_MAX)
-    throw UsageError{"--chunk-size must be between 1 and " + std::to_string(UINT32_MAX)};
-  if (overlap >= chunk_size) throw UsageError{"--chunk-overlap must be smaller than --chunk-size"};
-  text_options.chunk_size = uint32_t(chunk_size);
-  text_options.chunk_overlap = uint32_t(overlap);
-
+  const IngestRequest r = parse_request(args);
   // Everything that can fail cheaply fails before the embedding starts.
-  IndexPtr index;
-  if (args.has("create")) {
-    if (exists(path)) throw CliError{path + " already exists; drop --create to add to it"};
-    const unsigned long long dim = args.get_uint("dim", default_text_dim(gemini));
-    if (dim == 0 || dim > QV_MAX_DIM)
-      throw UsageError{"--dim must be between 1 and " + std::to_string(QV_MAX_DIM)};
-    qv_index_options opts;
-    qv_index_options_init(&opts);
-    opts.dim = uint32_t(dim);
-    opts.metric = QV_METRIC_COSINE;
-    opts.kind = parse_kind(args.get("index", "hnsw"));
-    qv_index* raw = nullptr;
-    check(qv_index_create(&opts, &raw), "creating the index");
-    index.reset(raw);
-  } else {
-    if (!exists(path)) throw CliError{path + " does not exist; pass --create to make a new index"};
-    if (args.has("index")) throw UsageError{"--index applies only with --create"};
-    index = open_index(path, false);
-  }
-  uint32_t dim = 0;
-  check(qv_index_dim(index.get(), &dim), "reading the index dimension");
-  if (args.has("dim") && args.get_uint("dim", 0) != dim)
-    throw UsageError{"--dim " + args.get("dim") + " differs from the index's dimension " +
-                     std::to_string(dim)};
+  IndexPtr index = args.has("create") ? create_index(args, r) : open_existing_index(args, r);
+  const uint32_t dim = checked_dim(index.get(), args);
+  const Inputs in = read_inputs(r.input, r.split);
+  if (in.documents.empty()) throw CliError{r.input + ": holds no text to add"};
 
-  Inputs in = read_inputs(input, split);
-  if (in.documents.empty()) throw CliError{input + ": holds no text to add"};
-
-  EmbedderPtr embedder = make_embedder(gemini, dim);
+  EmbedderPtr embedder = make_embedder(r.gemini, dim);
   check(qv_index_set_embedder(index.get(), embedder.get()), "attaching the embedder");
-  check(qv_index_set_text_options(index.get(), &text_options), "setting the chunk size");
+  check(qv_index_set_text_options(index.get(), &r.text), "setting the chunk size");
 
   size_t chunks_before = 0, chunks_after = 0;
   check(qv_index_count(index.get(), &chunks_before), "counting");
-  std::vector<uint64_t> keys(in.documents.size());
-  uint64_t next = 0;
-  for (auto& key : keys) {
-    key = next_free_key(index.get(), next);
-    next = key + 1;
-  }
-
-  auto start = std::chrono::steady_clock::now();
-  {
-    Progress progress("ingesting", in.documents.size(), quiet);
-    // Batches of about 256 KB of text: one embedder call each, and a
-    // progress bar that moves.
-    std::vector<const char*> texts;
-    for (size_t begin = 0; begin < in.documents.size();) {
-      size_t end = begin, bytes = 0;
-      while (end < in.documents.size() && (end == begin || bytes < (256u << 10))) {
-        bytes += in.documents[end].text.size();
-        ++end;
-      }
-      texts.clear();
-      for (size_t i = begin; i < end; ++i) texts.push_back(in.documents[i].text.c_str());
-      check(qv_index_add_texts(index.get(), end - begin, keys.data() + begin, texts.data()),
-            "adding documents " + std::to_string(begin + 1) + ".." + std::to_string(end) + " of " +
-                input + " (nothing was saved)");
-      progress.update(end);
-      begin = end;
-    }
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const std::vector<uint64_t> keys = free_document_keys(index.get(), in.documents.size());
+  const auto start = std::chrono::steady_clock::now();
+  add_in_batches(index.get(), in.documents, keys, r);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   check(qv_index_count(index.get(), &chunks_after), "counting");
-  check(qv_index_save(index.get(), path.c_str()), "saving " + path);
-  if (!quiet) {
-    std::printf(
-        "ingested %zu documents (%zu chunks) from %s in %.2f s; keys %llu..%llu; saved "
-        "to %s\n",
-        in.documents.size(), chunks_after - chunks_before, input.c_str(), seconds,
-        (unsigned long long)keys.front(), (unsigned long long)keys.back(), path.c_str());
-    if (in.skipped) std::printf("skipped %zu empty or binary files\n", in.skipped);
-  }
+  check(qv_index_save(index.get(), r.path.c_str()), "saving " + r.path);
+  if (!r.quiet) print_summary(r, in, chunks_after - chunks_before, seconds, keys);
   return 0;
 }
 

@@ -37,6 +37,101 @@ bool has_vector(const Collection& collection, uint64_t key, std::vector<float>& 
   }
 }
 
+// Refuses a batch that cannot go in whole, before anything is embedded: a
+// key out of range or twice in the batch, an empty or blank text, a
+// document already in the collection.
+void check_new_documents(const Collection& collection, std::span<const uint64_t> document_keys,
+                         std::span<const std::string_view> texts) {
+  std::unordered_set<uint64_t> seen;
+  seen.reserve(document_keys.size());
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const uint64_t doc = document_keys[i];
+    check_document_key(doc);
+    if (!seen.insert(doc).second)
+      fail(Status::DuplicateKey, "document key " + std::to_string(doc) +
+                                     " appears more than once in the batch; nothing was added");
+    if (texts[i].empty() || utf8::is_blank(texts[i]))
+      fail(Status::InvalidArgument, "the text of document " + std::to_string(doc) + " is " +
+                                        (texts[i].empty() ? "empty" : "only whitespace") +
+                                        "; there is nothing to embed (nothing was added)");
+    // Every chunk added here carries metadata, so this lookup is a cheap
+    // early answer for the usual case; add_batch remains the guard.
+    if (collection.get_metadata(chunk_key(doc, 0)))
+      fail(Status::DuplicateKey, "document " + std::to_string(doc) +
+                                     " is already in the index; remove the document first "
+                                     "to replace it (nothing was added)");
+  }
+}
+
+// Every chunk of a batch of documents: its key and its text (a view into
+// the document's text).
+struct ChunkBatch {
+  std::vector<uint64_t> keys;
+  std::vector<std::string_view> texts;
+};
+
+ChunkBatch chunk_documents(std::span<const uint64_t> document_keys,
+                           std::span<const std::string_view> texts, const ChunkOptions& chunking) {
+  ChunkBatch batch;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    const std::vector<Chunk> pieces = chunk_text(texts[i], chunking);
+    if (pieces.size() > kMaxChunksPerDocument)
+      fail(Status::InvalidArgument,
+           "document " + std::to_string(document_keys[i]) + " splits into " +
+               std::to_string(pieces.size()) + " chunks but a document may have at most " +
+               std::to_string(kMaxChunksPerDocument) +
+               "; use a larger chunk size (text options) or split the document "
+               "(nothing was added)");
+    for (size_t c = 0; c < pieces.size(); ++c) {
+      batch.keys.push_back(chunk_key(document_keys[i], c));
+      batch.texts.push_back(pieces[c].text(texts[i]));
+    }
+  }
+  return batch;
+}
+
+// add_batch, with a duplicate named as the document and chunk it is.
+void add_chunk_vectors(Collection& collection, const std::vector<uint64_t>& keys,
+                       const std::vector<float>& vectors, unsigned threads) {
+  try {
+    collection.add_batch(keys.size(), keys.data(), vectors.data(), threads);
+  } catch (const Error& e) {
+    if (e.status() != Status::DuplicateKey) throw;
+    std::vector<float> scratch;
+    for (uint64_t key : keys)
+      if (has_vector(collection, key, scratch))
+        fail(Status::DuplicateKey,
+             "key " + std::to_string(key) + " (document " + std::to_string(document_of(key)) +
+                 ", chunk " + std::to_string(chunk_number_of(key)) +
+                 ") is already in the index; remove the document first, or use another "
+                 "document key (nothing was added)");
+    throw;
+  }
+}
+
+void remove_chunks(Collection& collection, const std::vector<uint64_t>& keys) {
+  for (uint64_t key : keys) {
+    try {
+      collection.remove(key);
+    } catch (const Error&) {
+      // Already gone (removed concurrently): nothing to undo.
+    }
+  }
+}
+
+// Each chunk's text as its metadata. Only an allocation failure (or a
+// concurrent remove of a chunk key just added) can stop this; then the
+// vectors come out again so that add_texts still adds nothing.
+void set_chunk_texts(Collection& collection, const ChunkBatch& batch) {
+  try {
+    for (size_t i = 0; i < batch.keys.size(); ++i)
+      collection.set_metadata(batch.keys[i], batch.texts[i].data(), batch.texts[i].size());
+  } catch (...) {
+    remove_chunks(collection, batch.keys);
+    throw;
+  }
+}
+
 }  // namespace
 
 ChunkOptions TextLayer::default_chunk_options() {
@@ -90,80 +185,17 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
   if (collection.read_only()) fail_read_only();
   const Snapshot s = snapshot();
   require(s.embedder);
-  std::unordered_set<uint64_t> seen;
-  seen.reserve(document_keys.size());
-  for (size_t i = 0; i < texts.size(); ++i) {
-    const uint64_t doc = document_keys[i];
-    check_document_key(doc);
-    if (!seen.insert(doc).second)
-      fail(Status::DuplicateKey, "document key " + std::to_string(doc) +
-                                     " appears more than once in the batch; nothing was added");
-    if (texts[i].empty() || utf8::is_blank(texts[i]))
-      fail(Status::InvalidArgument, "the text of document " + std::to_string(doc) + " is " +
-                                        (texts[i].empty() ? "empty" : "only whitespace") +
-                                        "; there is nothing to embed (nothing was added)");
-    // Every chunk added here carries metadata, so this lookup is a cheap
-    // early answer for the usual case; add_batch below remains the guard.
-    if (collection.get_metadata(chunk_key(doc, 0)))
-      fail(Status::DuplicateKey, "document " + std::to_string(doc) +
-                                     " is already in the index; remove the document first "
-                                     "to replace it (nothing was added)");
-  }
-
-  std::vector<uint64_t> keys;
-  std::vector<std::string_view> chunks;
-  for (size_t i = 0; i < texts.size(); ++i) {
-    const std::vector<Chunk> pieces = chunk_text(texts[i], s.chunking);
-    if (pieces.size() > kMaxChunksPerDocument)
-      fail(Status::InvalidArgument,
-           "document " + std::to_string(document_keys[i]) + " splits into " +
-               std::to_string(pieces.size()) + " chunks but a document may have at most " +
-               std::to_string(kMaxChunksPerDocument) +
-               "; use a larger chunk size (text options) or split the document "
-               "(nothing was added)");
-    for (size_t c = 0; c < pieces.size(); ++c) {
-      keys.push_back(chunk_key(document_keys[i], c));
-      chunks.push_back(pieces[c].text(texts[i]));
-    }
-  }
+  check_new_documents(collection, document_keys, texts);
+  const ChunkBatch batch = chunk_documents(document_keys, texts, s.chunking);
 
   // One embedder call for the whole batch (an embedder batches requests
   // itself), then one add_batch: both all-or-nothing.
-  const std::vector<float> vectors = s.embedder->embed(chunks, EmbedTask::Document);
+  const std::vector<float> vectors = s.embedder->embed(batch.texts, EmbedTask::Document);
   // From here to the last metadata no remove_text of these documents runs
   // (not during the embedding, which may take long).
   const KeyClaims::Claim claim = documents_.claim(document_keys);
-  try {
-    collection.add_batch(keys.size(), keys.data(), vectors.data(), threads);
-  } catch (const Error& e) {
-    if (e.status() != Status::DuplicateKey) throw;
-    // The index names a chunk key; say which document it belongs to.
-    std::vector<float> scratch;
-    for (uint64_t key : keys)
-      if (has_vector(collection, key, scratch))
-        fail(Status::DuplicateKey,
-             "key " + std::to_string(key) + " (document " + std::to_string(document_of(key)) +
-                 ", chunk " + std::to_string(chunk_number_of(key)) +
-                 ") is already in the index; remove the document first, or use another "
-                 "document key (nothing was added)");
-    throw;
-  }
-  // Each chunk's text as its metadata. Only an allocation failure (or a
-  // concurrent qv_index_remove of a chunk key just added) can stop this;
-  // then the vectors come out again so that the call still adds nothing.
-  try {
-    for (size_t i = 0; i < keys.size(); ++i)
-      collection.set_metadata(keys[i], chunks[i].data(), chunks[i].size());
-  } catch (...) {
-    for (uint64_t key : keys) {
-      try {
-        collection.remove(key);
-      } catch (const Error&) {
-        // Already gone (removed concurrently): nothing to undo.
-      }
-    }
-    throw;
-  }
+  add_chunk_vectors(collection, batch.keys, vectors, threads);
+  set_chunk_texts(collection, batch);
 }
 
 size_t TextLayer::remove_text(Collection& collection, uint64_t document_key) const {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <random>
 
 #include "core/error.h"
@@ -59,6 +60,83 @@ std::string seconds(double s) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3gs", s);
   return buf;
+}
+
+HttpRequest batch_request(const GeminiConfig& c, const std::string& url,
+                          std::span<const std::string_view> texts, EmbedTask task) {
+  HttpRequest req;
+  req.url = url;
+  req.headers = {"Content-Type: application/json", "x-goog-api-key: " + c.api_key,
+                 "Expect:"};  // no 100-continue round trip for large bodies
+  req.body = gemini::batch_request_body(c.model, texts, task, c.output_dim);
+  req.timeout_ms = c.timeout_ms;
+  req.connect_timeout_ms = c.connect_timeout_ms;
+  return req;
+}
+
+// Scales each of the rows to length 1; a zero (or non-finite) row is a
+// malformed response.
+void normalise_rows(float* out, size_t rows, uint32_t dim) {
+  for (size_t i = 0; i < rows; ++i) {
+    float* row = out + i * size_t{dim};
+    double norm2 = 0.0;
+    for (uint32_t j = 0; j < dim; ++j) norm2 += double{row[j]} * row[j];
+    if (!(norm2 > 0.0) || !std::isfinite(norm2))
+      fail(Status::Embedding, "the Gemini API sent a malformed response: embeddings[" +
+                                  std::to_string(i) + "] is the zero vector");
+    const double scale = 1.0 / std::sqrt(norm2);
+    for (uint32_t j = 0; j < dim; ++j) row[j] = static_cast<float>(row[j] * scale);
+  }
+}
+
+// An attempt that failed in a way a retry may mend.
+struct FailedAttempt {
+  std::string what;                      // what went wrong, for the final error
+  std::optional<double> server_delay_s;  // the wait the server asked for
+};
+
+// Judges an answer other than HTTP 200: throws when retrying cannot help.
+FailedAttempt judge_failure(const HttpResponse& resp, const std::string& base_url) {
+  FailedAttempt f;
+  if (resp.status == 0) {
+    f.what = "could not get an answer from the Gemini API at " + base_url + ": " + resp.error;
+    if (!resp.retryable) fail(Status::Embedding, f.what);
+    return f;
+  }
+  const gemini::ApiError e = gemini::parse_api_error(resp.body);
+  f.what = "the Gemini API answered HTTP " + std::to_string(resp.status);
+  if (!e.status.empty()) f.what += " " + e.status;
+  f.what += ": " + (e.message.empty() ? "\"" + gemini::body_excerpt(resp.body) + "\"" : e.message);
+  const bool transient = resp.status == 408 || resp.status == 429 || resp.status >= 500;
+  if (!transient) fail(Status::Embedding, f.what + status_hint(resp.status));
+  f.server_delay_s = e.retry_delay_s ? e.retry_delay_s : resp.retry_after_s;
+  return f;
+}
+
+// Exponential back-off with equal jitter: half fixed, half random.
+double backoff_s(const GeminiConfig& c, uint32_t attempt, double jitter) {
+  const double cap = c.max_backoff_ms / 1000.0;
+  const double base = std::min(
+      cap, std::ldexp(c.initial_backoff_ms / 1000.0, static_cast<int>(std::min(attempt, 30u))));
+  return base * (0.5 + 0.5 * jitter);
+}
+
+// How long to wait before the next attempt: the server's delay (plus up to
+// 10%) or the back-off. Throws when no retry is left or the server asks for
+// more than max_retry_delay_ms.
+double delay_before_retry(const GeminiConfig& c, const FailedAttempt& failed, uint32_t attempt,
+                          long status, const std::function<double()>& jitter) {
+  if (attempt >= c.max_retries)
+    fail(Status::Embedding, failed.what + " (gave up after " + std::to_string(attempt + 1) +
+                                (attempt == 0 ? " attempt" : " attempts") + ")" +
+                                status_hint(status));
+  if (!failed.server_delay_s) return backoff_s(c, attempt, jitter());
+  const double server_delay_s = *failed.server_delay_s;
+  if (server_delay_s * 1000.0 > c.max_retry_delay_ms)
+    fail(Status::Embedding, failed.what + " (the server asks to retry in " +
+                                seconds(server_delay_s) + ", longer than max_retry_delay_ms = " +
+                                std::to_string(c.max_retry_delay_ms) + ")" + status_hint(status));
+  return server_delay_s * (1.0 + 0.1 * jitter());
 }
 
 }  // namespace
@@ -157,67 +235,18 @@ void GeminiEmbedder::embed_into(std::span<const std::string_view> texts, EmbedTa
 
 void GeminiEmbedder::embed_batch(std::span<const std::string_view> texts, EmbedTask task,
                                  float* out, const std::atomic<bool>& abandoned) {
-  const GeminiConfig& c = config_;
-  HttpRequest req;
-  req.url = url_;
-  req.headers = {"Content-Type: application/json", "x-goog-api-key: " + c.api_key,
-                 "Expect:"};  // no 100-continue round trip for large bodies
-  req.body = gemini::batch_request_body(c.model, texts, task, c.output_dim);
-  req.timeout_ms = c.timeout_ms;
-  req.connect_timeout_ms = c.connect_timeout_ms;
-
+  const HttpRequest req = batch_request(config_, url_, texts, task);
   for (uint32_t attempt = 0;; ++attempt) {
     if (abandoned.load()) fail(Status::Embedding, "abandoned: another batch of this call failed");
     limiter_->acquire();
     const HttpResponse resp = transport_->post(req);
-
-    std::string last;  // what went wrong with this attempt
-    std::optional<double> server_delay;
-    if (resp.status == 0) {
-      last = "could not get an answer from the Gemini API at " + c.base_url + ": " + resp.error;
-      if (!resp.retryable) fail(Status::Embedding, last);
-    } else if (resp.status == 200) {
-      gemini::parse_embeddings(resp.body, texts.size(), c.output_dim, out);
-      for (size_t i = 0; i < texts.size(); ++i) {
-        float* row = out + i * size_t{c.output_dim};
-        double norm2 = 0.0;
-        for (uint32_t j = 0; j < c.output_dim; ++j) norm2 += double{row[j]} * row[j];
-        if (!(norm2 > 0.0) || !std::isfinite(norm2))
-          fail(Status::Embedding, "the Gemini API sent a malformed response: embeddings[" +
-                                      std::to_string(i) + "] is the zero vector");
-        const double scale = 1.0 / std::sqrt(norm2);
-        for (uint32_t j = 0; j < c.output_dim; ++j) row[j] = static_cast<float>(row[j] * scale);
-      }
+    if (resp.status == 200) {
+      gemini::parse_embeddings(resp.body, texts.size(), config_.output_dim, out);
+      normalise_rows(out, texts.size(), config_.output_dim);
       return;
-    } else {
-      const gemini::ApiError e = gemini::parse_api_error(resp.body);
-      last = "the Gemini API answered HTTP " + std::to_string(resp.status);
-      if (!e.status.empty()) last += " " + e.status;
-      last +=
-          ": " + (e.message.empty() ? "\"" + gemini::body_excerpt(resp.body) + "\"" : e.message);
-      const bool transient = resp.status == 408 || resp.status == 429 || resp.status >= 500;
-      if (!transient) fail(Status::Embedding, last + status_hint(resp.status));
-      server_delay = e.retry_delay_s ? e.retry_delay_s : resp.retry_after_s;
     }
-
-    if (attempt >= c.max_retries)
-      fail(Status::Embedding, last + " (gave up after " + std::to_string(attempt + 1) +
-                                  (attempt == 0 ? " attempt" : " attempts") + ")" +
-                                  status_hint(resp.status));
-    double delay_s;
-    if (server_delay) {
-      if (*server_delay * 1000.0 > c.max_retry_delay_ms)
-        fail(Status::Embedding,
-             last + " (the server asks to retry in " + seconds(*server_delay) +
-                 ", longer than max_retry_delay_ms = " + std::to_string(c.max_retry_delay_ms) +
-                 ")" + status_hint(resp.status));
-      delay_s = *server_delay * (1.0 + 0.1 * jitter_());
-    } else {
-      const double cap = c.max_backoff_ms / 1000.0;
-      const double base = std::min(
-          cap, std::ldexp(c.initial_backoff_ms / 1000.0, static_cast<int>(std::min(attempt, 30u))));
-      delay_s = base * (0.5 + 0.5 * jitter_());
-    }
+    const FailedAttempt failed = judge_failure(resp, config_.base_url);
+    const double delay_s = delay_before_retry(config_, failed, attempt, resp.status, jitter_);
     const Clock::Nanos until =
         clock_->now() + Clock::Nanos(static_cast<int64_t>(std::llround(delay_s * 1e9)));
     if (resp.status == 429)

@@ -40,6 +40,75 @@ class BufferedOutput {
   std::vector<uint8_t> buffer_;
 };
 
+SectionTraits traits_of(uint32_t kind) {
+  SectionTraits traits;
+  if (!section_traits(kind, traits))
+    fail(Status::Internal, "storage has no layout for " + section_label(kind) +
+                               "; add it to section_traits() in segment_format.cpp");
+  return traits;
+}
+
+// The bytes the parts hold, which must be count elements of element_size.
+uint64_t checked_raw_size(uint32_t kind, uint64_t element_size, uint64_t count,
+                          const std::vector<ByteSpan>& parts) {
+  uint64_t raw_size = 0;
+  for (const ByteSpan& p : parts) raw_size += p.size;
+  if (element_size != 0 && count > UINT64_MAX / element_size)
+    fail(Status::Internal, section_label(kind) + ": element count overflows");
+  if (raw_size != element_size * count)
+    fail(Status::Internal, section_label(kind) + ": the parts hold " + std::to_string(raw_size) +
+                               " bytes, not " + std::to_string(count) + " x " +
+                               std::to_string(element_size));
+  return raw_size;
+}
+
+// The parts of the index header section, joined (their sizes add up to one).
+IndexHeader join_index_header(const std::vector<ByteSpan>& parts) {
+  IndexHeader h;
+  uint8_t* dst = reinterpret_cast<uint8_t*>(&h);
+  for (const ByteSpan& p : parts) {
+    std::memcpy(dst, p.data, p.size);
+    dst += p.size;
+  }
+  return h;
+}
+
+// Where a section's payload starts. The header sits right before it;
+// uncompressed payloads start on a page boundary so they can be mapped in
+// place.
+uint64_t payload_offset_after(uint64_t end, bool compress) {
+  return compress ? align_up(end, kSmallAlign) + sizeof(SectionHeader)
+                  : align_up(end + sizeof(SectionHeader), kPageAlign);
+}
+
+// What write_payload put on disk.
+struct StoredPayload {
+  uint64_t size;
+  uint64_t checksum;
+};
+
+// Writes the parts at `offset`, through zstd when `compress`.
+StoredPayload write_payload(File& file, const SaveOptions& options, uint64_t offset,
+                            const std::vector<ByteSpan>& parts, uint64_t raw_size, bool compress) {
+  BlockChecksum checksum;
+  BufferedOutput out(file, offset);
+  uint64_t stored = 0;
+  auto emit = [&](const uint8_t* data, size_t size) {
+    checksum.update(data, size);
+    out.write(data, size);
+    stored += size;
+  };
+  if (compress) {
+    ZstdCompressor zstd(options.zstd_level, raw_size, options.threads);
+    for (const ByteSpan& p : parts) zstd.update(p.data, p.size, emit);
+    zstd.finish(emit);
+  } else {
+    for (const ByteSpan& p : parts) emit(p.data, p.size);
+  }
+  out.flush();
+  return {stored, checksum.finish()};
+}
+
 }  // namespace
 
 SegmentWriter::SegmentWriter(File& file, const SaveOptions& options)
@@ -65,62 +134,14 @@ bool SegmentWriter::compressed(SectionRole role) const {
 void SegmentWriter::section(SectionKind kind, uint64_t element_size, uint64_t count,
                             const std::vector<ByteSpan>& parts) {
   const uint32_t k = static_cast<uint32_t>(kind);
-  SectionTraits traits;
-  if (!section_traits(k, traits))
-    fail(Status::Internal, "storage has no layout for " + section_label(k) +
-                               "; add it to section_traits() in segment_format.cpp");
-  uint64_t raw_size = 0;
-  for (const ByteSpan& p : parts) raw_size += p.size;
-  if (element_size != 0 && count > UINT64_MAX / element_size)
-    fail(Status::Internal, section_label(k) + ": element count overflows");
-  if (raw_size != element_size * count)
-    fail(Status::Internal, section_label(k) + ": the parts hold " + std::to_string(raw_size) +
-                               " bytes, not " + std::to_string(count) + " x " +
-                               std::to_string(element_size));
-  if (kind == SectionKind::IndexHeader) {
-    if (have_index_header_ || raw_size != sizeof(IndexHeader))
-      fail(Status::Internal, "the index header must be written once, as one IndexHeader");
-    IndexHeader h;
-    uint8_t* dst = reinterpret_cast<uint8_t*>(&h);
-    for (const ByteSpan& p : parts) {
-      std::memcpy(dst, p.data, p.size);
-      dst += p.size;
-    }
-    dim_ = h.dim;
-    index_kind_ = h.kind;
-    have_index_header_ = true;
-  } else if (!have_index_header_) {
-    fail(Status::Internal, "the index header must be the first section");
-  }
-  if (directory_.size() == kMaxSections)
-    fail(Status::Internal,
-         "an index file holds at most " + std::to_string(kMaxSections) + " sections");
-  for (const DirectoryEntry& e : directory_)
-    if (e.kind == k) fail(Status::Internal, section_label(k) + " written twice");
+  const SectionTraits traits = traits_of(k);
+  const uint64_t raw_size = checked_raw_size(k, element_size, count, parts);
+  accept(kind, raw_size, parts);
 
   const bool compress = compressed(traits.role);
-  // The header sits right before the payload; uncompressed payloads start
-  // on a page boundary so they can be mapped in place.
-  const uint64_t payload_offset = compress ? align_up(end_, kSmallAlign) + sizeof(SectionHeader)
-                                           : align_up(end_ + sizeof(SectionHeader), kPageAlign);
-  const uint64_t header_offset = payload_offset - sizeof(SectionHeader);
-
-  BlockChecksum checksum;
-  BufferedOutput out(file_, payload_offset);
-  uint64_t stored = 0;
-  auto emit = [&](const uint8_t* data, size_t size) {
-    checksum.update(data, size);
-    out.write(data, size);
-    stored += size;
-  };
-  if (compress) {
-    ZstdCompressor zstd(options_.zstd_level, raw_size, options_.threads);
-    for (const ByteSpan& p : parts) zstd.update(p.data, p.size, emit);
-    zstd.finish(emit);
-  } else {
-    for (const ByteSpan& p : parts) emit(p.data, p.size);
-  }
-  out.flush();
+  const uint64_t payload_offset = payload_offset_after(end_, compress);
+  const StoredPayload stored =
+      write_payload(file_, options_, payload_offset, parts, raw_size, compress);
 
   SectionHeader sh{};
   sh.magic = kSectionMagic;
@@ -133,16 +154,39 @@ void SegmentWriter::section(SectionKind kind, uint64_t element_size, uint64_t co
   sh.count = count;
   sh.raw_size = raw_size;
   sh.payload_offset = payload_offset;
-  sh.stored_size = stored;
-  sh.payload_checksum = checksum.finish();
+  sh.stored_size = stored.size;
+  sh.payload_checksum = stored.checksum;
   sh.header_checksum = xxh64(&sh, offsetof(SectionHeader, header_checksum));
-  file_.pwrite_all(&sh, sizeof sh, header_offset);
+  file_.pwrite_all(&sh, sizeof sh, payload_offset - sizeof(SectionHeader));
+  record(sh);
+}
 
+void SegmentWriter::accept(SectionKind kind, uint64_t raw_size,
+                           const std::vector<ByteSpan>& parts) {
+  const uint32_t k = static_cast<uint32_t>(kind);
+  if (kind == SectionKind::IndexHeader) {
+    if (have_index_header_ || raw_size != sizeof(IndexHeader))
+      fail(Status::Internal, "the index header must be written once, as one IndexHeader");
+    const IndexHeader h = join_index_header(parts);
+    dim_ = h.dim;
+    index_kind_ = h.kind;
+    have_index_header_ = true;
+  } else if (!have_index_header_) {
+    fail(Status::Internal, "the index header must be the first section");
+  }
+  if (directory_.size() == kMaxSections)
+    fail(Status::Internal,
+         "an index file holds at most " + std::to_string(kMaxSections) + " sections");
+  for (const DirectoryEntry& e : directory_)
+    if (e.kind == k) fail(Status::Internal, section_label(k) + " written twice");
+}
+
+void SegmentWriter::record(const SectionHeader& sh) {
   DirectoryEntry e{};
-  e.kind = k;
+  e.kind = sh.kind;
   e.flags = sh.flags;
-  e.header_offset = header_offset;
-  e.end_offset = payload_offset + stored;
+  e.header_offset = sh.payload_offset - sizeof(SectionHeader);
+  e.end_offset = sh.payload_offset + sh.stored_size;
   directory_.push_back(e);
   end_ = e.end_offset;
 }

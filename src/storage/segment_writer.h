@@ -26,6 +26,11 @@ class SegmentWriter final : public ImageSink {
 
  private:
   bool compressed(SectionRole role) const;
+  // Checks that the section may come now (remembering the index header's
+  // kind and dimension); throws Internal when not.
+  void accept(SectionKind kind, uint64_t raw_size, const std::vector<ByteSpan>& parts);
+  // Adds the written section to the directory and moves the end past it.
+  void record(const SectionHeader& header);
 
   File& file_;
   SaveOptions options_;
