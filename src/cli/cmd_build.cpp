@@ -28,14 +28,16 @@ static const char kBuildHelp[] =
     "  --ef-search N           default search candidate list saved with the index (default 64)\n"
     "  --threads N             build threads, 0 = all cores (default 0)\n"
     "  --limit N               use only the first N vectors (N >= 1; default: all)\n"
+    "  --keys FILE.npy         keys of the rows (integers, one per row, e.g. from quiver\n"
+    "                          export); default: the row numbers 0..n-1\n"
     "  --compress              zstd-compress vectors and graph (smaller; no in-place mmap)\n"
     "  --quiet                 no progress bar\n"
-    "Keys are the row numbers 0..n-1.\n";
+    "Keys are the row numbers 0..n-1 unless --keys gives them.\n";
 
 int cmd_build(int argc, char** argv) {
   Args args(argc, argv,
             {"input", "output", "metric", "index", "m", "ef-construction", "ef-search", "threads",
-             "limit", "storage"},
+             "limit", "storage", "keys"},
             {"quiet", "help", "compress", "codes-only"});
   if (args.has("help")) {
     std::fputs(kBuildHelp, stdout);
@@ -66,6 +68,14 @@ int cmd_build(int argc, char** argv) {
   io::FloatMatrix data = load_vectors(args.get("input"), limit_arg(args));
   if (data.rows == 0) throw CliError{args.get("input") + ": holds no vectors"};
   opts.dim = uint32_t(data.cols);
+  std::vector<uint64_t> given_keys;
+  if (args.has("keys")) {
+    given_keys = load_keys(args.get("keys"));
+    // With --limit the first rows take the first keys; else one key a row.
+    if (given_keys.size() < data.rows || (!args.has("limit") && given_keys.size() != data.rows))
+      throw CliError{args.get("keys") + ": holds " + std::to_string(given_keys.size()) +
+                     " keys for " + std::to_string(data.rows) + " vectors"};
+  }
 
   qv_index* raw = nullptr;
   check(qv_index_create(&opts, &raw), "creating the index");
@@ -79,7 +89,8 @@ int cmd_build(int argc, char** argv) {
     for (size_t begin = 0; begin < data.rows; begin += step) {
       size_t n = std::min(step, data.rows - begin);
       keys.resize(n);
-      for (size_t i = 0; i < n; ++i) keys[i] = begin + i;
+      for (size_t i = 0; i < n; ++i)
+        keys[i] = given_keys.empty() ? begin + i : given_keys[begin + i];
       check(qv_index_add_batch(index.get(), n, keys.data(), data.data.data() + begin * data.cols),
             "adding vectors " + std::to_string(begin) + ".." + std::to_string(begin + n - 1));
       progress.update(begin + n);

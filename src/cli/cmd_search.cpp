@@ -24,10 +24,12 @@ static const char kSearchHelp[] =
     "  --threads N           search threads, 0 = all cores (default 0)\n"
     "  --mmap                open the index by mmap instead of loading it\n"
     "  --limit N             use only the first N queries (N >= 1; default: all)\n"
+    "  --npy PREFIX          also write PREFIX.keys.npy (uint64) and PREFIX.distances.npy\n"
+    "                        (float32), nq x k; missing results: key 2^64-1, distance inf\n"
     "  --quiet               print only the summary line\n";
 
 int cmd_search(int argc, char** argv) {
-  Args args(argc, argv, {"query", "k", "ef", "groundtruth", "threads", "limit", "rerank"},
+  Args args(argc, argv, {"query", "k", "ef", "groundtruth", "threads", "limit", "rerank", "npy"},
             {"quiet", "help", "mmap"});
   if (args.has("help")) {
     std::fputs(kSearchHelp, stdout);
@@ -60,6 +62,7 @@ int cmd_search(int argc, char** argv) {
                               keys.data(), distances.data(), found.data()),
         "searching");
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (args.has("npy")) write_results_npy(args.get("npy"), queries.rows, k, keys, distances);
 
   if (args.has("groundtruth")) {
     io::IntMatrix truth = load_groundtruth(args.get("groundtruth"));

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "storage/npy_reader.h"
+#include "storage/npy_writer.h"
 
 namespace quiver::cli {
 
@@ -38,6 +39,29 @@ io::IntMatrix load_groundtruth(const std::string& path) {
   if (!ends_with(path, ".ivecs")) throw CliError{path + ": ground truth must be an .ivecs file"};
   try {
     return io::read_ivecs(path);
+  } catch (const Error& e) {
+    throw CliError{e.what()};
+  }
+}
+
+void write_results_npy(const std::string& prefix, size_t rows, size_t k,
+                       const std::vector<uint64_t>& keys, const std::vector<float>& distances) {
+  auto write = [&](const std::string& path, const char* descr, const void* data, size_t item) {
+    try {
+      storage::NpyWriter out(path, descr, {rows, k}, item);
+      out.append(data, rows * k * item);
+      out.commit();
+    } catch (const Error& e) {
+      throw CliError{path + ": " + e.what()};
+    }
+  };
+  write(prefix + ".keys.npy", "<u8", keys.data(), sizeof(uint64_t));
+  write(prefix + ".distances.npy", "<f4", distances.data(), sizeof(float));
+}
+
+std::vector<uint64_t> load_keys(const std::string& path) {
+  try {
+    return storage::read_npy_keys(path);
   } catch (const Error& e) {
     throw CliError{e.what()};
   }

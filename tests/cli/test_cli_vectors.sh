@@ -74,6 +74,18 @@ assert k.shape == (300,) and k.dtype == np.uint64
 assert sorted(k.tolist()) == list(range(300))
 " || fail "export: numpy could not read the files back"
   expect_ok "build from npy" "$quiver" build --input "$work/out.vectors.npy" -o "$work/npy.qv" --quiet
+  # Keys from a .npy (row i under key 7 i + 5), results to .npy.
+  "$python" -c "import numpy as np; k = np.arange(300, dtype=np.uint64) * 7 + 5; np.save('$work/keys7.npy', k); np.save('$work/keys299.npy', k[:299])"
+  expect_ok "build with keys" "$quiver" build --input "$work/out.vectors.npy" --keys "$work/keys7.npy" -o "$work/keyed.qv" --quiet
+  expect_ok "search to npy" "$quiver" search "$work/keyed.qv" --query "$work/out.vectors.npy" -k 2 --limit 20 --npy "$work/res" --quiet
+  "$python" -c "
+import numpy as np
+k = np.load('$work/res.keys.npy'); d = np.load('$work/res.distances.npy')
+assert k.shape == (20, 2) and k.dtype == np.uint64 and d.shape == (20, 2) and d.dtype == np.float32
+assert (k[:, 0] == np.arange(20, dtype=np.uint64) * 7 + 5).all(), k[:, 0]
+assert (d[:, 0] == 0).all(), d[:, 0]
+" || fail "build --keys / search --npy: wrong keys or files"
+  expect_error "keys count" 1 "holds 299 keys for 300 vectors" "$quiver" build --input "$work/out.vectors.npy" --keys "$work/keys299.npy" -o "$work/x.qv"
 else
   echo "SKIPPED: numpy checks (no python3 with numpy)"
 fi
