@@ -962,6 +962,42 @@ QV_API qv_status qv_index_search_text_ex(const qv_index* index, const char* quer
                                          uint64_t* chunk_keys_out, float* distances_out,
                                          size_t* found_out);
 
+/* Keyword search (BM25, k1 = 1.2, b = 0.75) over every key's metadata read
+ * as text: with the text calls, the chunks' texts. Words are found as the
+ * hashing embedder finds them: Unicode letters and digits, case and accents
+ * folded ("Ecole" matches "école"). Writes up to k keys (CHUNK keys for text
+ * added with qv_index_add_text) with their scores, HIGHEST first (ties by
+ * key), and their number in *found_out; a query without words finds
+ * nothing. params->filter applies (ef, rerank and threads do not).
+ * No embedder is needed. The keyword index is not saved: it is built from
+ * the saved metadata on the first keyword or hybrid search after
+ * qv_index_create or qv_index_open (one pass over the metadata) and kept in
+ * step with every later change. keys_out must hold k entries; scores_out
+ * may be NULL.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, query, keys_out or
+ * found_out, k == 0, unknown params->struct_size), QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: as qv_index_search. */
+QV_API qv_status qv_index_search_keywords(const qv_index* index, const char* query, size_t k,
+                                          const qv_search_params* params, uint64_t* keys_out,
+                                          float* scores_out, size_t* found_out);
+
+/* Hybrid search for documents: fuses the ranking of qv_index_search_text
+ * (meaning, through the embedder) with the ranking of documents by their
+ * best chunk in qv_index_search_keywords (exact words: names, codes,
+ * identifiers), by reciprocal rank fusion: score = sum over the two
+ * rankings of 1 / (60 + rank), rank from 1, each ranking looking at 50
+ * documents (or k, if larger). Writes up to k DOCUMENT keys, their best
+ * chunk (the nearest by meaning when the vector search found the document,
+ * else the best by keywords; chunk_keys_out may be NULL) and scores
+ * (HIGHEST first, ties by key; scores_out may be NULL).
+ * params: ef as for qv_index_search_text; filter sees CHUNK keys, in both
+ * rankings.
+ * Errors: as qv_index_search_text. Thread-safety: as qv_index_search_text. */
+QV_API qv_status qv_index_search_hybrid(const qv_index* index, const char* query, size_t k,
+                                        const qv_search_params* params, uint64_t* doc_keys_out,
+                                        uint64_t* chunk_keys_out, float* scores_out,
+                                        size_t* found_out);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -158,6 +158,42 @@ QV_API qv_status qv_index_search_text_ex(const qv_index* index, const char* quer
                           found_out);
 }
 
+QV_API qv_status qv_index_search_keywords(const qv_index* index, const char* query, size_t k,
+                                          const qv_search_params* params, uint64_t* keys_out,
+                                          float* scores_out, size_t* found_out) {
+  quiver::SearchOptions options;
+  if (qv_status s = check_search(index, query, k, params, keys_out, found_out, options)) return s;
+  return guard([&] {
+    std::vector<quiver::KeywordHit> hits;
+    index->collection->search_keywords(query, k, options.filter, hits);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      keys_out[i] = hits[i].key;
+      if (scores_out) scores_out[i] = hits[i].score;
+    }
+    *found_out = hits.size();
+  });
+}
+
+QV_API qv_status qv_index_search_hybrid(const qv_index* index, const char* query, size_t k,
+                                        const qv_search_params* params, uint64_t* doc_keys_out,
+                                        uint64_t* chunk_keys_out, float* scores_out,
+                                        size_t* found_out) {
+  quiver::SearchOptions options;
+  if (qv_status s = check_search(index, query, k, params, doc_keys_out, found_out, options))
+    return s;
+  if (qv_status s = check_embedder(index)) return s;
+  return guard([&] {
+    std::vector<quiver::HybridHit> hits;
+    index->text.search_hybrid(*index->collection, query, options, hits);
+    for (size_t i = 0; i < hits.size(); ++i) {
+      doc_keys_out[i] = hits[i].document;
+      if (chunk_keys_out) chunk_keys_out[i] = hits[i].chunk;
+      if (scores_out) scores_out[i] = float(hits[i].score);
+    }
+    *found_out = hits.size();
+  });
+}
+
 QV_API qv_status qv_index_search_text_chunks(const qv_index* index, const char* query, size_t k,
                                              const qv_search_params* params, uint64_t* keys_out,
                                              float* distances_out, size_t* found_out) {

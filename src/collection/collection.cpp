@@ -86,6 +86,7 @@ void Collection::remove(uint64_t key) {
   index_->remove(key);
   std::unique_lock meta(metadata_mutex_);
   metadata_.erase(key);
+  if (keywords_built_.load(std::memory_order_acquire)) keywords_.erase(key);
 }
 
 void Collection::set_metadata(uint64_t key, const void* data, size_t size) {
@@ -97,6 +98,25 @@ void Collection::set_metadata(uint64_t key, const void* data, size_t size) {
                                " in the index; add the vector before its metadata");
   std::unique_lock meta(metadata_mutex_);
   metadata_.set(key, data, size);
+  if (keywords_built_.load(std::memory_order_acquire))
+    keywords_.set(key, std::string_view(static_cast<const char*>(data), size));
+}
+
+void Collection::build_keywords() const {
+  if (keywords_built_.load(std::memory_order_acquire)) return;
+  std::lock_guard<std::mutex> once(keywords_build_mutex_);
+  if (keywords_built_.load(std::memory_order_acquire)) return;
+  std::shared_lock meta(metadata_mutex_);
+  metadata_.for_each([this](uint64_t key, ByteSpan blob) {
+    keywords_.set(key, std::string_view(reinterpret_cast<const char*>(blob.data), blob.size));
+  });
+  keywords_built_.store(true, std::memory_order_release);
+}
+
+void Collection::search_keywords(std::string_view query, size_t k, const KeyFilter& filter,
+                                 std::vector<KeywordHit>& out) const {
+  build_keywords();
+  keywords_.search(query, k, filter, out);
 }
 
 std::optional<ByteSpan> Collection::get_metadata(uint64_t key) const {

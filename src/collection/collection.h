@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "collection/key_locks.h"
+#include "collection/keyword_index.h"
 #include "index/hnsw_index.h"
 #include "index/index_kind.h"
 #include "index/vector_index.h"
@@ -92,6 +93,11 @@ class Collection {
   // Overlapping a remove of the key, it may still return the removed
   // key's metadata; never does a live key miss the metadata last set on it.
   std::optional<ByteSpan> get_metadata(uint64_t key) const;
+  // BM25 over every key's metadata as text (keyword_index.h), best first.
+  // The keyword index is built from the metadata on the first call and
+  // kept in step with set_metadata and remove from then on.
+  void search_keywords(std::string_view query, size_t k, const KeyFilter& filter,
+                       std::vector<KeywordHit>& out) const;
 
   // Rebuilds the index from its live vectors, dropping HNSW tombstones.
   void compact(unsigned threads);
@@ -105,6 +111,7 @@ class Collection {
  private:
   void check_writable() const;
   bool contains(uint64_t key) const;
+  void build_keywords() const;  // once, from the metadata
 
   std::unique_ptr<VectorIndex> index_;
   storage::MetadataStore metadata_;
@@ -113,6 +120,12 @@ class Collection {
   // remove against set_metadata of one key; taken inside writers_ and
   // outside metadata_mutex_.
   KeyLocks key_locks_;
+  // Derived from metadata_ (not saved). Built by the first keyword search
+  // under metadata_mutex_ (shared); once built, changes to metadata_ update
+  // it under metadata_mutex_ (exclusive), so it never misses one.
+  mutable KeywordIndex keywords_;
+  mutable std::atomic<bool> keywords_built_{false};
+  mutable std::mutex keywords_build_mutex_;
   bool read_only_ = false;
   // Mapped: the image the index reads in place (which holds the memory
   // behind it), for verify().

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "core/error.h"
@@ -267,6 +268,47 @@ void TextLayer::search_documents(const Collection& collection, std::string_view 
     if (hits.size() < wide.k || wide.k >= live) return;
     wide.k = wide.k > SIZE_MAX / 4 ? SIZE_MAX : wide.k * 4;
   }
+}
+
+void TextLayer::search_hybrid(const Collection& collection, std::string_view query,
+                              const SearchOptions& options, std::vector<HybridHit>& out) const {
+  out.clear();
+  if (options.k == 0) fail(Status::InvalidArgument, "k must be at least 1");
+  SearchOptions deep = options;
+  deep.k = std::max(options.k, kHybridDepth);
+  std::vector<DocumentHit> by_meaning;
+  search_documents(collection, query, deep, by_meaning);
+  // Keyword hits are chunks: a document ranks where its best chunk does.
+  std::vector<KeywordHit> chunks;
+  std::vector<DocumentHit> by_words;
+  std::unordered_set<uint64_t> seen;
+  for (size_t want = deep.k * 4;; want *= 4) {
+    collection.search_keywords(query, want, options.filter, chunks);
+    by_words.clear();
+    seen.clear();
+    for (const KeywordHit& h : chunks)
+      if (seen.insert(document_of(h.key)).second && by_words.size() < deep.k)
+        by_words.push_back({0.0f, document_of(h.key), h.key});
+    if (by_words.size() == deep.k || chunks.size() < want) break;
+  }
+  std::unordered_map<uint64_t, HybridHit> fused;
+  auto add_ranking = [&](const std::vector<DocumentHit>& ranking) {
+    for (size_t r = 0; r < ranking.size(); ++r) {
+      auto it = fused
+                    .try_emplace(ranking[r].document,
+                                 HybridHit{0.0, ranking[r].document, ranking[r].chunk})
+                    .first;
+      it->second.score += 1.0 / (kRrfK + double(r + 1));
+    }
+  };
+  add_ranking(by_meaning);  // first: its best chunk is the one a document keeps
+  add_ranking(by_words);
+  out.reserve(fused.size());
+  for (const auto& entry : fused) out.push_back(entry.second);
+  std::sort(out.begin(), out.end(), [](const HybridHit& a, const HybridHit& b) {
+    return a.score != b.score ? a.score > b.score : a.document < b.document;
+  });
+  if (out.size() > options.k) out.resize(options.k);
 }
 
 }  // namespace quiver

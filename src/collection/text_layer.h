@@ -64,6 +64,15 @@ struct DocumentHit {
   uint64_t chunk;
 };
 
+// One document of a hybrid search: its fused score (higher is better) and
+// its best chunk (by the vector search where it found the document, else by
+// keywords).
+struct HybridHit {
+  double score;
+  uint64_t document;
+  uint64_t chunk;
+};
+
 class TextLayer {
  public:
   // Default chunking for the hashing embedder: see qv_text_options_init.
@@ -108,6 +117,18 @@ class TextLayer {
   // documents are found or the index has no more chunks to give.
   void search_documents(const Collection& collection, std::string_view query,
                         const SearchOptions& options, std::vector<DocumentHit>& out) const;
+
+  // The options.k best documents by reciprocal rank fusion (Cormack et al.,
+  // 2009) of two rankings of documents: search_documents (meaning) and the
+  // collection's BM25 keyword search over chunk texts, each document ranked
+  // by its best chunk (exact terms). score = sum over the rankings that hold
+  // the document of 1 / (kRrfK + rank), rank from 1. Each ranking looks at
+  // kHybridDepth documents at least (or options.k, if larger). Best first,
+  // ties by document key. options.filter sees chunk keys in both.
+  static constexpr double kRrfK = 60.0;
+  static constexpr size_t kHybridDepth = 50;
+  void search_hybrid(const Collection& collection, std::string_view query,
+                     const SearchOptions& options, std::vector<HybridHit>& out) const;
 
  private:
   struct Snapshot {

@@ -103,6 +103,20 @@ std::optional<ByteSpan> MetadataStore::get(uint64_t key) const {
   return std::nullopt;
 }
 
+void MetadataStore::for_each(const std::function<void(uint64_t, ByteSpan)>& fn) const {
+  if (!frozen_) {
+    for (const auto& [key, blob] : entries_)
+      fn(key, ByteSpan{reinterpret_cast<const uint8_t*>(blob.data()), blob.size()});
+    return;
+  }
+  const uint8_t* table = encoded_.data + sizeof(uint64_t);
+  for (uint64_t i = 0; i < frozen_count_; ++i) {
+    Entry e;
+    std::memcpy(&e, table + i * sizeof(Entry), sizeof e);
+    fn(e.key, ByteSpan{table + frozen_count_ * sizeof(Entry) + e.offset, size_t(e.length)});
+  }
+}
+
 size_t MetadataStore::size() const { return frozen_ ? size_t(frozen_count_) : entries_.size(); }
 
 size_t MetadataStore::heap_bytes() const {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,6 +35,8 @@ class MetadataStore {
 
   // The blob of `key`; it stays valid until that key is set or erased.
   std::optional<ByteSpan> get(uint64_t key) const;
+  // Calls fn(key, blob) for every entry (in no particular order).
+  void for_each(const std::function<void(uint64_t, ByteSpan)>& fn) const;
   size_t size() const;
   // Heap bytes held (a read-only view holds none of its blobs).
   size_t heap_bytes() const;
