@@ -18,6 +18,8 @@ static const char kAskHelp[] =
     "  -k N        how many documents (default 5)\n"
     "  --chunks    list the nearest chunks instead (one document may then appear\n"
     "              several times)\n"
+    "  --hybrid    rank by meaning and by the question's exact words together\n"
+    "              (reciprocal rank fusion; prints a score, higher is better)\n"
     "  --full      print whole passages, not their first 300 characters\n"
     "  --ef N      HNSW candidate list (default: the index's)\n"
     "  --gemini    embed the question with Gemini (needs GEMINI_API_KEY); use it\n"
@@ -38,7 +40,7 @@ std::string passage(const qv_index* index, uint64_t chunk_key, bool full) {
 }  // namespace
 
 int cmd_ask(int argc, char** argv) {
-  Args args(argc, argv, {"k", "ef"}, {"chunks", "full", "gemini", "mmap", "help"});
+  Args args(argc, argv, {"k", "ef"}, {"chunks", "full", "gemini", "mmap", "hybrid", "help"});
   if (args.has("help")) {
     std::fputs(kAskHelp, stdout);
     return 0;
@@ -52,7 +54,8 @@ int cmd_ask(int argc, char** argv) {
   const size_t k = args.get_uint("k", 5);
   if (k == 0) throw UsageError{"-k must be at least 1"};
   if (k > 100000) throw UsageError{"-k must be at most 100000"};
-  const bool chunks = args.has("chunks"), full = args.has("full");
+  const bool chunks = args.has("chunks"), full = args.has("full"), hybrid = args.has("hybrid");
+  if (chunks && hybrid) throw UsageError{"--chunks and --hybrid do not go together"};
 
   IndexPtr index = open_index(pos[0], args.has("mmap"));
   uint32_t dim = 0;
@@ -71,6 +74,10 @@ int cmd_ask(int argc, char** argv) {
                                       distances.data(), &found),
           "searching");
     for (size_t i = 0; i < found; ++i) docs[i] = QV_DOC_KEY(chunk_keys[i]);
+  } else if (hybrid) {
+    check(qv_index_search_hybrid(index.get(), question.c_str(), k, &params, docs.data(),
+                                 chunk_keys.data(), distances.data(), &found),
+          "searching");
   } else {
     check(qv_index_search_text_ex(index.get(), question.c_str(), k, &params, docs.data(),
                                   chunk_keys.data(), distances.data(), &found),
@@ -85,8 +92,9 @@ int cmd_ask(int argc, char** argv) {
       std::printf("%zu. document %llu, chunk %u  (distance %.4f)\n", i + 1,
                   (unsigned long long)docs[i], QV_CHUNK_NUMBER(chunk_keys[i]), distances[i]);
     else
-      std::printf("%zu. document %llu  (distance %.4f)\n", i + 1, (unsigned long long)docs[i],
-                  distances[i]);
+      std::printf(
+          hybrid ? "%zu. document %llu  (score %.4f)\n" : "%zu. document %llu  (distance %.4f)\n",
+          i + 1, (unsigned long long)docs[i], distances[i]);
     std::printf("   %s\n", passage(index.get(), chunk_keys[i], full).c_str());
   }
   return 0;

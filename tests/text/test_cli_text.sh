@@ -87,6 +87,9 @@ grep -q "hidden\|git internals" "$T/out" && fail "a hidden file was ingested: $(
 expect 0 "" -- "$QUIVER" ask "$IDX" which railway had steam trains -k 1
 out_has "^1\. document 2 "
 [ "$(grep -c '^[0-9]*\. document' "$T/out")" -eq 1 ] || fail "-k 1 printed more than one"
+expect 0 "" -- "$QUIVER" ask "$IDX" "steam railway" --hybrid -k 2
+out_has "^1\. document 2  (score "
+expect 2 "together" -- "$QUIVER" ask "$IDX" "bees" --hybrid --chunks
 expect 1 "already exists" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --create
 expect 2 "differs" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --dim 64
 
