@@ -411,6 +411,16 @@ func TestCallbackEmbedderRunsGoCode(t *testing.T) {
 func TestGeminiOptionsAreChecked(t *testing.T) {
 	zero := 0
 	g, err := NewGeminiEmbedder(GeminiOptions{APIKey: "test-key", OutputDim: 256, MaxRetries: &zero})
+	if errors.Is(err, &Error{Status: Unsupported}) {
+		// A libquiver built with QV_WITH_GEMINI=OFF refuses every Gemini
+		// embedder, and says how it was built.
+		if qe := expectStatus(t, err, Unsupported); !strings.Contains(qe.Message, "without the Gemini embedder") {
+			t.Fatalf("the refusal does not say why: %v", qe)
+		}
+		_, err = NewGeminiEmbedder(GeminiOptions{APIKey: "k", BaseURL: "ftp://example.invalid"})
+		expectStatus(t, err, Unsupported)
+		t.Skipf("libquiver built without Gemini: %v", err)
+	}
 	must(t, err)
 	if g.Dim() != 256 {
 		t.Fatalf("gemini dim %d", g.Dim())

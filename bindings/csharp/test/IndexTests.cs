@@ -348,7 +348,23 @@ public static partial class IndexTests
 
     public static void TestGeminiOptionsAreChecked()
     {
-        using (var g = Embedder.Gemini(new GeminiOptions { ApiKey = "test-key", OutputDim = 256, MaxRetries = 0 }))
+        var good = new GeminiOptions { ApiKey = "test-key", OutputDim = 256, MaxRetries = 0 };
+        Embedder made;
+        try
+        {
+            made = Embedder.Gemini(good);
+        }
+        catch (QuiverException e) when (e.Status == Status.Unsupported)
+        {
+            // A libquiver built with QV_WITH_GEMINI=OFF refuses every Gemini
+            // embedder, and says how it was built.
+            var refusal = ExpectError(Status.Unsupported, () => Embedder.Gemini(good));
+            Check(refusal.Message.Contains("without the Gemini embedder"), "the refusal does not say why: " + refusal);
+            ExpectError(Status.Unsupported, () => Embedder.Gemini(new GeminiOptions { ApiKey = "k", BaseUrl = "ftp://example.invalid" }));
+            Console.WriteLine("skip TestGeminiOptionsAreChecked: libquiver built without Gemini");
+            return;
+        }
+        using (var g = made)
         {
             Check(g.Dim == 256, "gemini dim");
         }

@@ -366,18 +366,27 @@ fn callback_embedder_runs_rust_code() {
 #[test]
 fn gemini_options_are_checked() {
     use quiver::{Embedder, GeminiOptions};
-    let g = Embedder::gemini(&GeminiOptions {
+    let good = Embedder::gemini(&GeminiOptions {
         api_key: Some("test-key".into()),
         output_dim: Some(256),
         max_retries: Some(0),
         ..Default::default()
-    })
-    .unwrap();
-    assert_eq!(g.dim(), 256);
+    });
     let bad = GeminiOptions {
         api_key: Some("k".into()),
         base_url: Some("ftp://example.invalid".into()),
         ..Default::default()
     };
+    if matches!(&good, Err(e) if e.status == Status::Unsupported) {
+        // A libquiver built with QV_WITH_GEMINI=OFF refuses every Gemini
+        // embedder, and says how it was built.
+        let e = expect_status(good, Status::Unsupported);
+        assert!(e.message.contains("without the Gemini embedder"), "{}", e);
+        expect_status(Embedder::gemini(&bad), Status::Unsupported);
+        eprintln!("gemini_options_are_checked: skipped, libquiver built without Gemini");
+        return;
+    }
+    let g = good.unwrap();
+    assert_eq!(g.dim(), 256);
     expect_status(Embedder::gemini(&bad), Status::InvalidArgument);
 }

@@ -337,8 +337,25 @@ class IndexTest {
 
   @Test
   void testGeminiOptionsAreChecked() {
-    try (Embedder g =
-        Embedder.gemini(new GeminiOptions().apiKey("test-key").outputDim(256).maxRetries(0))) {
+    GeminiOptions good = new GeminiOptions().apiKey("test-key").outputDim(256).maxRetries(0);
+    Embedder made;
+    try {
+      made = Embedder.gemini(good);
+    } catch (QuiverException e) {
+      if (e.status() != Status.UNSUPPORTED) throw e;
+      // A libquiver built with QV_WITH_GEMINI=OFF refuses every Gemini
+      // embedder, and says how it was built.
+      QuiverException refusal = expectError(Status.UNSUPPORTED, () -> Embedder.gemini(good));
+      check(
+          refusal.getMessage().contains("without the Gemini embedder"),
+          "the refusal does not say why: " + refusal);
+      expectError(
+          Status.UNSUPPORTED,
+          () -> Embedder.gemini(new GeminiOptions().apiKey("k").baseUrl("ftp://example.invalid")));
+      org.junit.jupiter.api.Assumptions.abort("libquiver built without Gemini");
+      return;
+    }
+    try (Embedder g = made) {
       check(g.dim() == 256, "gemini dim");
     }
     expectError(
