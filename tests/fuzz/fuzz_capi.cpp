@@ -373,6 +373,26 @@ struct Fuzz {
     if (it == slot.m.meta.end()) return QVF_CHECK(s == QV_ERR_NOT_FOUND);
     QVF_CHECK(s == QV_OK && len == it->second.size());
     QVF_CHECK(std::memcmp(data, it->second.data(), len) == 0);
+    check_keywords(slot, it->second);
+  }
+
+  // The metadata as a keyword query (up to a NUL): every key found holds
+  // metadata, no more keys than that, scores positive, highest first.
+  void check_keywords(const Slot& slot, const std::string& query) {
+    const Model& m = slot.m;
+    const size_t k = std::max<size_t>(1, m.meta.size());
+    std::vector<uint64_t> keys(k);
+    std::vector<float> scores(k);
+    size_t found = SIZE_MAX;
+    qv_status s = qv_index_search_keywords(slot.index, query.c_str(), k, nullptr, keys.data(),
+                                           scores.data(), &found);
+    trace("search_keywords", k, found, s);
+    QVF_CHECK(s == QV_OK && found <= m.meta.size());
+    for (size_t i = 0; i < found; ++i) {
+      QVF_CHECK(m.meta.count(keys[i]) == 1);
+      QVF_CHECK(std::isfinite(scores[i]) && scores[i] > 0.0f);
+      if (i > 0) QVF_CHECK(scores[i - 1] >= scores[i]);
+    }
   }
 
   void save(Slot& slot, Input& in) {
