@@ -58,6 +58,15 @@ int cmd_ask(int argc, char** argv) {
   if (chunks && hybrid) throw UsageError{"--chunks and --hybrid do not go together"};
 
   IndexPtr index = open_index(pos[0], args.has("mmap"));
+  qv_index_info info;
+  qv_index_info_init(&info);
+  check(qv_index_get_info(index.get(), &info), "reading index information");
+  // Text lives in the chunks' metadata: an index without any was made from
+  // vectors (quiver build), and asking it would rank numbers, not text.
+  if (info.metadata_count == 0 && info.count > 0)
+    throw CliError{pos[0] +
+                   " holds vectors but no text; quiver ask searches indexes made by "
+                   "quiver ingest"};
   uint32_t dim = 0;
   check(qv_index_dim(index.get(), &dim), "reading the index dimension");
   EmbedderPtr embedder = make_embedder(args.has("gemini"), dim);

@@ -90,6 +90,10 @@ out_has "^1\. document 2 "
 expect 0 "" -- "$QUIVER" ask "$IDX" "steam railway" --hybrid -k 2
 out_has "^1\. document 2  (score "
 expect 2 "together" -- "$QUIVER" ask "$IDX" "bees" --hybrid --chunks
+# A vector index (quiver build) holds no text: ask refuses it.
+printf '\004\000\000\000\000\000\200\077\000\000\000\000\000\000\000\000\000\000\000\000' >"$T/one.fvecs"
+expect 0 "" -- "$QUIVER" build --input "$T/one.fvecs" -o "$T/vectors.qv" --quiet
+expect 1 "no text" -- "$QUIVER" ask "$T/vectors.qv" "bees"
 expect 1 "already exists" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --create
 expect 2 "differs" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --dim 64
 
