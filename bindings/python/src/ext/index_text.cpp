@@ -89,7 +89,12 @@ void remove_text(Index& self, nb::handle doc_key) {
   check(status);
 }
 
-enum class TextResult { Documents, Chunks, Both };
+enum class TextResult { Documents, Chunks, Both, Keywords, Hybrid };
+
+// Keyword and hybrid results are scores, highest first: a missing one is 0.
+bool is_scored(TextResult what) {
+  return what == TextResult::Keywords || what == TextResult::Hybrid;
+}
 
 nb::tuple search_text(Index& self, nb::handle query, nb::handle k_obj, nb::handle ef,
                       nb::handle filter, nb::handle rerank, TextResult what) {
@@ -106,7 +111,8 @@ nb::tuple search_text(Index& self, nb::handle query, nb::handle k_obj, nb::handl
   SharedUse use = self.use();
   const size_t total = checked_product(queries.size(), k, "the results");
   Output<uint64_t> keys(total);
-  Output<uint64_t> chunks(what == TextResult::Both ? total : 1);
+  const bool with_chunks = what == TextResult::Both || what == TextResult::Hybrid;
+  Output<uint64_t> chunks(with_chunks ? total : 1);
   Output<float> distances(total);
   qv_status status = QV_OK;
   {
@@ -128,11 +134,20 @@ nb::tuple search_text(Index& self, nb::handle query, nb::handle k_obj, nb::handl
           status = qv_index_search_text_ex(self.handle(), queries[i].c_str(), k, params.get(),
                                            row_keys, chunks.data() + i * k, row_distances, &found);
           break;
+        case TextResult::Keywords:
+          status = qv_index_search_keywords(self.handle(), queries[i].c_str(), k, params.get(),
+                                            row_keys, row_distances, &found);
+          break;
+        case TextResult::Hybrid:
+          status = qv_index_search_hybrid(self.handle(), queries[i].c_str(), k, params.get(),
+                                          row_keys, chunks.data() + i * k, row_distances, &found);
+          break;
       }
       if (status != QV_OK) break;
       std::fill(row_keys + found, row_keys + k, std::numeric_limits<uint64_t>::max());
-      std::fill(row_distances + found, row_distances + k, std::numeric_limits<float>::infinity());
-      if (what == TextResult::Both)
+      std::fill(row_distances + found, row_distances + k,
+                is_scored(what) ? 0.0f : std::numeric_limits<float>::infinity());
+      if (with_chunks)
         std::fill(chunks.data() + i * k + found, chunks.data() + (i + 1) * k,
                   std::numeric_limits<uint64_t>::max());
     }
@@ -140,7 +155,7 @@ nb::tuple search_text(Index& self, nb::handle query, nb::handle k_obj, nb::handl
   params.raise_if_filter_failed();
   check_text(self, status);
   auto shape = [&](auto& out) { return one ? out.vector(k) : out.matrix(queries.size(), k); };
-  if (what == TextResult::Both) return nb::make_tuple(shape(keys), shape(chunks), shape(distances));
+  if (with_chunks) return nb::make_tuple(shape(keys), shape(chunks), shape(distances));
   return nb::make_tuple(shape(keys), shape(distances));
 }
 
@@ -150,6 +165,11 @@ const char* const kSearchTextDoc =
     "in search(), called with CHUNK keys (doc_key(chunk) gives the document).\n"
     "rerank: as in search().\n"
     "Missing results are key MISSING and distance inf. Releases the GIL.";
+
+const char* const kSearchScoredDoc =
+    "query: a str (results of shape (k,)) or a sequence of str (shape (nq, k)).\n"
+    "Scores are highest first; missing results are key MISSING and score 0.\n"
+    "Releases the GIL.";
 
 }  // namespace
 
@@ -213,6 +233,33 @@ void bind_index_text(nb::class_<Index>& cls) {
                        "(doc_keys, chunk_keys, distances); the chunk's metadata is the\n"
                        "passage that matched.\n") +
            kSearchTextDoc)
+              .c_str())
+      .def(
+          "search_keywords",
+          [](Index& self, nb::handle query, nb::handle k, nb::handle filter) {
+            return search_text(self, query, k, nb::none(), filter, nb::none(),
+                               TextResult::Keywords);
+          },
+          nb::arg("query"), nb::arg("k") = 10, nb::kw_only(), nb::arg("filter").none() = nb::none(),
+          (std::string("Keyword search (BM25) over every key's metadata read as text: (keys,\n"
+                       "scores). Keys are CHUNK keys for documents added with add_text(s). Words\n"
+                       "are Unicode letters and digits, case and accents folded; a query without\n"
+                       "words finds nothing. No embedder is needed. filter: as in search().\n") +
+           kSearchScoredDoc)
+              .c_str())
+      .def(
+          "search_hybrid",
+          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter) {
+            return search_text(self, query, k, ef, filter, nb::none(), TextResult::Hybrid);
+          },
+          nb::arg("query"), nb::arg("k") = 10, nb::kw_only(), nb::arg("ef").none() = nb::none(),
+          nb::arg("filter").none() = nb::none(),
+          (std::string("Hybrid search for documents: (doc_keys, chunk_keys, scores), fusing\n"
+                       "search_text (meaning, through the embedder) with search_keywords (exact\n"
+                       "words) by reciprocal rank fusion. Each document's chunk is its best one.\n"
+                       "Needs an embedder (InvalidArgumentError without). ef: as in search_text;\n"
+                       "filter: called with CHUNK keys, in both rankings.\n") +
+           kSearchScoredDoc)
               .c_str());
 }
 

@@ -249,3 +249,14 @@ class Index:
         filter: _Filter = None, rerank: int | None = None,
     ) -> tuple[_KeysOut, _KeysOut, _DistOut]:
         """(doc_keys, chunk_keys, distances): documents with their best chunk."""
+
+    def search_keywords(
+        self, query: _Text | Sequence[_Text], k: int = 10, *, filter: _Filter = None,
+    ) -> tuple[_KeysOut, _DistOut]:
+        """(keys, scores): BM25 over every key's metadata text, highest score first."""
+
+    def search_hybrid(
+        self, query: _Text | Sequence[_Text], k: int = 10, *, ef: int | None = None,
+        filter: _Filter = None,
+    ) -> tuple[_KeysOut, _KeysOut, _DistOut]:
+        """(doc_keys, chunk_keys, scores): documents by meaning and exact words (RRF)."""
