@@ -29,7 +29,9 @@ bool Collection::contains(uint64_t key) const {
 size_t Collection::memory_bytes() const {
   const size_t index_bytes = index_->memory_bytes();
   std::shared_lock lock(metadata_mutex_);
-  return index_bytes + metadata_.heap_bytes();
+  const size_t keyword_bytes =
+      keywords_built_.load(std::memory_order_acquire) ? keywords_.heap_bytes() : 0;
+  return index_bytes + metadata_.heap_bytes() + keyword_bytes;
 }
 
 CollectionInfo Collection::info() const {

@@ -8,21 +8,37 @@
 
 namespace quiver {
 
+bool KeywordIndex::is_live(const Posting& p) const {
+  auto it = texts_.find(p.key);
+  return it != texts_.end() && it->second.version == p.version;
+}
+
 void KeywordIndex::set(uint64_t key, std::string_view text) {
-  const std::vector<std::string> words = HashingEmbedder::tokenize(text);
-  std::unordered_map<std::string, uint32_t> counts;
-  for (const std::string& w : words) ++counts[w];
+  // Tokenise and count outside the lock: words sorted, runs counted.
+  std::vector<std::string> words = HashingEmbedder::tokenize(text);
+  std::sort(words.begin(), words.end());
   std::unique_lock lock(mutex_);
   erase_locked(key);
   if (words.empty()) return;
-  Text& t = texts_[key];
+  Text t;
   t.length = uint32_t(std::min<size_t>(words.size(), UINT32_MAX));
-  t.terms.reserve(counts.size());
-  for (const auto& [term, count] : counts) {
-    postings_[term][key] = count;
-    t.terms.push_back(term);
+  t.version = next_version_++;
+  for (size_t i = 0; i < words.size();) {
+    size_t j = i + 1;
+    while (j < words.size() && words[j] == words[i]) ++j;
+    auto [it, fresh] = term_ids_.try_emplace(std::move(words[i]), uint32_t(postings_.size()));
+    if (fresh) {
+      postings_.emplace_back();
+      live_.push_back(0);
+    }
+    const uint32_t id = it->second;
+    postings_[id].push_back(Posting{key, uint32_t(j - i), t.version});
+    ++live_[id];
+    t.terms.push_back(id);
+    i = j;
   }
   total_length_ += t.length;
+  texts_.emplace(key, std::move(t));
 }
 
 void KeywordIndex::erase(uint64_t key) {
@@ -33,19 +49,36 @@ void KeywordIndex::erase(uint64_t key) {
 void KeywordIndex::erase_locked(uint64_t key) {
   auto it = texts_.find(key);
   if (it == texts_.end()) return;
-  for (const std::string& term : it->second.terms) {
-    auto p = postings_.find(term);
-    if (p == postings_.end()) continue;
-    p->second.erase(key);
-    if (p->second.empty()) postings_.erase(p);
-  }
-  total_length_ -= it->second.length;
+  const Text old = std::move(it->second);
   texts_.erase(it);
+  total_length_ -= old.length;
+  for (uint32_t id : old.terms) {
+    --live_[id];
+    std::vector<Posting>& list = postings_[id];
+    // Drop the stale postings once they outnumber the live ones.
+    if (list.size() > 2 * size_t(live_[id]) + 16)
+      list.erase(std::remove_if(list.begin(), list.end(),
+                                [this](const Posting& p) { return !is_live(p); }),
+                 list.end());
+  }
 }
 
 size_t KeywordIndex::size() const {
   std::shared_lock lock(mutex_);
   return texts_.size();
+}
+
+size_t KeywordIndex::heap_bytes() const {
+  std::shared_lock lock(mutex_);
+  size_t bytes =
+      postings_.capacity() * sizeof(std::vector<Posting>) + live_.capacity() * sizeof(uint32_t);
+  for (const auto& list : postings_) bytes += list.capacity() * sizeof(Posting);
+  // Hash nodes: a pointer, the key and value, and a bucket each.
+  for (const auto& [term, id] : term_ids_)
+    bytes += 3 * sizeof(void*) + sizeof(std::string) + (term.size() > 15 ? term.capacity() : 0);
+  for (const auto& [key, text] : texts_)
+    bytes += 3 * sizeof(void*) + sizeof(Text) + text.terms.capacity() * sizeof(uint32_t);
+  return bytes;
 }
 
 void KeywordIndex::search(std::string_view query, size_t k, const KeyFilter& filter,
@@ -60,14 +93,16 @@ void KeywordIndex::search(std::string_view query, size_t k, const KeyFilter& fil
   const double average = double(total_length_) / n;
   std::unordered_map<uint64_t, double> scores;
   for (const std::string& term : terms) {
-    auto p = postings_.find(term);
-    if (p == postings_.end()) continue;
-    const double df = double(p->second.size());
+    auto t = term_ids_.find(term);
+    if (t == term_ids_.end() || live_[t->second] == 0) continue;
+    const double df = double(live_[t->second]);
     const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-    for (const auto& [key, tf] : p->second) {
-      const double length = texts_.at(key).length;
-      const double f = double(tf);
-      scores[key] += idf * f * (kK1 + 1.0) / (f + kK1 * (1.0 - kB + kB * length / average));
+    for (const Posting& p : postings_[t->second]) {
+      auto text = texts_.find(p.key);
+      if (text == texts_.end() || text->second.version != p.version) continue;  // stale
+      const double f = double(p.tf);
+      scores[p.key] += idf * f * (kK1 + 1.0) /
+                       (f + kK1 * (1.0 - kB + kB * double(text->second.length) / average));
     }
   }
   out.reserve(scores.size());
