@@ -62,6 +62,49 @@ std::string seconds(double s) {
   return buf;
 }
 
+// The option, else GEMINI_API_KEY; throws when neither gives a usable key.
+void resolve_api_key(std::string& key) {
+  if (key.empty()) key = env_or_empty("GEMINI_API_KEY");
+  if (key.empty())
+    bad_option("no API key; set the api_key option or the GEMINI_API_KEY environment variable");
+  for (unsigned char ch : key)
+    if (ch < 0x20 || ch == 0x7F) bad_option("the API key contains a control character");
+}
+
+// The option, else QUIVER_GEMINI_BASE_URL, else the public API; without a
+// trailing slash.
+void resolve_base_url(std::string& url) {
+  if (url.empty()) url = env_or_empty("QUIVER_GEMINI_BASE_URL");
+  if (url.empty()) url = kGeminiDefaultBaseUrl;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (url.rfind("https://", 0) != 0 && url.rfind("http://", 0) != 0)
+    bad_option("base URL \"" + url + "\" must start with https:// or http://");
+  for (unsigned char ch : url)
+    if (ch <= 0x20 || ch == 0x7F) bad_option("the base URL contains a space or control character");
+}
+
+// Drops a "models/" prefix; the rest goes into the URL, so only safe characters.
+void check_model(std::string& model) {
+  if (model.rfind("models/", 0) == 0) model.erase(0, 7);
+  if (model.empty()) bad_option("the model name is empty");
+  for (char ch : model) {
+    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_';
+    if (!ok)
+      bad_option("model name \"" + model + "\" has a character other than A-Z a-z 0-9 - . _");
+  }
+}
+
+void check_limits(const GeminiConfig& c) {
+  if (c.model == kGeminiDefaultModel)
+    check_range("output_dim", c.output_dim, 128, 3072);
+  else
+    check_range("output_dim", c.output_dim, 1, kMaxEmbeddingDim);
+  check_range("batch_size", c.batch_size, 1, kGeminiMaxBatch);
+  check_range("max_concurrent_requests", c.max_concurrent_requests, 1, 64);
+  check_range("max_retries", c.max_retries, 0, 100);
+}
+
 HttpRequest batch_request(const GeminiConfig& c, const std::string& url,
                           std::span<const std::string_view> texts, EmbedTask task) {
   HttpRequest req;
@@ -144,37 +187,10 @@ double delay_before_retry(const GeminiConfig& c, const FailedAttempt& failed, ui
 GeminiEmbedder::GeminiEmbedder(GeminiConfig config, GeminiRuntime runtime)
     : config_(std::move(config)) {
   GeminiConfig& c = config_;
-  if (c.api_key.empty()) c.api_key = env_or_empty("GEMINI_API_KEY");
-  if (c.api_key.empty())
-    bad_option("no API key; set the api_key option or the GEMINI_API_KEY environment variable");
-  for (unsigned char ch : c.api_key)
-    if (ch < 0x20 || ch == 0x7F) bad_option("the API key contains a control character");
-
-  if (c.base_url.empty()) c.base_url = env_or_empty("QUIVER_GEMINI_BASE_URL");
-  if (c.base_url.empty()) c.base_url = kGeminiDefaultBaseUrl;
-  while (!c.base_url.empty() && c.base_url.back() == '/') c.base_url.pop_back();
-  if (c.base_url.rfind("https://", 0) != 0 && c.base_url.rfind("http://", 0) != 0)
-    bad_option("base URL \"" + c.base_url + "\" must start with https:// or http://");
-  for (unsigned char ch : c.base_url)
-    if (ch <= 0x20 || ch == 0x7F) bad_option("the base URL contains a space or control character");
-
-  if (c.model.rfind("models/", 0) == 0) c.model.erase(0, 7);
-  if (c.model.empty()) bad_option("the model name is empty");
-  for (char ch : c.model) {
-    const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_';
-    if (!ok)
-      bad_option("model name \"" + c.model + "\" has a character other than A-Z a-z 0-9 - . _");
-  }
-
-  if (c.model == kGeminiDefaultModel)
-    check_range("output_dim", c.output_dim, 128, 3072);
-  else
-    check_range("output_dim", c.output_dim, 1, kMaxEmbeddingDim);
-  check_range("batch_size", c.batch_size, 1, kGeminiMaxBatch);
-  check_range("max_concurrent_requests", c.max_concurrent_requests, 1, 64);
-  check_range("max_retries", c.max_retries, 0, 100);
-
+  resolve_api_key(c.api_key);
+  resolve_base_url(c.base_url);
+  check_model(c.model);
+  check_limits(c);
   transport_ = runtime.transport ? std::move(runtime.transport) : make_curl_transport();
   clock_ = runtime.clock ? std::move(runtime.clock) : steady_clock();
   jitter_ = runtime.jitter ? std::move(runtime.jitter) : std::function<double()>(default_jitter);
