@@ -261,4 +261,23 @@ extern "C" {
         distances_out: *mut f32,
         found_out: *mut usize,
     ) -> qv_status;
+    pub fn qv_index_search_keywords(
+        index: *const qv_index,
+        query: *const c_char,
+        k: usize,
+        params: *const qv_search_params,
+        keys_out: *mut u64,
+        scores_out: *mut f32,
+        found_out: *mut usize,
+    ) -> qv_status;
+    pub fn qv_index_search_hybrid(
+        index: *const qv_index,
+        query: *const c_char,
+        k: usize,
+        params: *const qv_search_params,
+        doc_keys_out: *mut u64,
+        chunk_keys_out: *mut u64,
+        scores_out: *mut f32,
+        found_out: *mut usize,
+    ) -> qv_status;
 }

@@ -21,11 +21,13 @@
 
 mod embedder;
 mod ffi;
+mod keywords;
 #[cfg(test)]
 mod parity;
 mod text;
 
 pub use embedder::{EmbedTask, Embedder, GeminiOptions};
+pub use keywords::{HybridHit, KeywordHit};
 pub use text::{chunk_key, doc_key, ChunkUnit, TextHit, TextOptions, MAX_DOC_KEY};
 
 use std::ffi::{CStr, CString};

@@ -77,7 +77,7 @@ pub struct TextHit {
 }
 
 /// A text for the C API, which reads it up to a NUL byte.
-fn c_text(text: &str, what: &str) -> Result<CString> {
+pub(crate) fn c_text(text: &str, what: &str) -> Result<CString> {
     CString::new(text).map_err(|_| {
         error(
             Status::InvalidArgument,
