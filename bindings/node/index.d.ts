@@ -116,6 +116,21 @@ export interface TextHit {
   passage: string;
 }
 
+/** A keyword search result: a key and its BM25 score (higher is better). */
+export interface KeywordHit {
+  key: bigint;
+  score: number;
+}
+
+/** A hybrid search result: a document, its best chunk and the fused score (higher is better). */
+export interface HybridHit {
+  docKey: bigint;
+  chunkKey: bigint;
+  score: number;
+  /** The chunk's text (its metadata). */
+  passage: string;
+}
+
 export interface Info {
   kind: IndexKind;
   metric: Metric;
@@ -166,6 +181,8 @@ export declare class Index {
   removeText(doc: Key): void;
   searchText(query: string, k: number, options?: SearchOptions): TextHit[];
   searchTextChunks(query: string, k: number, options?: SearchOptions): TextHit[];
+  searchKeywords(query: string, k: number, options?: SearchOptions): KeywordHit[];
+  searchHybrid(query: string, k: number, options?: SearchOptions): HybridHit[];
   close(): void;
 }
 

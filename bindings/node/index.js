@@ -550,6 +550,55 @@ class Index {
     return hits;
   }
 
+  /**
+   * Keyword search (BM25) over every key's metadata read as text: up to k keys
+   * (chunk keys for text added with addText) whose text best matches the words
+   * of query, highest score first, as [{ key: bigint, score }]. Words are
+   * Unicode letters and digits, case and accents folded; a query without words
+   * finds nothing. No embedder is needed. options: { filter } (ef does not apply).
+   */
+  searchKeywords(query, k, options) {
+    checkText(query, 'the query');
+    if (!Number.isInteger(k) || k < 0) fail(Status.INVALID_ARGUMENT, `k is ${k}; ask for at least one result`);
+    const h = this.#live();
+    const keys = new BigUint64Array(k);
+    const scores = new Float32Array(k);
+    const found = [0];
+    this.#run(options, false, (p) => c.searchKeywords(h, query, k, p, keys, scores, found));
+    const hits = [];
+    for (let i = 0; i < Number(found[0]); i++) hits.push({ key: keys[i], score: scores[i] });
+    return hits;
+  }
+
+  /**
+   * Hybrid search for documents: reciprocal rank fusion of searchText (meaning,
+   * through the embedder) and searchKeywords (exact words: names, codes), highest
+   * score first, as [{ docKey, chunkKey (bigints), score, passage (the best
+   * chunk's text) }]. Needs an embedder. options: { ef, filter } (the filter
+   * sees chunk keys, in both rankings).
+   */
+  searchHybrid(query, k, options) {
+    checkText(query, 'the query');
+    if (!Number.isInteger(k) || k < 0) fail(Status.INVALID_ARGUMENT, `k is ${k}; ask for at least one result`);
+    const h = this.#live();
+    const docs = new BigUint64Array(k);
+    const chunkKeys = new BigUint64Array(k);
+    const scores = new Float32Array(k);
+    const found = [0];
+    this.#withEmbedder(() => this.#run(options, false,
+      (p) => c.searchHybrid(h, query, k, p, docs, chunkKeys, scores, found)));
+    const hits = [];
+    for (let i = 0; i < Number(found[0]); i++) {
+      hits.push({
+        docKey: docs[i],
+        chunkKey: chunkKeys[i],
+        score: scores[i],
+        passage: this.getMetadataString(chunkKeys[i]),
+      });
+    }
+    return hits;
+  }
+
   /** Runs a text call with the attached embedder (if any) counted as in use. */
   #withEmbedder(call) {
     const e = this.#embedder;

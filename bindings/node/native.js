@@ -258,6 +258,13 @@ const c = {
     'int qv_index_search_text_ex(const qv_index *index, const char *query, size_t k, ' +
       'const qv_search_params *params, uint64_t *doc_keys_out, uint64_t *chunk_keys_out, ' +
       'float *distances_out, _Out_ size_t *found_out)'),
+  searchKeywords: lib.func(
+    'int qv_index_search_keywords(const qv_index *index, const char *query, size_t k, ' +
+      'const qv_search_params *params, uint64_t *keys_out, float *scores_out, _Out_ size_t *found_out)'),
+  searchHybrid: lib.func(
+    'int qv_index_search_hybrid(const qv_index *index, const char *query, size_t k, ' +
+      'const qv_search_params *params, uint64_t *doc_keys_out, uint64_t *chunk_keys_out, ' +
+      'float *scores_out, _Out_ size_t *found_out)'),
 };
 
 module.exports = { koffi, lib, c, enums, structs, FilterFn, EmbedFn };

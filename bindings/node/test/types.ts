@@ -4,7 +4,7 @@
 import {
   Index, Embedder, QuiverError, Status, Metric, IndexKind, Storage, OpenMode, VerifyMode, EmbedTask,
   ChunkUnit, MAX_DOC_KEY, chunkKey, docKey, version, versionNumber, statusName,
-  Hit, TextHit, Info,
+  Hit, TextHit, KeywordHit, HybridHit, Info,
 } from '..';
 
 export function example(): string {
@@ -39,6 +39,9 @@ export function example(): string {
   text.addTexts([1, 2n], ['apple pie', 'trains']);
   const th: TextHit[] = text.searchText('dessert', 1);
   const doc: bigint = docKey(chunkKey(th[0].docKey, 0));
+  const kw: KeywordHit[] = text.searchKeywords('apple', 2, { filter: (key: bigint) => key !== 0n });
+  const hy: HybridHit[] = text.searchHybrid('apple pie', 2, { ef: 32 });
+  const best: string = hy[0].passage + kw[0].score + hy[0].chunkKey;
   return [hits.length, batch.length, bytes.length, kind, storage, mm.count(), again.dim, v.length,
-    doc <= MAX_DOC_KEY, version(), versionNumber(), text.memoryBytes()].join(' ');
+    doc <= MAX_DOC_KEY, best, version(), versionNumber(), text.memoryBytes()].join(' ');
 }
