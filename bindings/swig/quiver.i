@@ -719,3 +719,39 @@ int qvs_index_search_text_chunks(const qv_index *index, const unsigned char *IN_
   return s;
 }
 %}
+
+/* Keyword and hybrid search: scores, highest first, instead of distances. */
+%apply uint64_t *OUT_U64 { uint64_t *doc_keys_out };
+%apply float *OUT_F32 { float *scores_out };
+
+%inline %{
+/* Keywords (BM25 over metadata text): keys_out and scores_out hold k entries.
+ * The query is len bytes of UTF-8 without NUL bytes (the wrappers check). */
+int qvs_index_search_keywords(const qv_index *index, const unsigned char *IN_BYTES, uint64_t len,
+                              uint64_t k, QvFilter *filter, uint64_t *keys_out, float *scores_out,
+                              uint64_t *found_out) {
+  std::string query = qvs_bytes_string(IN_BYTES, len);
+  qv_search_params p;
+  qvs_search_params_with(&p, 0, 0, filter);
+  size_t found = 0;
+  qv_status s =
+      qv_index_search_keywords(index, query.c_str(), (size_t)k, &p, keys_out, scores_out, &found);
+  found_out[0] = found;
+  return s;
+}
+
+/* Hybrid (documents by meaning and keywords): doc_keys_out, chunk_keys_out
+ * and scores_out hold k entries. */
+int qvs_index_search_hybrid(const qv_index *index, const unsigned char *IN_BYTES, uint64_t len,
+                            uint64_t k, uint32_t ef, QvFilter *filter, uint64_t *doc_keys_out,
+                            uint64_t *chunk_keys_out, float *scores_out, uint64_t *found_out) {
+  std::string query = qvs_bytes_string(IN_BYTES, len);
+  qv_search_params p;
+  qvs_search_params_with(&p, ef, 0, filter);
+  size_t found = 0;
+  qv_status s = qv_index_search_hybrid(index, query.c_str(), (size_t)k, &p, doc_keys_out,
+                                       chunk_keys_out, scores_out, &found);
+  found_out[0] = found;
+  return s;
+}
+%}

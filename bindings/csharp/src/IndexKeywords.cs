@@ -1,0 +1,132 @@
+using System.Collections.Generic;
+using Quiver.Internal;
+
+namespace Quiver
+{
+    /// <summary>
+    /// One keyword search result: a key (a chunk key for text added with Index.AddText) and its
+    /// BM25 score; higher is better.
+    /// </summary>
+    public sealed class KeywordHit
+    {
+        public ulong Key { get; }
+        public float Score { get; }
+
+        public KeywordHit(ulong key, float score)
+        {
+            Key = key;
+            Score = score;
+        }
+
+        public override bool Equals(object obj) => obj is KeywordHit o && o.Key == Key && o.Score == Score;
+
+        public override int GetHashCode() => (Key, Score).GetHashCode();
+
+        public override string ToString() => $"({Key}, {Score})";
+    }
+
+    /// <summary>
+    /// One hybrid search result: the document, its best chunk (Index.ChunkKey(DocKey, n)), the
+    /// fused score (higher is better) and the chunk's text (null if the chunk was removed while
+    /// the search ran).
+    /// </summary>
+    public sealed class HybridHit
+    {
+        public ulong DocKey { get; }
+        public ulong ChunkKey { get; }
+        public float Score { get; }
+        public string Passage { get; }
+
+        public HybridHit(ulong docKey, ulong chunkKey, float score, string passage)
+        {
+            DocKey = docKey;
+            ChunkKey = chunkKey;
+            Score = score;
+            Passage = passage;
+        }
+
+        public override bool Equals(object obj) =>
+            obj is HybridHit o && o.DocKey == DocKey && o.ChunkKey == ChunkKey &&
+            o.Score == Score && o.Passage == Passage;
+
+        public override int GetHashCode() => (DocKey, ChunkKey, Score, Passage).GetHashCode();
+
+        public override string ToString() => $"({DocKey}, chunk {ChunkKey}, {Score}, \"{Passage}\")";
+    }
+
+    // Keyword search (BM25 over every key's metadata read as text) and hybrid search
+    // (documents by meaning and exact words together); quiver.h has the details.
+    public sealed partial class Index
+    {
+        /// <summary>
+        /// Keyword search (BM25) over every key's metadata read as text: up to k keys (chunk keys
+        /// for text added with AddText) whose text best matches the words of query, highest score
+        /// first. Words are Unicode letters and digits, case and accents folded; a query without
+        /// words finds nothing. No embedder is needed. The options' filter applies (Ef and Rerank
+        /// do not).
+        /// </summary>
+        public List<KeywordHit> SearchKeywords(string query, int k, SearchOptions options = null)
+        {
+            var q = TextBytes(query, "the query");
+            CheckK(k);
+            var h = Live();
+            var keys = new ulong[k];
+            var scores = new float[k];
+            var found = new ulong[1];
+            var bridge = Bridge(options);
+            var qarg = q.Length == 0 ? new byte[1] : q;
+            try
+            {
+                int s = QuiverNative.qvs_index_search_keywords(h, qarg, (ulong)q.Length, (ulong)k, bridge,
+                                                               keys, scores, found);
+                bridge?.Rethrow();
+                Check(s);
+            }
+            finally
+            {
+                bridge?.Dispose();
+            }
+            var hits = new List<KeywordHit>((int)found[0]);
+            for (int i = 0; i < (int)found[0]; i++) hits.Add(new KeywordHit(keys[i], scores[i]));
+            return hits;
+        }
+
+        /// <summary>
+        /// Hybrid search for documents: reciprocal rank fusion of SearchText (meaning, through the
+        /// embedder) and SearchKeywords (exact words: names, codes), each document with its best
+        /// chunk, highest score first. Needs an embedder (InvalidArgument without). Ef applies as
+        /// in SearchText; the filter is called with chunk keys, in both rankings.
+        /// </summary>
+        public List<HybridHit> SearchHybrid(string query, int k, SearchOptions options = null)
+        {
+            var q = TextBytes(query, "the query");
+            CheckK(k);
+            var h = Live();
+            var docs = new ulong[k];
+            var chunkKeys = new ulong[k];
+            var scores = new float[k];
+            var found = new ulong[1];
+            var bridge = Bridge(options);
+            uint ef = options?.Ef ?? 0;
+            var qarg = q.Length == 0 ? new byte[1] : q;
+            try
+            {
+                WithEmbedder(() =>
+                {
+                    int s = QuiverNative.qvs_index_search_hybrid(h, qarg, (ulong)q.Length, (ulong)k, ef, bridge,
+                                                                 docs, chunkKeys, scores, found);
+                    bridge?.Rethrow();
+                    Check(s);
+                });
+            }
+            finally
+            {
+                bridge?.Dispose();
+            }
+            var hits = new List<HybridHit>((int)found[0]);
+            for (int i = 0; i < (int)found[0]; i++)
+                hits.Add(new HybridHit(docs[i], chunkKeys[i], scores[i], Passage(chunkKeys[i])));
+            return hits;
+        }
+    }
+}
