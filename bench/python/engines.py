@@ -5,6 +5,8 @@ answers three kinds of search: a batch on one thread, a batch on T threads,
 and one query per call (a Python loop over the query rows, the way a web
 handler searches). Result keys come back as int64 with -1 for a missing one.
 """
+import sys
+
 import numpy as np
 
 MISSING = -1
@@ -190,7 +192,8 @@ def make_engines(names, storages, usearch_dtypes, dim, metric, args):
         if name == "quiver":
             for st in storages:
                 if st == "b1" and metric == "l2":
-                    print("quiver-b1 skipped: 1-bit codes are for cosine/ip, this set is l2")
+                    print("quiver-b1 skipped: 1-bit codes are for cosine/ip, this set is l2",
+                          file=sys.stderr)
                     continue
                 out.append(Quiver(dim, metric, st, args.M, args.ef_construction, args.seed))
         elif name == "hnswlib":
