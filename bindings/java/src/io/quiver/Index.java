@@ -501,6 +501,80 @@ public final class Index implements AutoCloseable {
     return hits;
   }
 
+  /**
+   * Keyword search (BM25) over every key's metadata read as text: up to k keys (chunk keys for text
+   * added with {@link #addText}) whose text best matches the words of {@code query}, highest score
+   * first. Words are Unicode letters and digits, case and accents folded; a query without words
+   * finds nothing. No embedder is needed.
+   */
+  public List<KeywordHit> searchKeywords(String query, int k) {
+    return searchKeywords(query, k, null);
+  }
+
+  /** As {@link #searchKeywords(String, int)}; the options' filter applies (ef and rerank do not). */
+  public List<KeywordHit> searchKeywords(String query, int k, SearchOptions options) {
+    byte[] q = textBytes(query, "the query");
+    checkK(k);
+    SWIGTYPE_p_qv_index h = live();
+    long[] keys = new long[k];
+    float[] scores = new float[k];
+    long[] found = new long[1];
+    FilterBridge bridge = bridge(options);
+    try {
+      int s =
+          QuiverNative.qvs_index_search_keywords(h, q, q.length, k, bridge, keys, scores, found);
+      if (bridge != null) bridge.rethrow();
+      check(s);
+    } finally {
+      if (bridge != null) bridge.delete();
+    }
+    List<KeywordHit> hits = new ArrayList<>((int) found[0]);
+    for (int i = 0; i < found[0]; i++) hits.add(new KeywordHit(keys[i], scores[i]));
+    return hits;
+  }
+
+  /**
+   * Hybrid search for documents: reciprocal rank fusion of {@link #searchText} (meaning, through
+   * the embedder) and {@link #searchKeywords} (exact words: names, codes), each document with its
+   * best chunk, highest score first. Needs an embedder (INVALID_ARGUMENT without).
+   */
+  public List<HybridHit> searchHybrid(String query, int k) {
+    return searchHybrid(query, k, null);
+  }
+
+  /**
+   * As {@link #searchHybrid(String, int)}; ef applies as in searchText, and the filter is called
+   * with chunk keys, in both rankings.
+   */
+  public List<HybridHit> searchHybrid(String query, int k, SearchOptions options) {
+    byte[] q = textBytes(query, "the query");
+    checkK(k);
+    SWIGTYPE_p_qv_index h = live();
+    long[] docs = new long[k];
+    long[] chunkKeys = new long[k];
+    float[] scores = new float[k];
+    long[] found = new long[1];
+    FilterBridge bridge = bridge(options);
+    int ef = options == null ? 0 : options.ef;
+    try {
+      withEmbedder(
+          () -> {
+            int s =
+                QuiverNative.qvs_index_search_hybrid(
+                    h, q, q.length, k, ef, bridge, docs, chunkKeys, scores, found);
+            if (bridge != null) bridge.rethrow();
+            check(s);
+          });
+    } finally {
+      if (bridge != null) bridge.delete();
+    }
+    List<HybridHit> hits = new ArrayList<>((int) found[0]);
+    for (int i = 0; i < found[0]; i++) {
+      hits.add(new HybridHit(docs[i], chunkKeys[i], scores[i], passage(chunkKeys[i])));
+    }
+    return hits;
+  }
+
   /** A chunk's text, or null when the chunk is gone (removed since the search). */
   private String passage(long chunkKey) {
     try {
