@@ -214,40 +214,21 @@ std::string repr(const Index& self) {
 
 }  // namespace
 
+// The library's own names for its enums ("unknown" for a value it does not
+// know): one list, the one the CLI and the other bindings print.
 const char* metric_name(qv_metric metric) {
-  switch (metric) {
-    case QV_METRIC_L2:
-      return "l2";
-    case QV_METRIC_IP:
-      return "ip";
-    case QV_METRIC_COSINE:
-      return "cosine";
-  }
-  return "unknown";
+  const char* name = qv_metric_name(metric);
+  return name ? name : "unknown";
 }
 
 const char* storage_name(qv_storage storage) {
-  switch (storage) {
-    case QV_STORAGE_F32:
-      return "f32";
-    case QV_STORAGE_F16:
-      return "f16";
-    case QV_STORAGE_I8:
-      return "i8";
-    case QV_STORAGE_B1:
-      return "b1";
-  }
-  return "unknown";
+  const char* name = qv_storage_name(storage);
+  return name ? name : "unknown";
 }
 
 const char* kind_name(qv_index_kind kind) {
-  switch (kind) {
-    case QV_INDEX_FLAT:
-      return "flat";
-    case QV_INDEX_HNSW:
-      return "hnsw";
-  }
-  return "unknown";
+  const char* name = qv_index_kind_name(kind);
+  return name ? name : "unknown";
 }
 
 MetadataRead::MetadataRead(std::shared_mutex& m) : m_(m) {
