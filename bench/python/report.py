@@ -37,13 +37,17 @@ def qps_table(engines, sweep, modes, threads):
 
 
 def build_table(engines, builds, threads):
-    lines = ["| engine | build 1T (s) | build %dT (s) | RSS growth (MiB) | own figure (MiB) | own figure is |"
-             % threads, "|---|---:|---:|---:|---:|---|"]
+    """RSS growth and the own figure are of the index built on all threads."""
+    cols = ["build 1T (s)"] + (["build %dT (s)" % threads] if threads > 1 else [])
+    lines = ["| engine | %s | RSS growth (MiB) | own figure (MiB) | own figure is |" % " | ".join(cols),
+             "|---|" + "---:|" * (len(cols) + 2) + "---|"]
     for e in engines:
         b = builds[e.name]
-        t1 = "%.2f" % b["t1"] if b["t1"] is not None else "—"
-        lines.append("| %s | %s | %.2f | %.1f | %.1f | %s |" % (
-            e.name, t1, b["tN"], b["rss"] / MIB, b["own"] / MIB, e.own_note))
+        times = ["%.2f" % b["t1"] if b["t1"] is not None else "—"]
+        if threads > 1:
+            times.append("%.2f" % b["tN"])
+        lines.append("| %s | %s | %.1f | %.1f | %s |" % (
+            e.name, " | ".join(times), b["rss"] / MIB, b["own"] / MIB, e.own_note))
     return "\n".join(lines)
 
 

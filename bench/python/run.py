@@ -53,6 +53,9 @@ def parse_args():
                     help="folder written by make_text_data.py")
     ap.add_argument("--out", default="/tmp/quiver-pybench", help="result files (Markdown, CSV)")
     a = ap.parse_args()
+    unknown = [d for d in a.dataset if d not in datasets.LOADERS]
+    if unknown:
+        ap.error("unknown data set %s (%s)" % (", ".join(unknown), ", ".join(datasets.LOADERS)))
     if a.threads <= 1:
         a.threads = 1
         a.modes = [m for m in a.modes if m != "batchN"]
