@@ -69,8 +69,7 @@ void FlatIndex::add(uint64_t key, const float* vector) {
   check_writable();
   std::vector<float> prepared(dim());
   float norm = prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
-  if (storage_.type == Storage::F16 && metric() != Metric::Cosine)
-    codes_.check_storable(prepared.data(), "the vector");
+  codes_.check_storable(1, vector);
   std::unique_lock lock(mutex_);
   if (row_of_key_.count(key)) fail_duplicate_key(key, false);
   const size_t row = rows_.size();
@@ -87,9 +86,7 @@ void FlatIndex::add(uint64_t key, const float* vector) {
 void FlatIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned) {
   check_writable();
   check_batch(n, keys, vectors, dim(), metric());
-  if (storage_.type == Storage::F16 && metric() != Metric::Cosine)
-    for (size_t i = 0; i < n; ++i)
-      codes_.check_storable(vectors + i * dim(), ("vector " + std::to_string(i)).c_str());
+  codes_.check_storable(n, vectors);
   std::unique_lock lock(mutex_);
   for (size_t i = 0; i < n; ++i)
     if (row_of_key_.count(keys[i])) fail_duplicate_key(keys[i], true);
@@ -153,8 +150,7 @@ void FlatIndex::upsert(uint64_t key, const float* vector) {
   std::vector<float> prepared(dim());
   const float norm =
       prepare_vector(vector, dim(), metric(), prepared.data(), key_label(key).c_str());
-  if (storage_.type == Storage::F16 && metric() != Metric::Cosine)
-    codes_.check_storable(prepared.data(), "the vector");
+  codes_.check_storable(1, vector);
   for (;;) {
     {
       // Searches hold the shared lock: the row changes between two of them.

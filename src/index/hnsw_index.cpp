@@ -245,7 +245,7 @@ void HnswIndex::init_node(uint32_t id, uint64_t key, const float* vector) {
     m.upper_first = first;
   }
   m.key = key;
-  // Checked by the caller (check_batch, check_storable), so none of this
+  // Checked by the caller (check_batch, VectorCodes::check_storable), so none of this
   // can fail.
   if (storage_.type == Storage::F32) {
     m.norm =
@@ -262,14 +262,6 @@ void HnswIndex::init_node(uint32_t id, uint64_t key, const float* vector) {
   m.level = uint8_t(level);
 }
 
-void HnswIndex::check_storable(size_t n, const float* vectors) const {
-  if (storage_.type != Storage::F16 || metric() == Metric::Cosine) return;  // unit vectors fit
-  for (size_t i = 0; i < n; ++i) {
-    const std::string what = n == 1 ? "the vector" : "vector " + std::to_string(i);
-    codes_.check_storable(vectors + i * dim(), what.c_str());
-  }
-}
-
 void HnswIndex::check_writable() const {
   if (image_) fail_read_only();
 }
@@ -277,7 +269,7 @@ void HnswIndex::check_writable() const {
 void HnswIndex::add(uint64_t key, const float* vector) {
   check_writable();
   check_batch(1, &key, vector, dim(), metric());
-  check_storable(1, vector);
+  codes_.check_storable(1, vector);
   if (!keys_.reserve(key)) fail_duplicate_key(key, false);
   uint32_t id = UINT32_MAX;
   try {
@@ -300,7 +292,7 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, 
   check_writable();
   if (n == 0) return;
   check_batch(n, keys, vectors, dim(), metric());
-  check_storable(n, vectors);
+  codes_.check_storable(n, vectors);
   for (size_t i = 0; i < n; ++i) {
     if (!keys_.reserve(keys[i])) {
       for (size_t j = 0; j < i; ++j) keys_.release(keys[j]);
@@ -355,7 +347,7 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, 
 void HnswIndex::upsert(uint64_t key, const float* vector) {
   check_writable();
   check_batch(1, &key, vector, dim(), metric());
-  check_storable(1, vector);
+  codes_.check_storable(1, vector);
   std::optional<uint32_t> old;
   // Absent: an add. (A plain add of the key racing this one may win the
   // reservation; then the key is there, or about to be: replace it.)

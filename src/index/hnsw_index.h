@@ -90,9 +90,6 @@ class HnswIndex final : public VectorIndex {
   // Writes the vector (prepared for the metric), key and level of node
   // `id` (not yet reachable). The vector must have passed check_batch.
   void init_node(uint32_t id, uint64_t key, const float* vector);
-  // Throws Error(InvalidArgument) when a vector of the batch cannot be
-  // stored (VectorCodes::check_storable); checked before anything is added.
-  void check_storable(size_t n, const float* vectors) const;
   // Links node `id` into the graph.
   void link_node(uint32_t id);
   uint32_t reserve_ids(size_t n);

@@ -78,15 +78,18 @@ VectorCodes::VectorCodes(Storage storage, Metric metric, uint32_t dim)
   }
 }
 
-void VectorCodes::check_storable(const float* prepared, const char* what) const {
-  if (storage_ != Storage::F16) return;
-  for (size_t i = 0; i < dim_; ++i)
-    if (std::fabs(prepared[i]) > kernels::kF16Max)
+void VectorCodes::check_storable(size_t n, const float* vectors) const {
+  if (storage_ != Storage::F16 || metric_ == Metric::Cosine) return;
+  for (size_t row = 0; row < n; ++row)
+    for (size_t i = 0; i < dim_; ++i) {
+      const float x = vectors[row * dim_ + i];
+      if (!(std::fabs(x) > kernels::kF16Max)) continue;
       fail(Status::InvalidArgument,
-           std::string(what) + " holds " + std::to_string(prepared[i]) + " at element " +
-               std::to_string(i) +
+           (n == 1 ? std::string("the vector") : "vector " + std::to_string(row)) + " holds " +
+               std::to_string(x) + " at element " + std::to_string(i) +
                ", beyond the +-65504 that f16 storage holds; scale the data down (one factor "
                "for every vector and query keeps the order of results) or store it as f32");
+    }
 }
 
 void VectorCodes::encode(const float* prepared, char* code) const {

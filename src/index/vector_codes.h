@@ -45,10 +45,13 @@ class VectorCodes {
   // Bytes of a prepared query: a multiple of 4, at least code_bytes().
   size_t query_bytes() const { return query_bytes_; }
 
-  // Throws Error(InvalidArgument) naming `what` when the prepared vector
-  // cannot be stored without losing more than the storage type promises
-  // (F16: an element beyond +-65504).
-  void check_storable(const float* prepared, const char* what) const;
+  // Throws Error(InvalidArgument), naming "the vector" (n == 1) or
+  // "vector i", when one of n vectors (row-major, as added: under L2 and IP
+  // the same as prepared) cannot be stored without losing more than the
+  // storage type promises (F16: an element beyond +-65504; cosine vectors
+  // are unit length once prepared, so they always fit). Checked before
+  // anything is added.
+  void check_storable(size_t n, const float* vectors) const;
   void encode(const float* prepared, char* code) const;
   // The prepared vector the code stands for (rounded for F16, approximate
   // for I8; B1 gives +-length/sqrt(dim) per element).
