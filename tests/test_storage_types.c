@@ -311,10 +311,10 @@ static void test_storage_errors(void** state) {
   o.dim = 4;
   o.storage = QV_STORAGE_B1;
   o.metric = QV_METRIC_L2;
-  expect_create(&o, QV_ERR_INVALID_ARGUMENT, "QV_STORAGE_B1");
+  expect_create(&o, QV_ERR_INVALID_ARGUMENT, "B1 storage keeps only the signs");
   o.metric = QV_METRIC_COSINE;
   o.storage = (qv_storage)9;
-  expect_create(&o, QV_ERR_INVALID_ARGUMENT, "options.storage 9");
+  expect_create(&o, QV_ERR_INVALID_ARGUMENT, "storage 9 is unknown");
   o.storage = QV_STORAGE_I8;
   o.keep_originals = 2;
   expect_create(&o, QV_ERR_INVALID_ARGUMENT, "keep_originals");

@@ -178,8 +178,7 @@ QV_API qv_status qv_embedder_embed_ex(qv_embedder* emb, qv_embed_task task, size
   int raw_task;
   std::memcpy(&raw_task, &task, sizeof raw_task);
   if (raw_task != QV_EMBED_DOCUMENT && raw_task != QV_EMBED_QUERY)
-    return invalid("task " + std::to_string(raw_task) +
-                   " is unknown; use QV_EMBED_DOCUMENT or QV_EMBED_QUERY");
+    return invalid("embed task " + std::to_string(raw_task) + " is unknown; use DOCUMENT or QUERY");
   return embed(emb, task == QV_EMBED_QUERY ? quiver::EmbedTask::Query : quiver::EmbedTask::Document,
                n, texts, lengths, out);
 }

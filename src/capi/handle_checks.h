@@ -15,10 +15,7 @@ inline qv_status check_index(const qv_index* index) {
 
 inline qv_status check_writable(const qv_index* index) {
   if (qv_status s = check_index(index)) return s;
-  if (index->collection->read_only())
-    return set_error(QV_ERR_UNSUPPORTED,
-                     "this index was opened with QV_OPEN_MMAP and is read-only; open it with "
-                     "QV_OPEN_LOAD to modify it");
+  if (index->collection->read_only()) return guard([] { fail_read_only(); });
   return QV_OK;
 }
 

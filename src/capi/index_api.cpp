@@ -48,43 +48,38 @@ qv_status read_options(const qv_index_options* in, qv_index_options& full) {
     return s;
   const qv_index_options* o = &full;
   if (o->dim == 0 || o->dim > QV_MAX_DIM)
-    return invalid("options.dim is " + std::to_string(o->dim) + "; it must be between 1 and " +
+    return invalid("dim is " + std::to_string(o->dim) + "; it must be between 1 and " +
                    std::to_string(QV_MAX_DIM));
   // Read as int: a value outside the enums' range is exactly what this
   // checks for (see raw_enum).
   const int metric = raw_enum(o->metric), kind = raw_enum(o->kind);
   if (metric != QV_METRIC_L2 && metric != QV_METRIC_IP && metric != QV_METRIC_COSINE)
-    return invalid("options.metric " + std::to_string(metric) +
-                   " is unknown; use QV_METRIC_L2, QV_METRIC_IP or QV_METRIC_COSINE");
+    return invalid("metric " + std::to_string(metric) + " is unknown; use L2, IP or COSINE");
   if (kind != QV_INDEX_FLAT && kind != QV_INDEX_HNSW)
-    return invalid("options.kind " + std::to_string(kind) +
-                   " is unknown; use QV_INDEX_FLAT or QV_INDEX_HNSW");
+    return invalid("index kind " + std::to_string(kind) + " is unknown; use FLAT or HNSW");
   int storage = raw_enum(o->storage);
   if (storage == 0) {  // a zeroed struct: the default
     full.storage = QV_STORAGE_F32;
     storage = QV_STORAGE_F32;
   }
   if (storage < QV_STORAGE_F32 || storage > QV_STORAGE_B1)
-    return invalid(
-        "options.storage " + std::to_string(storage) +
-        " is unknown; use QV_STORAGE_F32, QV_STORAGE_F16, QV_STORAGE_I8 or QV_STORAGE_B1");
+    return invalid("storage " + std::to_string(storage) + " is unknown; use F32, F16, I8 or B1");
   if (storage == QV_STORAGE_B1 && metric == QV_METRIC_L2)
     return invalid(
-        "QV_STORAGE_B1 keeps only the signs of the elements, which say nothing of L2 "
-        "distances; use it with QV_METRIC_COSINE or QV_METRIC_IP, or use "
-        "QV_STORAGE_I8 for L2");
+        "B1 storage keeps only the signs of the elements, which say nothing of L2 "
+        "distances; use it with the COSINE or IP metric, or use I8 storage for L2");
   if (o->keep_originals > 1)
-    return invalid("options.keep_originals is " + std::to_string(o->keep_originals) +
+    return invalid("keep_originals is " + std::to_string(o->keep_originals) +
                    "; use 1 (keep the float32 originals) or 0 (codes only)");
   if (kind == QV_INDEX_HNSW) {
     if (o->hnsw_m < quiver::kMinHnswM || o->hnsw_m > quiver::kMaxHnswM)
-      return invalid("options.hnsw_m is " + std::to_string(o->hnsw_m) + "; it must be between " +
+      return invalid("hnsw_m is " + std::to_string(o->hnsw_m) + "; it must be between " +
                      std::to_string(quiver::kMinHnswM) + " and " +
                      std::to_string(quiver::kMaxHnswM) + " (16 is a good default)");
     if (o->hnsw_ef_construction == 0)
-      return invalid("options.hnsw_ef_construction must be at least 1 (200 is a good default)");
+      return invalid("hnsw_ef_construction must be at least 1 (200 is a good default)");
     if (o->hnsw_ef_search == 0)
-      return invalid("options.hnsw_ef_search must be at least 1 (64 is a good default)");
+      return invalid("hnsw_ef_search must be at least 1 (64 is a good default)");
   }
   return QV_OK;
 }

@@ -26,7 +26,7 @@ qv_status read_save_options(const qv_save_options* opts, unsigned threads,
                    "; initialise the struct with qv_save_options_init");
   const int lo = quiver::storage::zstd_min_level(), hi = quiver::storage::zstd_max_level();
   if (opts->zstd_level != 0 && (opts->zstd_level < lo || opts->zstd_level > hi))
-    return invalid("opts.zstd_level is " + std::to_string(opts->zstd_level) +
+    return invalid("zstd_level is " + std::to_string(opts->zstd_level) +
                    "; use 0 for the default or a level between " + std::to_string(lo) + " and " +
                    std::to_string(hi));
   out.compress_vectors = opts->compress_vectors != 0;
@@ -100,11 +100,9 @@ QV_API qv_status qv_index_open_with_options(const char* path, const qv_open_opti
                    "; initialise the struct with qv_open_options_init");
   const int mode = raw_enum(opts->mode), verify = raw_enum(opts->verify);
   if (mode != QV_OPEN_LOAD && mode != QV_OPEN_MMAP)
-    return invalid("mode " + std::to_string(mode) +
-                   " is unknown; use QV_OPEN_LOAD or QV_OPEN_MMAP");
+    return invalid("open mode " + std::to_string(mode) + " is unknown; use LOAD or MMAP");
   if (verify != QV_VERIFY_ALL && verify != QV_VERIFY_DEFERRED)
-    return invalid("verify " + std::to_string(verify) +
-                   " is unknown; use QV_VERIFY_ALL or QV_VERIFY_DEFERRED");
+    return invalid("verify mode " + std::to_string(verify) + " is unknown; use ALL or DEFERRED");
   quiver::storage::OpenOptions options;
   options.mode =
       mode == QV_OPEN_MMAP ? quiver::storage::OpenMode::Map : quiver::storage::OpenMode::Load;

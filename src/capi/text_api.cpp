@@ -35,13 +35,11 @@ qv_status read_text_options(const qv_text_options* o, quiver::ChunkOptions& out)
                    "; initialise the struct with qv_text_options_init");
   const int unit = raw_enum(o->unit);
   if (unit != QV_CHUNK_CHARACTERS && unit != QV_CHUNK_TOKENS)
-    return invalid("opts.unit " + std::to_string(unit) +
-                   " is unknown; use QV_CHUNK_CHARACTERS or QV_CHUNK_TOKENS");
-  if (o->chunk_size == 0) return invalid("opts.chunk_size is 0; it must be at least 1");
+    return invalid("chunk unit " + std::to_string(unit) + " is unknown; use CHARACTERS or TOKENS");
+  if (o->chunk_size == 0) return invalid("chunk_size is 0; it must be at least 1");
   if (o->chunk_overlap >= o->chunk_size)
-    return invalid("opts.chunk_overlap (" + std::to_string(o->chunk_overlap) +
-                   ") must be smaller than opts.chunk_size (" + std::to_string(o->chunk_size) +
-                   ")");
+    return invalid("chunk_overlap (" + std::to_string(o->chunk_overlap) +
+                   ") must be smaller than chunk_size (" + std::to_string(o->chunk_size) + ")");
   out.unit = unit == QV_CHUNK_TOKENS ? quiver::ChunkUnit::Tokens : quiver::ChunkUnit::Characters;
   out.size = o->chunk_size;
   out.overlap = o->chunk_overlap;
@@ -60,14 +58,12 @@ qv_status check_search(const qv_index* index, const char* query, size_t k,
   return quiver::capi::read_search_params(params, k, options, threads_unused);
 }
 
-// The C API's own words for a text call without an embedder (the layer
-// below says the same without C names). A detach racing the call still
-// gets that layer's error.
+// Checked before the query's own checks so that a missing embedder is the
+// error reported; the words are the layer's own (a detach racing the call
+// gets the same error from the layer).
 qv_status check_embedder(const qv_index* index) {
   if (index->text.embedder()) return QV_OK;
-  return invalid(
-      "no embedder is attached to this index; attach one with qv_index_set_embedder "
-      "(after qv_index_open too: the embedder is not saved with the index)");
+  return guard([] { quiver::fail_no_embedder(); });
 }
 
 qv_status search_documents(const qv_index* index, const char* query, size_t k,

@@ -20,10 +20,7 @@ void check_document_key(uint64_t key) {
 }
 
 std::shared_ptr<Embedder> require(const std::shared_ptr<Embedder>& embedder) {
-  if (!embedder)
-    fail(Status::InvalidArgument,
-         "no embedder is attached to this index; attach one first (after opening a "
-         "saved index too: the embedder is not saved with the index)");
+  if (!embedder) fail_no_embedder();
   return embedder;
 }
 

@@ -36,11 +36,19 @@ class Error : public std::runtime_error {
   throw Error(status, message);
 }
 
-// Every layer refuses a change to a mapped (read-only) index with these words.
+// The words every layer (and the C boundary) uses for these two refusals.
+// Bindings pass them through unchanged, so they name no C identifier:
+// "loading" and "memory-mapping" are what every binding's open mode is called.
 [[noreturn]] inline void fail_read_only() {
   fail(Status::Unsupported,
-       "this index was opened by mapping its file and is read-only; load the file "
-       "(open it without mapping) to change it");
+       "read-only: this index was opened by memory-mapping its file; open it by loading "
+       "to modify it");
+}
+
+[[noreturn]] inline void fail_no_embedder() {
+  fail(Status::InvalidArgument,
+       "no embedder is attached to this index (embedders are not saved with an index: "
+       "attach one again after opening)");
 }
 
 }  // namespace quiver
