@@ -109,7 +109,11 @@ QV_API const char* qv_status_string(qv_status s);
 /* A sentence describing the last failure on the calling thread, saying what
  * went wrong and what to do about it; "" if no call on this thread has failed.
  * Never NULL. The string is owned by the library and stays valid until the
- * next failing call on the same thread. */
+ * next failing call on the same thread. Every language binding passes these
+ * messages on, so they name options and values as all of them do (hnsw_m, L2,
+ * HNSW, MMAP), never a C identifier; only mistakes no binding can make (a NULL
+ * pointer, a wrong struct_size) name the C call or field. Branch on the status,
+ * not on the wording. */
 QV_API const char* qv_last_error(void);
 
 /* ---------------------------------------------------------------------- */
