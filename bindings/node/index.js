@@ -170,6 +170,14 @@ class Index {
     if (options.hnswM !== undefined && !(Number.isInteger(options.hnswM) && options.hnswM >= 2 && options.hnswM <= 256)) {
       fail(Status.INVALID_ARGUMENT, `hnswM is ${options.hnswM}; it must be between 2 and 256 (16 is a good default)`);
     }
+    // The library checks these too (for HNSW only), but names the C fields.
+    const hnsw = options.kind === undefined || options.kind === IndexKind.HNSW;
+    for (const [js, good] of [['hnswEfConstruction', 200], ['hnswEfSearch', 64]]) {
+      const v = options[js];
+      if (hnsw && v !== undefined && !(Number.isInteger(v) && v >= 1)) {
+        fail(Status.INVALID_ARGUMENT, `${js} is ${v}; it must be at least 1 (${good} is a good default)`);
+      }
+    }
     if (options.hnswM !== undefined) o.hnsw_m = options.hnswM;
     if (options.hnswEfConstruction !== undefined) o.hnsw_ef_construction = options.hnswEfConstruction;
     if (options.hnswEfSearch !== undefined) o.hnsw_ef_search = options.hnswEfSearch;

@@ -94,10 +94,15 @@ class Collection {
   // key's metadata; never does a live key miss the metadata last set on it.
   std::optional<ByteSpan> get_metadata(uint64_t key) const;
   // BM25 over every key's metadata as text (keyword_index.h), best first.
-  // The keyword index is built from the metadata on the first call and
-  // kept in step with set_metadata and remove from then on.
+  // The keyword index is taken from the file when it holds one, else built
+  // from the metadata on the first call (or by build_keywords), and kept in
+  // step with set_metadata and remove from then on; saves write it.
   void search_keywords(std::string_view query, size_t k, const KeyFilter& filter,
                        std::vector<KeywordHit>& out) const;
+  // Builds the keyword index now if it is not yet there: the text layer
+  // calls it before adding text, so an index of texts always keeps (and
+  // saves) its keyword index.
+  void build_keywords() const;
 
   // Rebuilds the index from its live vectors, dropping HNSW tombstones.
   void compact(unsigned threads);
@@ -111,7 +116,6 @@ class Collection {
  private:
   void check_writable() const;
   bool contains(uint64_t key) const;
-  void build_keywords() const;  // once, from the metadata
 
   std::unique_ptr<VectorIndex> index_;
   storage::MetadataStore metadata_;
@@ -120,9 +124,10 @@ class Collection {
   // remove against set_metadata of one key; taken inside writers_ and
   // outside metadata_mutex_.
   KeyLocks key_locks_;
-  // Derived from metadata_ (not saved). Built by the first keyword search
-  // under metadata_mutex_ (shared); once built, changes to metadata_ update
-  // it under metadata_mutex_ (exclusive), so it never misses one.
+  // Derived from metadata_; saved once built. Read from the file at open,
+  // or built by the first keyword search (or build_keywords) under
+  // metadata_mutex_ (shared); once built, changes to metadata_ update it
+  // under metadata_mutex_ (exclusive), so it never misses one.
   mutable KeywordIndex keywords_;
   mutable std::atomic<bool> keywords_built_{false};
   mutable std::mutex keywords_build_mutex_;

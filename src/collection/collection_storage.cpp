@@ -26,6 +26,11 @@ void Collection::save(const std::string& path, const storage::SaveOptions& optio
   }
   writer.section(SectionKind::Metadata, 1, metadata.size(),
                  {ByteSpan{metadata.data(), metadata.size()}});
+  if (keywords_built_.load(std::memory_order_acquire)) {
+    const std::vector<uint8_t> keywords = keywords_.encode();
+    writer.section(SectionKind::KeywordIndex, 1, keywords.size(),
+                   {ByteSpan{keywords.data(), keywords.size()}});
+  }
   writer.finish();
   file.commit();
 }
@@ -48,6 +53,14 @@ std::unique_ptr<Collection> Collection::open(const std::string& path,
       collection->metadata_.view(encoded, source->keepalive(), where);
     else
       collection->metadata_.load(encoded, where);
+  }
+  if (source->has_section(SectionKind::KeywordIndex)) {
+    ByteSpan encoded = source->section(SectionKind::KeywordIndex);
+    std::string where = source->describe(SectionKind::KeywordIndex);
+    collection->keywords_.attach(mode == storage::OpenMode::Map
+                                     ? KeywordImage::view(encoded, source->keepalive(), where)
+                                     : KeywordImage::copy(encoded, where));
+    collection->keywords_built_.store(true, std::memory_order_release);
   }
   if (mode == storage::OpenMode::Map) collection->source_ = std::move(source);
   return collection;

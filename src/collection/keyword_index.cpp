@@ -46,7 +46,17 @@ void KeywordIndex::erase(uint64_t key) {
   erase_locked(key);
 }
 
+void KeywordIndex::attach(KeywordImage base) {
+  std::unique_lock lock(mutex_);
+  base_ = std::move(base);
+}
+
 void KeywordIndex::erase_locked(uint64_t key) {
+  if (base_.text_count() != 0 && !gone_from_base_.count(key))
+    if (auto words = base_.words_of(key)) {
+      gone_from_base_.insert(key);
+      gone_words_ += *words;
+    }
   auto it = texts_.find(key);
   if (it == texts_.end()) return;
   const Text old = std::move(it->second);
@@ -65,7 +75,7 @@ void KeywordIndex::erase_locked(uint64_t key) {
 
 size_t KeywordIndex::size() const {
   std::shared_lock lock(mutex_);
-  return texts_.size();
+  return size_t(base_.text_count()) - gone_from_base_.size() + texts_.size();
 }
 
 size_t KeywordIndex::heap_bytes() const {
@@ -78,7 +88,24 @@ size_t KeywordIndex::heap_bytes() const {
     bytes += 3 * sizeof(void*) + sizeof(std::string) + (term.size() > 15 ? term.capacity() : 0);
   for (const auto& [key, text] : texts_)
     bytes += 3 * sizeof(void*) + sizeof(Text) + text.terms.capacity() * sizeof(uint32_t);
-  return bytes;
+  bytes += gone_from_base_.size() * (2 * sizeof(void*) + sizeof(uint64_t));
+  return bytes + base_.heap_bytes();
+}
+
+void KeywordIndex::live_postings(std::string_view term,
+                                 std::vector<KeywordImage::Posting>& out) const {
+  const KeywordImage::Range range = base_.find(term);
+  for (uint64_t i = range.begin; i < range.end; ++i) {
+    const KeywordImage::Posting p = base_.posting(i);
+    if (gone_from_base_.empty() || !gone_from_base_.count(p.key)) out.push_back(p);
+  }
+  auto t = term_ids_.find(std::string(term));
+  if (t == term_ids_.end() || live_[t->second] == 0) return;
+  for (const Posting& p : postings_[t->second]) {
+    auto text = texts_.find(p.key);
+    if (text == texts_.end() || text->second.version != p.version) continue;  // stale
+    out.push_back(KeywordImage::Posting{p.key, p.tf, text->second.length});
+  }
 }
 
 void KeywordIndex::search(std::string_view query, size_t k, const KeyFilter& filter,
@@ -88,21 +115,22 @@ void KeywordIndex::search(std::string_view query, size_t k, const KeyFilter& fil
   std::sort(terms.begin(), terms.end());
   terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
   std::shared_lock lock(mutex_);
-  if (texts_.empty() || k == 0) return;
-  const double n = double(texts_.size());
-  const double average = double(total_length_) / n;
+  const uint64_t texts = base_.text_count() - gone_from_base_.size() + texts_.size();
+  if (texts == 0 || k == 0) return;
+  const double n = double(texts);
+  const double average = double(base_.total_words() - gone_words_ + total_length_) / n;
   std::unordered_map<uint64_t, double> scores;
+  std::vector<KeywordImage::Posting> postings;
   for (const std::string& term : terms) {
-    auto t = term_ids_.find(term);
-    if (t == term_ids_.end() || live_[t->second] == 0) continue;
-    const double df = double(live_[t->second]);
+    postings.clear();
+    live_postings(term, postings);
+    if (postings.empty()) continue;
+    const double df = double(postings.size());
     const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
-    for (const Posting& p : postings_[t->second]) {
-      auto text = texts_.find(p.key);
-      if (text == texts_.end() || text->second.version != p.version) continue;  // stale
+    for (const KeywordImage::Posting& p : postings) {
       const double f = double(p.tf);
-      scores[p.key] += idf * f * (kK1 + 1.0) /
-                       (f + kK1 * (1.0 - kB + kB * double(text->second.length) / average));
+      scores[p.key] +=
+          idf * f * (kK1 + 1.0) / (f + kK1 * (1.0 - kB + kB * double(p.words) / average));
     }
   }
   out.reserve(scores.size());
@@ -117,6 +145,53 @@ void KeywordIndex::search(std::string_view query, size_t k, const KeyFilter& fil
   } else {
     std::sort(out.begin(), out.end(), better);
   }
+}
+
+}  // namespace quiver
+
+namespace quiver {
+
+std::vector<KeywordImage::Term> KeywordIndex::merged_terms() const {
+  // Every term of the base and of the changes, ascending; a term's postings
+  // are its live ones, ascending by key.
+  std::vector<std::string_view> changed;
+  changed.reserve(term_ids_.size());
+  for (const auto& [term, id] : term_ids_)
+    if (live_[id] != 0) changed.push_back(term);
+  std::sort(changed.begin(), changed.end());
+  std::vector<KeywordImage::Term> merged;
+  uint64_t b = 0;
+  size_t c = 0;
+  while (b < base_.term_count() || c < changed.size()) {
+    std::string_view term;
+    if (c == changed.size() || (b < base_.term_count() && base_.term(b) <= changed[c]))
+      term = base_.term(b);
+    else
+      term = changed[c];
+    if (b < base_.term_count() && base_.term(b) == term) ++b;
+    if (c < changed.size() && changed[c] == term) ++c;
+    KeywordImage::Term t{term, {}};
+    live_postings(term, t.postings);
+    if (t.postings.empty()) continue;
+    std::sort(t.postings.begin(), t.postings.end(),
+              [](const auto& x, const auto& y) { return x.key < y.key; });
+    merged.push_back(std::move(t));
+  }
+  return merged;
+}
+
+std::vector<uint8_t> KeywordIndex::encode() const {
+  std::shared_lock lock(mutex_);
+  std::vector<KeywordImage::Text> texts;
+  texts.reserve(base_.text_count() - gone_from_base_.size() + texts_.size());
+  for (uint64_t i = 0; i < base_.text_count(); ++i) {
+    const KeywordImage::Text t = base_.text(i);
+    if (!gone_from_base_.count(t.key)) texts.push_back(t);
+  }
+  for (const auto& [key, text] : texts_) texts.push_back(KeywordImage::Text{key, text.length});
+  std::sort(texts.begin(), texts.end(), [](const auto& x, const auto& y) { return x.key < y.key; });
+  const uint64_t words = base_.total_words() - gone_words_ + total_length_;
+  return KeywordImage::encode(words, texts, merged_terms());
 }
 
 }  // namespace quiver

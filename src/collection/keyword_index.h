@@ -4,9 +4,16 @@
 // embedder sees).
 //
 // Every key's metadata blob counts as a text (the text layer stores each
-// chunk's text there). The index is derived, not saved: the metadata is
-// the saved truth, and the collection builds this from it on first use and
-// keeps it in step with set_metadata and remove after that.
+// chunk's text there). The index is derived from the metadata: the
+// collection builds it on first use (or when text is first added) and
+// keeps it in step with set_metadata and remove after that; a save writes
+// it as a section (keyword_image.h) and an open takes that section as the
+// base, read in place, so no text is tokenised again.
+//
+// Base and changes: the saved image is read-only; texts set or erased
+// after the open go into the editable part below, and the base keys they
+// replace or erase are listed as gone. A search reads both; a save merges
+// them into one new image.
 //
 // Layout: terms get dense ids; each term has a posting list of (key, term
 // frequency, version). Replacing or erasing a text does not touch the
@@ -24,8 +31,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "collection/keyword_image.h"
 #include "index/vector_index.h"
 
 namespace quiver {
@@ -39,6 +48,11 @@ class KeywordIndex {
  public:
   static constexpr double kK1 = 1.2;
   static constexpr double kB = 0.75;
+
+  // Takes a saved image as the base. Only on an index that holds nothing.
+  void attach(KeywordImage base);
+  // The section bytes of everything the index holds (base and changes).
+  std::vector<uint8_t> encode() const;
 
   // Sets (replacing) the text of `key`; a text without words erases it.
   void set(uint64_t key, std::string_view text);
@@ -64,6 +78,13 @@ class KeywordIndex {
   };
   void erase_locked(uint64_t key);
   bool is_live(const Posting& p) const;
+  // Appends the live postings of `term` (base and changes) to `out`.
+  void live_postings(std::string_view term, std::vector<KeywordImage::Posting>& out) const;
+  std::vector<KeywordImage::Term> merged_terms() const;
+
+  KeywordImage base_;
+  std::unordered_set<uint64_t> gone_from_base_;  // base keys erased or replaced since
+  uint64_t gone_words_ = 0;                      // their word counts
 
   mutable std::shared_mutex mutex_;
   std::unordered_map<std::string, uint32_t> term_ids_;

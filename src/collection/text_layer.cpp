@@ -121,6 +121,7 @@ void remove_chunks(Collection& collection, const std::vector<uint64_t>& keys) {
 // concurrent remove of a chunk key just added) can stop this; then the
 // vectors come out again so that add_texts still adds nothing.
 void set_chunk_texts(Collection& collection, const ChunkBatch& batch) {
+  collection.build_keywords();  // so that an index of texts keeps (and saves) one
   try {
     for (size_t i = 0; i < batch.keys.size(); ++i)
       collection.set_metadata(batch.keys[i], batch.texts[i].data(), batch.texts[i].size());

@@ -29,6 +29,8 @@ const char* section_name(SectionKind kind) {
       return "HNSW original vectors";
     case SectionKind::FlatCodes:
       return "flat vector codes";
+    case SectionKind::KeywordIndex:
+      return "keyword index";
   }
   return "unknown section";
 }

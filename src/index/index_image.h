@@ -28,6 +28,8 @@ enum class SectionKind : uint32_t {
   // Format version 2: storage other than float32 (header.storage).
   HnswOriginals = 9,  // node_count x dim float32, prepared: lossy storage keeping originals
   FlatCodes = 10,     // count codes (VectorCodes layout): FLAT storage other than float32
+  // Optional sections: a reader that does not know one skips it.
+  KeywordIndex = 11,  // the keyword index of the metadata (collection/keyword_image.h)
 };
 
 const char* section_name(SectionKind kind);

@@ -34,6 +34,9 @@ bool section_traits(uint32_t kind, SectionTraits& out) {
     case SectionKind::FlatCodes:
       out = {ElementType::Record, SectionRole::Vectors};
       return true;
+    case SectionKind::KeywordIndex:
+      out = {ElementType::Bytes, SectionRole::Graph, true};
+      return true;
   }
   return false;
 }

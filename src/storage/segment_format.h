@@ -122,6 +122,7 @@ enum class SectionRole {
 struct SectionTraits {
   ElementType type;
   SectionRole role;
+  bool optional = false;  // written with kSectionOptional: derived data a reader may skip
 };
 
 // The traits of a kind this version knows; false for an unknown kind.

@@ -147,7 +147,7 @@ void SegmentWriter::section(SectionKind kind, uint64_t element_size, uint64_t co
   sh.magic = kSectionMagic;
   sh.format_version = kFormatVersion;
   sh.kind = k;
-  sh.flags = compress ? kSectionCompressed : 0;
+  sh.flags = (compress ? kSectionCompressed : 0) | (traits.optional ? kSectionOptional : 0);
   sh.element_type = static_cast<uint32_t>(traits.type);
   sh.dim = dim_;
   sh.element_size = element_size;

@@ -205,6 +205,99 @@ static void test_filter_save_and_reopen(void** state) {
   qv_index_free(index);
 }
 
+/* The same keys in the same order with the same scores, for `query`. */
+static void expect_same_ranking(const qv_index* a, const qv_index* b, const char* query) {
+  uint64_t ka[kCount + 1], kb[kCount + 1];
+  float sa[kCount + 1], sb[kCount + 1];
+  size_t fa = 0, fb = 0, i;
+  assert_int_equal(qv_index_search_keywords(a, query, kCount + 1, NULL, ka, sa, &fa), QV_OK);
+  assert_int_equal(qv_index_search_keywords(b, query, kCount + 1, NULL, kb, sb, &fb), QV_OK);
+  if (fa != fb) fail_msg("%s: %zu hits against %zu", query, fa, fb);
+  for (i = 0; i < fa; ++i)
+    if (ka[i] != kb[i] || fabsf(sa[i] - sb[i]) > 1e-5f * (1.0f + sa[i]))
+      fail_msg("%s: hit %zu is key %llu (%.6f) against key %llu (%.6f)", query, i,
+               (unsigned long long)ka[i], sa[i], (unsigned long long)kb[i], sb[i]);
+}
+
+/* The changes applied to a saved index in test_saved_keyword_index. */
+static void change_texts(qv_index* index) {
+  float v[DIM] = {0.5f};
+  assert_int_equal(qv_index_set_metadata(index, 11, "kiwi kiwi apple", 15), QV_OK);
+  assert_int_equal(qv_index_remove(index, 10), QV_OK);
+  assert_int_equal(qv_index_set_metadata(index, 13, NULL, 0), QV_OK);
+  assert_int_equal(qv_index_add(index, 15, v), QV_OK);
+  assert_int_equal(qv_index_set_metadata(index, 15, "fig fig cherry kiwi", 19), QV_OK);
+}
+
+static size_t memory_of(const qv_index* index) {
+  size_t bytes = 0;
+  assert_int_equal(qv_index_memory_bytes(index, &bytes), QV_OK);
+  return bytes;
+}
+
+/* A save writes the keyword index once built; an open takes it from the
+ * file (no rebuild: a mapped index's heap does not grow on the first
+ * keyword search), and changes after a LOAD, saved again, rank exactly as
+ * an index that never saw a file. */
+static void test_saved_keyword_index(void** state) {
+  static const char* const q1[] = {"apple", "banana"};
+  static const char* const queries[] = {"apple", "kiwi", "cherry fig", "banana date apple"};
+  qv_index* index = index_with_texts();
+  qv_index* fresh = index_with_texts();
+  qv_index* never_built = index_with_texts();
+  qv_index *loaded = NULL, *mapped = NULL;
+  char dir[] = "/tmp/qv_keywords_XXXXXX";
+  char *path, *plain, *again;
+  uint64_t key;
+  size_t found = 0, before, i;
+  (void)state;
+  assert_non_null(mkdtemp(dir));
+  path = qvt_path_join(dir, "k.qv");
+  plain = qvt_path_join(dir, "plain.qv");
+  again = qvt_path_join(dir, "again.qv");
+  assert_int_equal(qv_index_search_keywords(index, "apple", 1, NULL, &key, NULL, &found), QV_OK);
+  assert_int_equal(qv_index_save(index, path), QV_OK);
+  assert_int_equal(qv_index_save(never_built, plain), QV_OK);
+
+  /* Mapped: read in place. Scores are still BM25. */
+  assert_int_equal(qv_index_open(path, QV_OPEN_MMAP, &mapped), QV_OK);
+  before = memory_of(mapped);
+  check_against_reference(mapped, "Apple, BANANA!", q1, 2);
+  assert_int_equal(memory_of(mapped), before);
+  qv_index_free(mapped);
+  /* Without the section the first search builds it: the heap grows. */
+  assert_int_equal(qv_index_open(plain, QV_OPEN_MMAP, &mapped), QV_OK);
+  before = memory_of(mapped);
+  check_against_reference(mapped, "Apple, BANANA!", q1, 2);
+  assert_true(memory_of(mapped) > before);
+  qv_index_free(mapped);
+
+  /* Loaded, changed (base texts replaced and erased, a new text), saved
+   * again: the same ranking as the same changes on an index never saved. */
+  assert_int_equal(qv_index_open(path, QV_OPEN_LOAD, &loaded), QV_OK);
+  change_texts(loaded);
+  assert_int_equal(qv_index_search_keywords(fresh, "apple", 1, NULL, &key, NULL, &found), QV_OK);
+  change_texts(fresh);
+  for (i = 0; i < sizeof queries / sizeof queries[0]; ++i)
+    expect_same_ranking(loaded, fresh, queries[i]);
+  assert_int_equal(qv_index_save(loaded, again), QV_OK);
+  assert_int_equal(qv_index_open(again, QV_OPEN_MMAP, &mapped), QV_OK);
+  for (i = 0; i < sizeof queries / sizeof queries[0]; ++i)
+    expect_same_ranking(mapped, fresh, queries[i]);
+  qv_index_free(mapped);
+  qv_index_free(loaded);
+  unlink(path);
+  unlink(plain);
+  unlink(again);
+  rmdir(dir);
+  free(path);
+  free(plain);
+  free(again);
+  qv_index_free(fresh);
+  qv_index_free(never_built);
+  qv_index_free(index);
+}
+
 /* Documents about one subject each; one holds a rare code. Hybrid ranks
  * each document by 1/(60 + rank) summed over the two rankings. */
 static void test_hybrid_fuses_the_two_rankings(void** state) {
@@ -315,6 +408,7 @@ int main(void) {
       cmocka_unit_test(test_scores_are_bm25),
       cmocka_unit_test(test_index_follows_metadata),
       cmocka_unit_test(test_filter_save_and_reopen),
+      cmocka_unit_test(test_saved_keyword_index),
       cmocka_unit_test(test_hybrid_fuses_the_two_rankings),
       cmocka_unit_test(test_searches_while_metadata_changes),
   };

@@ -43,6 +43,16 @@ namespace Quiver
             if (options.HnswM.HasValue && (options.HnswM.Value < 2 || options.HnswM.Value > 256))
                 throw new ArgumentOutOfRangeException(nameof(options), options.HnswM.Value,
                     $"options.HnswM is {options.HnswM.Value}; it must be between 2 and 256 (16 is a good default)");
+            // The library checks these too (for HNSW only), but names the C fields.
+            if ((options.Kind ?? IndexKind.Hnsw) == IndexKind.Hnsw)
+            {
+                if (options.HnswEfConstruction == 0)
+                    throw new ArgumentOutOfRangeException(nameof(options), 0u,
+                        "options.HnswEfConstruction is 0; it must be at least 1 (200 is a good default)");
+                if (options.HnswEfSearch == 0)
+                    throw new ArgumentOutOfRangeException(nameof(options), 0u,
+                        "options.HnswEfSearch is 0; it must be at least 1 (64 is a good default)");
+            }
             var metric = options.Metric ?? Quiver.Metric.L2;
             var storage = options.Storage ?? Quiver.Storage.F32;
             if (storage == Quiver.Storage.B1 && metric == Quiver.Metric.L2)

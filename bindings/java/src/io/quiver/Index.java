@@ -57,6 +57,26 @@ public final class Index implements AutoCloseable {
           "Storage.B1 keeps only the signs of the elements, which say nothing of L2 distances; use"
               + " it with Metric.COSINE or Metric.IP, or use Storage.I8 for L2");
     }
+    // Checked here so that the messages name the options as Java spells them
+    // (the library checks them too, for HNSW only, naming them hnsw_m ...).
+    boolean hnsw = options.kind == null || options.kind == IndexKind.HNSW;
+    if (hnsw && options.hnswM != null && (options.hnswM < 2 || options.hnswM > 256)) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT,
+          "hnswM is " + options.hnswM + "; it must be between 2 and 256 (16 is a good default)");
+    }
+    if (hnsw && options.hnswEfConstruction != null && options.hnswEfConstruction < 1) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT,
+          "hnswEfConstruction is "
+              + options.hnswEfConstruction
+              + "; it must be at least 1 (200 is a good default)");
+    }
+    if (hnsw && options.hnswEfSearch != null && options.hnswEfSearch < 1) {
+      throw new QuiverException(
+          Status.INVALID_ARGUMENT,
+          "hnswEfSearch is " + options.hnswEfSearch + "; it must be at least 1 (64 is a good default)");
+    }
     QvIndexConfig c = new QvIndexConfig();
     try {
       c.setDim(options.dim);
