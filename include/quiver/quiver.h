@@ -973,10 +973,10 @@ QV_API qv_status qv_index_search_text_ex(const qv_index* index, const char* quer
  * added with qv_index_add_text) with their scores, HIGHEST first (ties by
  * key), and their number in *found_out; a query without words finds
  * nothing. params->filter applies (ef, rerank and threads do not).
- * No embedder is needed. The keyword index is not saved: it is built from
- * the saved metadata on the first keyword or hybrid search after
- * qv_index_create or qv_index_open (one pass over the metadata) and kept in
- * step with every later change. keys_out must hold k entries; scores_out
+ * No embedder is needed. The keyword index is built from the metadata on
+ * the first keyword or hybrid search (or when text is first added with the
+ * text calls), kept in step with every later change, and saved with the
+ * index once built: an open reads it from the file instead. keys_out must hold k entries; scores_out
  * may be NULL.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, query, keys_out or
  * found_out, k == 0, unknown params->struct_size), QV_ERR_OUT_OF_MEMORY.

@@ -142,6 +142,8 @@ const char* qvs_section_name(uint32_t kind) {
       return "flat keys";
     case QVS_METADATA:
       return "metadata";
+    case QVS_KEYWORD_INDEX:
+      return "keyword index";
   }
   return "?";
 }

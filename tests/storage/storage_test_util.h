@@ -67,7 +67,8 @@ enum {
   QVS_FLAT_ROWS = 5,
   QVS_FLAT_NORMS = 6,
   QVS_FLAT_KEYS = 7,
-  QVS_METADATA = 8
+  QVS_METADATA = 8,
+  QVS_KEYWORD_INDEX = 11
 };
 
 typedef struct qvs_section {

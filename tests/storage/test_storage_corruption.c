@@ -39,6 +39,10 @@ typedef struct fixture {
 
 static void make_fixture(fixture* f, qv_index_kind kind, const qv_save_options* opts) {
   qv_index* index = qvs_build_index(kind, QV_METRIC_L2, DIM, 300, 3, 4, NULL);
+  uint64_t hit;
+  size_t found = 0;
+  /* A keyword search builds the keyword index, which the save then writes. */
+  assert_int_equal(qv_index_search_keywords(index, "key", 1, NULL, &hit, NULL, &found), QV_OK);
   f->dir = qvs_temp_dir("corrupt");
   f->good = qvs_path(f->dir, "good.qv");
   f->bad = qvs_path(f->dir, "bad.qv");
@@ -514,6 +518,34 @@ static void test_deferred_verification_catches_damage_on_verify(void** state) {
   }
 }
 
+/* The keyword index's own structure is checked on every open, so a section
+ * whose checksum was made to match its damage is still refused. */
+static void test_resealed_keyword_index_is_corrupt(void** state) {
+  fixture f;
+  const qvs_section* s = NULL;
+  int i, damage;
+  (void)state;
+  make_fixture(&f, QV_INDEX_HNSW, NULL);
+  for (i = 0; i < f.count; ++i)
+    if (f.sections[i].kind == QVS_KEYWORD_INDEX) s = &f.sections[i];
+  assert_non_null(s);
+  assert_int_equal(s->flags & 1u, 0); /* raw: patchable in place */
+  for (damage = 0; damage < 3; ++damage) {
+    unsigned char* c = copy_of(&f);
+    unsigned char* payload = c + s->payload_offset;
+    static const char* const what[] = {"bad magic", "text count one too many",
+                                       "first text key above the second"};
+    if (damage == 0) payload[0] ^= 1;
+    if (damage == 1) qvs_put_u64(payload + 8, qvs_get_u64(payload + 8) + 1);
+    if (damage == 2) qvs_put_u64(payload + 64, qvs_get_u64(payload + 64 + 16) + 1);
+    qvs_fix_payload_checksum(c, s);
+    write_bad(&f, c, f.size);
+    expect_open_fails(f.bad, QV_ERR_CORRUPT, "keyword index", what[damage]);
+    free(c);
+  }
+  free_fixture(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_missing_file_is_not_found),
@@ -527,6 +559,7 @@ int main(void) {
       cmocka_unit_test(test_resealed_bad_graph_is_refused_on_load),
       cmocka_unit_test(test_resealed_bad_compressed_data_is_corrupt),
       cmocka_unit_test(test_unknown_sections_follow_the_versioning_rules),
+      cmocka_unit_test(test_resealed_keyword_index_is_corrupt),
       cmocka_unit_test(test_deferred_verification_catches_damage_on_verify),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
