@@ -814,15 +814,41 @@ QV_API void qv_embedder_free(qv_embedder* emb);
  *
  * Chunks and keys. A document has a key of at most 48 bits (QV_MAX_DOC_KEY).
  * Its text is split into chunks (see qv_text_options) and each chunk is
- * stored as its own vector under the chunk key QV_CHUNK_KEY(doc, n) =
- * (doc << 16) | n, for n = 0, 1, 2 ... in text order, without gaps; the
- * chunk's text (the exact bytes of the document it spans) is that key's
- * metadata. So a document has at most QV_MAX_CHUNKS_PER_DOC (65536) chunks,
- * and the vector and metadata calls work on chunks: e.g.
- * qv_index_get_metadata(index, QV_CHUNK_KEY(7, 0), ...) reads the first
- * chunk of document 7, and qv_index_count counts chunks. Keep keys you add
- * with qv_index_add clear of the chunk keys of your documents (or use one
- * index per purpose): a key is a key.
+ * stored as its own vector under a chunk key QV_CHUNK_KEY(doc, n) =
+ * (doc << 16) | n; the chunk's text (the exact bytes of the document it
+ * spans) is that key's metadata. qv_index_add_text numbers a document's
+ * chunks n = 0, 1, 2 ... in text order. qv_index_upsert_text adds the new
+ * version's chunks after the current ones (numbers counting on from the
+ * last, wrapping from 65535 to 0) and then removes the old ones, so after
+ * an upsert a document's chunks no longer start at 0: list them with
+ * qv_index_document_chunks (in text order). A document has at most
+ * QV_MAX_CHUNKS_PER_DOC (65536) chunks, and while an upsert replaces it
+ * both versions are held, so the old and the new version together have at
+ * most 65536. The vector and metadata calls work on chunks: e.g.
+ * qv_index_get_metadata(index, chunk_key, ...) reads a chunk's text, and
+ * qv_index_count counts chunks. Keep keys you add with qv_index_add clear
+ * of the chunk keys of your documents (or use one index per purpose): a
+ * key is a key.
+ *
+ * Documents. Each document added or upserted with this version of the
+ * library has an entry in the index's document table: its current chunks,
+ * a source (a path or URI, as given to qv_index_upsert_text) and fields
+ * (any UTF-8 text of yours, e.g. JSON). The table is saved with the index
+ * (the file's document table section) and read back by both open modes.
+ * Text searches (qv_index_search_text and its variants,
+ * qv_index_search_keywords, qv_index_search_hybrid) see each document's
+ * current version only, one version per search, whole: a search that
+ * overlaps qv_index_upsert_text of a document finds its old version or its
+ * new one, never chunks of both and never neither; one that overlaps
+ * qv_index_remove_text finds all of the document or none of it. (The raw
+ * vector calls, qv_index_search and qv_index_count, see every chunk there
+ * is, the other version's too while an upsert runs.) A document added by
+ * an older version of the library (a file without a document table) has
+ * chunks 0, 1, 2 ... without gaps, no source and no fields; the text
+ * searches, qv_index_get_document, qv_index_document_chunks and the writes
+ * work on it as before, but it is listed and counted by
+ * qv_index_list_documents and qv_index_document_count only once it has
+ * been upserted (or removed and added again).
  *
  * What a save keeps: the chunk vectors and their texts. What it does not:
  * the embedder and the text options. After qv_index_open, attach the same
@@ -830,7 +856,11 @@ QV_API void qv_embedder_free(qv_embedder* emb);
  * the same dim gives the same vectors) before adding or searching text; an
  * index opened with QV_OPEN_MMAP can be searched by text too. */
 
-/* Chunk keys, see above. */
+/* Chunk keys and document limits, see above. QV_MAX_DOC_SOURCE and
+ * QV_MAX_DOC_FIELDS are the most bytes a document's source and fields may
+ * have. */
+#define QV_MAX_DOC_SOURCE 8192u
+#define QV_MAX_DOC_FIELDS 1048576u
 #define QV_CHUNK_BITS 16
 #define QV_MAX_CHUNKS_PER_DOC 65536u
 #define QV_MAX_DOC_KEY ((((uint64_t)1) << 48) - 1)
@@ -909,29 +939,98 @@ QV_API qv_status qv_index_add_text(qv_index* index, uint64_t doc_key, const char
  * doc key above QV_MAX_DOC_KEY, an empty or whitespace-only text, a text
  * of more than QV_MAX_CHUNKS_PER_DOC chunks: use a larger chunk_size; also
  * a callback vector the metric refuses: see qv_metric),
- * QV_ERR_DUPLICATE_KEY (a document already in the index: remove it first
- * with qv_index_remove_text; or a key twice in doc_keys), QV_ERR_UNSUPPORTED
+ * QV_ERR_DUPLICATE_KEY (a document already in the index: replace it with
+ * qv_index_upsert_text, or remove it first with qv_index_remove_text; or a
+ * key twice in doc_keys), QV_ERR_UNSUPPORTED
  * (read-only index), QV_ERR_EMBEDDING (the embedder failed; see
  * qv_embedder_embed), QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: as qv_index_add_batch; may block on the embedder (network,
- * rate limits). A qv_index_remove_text of one of these documents waits for
- * this call, and this call for it: the two never mix chunks of two versions
- * of a document. Removing single chunk keys of these documents with
+ * rate limits). A document added here has no source and no fields; it is
+ * visible to text searches once all of its chunks are in. Writes of one
+ * document (add, upsert, remove) wait for each other: they never mix
+ * chunks of two versions of a document. Removing single chunk keys of
+ * these documents with
  * qv_index_remove while this call runs is not supported (it may fail with
  * QV_ERR_NOT_FOUND). */
 QV_API qv_status qv_index_add_texts(qv_index* index, size_t n, const uint64_t* doc_keys,
                                     const char* const* texts);
 
-/* Removes every chunk of a document: chunks 0, 1, 2 ... up to the first
- * number missing (qv_index_add_text numbers them without gaps; if you
- * removed single chunks with qv_index_remove, remove the rest the same way).
+/* Removes a document: its entry in the document table and every chunk of
+ * its current version (for a document from an older file without a table:
+ * chunks 0, 1, 2 ... up to the first number missing).
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, doc key above
- * QV_MAX_DOC_KEY), QV_ERR_NOT_FOUND (no chunk 0 for this document),
+ * QV_MAX_DOC_KEY), QV_ERR_NOT_FOUND (no such document),
  * QV_ERR_UNSUPPORTED (read-only index).
- * Thread-safety: as qv_index_remove. The chunks go one by one: a search
- * that overlaps this call may return some chunks of the document. A
- * qv_index_add_texts of the same document waits for this call (see there). */
+ * Thread-safety: as qv_index_remove. Atomic for text searches: the
+ * document leaves them in one step, before its chunks go, and the chunks
+ * go only once the searches that began before that step are done (so this
+ * call waits for them; never call it from a search filter). Writes of the
+ * same document wait for each other (see qv_index_add_texts). */
 QV_API qv_status qv_index_remove_text(qv_index* index, uint64_t doc_key);
+
+/* Adds the document, or replaces it if it is already in the index:
+ * chunks and embeds `text` as qv_index_add_text does, records `source` (a
+ * path or URI, NUL-terminated UTF-8, at most QV_MAX_DOC_SOURCE bytes) and
+ * `fields` (any NUL-terminated UTF-8 text of yours, e.g. JSON, at most
+ * QV_MAX_DOC_FIELDS bytes) in the document's entry; NULL means none ("").
+ * Invalid UTF-8 bytes are kept as they are. The new chunks go in first,
+ * unseen by searches, then the document's entry switches to them in one
+ * step, then the old chunks go once the searches that began before the
+ * switch are done; the old version's source and fields are replaced too.
+ * On failure the document is as it was (an embedding error included).
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index or text, no embedder
+ * attached, doc key above QV_MAX_DOC_KEY, an empty or whitespace-only
+ * text, a source or fields too long, a text of more chunks than the old
+ * version leaves room for: old + new <= QV_MAX_CHUNKS_PER_DOC; also a
+ * callback vector the metric refuses), QV_ERR_UNSUPPORTED (read-only
+ * index), QV_ERR_EMBEDDING, QV_ERR_OUT_OF_MEMORY.
+ * Thread-safety: as qv_index_add_texts, and atomic for text searches (see
+ * "Documents" above): it waits for the searches that overlap its switch to
+ * end, so never call it from a search filter. */
+QV_API qv_status qv_index_upsert_text(qv_index* index, uint64_t doc_key, const char* text,
+                                      const char* source, const char* fields);
+
+/* The chunk keys of a document's current version, in text order. Writes
+ * the first min(count, capacity) keys to keys_out (which may be NULL when
+ * capacity is 0) and the document's chunk count to *count_out, whatever
+ * the capacity: call with capacity 0 to size the buffer, or pass room for
+ * QV_MAX_CHUNKS_PER_DOC keys. The chunk keys' metadata are the texts.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index or count_out, NULL keys_out
+ * with capacity > 0, doc key above QV_MAX_DOC_KEY), QV_ERR_NOT_FOUND (no
+ * such document). Thread-safe; overlapping an upsert of the document, it
+ * answers for the old or the new version. */
+QV_API qv_status qv_index_document_chunks(const qv_index* index, uint64_t doc_key,
+                                          uint64_t* keys_out, size_t capacity,
+                                          size_t* count_out);
+
+/* Points *source and *fields at the document's source and fields and
+ * stores their lengths in *source_len and *fields_len ("" and 0 when the
+ * document has none). Any of the four pointers may be NULL when you do not
+ * want that value. The bytes are owned by the index, are not
+ * NUL-terminated, and stay valid until the next call that changes this
+ * document (upsert, remove, qv_index_free); copy them to keep them longer.
+ * A search hit's source is one call away: pass its document key.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, doc key above
+ * QV_MAX_DOC_KEY), QV_ERR_NOT_FOUND (no such document). Thread-safe. */
+QV_API qv_status qv_index_get_document(const qv_index* index, uint64_t doc_key,
+                                       const char** source, size_t* source_len,
+                                       const char** fields, size_t* fields_len);
+
+/* Lists documents in pages, by ascending key: writes up to `capacity` keys
+ * of documents in the table that are >= first_key to keys_out and their
+ * number to *count_out. A page shorter than capacity is the last; for the
+ * next page pass the last key written + 1. Documents from an older file
+ * are listed once upserted (see "Documents" above).
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, keys_out or count_out,
+ * capacity 0). Thread-safe; a document added or removed while you page
+ * may or may not be listed. */
+QV_API qv_status qv_index_list_documents(const qv_index* index, uint64_t first_key,
+                                         uint64_t* keys_out, size_t capacity, size_t* count_out);
+
+/* Stores the number of documents in the table (see qv_index_list_documents)
+ * in *count_out. Errors: QV_ERR_INVALID_ARGUMENT (NULL pointer).
+ * Thread-safe. */
+QV_API qv_status qv_index_document_count(const qv_index* index, uint64_t* count_out);
 
 /* Searches by text for documents: embeds `query` (NUL-terminated UTF-8,
  * task QV_EMBED_QUERY) and writes up to k distinct DOCUMENT keys, each with
@@ -973,7 +1072,9 @@ QV_API qv_status qv_index_search_text_ex(const qv_index* index, const char* quer
  * added with qv_index_add_text) with their scores, HIGHEST first (ties by
  * key), and their number in *found_out; a query without words finds
  * nothing. params->filter applies (ef, rerank and threads do not).
- * No embedder is needed. The keyword index is built from the metadata on
+ * Chunks of a document version that is not current (see "Documents")
+ * are left out. No embedder is needed.
+ * The keyword index is built from the metadata on
  * the first keyword or hybrid search (or when text is first added with the
  * text calls), kept in step with every later change, and saved with the
  * index once built: an open reads it from the file instead. keys_out must hold k entries; scores_out

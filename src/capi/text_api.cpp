@@ -1,5 +1,6 @@
 // qv_index_*_text and the text options: argument checks and translation to
 // quiver::TextLayer (src/collection/text_layer.h).
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -87,6 +88,11 @@ qv_status search_documents(const qv_index* index, const char* query, size_t k,
   });
 }
 
+qv_status not_found_document(uint64_t doc_key) {
+  return quiver::capi::set_error(
+      QV_ERR_NOT_FOUND, "no document with key " + std::to_string(doc_key) + " in the index");
+}
+
 }  // namespace
 
 extern "C" {
@@ -140,6 +146,71 @@ QV_API qv_status qv_index_remove_text(qv_index* index, uint64_t doc_key) {
   return guard([&] { index->text.remove_text(*index->collection, doc_key); });
 }
 
+QV_API qv_status qv_index_upsert_text(qv_index* index, uint64_t doc_key, const char* text,
+                                      const char* source, const char* fields) {
+  if (qv_status s = check_writable(index)) return s;
+  if (!text) return invalid("text is NULL; pass a NUL-terminated UTF-8 string");
+  if (qv_status s = check_embedder(index)) return s;
+  return guard([&] {
+    index->text.upsert_text(*index->collection, doc_key, text, source ? source : "",
+                            fields ? fields : "", index->options.threads);
+  });
+}
+
+QV_API qv_status qv_index_document_chunks(const qv_index* index, uint64_t doc_key,
+                                          uint64_t* keys_out, size_t capacity, size_t* count_out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!count_out) return invalid("count_out is NULL; pass the address of a size_t");
+  if (!keys_out && capacity > 0)
+    return invalid("keys_out is NULL but capacity is " + std::to_string(capacity) +
+                   "; pass room for capacity keys, or capacity 0 to ask for the count");
+  return guard([&]() -> qv_status {
+    const auto document = index->text.document(*index->collection, doc_key);
+    if (!document) return not_found_document(doc_key);
+    const quiver::ChunkRange chunks = document->chunks;
+    for (size_t i = 0; i < chunks.count && i < capacity; ++i) keys_out[i] = chunks.key(doc_key, i);
+    *count_out = chunks.count;
+    return QV_OK;
+  });
+}
+
+QV_API qv_status qv_index_get_document(const qv_index* index, uint64_t doc_key, const char** source,
+                                       size_t* source_len, const char** fields,
+                                       size_t* fields_len) {
+  if (qv_status s = check_index(index)) return s;
+  return guard([&]() -> qv_status {
+    const auto document = index->text.document(*index->collection, doc_key);
+    if (!document) return not_found_document(doc_key);
+    // An empty view may hold no pointer: hand out "" instead.
+    if (source) *source = document->source.empty() ? "" : document->source.data();
+    if (source_len) *source_len = document->source.size();
+    if (fields) *fields = document->fields.empty() ? "" : document->fields.data();
+    if (fields_len) *fields_len = document->fields.size();
+    return QV_OK;
+  });
+}
+
+QV_API qv_status qv_index_list_documents(const qv_index* index, uint64_t first_key,
+                                         uint64_t* keys_out, size_t capacity, size_t* count_out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!keys_out) return invalid("keys_out is NULL; pass room for capacity keys");
+  if (!count_out) return invalid("count_out is NULL; pass the address of a size_t");
+  if (capacity == 0) return invalid("capacity is 0; pass room for at least one key");
+  return guard([&] {
+    const std::vector<uint64_t> keys =
+        index->collection->documents().live_keys(first_key, capacity);
+    std::copy(keys.begin(), keys.end(), keys_out);
+    *count_out = keys.size();
+  });
+}
+
+QV_API qv_status qv_index_document_count(const qv_index* index, uint64_t* count_out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!count_out) return invalid("count_out is NULL; pass the address of a uint64_t");
+  *count_out = index->collection->documents().live_count();
+  return QV_OK;
+}
+
 QV_API qv_status qv_index_search_text(const qv_index* index, const char* query, size_t k,
                                       const qv_search_params* params, uint64_t* keys_out,
                                       float* distances_out, size_t* found_out) {
@@ -161,7 +232,7 @@ QV_API qv_status qv_index_search_keywords(const qv_index* index, const char* que
   if (qv_status s = check_search(index, query, k, params, keys_out, found_out, options)) return s;
   return guard([&] {
     std::vector<quiver::KeywordHit> hits;
-    index->collection->search_keywords(query, k, options.filter, hits);
+    index->text.search_keywords(*index->collection, query, k, options.filter, hits);
     for (size_t i = 0; i < hits.size(); ++i) {
       keys_out[i] = hits[i].key;
       if (scores_out) scores_out[i] = hits[i].score;

@@ -31,7 +31,7 @@ size_t Collection::memory_bytes() const {
   std::shared_lock lock(metadata_mutex_);
   const size_t keyword_bytes =
       keywords_built_.load(std::memory_order_acquire) ? keywords_.heap_bytes() : 0;
-  return index_bytes + metadata_.heap_bytes() + keyword_bytes;
+  return index_bytes + metadata_.heap_bytes() + keyword_bytes + documents_.heap_bytes();
 }
 
 CollectionInfo Collection::info() const {

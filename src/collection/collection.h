@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "collection/document_table.h"
 #include "collection/key_locks.h"
 #include "collection/keyword_index.h"
 #include "index/hnsw_index.h"
@@ -104,6 +105,15 @@ class Collection {
   // saves) its keyword index.
   void build_keywords() const;
 
+  // The text layer's documents (document_table.h): saved with the index,
+  // read from its file on open. The table locks itself.
+  DocumentTable& documents() { return documents_; }
+  const DocumentTable& documents() const { return documents_; }
+  // Removes the chunks of `document` next to `current` on the chunk ring
+  // that are not in it (what a write cut short or a save in between left
+  // of another version: collection_documents.cpp). Returns how many.
+  size_t remove_chunks_around(uint64_t document, ChunkRange current);
+
   // Rebuilds the index from its live vectors, dropping HNSW tombstones.
   void compact(unsigned threads);
 
@@ -116,6 +126,9 @@ class Collection {
  private:
   void check_writable() const;
   bool contains(uint64_t key) const;
+  // After a load: removes the chunks a save caught between two versions of
+  // a document (collection_documents.cpp).
+  void remove_stale_chunks();
 
   std::unique_ptr<VectorIndex> index_;
   storage::MetadataStore metadata_;
@@ -131,6 +144,7 @@ class Collection {
   mutable KeywordIndex keywords_;
   mutable std::atomic<bool> keywords_built_{false};
   mutable std::mutex keywords_build_mutex_;
+  DocumentTable documents_;
   bool read_only_ = false;
   // Mapped: the image the index reads in place (which holds the memory
   // behind it), for verify().

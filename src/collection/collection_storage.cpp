@@ -1,5 +1,5 @@
-// Collection::save and Collection::open: the index image plus a metadata
-// section, through storage/.
+// Collection::save and Collection::open: the index image plus the metadata
+// and document sections, through storage/.
 #include <mutex>
 
 #include "collection/collection.h"
@@ -31,6 +31,11 @@ void Collection::save(const std::string& path, const storage::SaveOptions& optio
     writer.section(SectionKind::KeywordIndex, 1, keywords.size(),
                    {ByteSpan{keywords.data(), keywords.size()}});
   }
+  if (!documents_.empty()) {
+    const std::vector<uint8_t> documents = documents_.encode();
+    writer.section(SectionKind::Documents, 1, documents.size(),
+                   {ByteSpan{documents.data(), documents.size()}});
+  }
   writer.finish();
   file.commit();
 }
@@ -53,6 +58,19 @@ std::unique_ptr<Collection> Collection::open(const std::string& path,
       collection->metadata_.view(encoded, source->keepalive(), where);
     else
       collection->metadata_.load(encoded, where);
+  }
+  if (source->has_section(SectionKind::KeywordIndex)) {
+    ByteSpan encoded = source->section(SectionKind::KeywordIndex);
+    std::string where = source->describe(SectionKind::KeywordIndex);
+    collection->keywords_.attach(mode == storage::OpenMode::Map
+                                     ? KeywordImage::view(encoded, source->keepalive(), where)
+                                     : KeywordImage::copy(encoded, where));
+    collection->keywords_built_.store(true, std::memory_order_release);
+  }
+  if (source->has_section(SectionKind::Documents)) {
+    collection->documents_.load(source->section(SectionKind::Documents),
+                                source->describe(SectionKind::Documents));
+    if (mode == storage::OpenMode::Load) collection->remove_stale_chunks();
   }
   if (source->has_section(SectionKind::KeywordIndex)) {
     ByteSpan encoded = source->section(SectionKind::KeywordIndex);

@@ -31,6 +31,8 @@ const char* section_name(SectionKind kind) {
       return "flat vector codes";
     case SectionKind::KeywordIndex:
       return "keyword index";
+    case SectionKind::Documents:
+      return "document table";
   }
   return "unknown section";
 }

@@ -30,6 +30,7 @@ enum class SectionKind : uint32_t {
   FlatCodes = 10,     // count codes (VectorCodes layout): FLAT storage other than float32
   // Optional sections: a reader that does not know one skips it.
   KeywordIndex = 11,  // the keyword index of the metadata (collection/keyword_image.h)
+  Documents = 12,     // the text layer's documents (collection/document_table.h)
 };
 
 const char* section_name(SectionKind kind);

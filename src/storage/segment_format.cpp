@@ -37,6 +37,9 @@ bool section_traits(uint32_t kind, SectionTraits& out) {
     case SectionKind::KeywordIndex:
       out = {ElementType::Bytes, SectionRole::Graph, true};
       return true;
+    case SectionKind::Documents:
+      out = {ElementType::Bytes, SectionRole::Metadata, true};
+      return true;
   }
   return false;
 }
