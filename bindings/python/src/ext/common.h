@@ -32,6 +32,9 @@ inline void check_files(qv_status status) {
   if (status != QV_OK) raise_status(status, nb::handle(), true);
 }
 [[noreturn]] void raise_dimension_mismatch(const std::string& message);
+// InvalidArgumentError with the binding's own message (one that names an
+// argument as Python spells it).
+[[noreturn]] void raise_invalid_argument(const std::string& message);
 
 // The exception being handled in a catch block of nb::python_error, as an
 // instance with its traceback; the error indicator is left clear.

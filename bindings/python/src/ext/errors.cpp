@@ -72,6 +72,13 @@ void raise_status(qv_status status, nb::handle cause, bool about_files) {
   throw nb::python_error();
 }
 
+void raise_invalid_argument(const std::string& message) {
+  nb::object cls = g_classes[g_status(static_cast<int>(QV_ERR_INVALID_ARGUMENT))];
+  nb::object error = cls(message);
+  PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());
+  throw nb::python_error();
+}
+
 void raise_dimension_mismatch(const std::string& message) {
   nb::object error = g_dimension(message);
   PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(error.ptr())), error.ptr());

@@ -50,6 +50,17 @@ void create(Index* self, uint32_t dim, const std::string& metric, const std::str
   opts.dim = dim;
   opts.metric = parse_metric(metric);
   opts.kind = parse_kind(kind);
+  // Checked here so that the message names the arguments as Python does (the
+  // library checks them too, naming the C fields hnsw_m ...).
+  if (opts.kind == QV_INDEX_HNSW) {
+    if (m < 2 || m > 256)
+      raise_invalid_argument("m is " + std::to_string(m) +
+                             "; it must be between 2 and 256 (16 is a good default)");
+    if (ef_construction == 0)
+      raise_invalid_argument("ef_construction is 0; it must be at least 1 (200 is a good default)");
+    if (ef_search == 0)
+      raise_invalid_argument("ef_search is 0; it must be at least 1 (64 is a good default)");
+  }
   opts.hnsw_m = m;
   opts.hnsw_ef_construction = ef_construction;
   opts.hnsw_ef_search = ef_search;
