@@ -6,6 +6,7 @@
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/index_ptr.h"
+#include "cli/json_out.h"
 #include "cli/text_support.h"
 
 namespace quiver::cli {
@@ -13,14 +14,18 @@ namespace quiver::cli {
 static const char kAskHelp[] =
     "usage: quiver ask INDEX \"QUESTION\" [options]\n\n"
     "Searches INDEX (made by quiver ingest) for the documents nearest to QUESTION and\n"
-    "prints each with its key, its distance (cosine: 0 = same direction, 2 = opposite)\n"
-    "and the passage that matched. Words after INDEX are joined into the question.\n\n"
+    "prints each with its source (the file it came from), its key, its distance\n"
+    "(cosine: 0 = same direction, 2 = opposite) and the passage that matched. Words\n"
+    "after INDEX are joined into the question.\n\n"
     "  -k N        how many documents (default 5)\n"
     "  --chunks    list the nearest chunks instead (one document may then appear\n"
     "              several times)\n"
     "  --hybrid    rank by meaning and by the question's exact words together\n"
     "              (reciprocal rank fusion; prints a score, higher is better)\n"
     "  --full      print whole passages, not their first 300 characters\n"
+    "  --json      print one JSON object: the query, the mode and the hits, each\n"
+    "              with doc_key, source (null when none), chunk_key, distance (or\n"
+    "              score with --hybrid) and snippet\n"
     "  --ef N      HNSW candidate list (default: the index's)\n"
     "  --gemini    embed the question with Gemini (needs GEMINI_API_KEY); use it\n"
     "              when the index was ingested with --gemini\n"
@@ -37,10 +42,33 @@ std::string passage(const qv_index* index, uint64_t chunk_key, bool full) {
   return excerpt(text, full ? text.size() : 300);
 }
 
+// The document's source, or "" when it has none.
+std::string source_of(const qv_index* index, uint64_t doc_key) {
+  const char* source = nullptr;
+  size_t len = 0;
+  if (qv_index_get_document(index, doc_key, &source, &len, nullptr, nullptr) != QV_OK) return "";
+  return std::string(source, len);
+}
+
+void print_json(const std::string& question, const char* mode, bool hybrid,
+                const std::vector<std::string>& sources, const std::vector<std::string>& snippets,
+                const std::vector<uint64_t>& docs, const std::vector<uint64_t>& chunk_keys,
+                const std::vector<float>& values, size_t found) {
+  std::printf("{\"query\":%s,\"mode\":\"%s\",\"hits\":[", json_string(question).c_str(), mode);
+  for (size_t i = 0; i < found; ++i)
+    std::printf("%s{\"doc_key\":%llu,\"source\":%s,\"chunk_key\":%llu,\"%s\":%.6g,\"snippet\":%s}",
+                i ? "," : "", (unsigned long long)docs[i],
+                sources[i].empty() ? "null" : json_string(sources[i]).c_str(),
+                (unsigned long long)chunk_keys[i], hybrid ? "score" : "distance", values[i],
+                json_string(snippets[i]).c_str());
+  std::printf("]}\n");
+}
+
 }  // namespace
 
 int cmd_ask(int argc, char** argv) {
-  Args args(argc, argv, {"k", "ef"}, {"chunks", "full", "gemini", "mmap", "hybrid", "help"});
+  Args args(argc, argv, {"k", "ef"},
+            {"chunks", "full", "gemini", "mmap", "hybrid", "json", "help"});
   if (args.has("help")) {
     std::fputs(kAskHelp, stdout);
     return 0;
@@ -92,19 +120,32 @@ int cmd_ask(int argc, char** argv) {
                                   chunk_keys.data(), distances.data(), &found),
           "searching");
   }
+  std::vector<std::string> sources(found), snippets(found);
+  for (size_t i = 0; i < found; ++i) {
+    sources[i] = source_of(index.get(), docs[i]);
+    snippets[i] = passage(index.get(), chunk_keys[i], full);
+  }
+  if (args.has("json")) {
+    print_json(question,
+               chunks   ? "chunks"
+               : hybrid ? "hybrid"
+                        : "documents",
+               hybrid, sources, snippets, docs, chunk_keys, distances, found);
+    return 0;
+  }
   if (found == 0) {
     std::printf("no documents in %s\n", pos[0].c_str());
     return 0;
   }
   for (size_t i = 0; i < found; ++i) {
-    if (chunks)
-      std::printf("%zu. document %llu, chunk %u  (distance %.4f)\n", i + 1,
-                  (unsigned long long)docs[i], QV_CHUNK_NUMBER(chunk_keys[i]), distances[i]);
-    else
-      std::printf(
-          hybrid ? "%zu. document %llu  (score %.4f)\n" : "%zu. document %llu  (distance %.4f)\n",
-          i + 1, (unsigned long long)docs[i], distances[i]);
-    std::printf("   %s\n", passage(index.get(), chunk_keys[i], full).c_str());
+    // "bees.txt  (document 123, distance 0.2)", or without a source as before.
+    std::string head = sources[i].empty() ? "document " + std::to_string(docs[i])
+                                          : sources[i] + "  (document " + std::to_string(docs[i]);
+    if (chunks) head += ", chunk " + std::to_string(QV_CHUNK_NUMBER(chunk_keys[i]));
+    head += sources[i].empty() ? "  (" : ", ";
+    std::printf("%zu. %s%s %.4f)\n", i + 1, head.c_str(), hybrid ? "score" : "distance",
+                distances[i]);
+    std::printf("   %s\n", snippets[i].c_str());
   }
   return 0;
 }

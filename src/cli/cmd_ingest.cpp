@@ -1,19 +1,27 @@
-// quiver ingest: text files into a saved index, through qv_index_add_texts.
+// quiver ingest: text files into a saved index. A folder goes in through
+// qv_index_upsert_text, one document per file keyed by its path (re-ingest
+// replaces changed files, skips unchanged ones); a single file through
+// qv_index_add_texts, one document per paragraph or line.
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/document_keys.h"
 #include "cli/index_ptr.h"
 #include "cli/inputs.h"
+#include "cli/json_out.h"
 #include "cli/progress.h"
 #include "cli/text_support.h"
 
@@ -23,17 +31,26 @@ static const char kIngestHelp[] =
     "usage: quiver ingest INDEX --input FILE|DIR [options]\n\n"
     "Adds text documents to INDEX and saves it (crash-safe). Each document is split\n"
     "into chunks, each chunk embedded as its own vector (offline, with the hashing\n"
-    "embedder, unless --gemini) and stored with its text. INDEX is written only when\n"
-    "every document went in.\n\n"
+    "embedder, unless --gemini) and stored with its text.\n\n"
     "What a document is:\n"
-    "  DIR                  every file under DIR, recursively, in name order (hidden\n"
-    "                       files and folders, empty and binary files are skipped)\n"
+    "  DIR                  every plain text or Markdown file under DIR (.txt, .text,\n"
+    "                       .md, .markdown, any case), recursively; hidden files and\n"
+    "                       folders are left out, other file types, empty and binary\n"
+    "                       files are skipped and counted. A file is one document\n"
+    "                       whose source is its path relative to DIR and whose key is\n"
+    "                       derived from that path (the high 48 bits of its 64-bit\n"
+    "                       FNV-1a hash): ingesting DIR again replaces the documents\n"
+    "                       of changed files, skips unchanged ones (by a hash of the\n"
+    "                       content kept in the document's fields), adds new ones and,\n"
+    "                       with --prune, removes those whose file is gone\n"
     "  FILE                 one document per paragraph: lines up to a blank line\n"
     "                       (--split lines: one per non-empty line; --split file:\n"
-    "                       the whole file)\n\n"
+    "                       the whole file), under the free document keys from 0 up\n\n"
     "  --input FILE|DIR     the text to add (UTF-8)\n"
     "  --create             make a new index at INDEX (INDEX must not exist yet);\n"
     "                       without it INDEX must exist\n"
+    "  --prune              DIR: remove documents whose source is not a file of DIR\n"
+    "                       any more (documents without a source stay)\n"
     "  --dim N              dimension of a new index (default 512; 768 with --gemini)\n"
     "  --index hnsw|flat    kind of a new index (default hnsw); the metric is cosine\n"
     "  --split paragraphs|lines|file\n"
@@ -44,9 +61,11 @@ static const char kIngestHelp[] =
     "  --tokens             count --chunk-size and --chunk-overlap in words instead\n"
     "  --gemini             embed with Google's Gemini API (needs GEMINI_API_KEY);\n"
     "                       then ask with --gemini too\n"
-    "  --quiet              no progress bar and no summary\n\n"
-    "Documents get the free document keys from 0 up, in input order (0, 1, 2 ...\n"
-    "for a new index); quiver ask prints them.\n";
+    "  --json               print the report as one JSON object (added, updated,\n"
+    "                       unchanged, removed, skipped, chunks, seconds ...)\n"
+    "  --quiet              no progress bar and no report\n\n"
+    "INDEX is written only when every document went in, and not at all when nothing\n"
+    "changed. Two paths whose keys collide are refused before anything changes.\n";
 
 namespace {
 
@@ -119,26 +138,133 @@ std::vector<std::string> files_under(const std::string& dir) {
 
 struct Inputs {
   std::vector<Document> documents;
-  size_t skipped = 0;  // empty or binary files
 };
 
 Inputs read_inputs(const std::string& input, const std::string& split) {
-  struct stat st;
-  if (stat(input.c_str(), &st) != 0) throw CliError{input + ": no such file or directory"};
   Inputs in;
-  if (S_ISDIR(st.st_mode)) {
-    for (const std::string& path : files_under(input)) {
-      std::string text = read_file(path);
-      if (blank(text) || text.find('\0') != std::string::npos) {
-        ++in.skipped;
-        continue;
-      }
-      in.documents.push_back({std::move(text)});
-    }
-  } else {
-    split_file(read_file(input), split, in.documents);
-  }
+  split_file(read_file(input), split, in.documents);
   return in;
+}
+
+bool is_directory(const std::string& path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) throw CliError{path + ": no such file or directory"};
+  return S_ISDIR(st.st_mode);
+}
+
+// The file types a folder ingest reads: plain text and Markdown.
+bool text_file_name(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return ext == ".txt" || ext == ".text" || ext == ".md" || ext == ".markdown";
+}
+
+// A file of the folder: where it is, and its path relative to the folder
+// ('/'-separated), which is the document's source and names its key.
+struct FolderFile {
+  std::string path, relative;
+  uint64_t key;
+};
+
+struct Skipped {
+  std::string path, why;
+};
+
+std::vector<FolderFile> folder_files(const std::string& dir, std::vector<Skipped>& skipped) {
+  std::vector<FolderFile> files;
+  for (const std::string& path : files_under(dir)) {
+    const std::string relative =
+        std::filesystem::path(path).lexically_relative(dir).generic_string();
+    if (!text_file_name(path)) {
+      skipped.push_back({relative, "not plain text or Markdown"});
+      continue;
+    }
+    files.push_back({path, relative, path_document_key(relative)});
+  }
+  return files;
+}
+
+// The source of a document in the index, or nothing when it has none.
+bool document_source(const qv_index* index, uint64_t key, std::string& source,
+                     std::string* fields = nullptr) {
+  const char *s = nullptr, *f = nullptr;
+  size_t sl = 0, fl = 0;
+  if (qv_index_get_document(index, key, &s, &sl, &f, &fl) != QV_OK) return false;
+  source.assign(s, sl);
+  if (fields) fields->assign(f, fl);
+  return true;
+}
+
+// Two paths with one key, in the folder or against the index, are refused
+// before anything changes: a document is never replaced by another file.
+void check_key_collisions(const qv_index* index, const std::vector<FolderFile>& files) {
+  std::unordered_map<uint64_t, const FolderFile*> seen;
+  std::string source;
+  for (const FolderFile& f : files) {
+    auto [it, added] = seen.emplace(f.key, &f);
+    if (!added)
+      throw CliError{f.relative + " and " + it->second->relative + " get the same document key " +
+                     std::to_string(f.key) + " (a hash collision); rename one of them (nothing " +
+                     "was changed)"};
+    if (document_source(index, f.key, source) && source != f.relative)
+      throw CliError{f.relative + " gets document key " + std::to_string(f.key) +
+                     ", which already holds " +
+                     (source.empty() ? "a document without a source" : source) +
+                     " (a hash collision); rename the file (nothing was changed)"};
+  }
+}
+
+// What a folder ingest did.
+struct Report {
+  size_t added = 0, updated = 0, unchanged = 0, removed = 0, chunks = 0;
+  std::vector<Skipped> skipped;
+  bool changed() const { return added + updated + removed > 0; }
+};
+
+// Brings the index in step with the folder: adds new files, replaces
+// changed ones, skips unchanged ones; with prune, removes the documents
+// of files that are gone.
+void sync_folder(qv_index* index, const std::vector<FolderFile>& files, bool prune, bool quiet,
+                 Report& report) {
+  Progress progress("ingesting", files.size(), quiet);
+  std::unordered_set<uint64_t> present;
+  std::string source, fields;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const FolderFile& f = files[i];
+    const std::string text = read_file(f.path);
+    if (blank(text) || text.find('\0') != std::string::npos) {
+      report.skipped.push_back({f.relative, blank(text) ? "empty" : "binary"});
+      progress.update(i + 1);
+      continue;
+    }
+    present.insert(f.key);
+    const std::string wanted = content_fields(text);
+    const bool known = document_source(index, f.key, source, &fields);
+    if (known && fields == wanted) {
+      ++report.unchanged;
+    } else {
+      check(qv_index_upsert_text(index, f.key, text.c_str(), f.relative.c_str(), wanted.c_str()),
+            (known ? "replacing " : "adding ") + f.relative + " (nothing was saved)");
+      ++(known ? report.updated : report.added);
+    }
+    progress.update(i + 1);
+  }
+  progress.finish();
+  if (!prune) return;
+  std::vector<uint64_t> gone, page(1024);
+  for (uint64_t from = 0;;) {
+    size_t n = 0;
+    check(qv_index_list_documents(index, from, page.data(), page.size(), &n), "listing documents");
+    for (size_t i = 0; i < n; ++i)
+      if (!present.count(page[i]) && document_source(index, page[i], source) && !source.empty())
+        gone.push_back(page[i]);
+    if (n < page.size()) break;
+    from = page[n - 1] + 1;
+  }
+  for (const uint64_t key : gone) {
+    check(qv_index_remove_text(index, key), "removing document " + std::to_string(key));
+    ++report.removed;
+  }
 }
 
 bool exists(const std::string& path) {
@@ -146,20 +272,18 @@ bool exists(const std::string& path) {
   return stat(path.c_str(), &st) == 0;
 }
 
-// The next document key from `key` up whose chunk 0 holds no text.
+// The next document key from `key` up that holds no document.
 uint64_t next_free_key(const qv_index* index, uint64_t key) {
   for (;; ++key) {
     if (key > QV_MAX_DOC_KEY) throw CliError{"no free document key left in the index"};
-    const void* data;
-    size_t len;
-    if (qv_index_get_metadata(index, QV_CHUNK_KEY(key, 0), &data, &len) != QV_OK) return key;
+    if (qv_index_get_document(index, key, nullptr, nullptr, nullptr, nullptr) != QV_OK) return key;
   }
 }
 
 // What the command line asks for, checked before anything is opened.
 struct IngestRequest {
   std::string path, input, split;
-  bool quiet = false, gemini = false;
+  bool quiet = false, gemini = false, json = false, prune = false;
   qv_text_options text;
 };
 
@@ -189,6 +313,8 @@ IngestRequest parse_request(const Args& args) {
     throw UsageError{"--split must be paragraphs, lines or file, not '" + r.split + "'"};
   r.quiet = args.has("quiet");
   r.gemini = args.has("gemini");
+  r.json = args.has("json");
+  r.prune = args.has("prune");
   r.text = parse_text_options(args);
   return r;
 }
@@ -265,41 +391,104 @@ void add_in_batches(qv_index* index, const std::vector<Document>& documents,
 
 void print_summary(const IngestRequest& r, const Inputs& in, size_t chunks, double seconds,
                    const std::vector<uint64_t>& keys) {
+  if (r.json) {
+    std::printf(
+        "{\"index\":%s,\"input\":%s,\"added\":%zu,\"updated\":0,\"unchanged\":0,"
+        "\"removed\":0,\"skipped\":[],\"chunks\":%zu,\"seconds\":%.3f,\"keys\":[%llu,%llu]}\n",
+        json_string(r.path).c_str(), json_string(r.input).c_str(), in.documents.size(), chunks,
+        seconds, (unsigned long long)keys.front(), (unsigned long long)keys.back());
+    return;
+  }
   std::printf(
       "ingested %zu documents (%zu chunks) from %s in %.2f s; keys %llu..%llu; saved "
       "to %s\n",
       in.documents.size(), chunks, r.input.c_str(), seconds, (unsigned long long)keys.front(),
       (unsigned long long)keys.back(), r.path.c_str());
-  if (in.skipped) std::printf("skipped %zu empty or binary files\n", in.skipped);
+}
+
+void print_report(const IngestRequest& r, const Report& report, double seconds, bool saved) {
+  if (r.json) {
+    std::string skipped;
+    for (const Skipped& s : report.skipped)
+      skipped += std::string(skipped.empty() ? "" : ",") + "{\"path\":" + json_string(s.path) +
+                 ",\"why\":" + json_string(s.why) + "}";
+    std::printf(
+        "{\"index\":%s,\"input\":%s,\"added\":%zu,\"updated\":%zu,\"unchanged\":%zu,"
+        "\"removed\":%zu,\"skipped\":[%s],\"chunks\":%zu,\"seconds\":%.3f,\"saved\":%s}\n",
+        json_string(r.path).c_str(), json_string(r.input).c_str(), report.added, report.updated,
+        report.unchanged, report.removed, skipped.c_str(), report.chunks, seconds,
+        saved ? "true" : "false");
+    return;
+  }
+  std::printf("%s: %zu added, %zu updated, %zu unchanged, %zu removed in %.2f s; ", r.input.c_str(),
+              report.added, report.updated, report.unchanged, report.removed, seconds);
+  if (saved)
+    std::printf("%zu chunks; saved to %s\n", report.chunks, r.path.c_str());
+  else
+    std::printf("nothing changed; %s was not rewritten\n", r.path.c_str());
+  if (!report.skipped.empty()) {
+    std::printf("skipped %zu files:", report.skipped.size());
+    for (size_t i = 0; i < report.skipped.size() && i < 5; ++i)
+      std::printf(" %s (%s)%s", report.skipped[i].path.c_str(), report.skipped[i].why.c_str(),
+                  i + 1 < report.skipped.size() ? "," : "");
+    if (report.skipped.size() > 5) std::printf(" ...");
+    std::printf("\n");
+  }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// --input DIR: the index in step with the folder.
+void ingest_folder(qv_index* index, const IngestRequest& r, bool created) {
+  Report report;
+  const std::vector<FolderFile> files = folder_files(r.input, report.skipped);
+  check_key_collisions(index, files);
+  const auto start = std::chrono::steady_clock::now();
+  sync_folder(index, files, r.prune, r.quiet || r.json, report);
+  check(qv_index_count(index, &report.chunks), "counting");
+  const bool save = created || report.changed();
+  if (save) check(qv_index_save(index, r.path.c_str()), "saving " + r.path);
+  if (!r.quiet) print_report(r, report, seconds_since(start), save);
 }
 
 }  // namespace
 
 int cmd_ingest(int argc, char** argv) {
   Args args(argc, argv, {"input", "dim", "index", "split", "chunk-size", "chunk-overlap"},
-            {"create", "tokens", "gemini", "quiet", "help"});
+            {"create", "tokens", "gemini", "quiet", "json", "prune", "help"});
   if (args.has("help")) {
     std::fputs(kIngestHelp, stdout);
     return 0;
   }
   const IngestRequest r = parse_request(args);
+  const bool folder = is_directory(r.input);
+  if (r.prune && !folder) throw UsageError{"--prune applies to a folder (--input DIR) only"};
   // Everything that can fail cheaply fails before the embedding starts.
-  IndexPtr index = args.has("create") ? create_index(args, r) : open_existing_index(args, r);
+  const bool created = args.has("create");
+  IndexPtr index = created ? create_index(args, r) : open_existing_index(args, r);
   const uint32_t dim = checked_dim(index.get(), args);
-  const Inputs in = read_inputs(r.input, r.split);
-  if (in.documents.empty()) throw CliError{r.input + ": holds no text to add"};
+  Inputs in;
+  if (!folder) {
+    in = read_inputs(r.input, r.split);
+    if (in.documents.empty()) throw CliError{r.input + ": holds no text to add"};
+  }
 
   EmbedderPtr embedder = make_embedder(r.gemini, dim);
   check(qv_index_set_embedder(index.get(), embedder.get()), "attaching the embedder");
   check(qv_index_set_text_options(index.get(), &r.text), "setting the chunk size");
+  if (folder) {
+    ingest_folder(index.get(), r, created);
+    return 0;
+  }
 
   size_t chunks_before = 0, chunks_after = 0;
   check(qv_index_count(index.get(), &chunks_before), "counting");
   const std::vector<uint64_t> keys = free_document_keys(index.get(), in.documents.size());
   const auto start = std::chrono::steady_clock::now();
   add_in_batches(index.get(), in.documents, keys, r);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = seconds_since(start);
   check(qv_index_count(index.get(), &chunks_after), "counting");
   check(qv_index_save(index.get(), r.path.c_str()), "saving " + r.path);
   if (!r.quiet) print_summary(r, in, chunks_after - chunks_before, seconds, keys);

@@ -80,15 +80,16 @@ expect 0 "" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --create --quiet
 [ -s "$T/out" ] && fail "--quiet printed: $(cat "$T/out")"
 [ -f "$IDX" ] || fail "ingest did not write $IDX"
 expect 0 "" -- "$QUIVER" ask "$IDX" "how do bees make honey?"
-# Files in name order: bees.txt = 0, sub/chess.md = 1, trains.txt = 2.
-head -n 1 "$T/out" | grep -q "^1\. document 0 " || fail "bees.txt is not first: $(cat "$T/out")"
+# Each answer names its file (the document's source) and its key.
+head -n 1 "$T/out" | grep -q "^1\. bees.txt  (document [0-9]*, distance " ||
+  fail "bees.txt is not first: $(cat "$T/out")"
 out_has "wax comb"
 grep -q "hidden\|git internals" "$T/out" && fail "a hidden file was ingested: $(cat "$T/out")"
 expect 0 "" -- "$QUIVER" ask "$IDX" which railway had steam trains -k 1
-out_has "^1\. document 2 "
-[ "$(grep -c '^[0-9]*\. document' "$T/out")" -eq 1 ] || fail "-k 1 printed more than one"
+out_has "^1\. trains.txt "
+[ "$(grep -c '^[0-9]*\. ' "$T/out")" -eq 1 ] || fail "-k 1 printed more than one"
 expect 0 "" -- "$QUIVER" ask "$IDX" "steam railway" --hybrid -k 2
-out_has "^1\. document 2  (score "
+out_has "^1\. trains.txt  (document [0-9]*, score "
 expect 2 "together" -- "$QUIVER" ask "$IDX" "bees" --hybrid --chunks
 # A vector index (quiver build) holds no text: ask refuses it.
 printf '\004\000\000\000\000\000\200\077\000\000\000\000\000\000\000\000\000\000\000\000' >"$T/one.fvecs"
@@ -97,7 +98,7 @@ expect 1 "no text" -- "$QUIVER" ask "$T/vectors.qv" "bees"
 expect 1 "already exists" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --create
 expect 2 "differs" -- "$QUIVER" ingest "$IDX" --input "$T/docs" --dim 64
 
-# ---- a file of paragraphs into the same index: the next free keys ----
+# ---- a file of paragraphs into the same index: the free keys from 0 ----
 cat >"$T/more.txt" <<'EOF'
 Glaciers carve U-shaped valleys
 and leave moraines behind.
@@ -107,9 +108,9 @@ through finely ground coffee.
 EOF
 expect 0 "" -- "$QUIVER" ingest "$IDX" --input "$T/more.txt"
 out_has "ingested 2 documents"
-out_has "keys 3..4"
+out_has "keys 0..1"
 expect 0 "" -- "$QUIVER" ask "$IDX" "espresso coffee" -k 2
-head -n 1 "$T/out" | grep -q "^1\. document 4 " || fail "espresso is not first: $(cat "$T/out")"
+head -n 1 "$T/out" | grep -q "^1\. document 1 " || fail "espresso is not first: $(cat "$T/out")"
 out_has "finely ground coffee"
 
 # ---- lines, and a long document in small chunks: --chunks shows them ----
@@ -132,9 +133,53 @@ expect 0 "" -- "$QUIVER" ingest "$T/corpus.qv" --input "$T/corpus.txt" --create 
 expect 0 "" -- "$QUIVER" ask "$T/corpus.qv" "Who discovered penicillin?" -k 1 --mmap
 out_has "Fleming"
 
+# ---- re-ingest a folder: changed, new, deleted and unchanged files ----
+F="$T/folder"
+mkdir -p "$F/sub"
+echo "Honeybees make honey from nectar." >"$F/bees.txt"
+echo "Castling moves the king toward a rook." >"$F/sub/chess.md"
+echo "Steam locomotives pulled the first trains." >"$F/trains.markdown"
+echo "keep me as I am: tulips and daffodils" >"$F/garden.TXT"
+echo "not text" >"$F/photo.jpg"
+FI="$T/folder.qv"
+expect 0 "" -- "$QUIVER" ingest "$FI" --input "$F" --create --index flat
+out_has "4 added, 0 updated, 0 unchanged, 0 removed"
+out_has "photo.jpg (not plain text or Markdown)"
+# Nothing changed: every file skipped, the index not rewritten.
+before=$(cksum <"$FI")
+expect 0 "" -- "$QUIVER" ingest "$FI" --input "$F" --json
+out_has '"added":0,"updated":0,"unchanged":4,"removed":0'
+out_has '"saved":false'
+[ "$(cksum <"$FI")" = "$before" ] || fail "an ingest without changes rewrote $FI"
+# One changed, one new, one deleted.
+echo "Bumblebees nest in the ground and make little honey." >"$F/bees.txt"
+echo "Espresso is brewed by forcing hot water through coffee." >"$F/coffee.md"
+rm "$F/sub/chess.md"
+expect 0 "" -- "$QUIVER" ingest "$FI" --input "$F" --json
+out_has '"added":1,"updated":1,"unchanged":2,"removed":0'
+expect 0 "" -- "$QUIVER" ask "$FI" "castling king rook" -k 5 --json
+out_has '"source":"sub/chess.md"'
+expect 0 "" -- "$QUIVER" ingest "$FI" --input "$F" --prune --json
+out_has '"added":0,"updated":0,"unchanged":4,"removed":1'
+# The index holds exactly the folder's current files, each once, each current.
+expect 0 "" -- "$QUIVER" ask "$FI" "honey coffee steam tulips castling" -k 10 --json
+for src in bees.txt coffee.md trains.markdown garden.TXT; do
+  [ "$(grep -o "\"source\":\"$src\"" "$T/out" | wc -l)" -eq 1 ] ||
+    fail "$src is not listed exactly once: $(cat "$T/out")"
+done
+[ "$(grep -o '"doc_key"' "$T/out" | wc -l)" -eq 4 ] || fail "not 4 documents: $(cat "$T/out")"
+grep -q "chess\|Honeybees\|photo" "$T/out" && fail "a removed or old version answered: $(cat "$T/out")"
+out_has '"snippet":"Bumblebees nest in the ground'
+out_has '"query":"honey coffee steam tulips castling","mode":"documents"'
+expect 0 "" -- "$QUIVER" ask "$FI" "bumblebees" --hybrid -k 1
+out_has "^1\. bees.txt  (document [0-9]*, score "
+out_has "Bumblebees nest"
+expect 2 "folder" -- "$QUIVER" ingest "$FI" --input "$T/more.txt" --prune
+
 # ---- help ----
 expect 0 "" -- "$QUIVER" ingest --help
 out_has "one document per paragraph"
+out_has "--prune"
 expect 0 "" -- "$QUIVER" ask --help
 out_has "--chunks"
 expect 0 "" -- "$QUIVER" --help
