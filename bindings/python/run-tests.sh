@@ -1,8 +1,12 @@
 #!/bin/sh
-# CTest driver for the Python binding: run-tests.sh PYTHON WORKDIR LIBQUIVER
+# CTest driver for the Python binding: run-tests.sh PYTHON WORKDIR LIBQUIVER [SUITE]
+#
+# SUITE is a folder of this directory holding pytest files and their
+# requirements.txt: tests (the default) or tests_distributed (Ray; its own
+# WORKDIR, so the main suite's venv never installs Ray).
 #
 # Makes a venv in WORKDIR (once), installs the build and test requirements
-# (tests/requirements.txt, again only when that file changes), builds and
+# (SUITE/requirements.txt, again only when that file changes), builds and
 # installs quiver_vec from this source tree against LIBQUIVER (the build
 # tree's libquiver.so, so the engine is not compiled a second time; the
 # build directory WORKDIR/build is kept, so reruns rebuild only what changed)
@@ -12,6 +16,7 @@ set -eu
 python=$1
 work=$2
 lib=$3
+suite=${4:-tests}
 src=$(cd "$(dirname "$0")" && pwd)
 venv=$work/venv
 
@@ -24,12 +29,12 @@ if [ ! -x "$venv/bin/python" ]; then
   fi
 fi
 pip() { "$venv/bin/python" -m pip --disable-pip-version-check "$@"; }
-if ! cmp -s "$src/tests/requirements.txt" "$work/requirements.installed"; then
-  if ! pip install -q -r "$src/tests/requirements.txt"; then
-    echo "SKIPPED: python: pip could not install tests/requirements.txt (is PyPI reachable?)"
+if ! cmp -s "$src/$suite/requirements.txt" "$work/requirements.installed"; then
+  if ! pip install -q -r "$src/$suite/requirements.txt"; then
+    echo "SKIPPED: python: pip could not install $suite/requirements.txt (is PyPI reachable?)"
     exit 77
   fi
-  cp "$src/tests/requirements.txt" "$work/requirements.installed"
+  cp "$src/$suite/requirements.txt" "$work/requirements.installed"
 fi
 
 set -- --config-settings="build-dir=$work/build" \
@@ -42,4 +47,4 @@ pip install -q --no-build-isolation --no-deps --force-reinstall "$@" "$src"
 
 cd "$work"
 exec "$venv/bin/python" -m pytest -q -p no:cacheprovider -o faulthandler_timeout=120 -rs \
-  "$src/tests"
+  "$src/$suite"
