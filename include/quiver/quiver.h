@@ -577,14 +577,18 @@ QV_API qv_status qv_index_get_metadata(const qv_index* index, uint64_t key, cons
 /* Maintenance and introspection                                          */
 /* ---------------------------------------------------------------------- */
 
-/* Rewrites the index without its removed vectors. QV_INDEX_HNSW keeps a
- * removed vector as a tombstone (it still costs memory and search time, but
- * recall does not depend on compacting: tombstones keep the graph
- * navigable);
- * compact rebuilds the graph from the live vectors with the same parameters
- * (using opts.threads threads), so approximate results may differ slightly
- * from before. Metadata is kept. QV_INDEX_FLAT holds no tombstones and gives
- * a removed row's memory back at once: a no-op.
+/* Rewrites the index without its removed vectors, in the order that reads
+ * memory best. QV_INDEX_HNSW keeps a removed vector as a tombstone (it still
+ * costs memory and search time, but recall does not depend on compacting:
+ * tombstones keep the graph navigable); compact rebuilds the graph from the
+ * live vectors with the same parameters (using opts.threads threads), so
+ * approximate results may differ slightly from before. Then (with or
+ * without tombstones) it renumbers the nodes in breadth-first order of the
+ * graph, so that the nodes a search reads one after another sit near each
+ * other in memory, which pays when the index outgrows the CPU caches
+ * (bench/README.md); renumbering alone changes no result. A save keeps the
+ * order. Metadata is kept. QV_INDEX_FLAT holds no tombstones and gives a
+ * removed row's memory back at once: a no-op.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_UNSUPPORTED
  * (read-only index), QV_ERR_OUT_OF_MEMORY (the rebuild needs a second copy
  * of the index; the index is unchanged on failure).

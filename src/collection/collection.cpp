@@ -129,23 +129,26 @@ std::optional<ByteSpan> Collection::get_metadata(uint64_t key) const {
 void Collection::compact(unsigned threads) {
   check_writable();
   std::unique_lock lock(writers_);
-  const auto* hnsw = dynamic_cast<const HnswIndex*>(index_.get());
+  auto* hnsw = dynamic_cast<HnswIndex*>(index_.get());
   if (!hnsw) return;  // a flat index keeps its rows dense: nothing to drop
-  if (hnsw->node_count() == hnsw->size()) return;
-  const size_t n = index_->size();
-  const size_t dim = index_->dim();
-  std::vector<uint64_t> keys;
-  std::vector<float> vectors;
-  keys.reserve(n);
-  vectors.reserve(n * dim);
-  index_->for_each_live([&](uint64_t key, const float* v) {
-    keys.push_back(key);
-    vectors.insert(vectors.end(), v, v + dim);
-  });
-  auto rebuilt = create_index(IndexKind::Hnsw, index_->dim(), index_->metric(), index_->storage(),
-                              hnsw->params());
-  rebuilt->add_batch(keys.size(), keys.data(), vectors.data(), threads);
-  index_ = std::move(rebuilt);
+  if (hnsw->node_count() != hnsw->size()) {
+    const size_t n = index_->size();
+    const size_t dim = index_->dim();
+    std::vector<uint64_t> keys;
+    std::vector<float> vectors;
+    keys.reserve(n);
+    vectors.reserve(n * dim);
+    index_->for_each_live([&](uint64_t key, const float* v) {
+      keys.push_back(key);
+      vectors.insert(vectors.end(), v, v + dim);
+    });
+    auto rebuilt = create_index(IndexKind::Hnsw, index_->dim(), index_->metric(), index_->storage(),
+                                hnsw->params());
+    rebuilt->add_batch(keys.size(), keys.data(), vectors.data(), threads);
+    index_ = std::move(rebuilt);
+    hnsw = static_cast<HnswIndex*>(index_.get());
+  }
+  hnsw->renumber_for_locality(threads);
 }
 
 }  // namespace quiver

@@ -14,6 +14,7 @@
 #include "core/parallel.h"
 #include "index/batch_checks.h"
 #include "index/candidate_pool.h"
+#include "index/hnsw_layout.h"
 #include "index/index_kind.h"
 #include "index/key_once_set.h"
 #include "index/scratch_pool.h"
@@ -21,24 +22,6 @@
 #include "index/visited_set.h"
 
 namespace quiver {
-
-// Plain data with no pointers, so the metas store can be written to disk and
-// mapped back as it is.
-struct HnswIndex::NodeMeta {
-  uint64_t key;
-  uint32_t upper_first;  // first of `level` consecutive blocks in upper_links_
-  float norm;            // original length under cosine, else 1
-  uint8_t level;
-  uint8_t lock;  // atomic access only
-  uint8_t reserved[2];
-};
-
-namespace {
-// Layer-0 link header: count in the low bits, tombstone in the top bit, so a
-// search learns whether a node is deleted from the cache line it reads anyway.
-constexpr uint32_t kCountMask = 0xFFFF;
-constexpr uint32_t kDeletedBit = 1u << 31;
-}  // namespace
 
 namespace {
 
@@ -170,21 +153,21 @@ HnswIndex::NodeMeta& HnswIndex::meta(uint32_t id) const {
 }
 
 bool HnswIndex::is_deleted(uint32_t id) const {
-  return (load_acquire(links_of(id, 0)[0]) & kDeletedBit) != 0;
+  return (load_acquire(links_of(id, 0)[0]) & kHnswDeletedBit) != 0;
 }
 
 void HnswIndex::mark_deleted(uint32_t id) {
   uint32_t* header = links_of(id, 0);
   lock_node(id);
-  bool was_deleted = (header[0] & kDeletedBit) != 0;
-  store_release(header[0], header[0] | kDeletedBit);
+  bool was_deleted = (header[0] & kHnswDeletedBit) != 0;
+  store_release(header[0], header[0] | kHnswDeletedBit);
   unlock_node(id);
   if (!was_deleted) tombstones_.fetch_add(1, std::memory_order_release);
 }
 
 void HnswIndex::write_links(uint32_t* links, const Candidate* neighbors, size_t n) {
   for (size_t j = 0; j < n; ++j) store_release(links[1 + j], neighbors[j].second);
-  store_release(links[0], (links[0] & ~kCountMask) | uint32_t(n));
+  store_release(links[0], (links[0] & ~kHnswCountMask) | uint32_t(n));
 }
 
 int HnswIndex::level_for(uint32_t id) const {
@@ -410,7 +393,7 @@ uint32_t HnswIndex::gather_unvisited(uint32_t node, int level, uint32_t limit, V
                                      uint32_t* fresh) const {
   const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
   const uint32_t* links = links_of(node, level);
-  const uint32_t count = std::min(load_acquire(links[0]) & kCountMask, capacity);
+  const uint32_t count = std::min(load_acquire(links[0]) & kHnswCountMask, capacity);
   for (uint32_t j = 1; j <= count; ++j) visited.prefetch(load_acquire(links[j]));
   uint32_t n_fresh = 0;
   for (uint32_t j = 1; j <= count; ++j) {
@@ -541,7 +524,7 @@ uint32_t HnswIndex::greedy_descend(const char* query, uint32_t entry, int from_l
     while (changed) {
       changed = false;
       const uint32_t* links = links_of(current, level);
-      uint32_t count = std::min(load_acquire(links[0]) & kCountMask, params_.m);
+      uint32_t count = std::min(load_acquire(links[0]) & kHnswCountMask, params_.m);
       for (uint32_t j = 1; j <= count; ++j) {
         uint32_t neighbor = load_acquire(links[j]);
         // A node on this layer has a level at least this high; anything else
@@ -619,7 +602,7 @@ void HnswIndex::add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scra
   const size_t capacity = level == 0 ? max_links0_ : params_.m;
   uint32_t* links = links_of(neighbor, level);
   lock_node(neighbor);
-  uint32_t count = links[0] & kCountMask;  // only writers change it; we hold its lock
+  uint32_t count = links[0] & kHnswCountMask;  // only writers change it; we hold its lock
   bool present = false;
   for (uint32_t j = 1; j <= count && !present; ++j) present = links[j] == id;
   if (!present) {
@@ -654,7 +637,7 @@ void HnswIndex::add_links_of_copy(const char* query, uint32_t id, uint32_t copy,
   extra.clear();
   lock_node(copy);
   const uint32_t* links = links_of(copy, level);
-  const uint32_t count = std::min(links[0] & kCountMask, capacity);
+  const uint32_t count = std::min(links[0] & kHnswCountMask, capacity);
   for (uint32_t j = 1; j <= count; ++j)
     if (links[j] < limit && links[j] != id) extra.push_back(links[j]);
   unlock_node(copy);
@@ -1041,7 +1024,7 @@ bool HnswIndex::check_node(uint32_t id, uint32_t n, uint64_t blocks, NodeProblem
                "has norm " + std::to_string(m.norm) + ", not a positive finite number");
   for (int level = 0; level <= m.level; ++level) {
     const uint32_t* links = links_of(id, level);
-    const uint32_t count = links[0] & kCountMask;
+    const uint32_t count = links[0] & kHnswCountMask;
     const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
     const SectionKind kind = level == 0 ? SectionKind::HnswRecords : SectionKind::HnswUpperLinks;
     if (count > capacity) return bad(kind, "has too many links");

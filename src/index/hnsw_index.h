@@ -62,6 +62,12 @@ class HnswIndex final : public VectorIndex {
   const HnswParams& params() const { return params_; }
   StorageOptions storage() const override { return storage_; }
   size_t memory_bytes() const override;
+  // Renumbers the nodes in breadth-first order of the layer-0 graph from the
+  // entry point (hnsw_reorder.cpp), so that a search's next nodes tend to
+  // sit near the ones it just read. Results do not change. Needs a second
+  // copy of the records for the time of the call; nothing else may use the
+  // index meanwhile.
+  void renumber_for_locality(unsigned threads);
   // Nodes ever allocated, tombstones included.
   uint32_t node_count() const { return next_id_.load(std::memory_order_acquire); }
 

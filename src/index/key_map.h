@@ -26,6 +26,14 @@ class KeyMap {
   static constexpr uint32_t kPending = UINT32_MAX;  // reserved, node not ready yet
 
   // Claims `key` with a pending id; false if the key is already present.
+  // Forgets every key. Not thread-safe against any other call.
+  void clear() {
+    for (Shard& s : shards_) {
+      std::lock_guard<std::mutex> lock(s.mutex);
+      s.table = Table();
+    }
+  }
+
   bool reserve(uint64_t key) {
     const uint64_t h = mix(key);
     Shard& s = shard(h);

@@ -104,6 +104,17 @@ class SegmentedStore {
     }
   }
 
+  // Exchanges the records of two stores of one record size. Nothing else
+  // may use either store meanwhile.
+  void swap_contents(SegmentedStore& other) {
+    for (int c = 0; c < kMaxChunks; ++c) {
+      char* mine = chunks_[c].load(std::memory_order_relaxed);
+      chunks_[c].store(other.chunks_[c].load(std::memory_order_relaxed), std::memory_order_release);
+      other.chunks_[c].store(mine, std::memory_order_release);
+    }
+    std::swap(external_, other.external_);
+  }
+
   // Makes sure record `id` exists (zero-filled). Throws std::bad_alloc.
   void ensure(uint32_t id) {
     uint64_t x = uint64_t(id) + kFirstChunkRecords;
