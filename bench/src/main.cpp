@@ -145,7 +145,7 @@ int main(int argc, char** argv) {
       for (const std::string& storage : opt.storages) {
         // Every data set here is measured under L2 (the ground truth is L2);
         // 1-bit codes are for cosine and inner product only.
-        if (storage == "b1") {
+        if (storage.starts_with("b1")) {
           std::fprintf(stderr,
                        "[%s] quiver-b1 skipped: b1 storage is for cosine/IP data, and this "
                        "bench measures L2 only\n",

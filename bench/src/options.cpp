@@ -36,7 +36,10 @@ namespace {
                      quiver,hnswlib,faiss; faiss-sq8 = IndexHNSWSQ, 8-bit)
   --storage LIST     Quiver storage types, each its own engine: f32 (quiver),
                      f16 (quiver-f16), i8 (quiver-i8), b1 (quiver-b1; cosine/IP
-                     only, so skipped on this bench's L2 data). Default: f32
+                     only, so skipped on this bench's L2 data); each may end
+                     in +bfs (e.g. f32+bfs: quiver-bfs), the index then
+                     renumbered by qv_index_compact after its build (build
+                     time includes it). Default: f32
   --rerank N         Quiver i8/b1: candidates re-ranked on the float32
                      originals (default 0 = all ef of them)
   --M M              HNSW M (default 16)
@@ -194,18 +197,26 @@ Options parse_options(int argc, char** argv) {
       std::fprintf(stderr, "unknown engine: %s\n", e.c_str());
       usage(2);
     }
-  for (const auto& s : o.storages)
-    if (s != "f32" && s != "f16" && s != "i8" && s != "b1") {
-      std::fprintf(stderr, "unknown storage type: %s (f32, f16, i8, b1)\n", s.c_str());
+  for (const auto& s : o.storages) {
+    const std::string t = s.ends_with("+bfs") ? s.substr(0, s.size() - 4) : s;
+    if (t != "f32" && t != "f16" && t != "i8" && t != "b1") {
+      std::fprintf(stderr, "unknown storage type: %s (f32, f16, i8, b1, each with +bfs)\n",
+                   s.c_str());
       usage(2);
     }
+  }
   if (o.storages.empty()) {
     std::fprintf(stderr, "--storage needs at least one of f32, f16, i8, b1\n");
     usage(2);
   }
   std::sort(o.storages.begin(), o.storages.end(), [](const std::string& a, const std::string& b) {
     auto rank = [](const std::string& s) {
-      return s == "f32" ? 0 : s == "f16" ? 1 : s == "i8" ? 2 : 3;
+      const int bfs = s.ends_with("+bfs") ? 1 : 0;
+      return 2 * (s.starts_with("f32")   ? 0
+                  : s.starts_with("f16") ? 1
+                  : s.starts_with("i8")  ? 2
+                                         : 3) +
+             bfs;
     };
     return rank(a) < rank(b);
   });

@@ -14,8 +14,12 @@
 
 namespace qvb {
 
+// "f32", "i8+bfs": a storage type, and "+bfs" for an index renumbered by
+// qv_index_compact after the build.
 std::string quiver_engine_name(const std::string& storage) {
-  return storage == "f32" ? "quiver" : "quiver-" + storage;
+  const bool bfs = storage.ends_with("+bfs");
+  const std::string type = bfs ? storage.substr(0, storage.size() - 4) : storage;
+  return (type == "f32" ? std::string("quiver") : "quiver-" + type) + (bfs ? "-bfs" : "");
 }
 
 #if defined(QVB_HAVE_QUIVER)
@@ -23,9 +27,9 @@ std::string quiver_engine_name(const std::string& storage) {
 namespace {
 
 qv_storage to_qv_storage(const std::string& storage) {
-  if (storage == "f16") return QV_STORAGE_F16;
-  if (storage == "i8") return QV_STORAGE_I8;
-  if (storage == "b1") return QV_STORAGE_B1;
+  if (storage.starts_with("f16")) return QV_STORAGE_F16;
+  if (storage.starts_with("i8")) return QV_STORAGE_I8;
+  if (storage.starts_with("b1")) return QV_STORAGE_B1;
   return QV_STORAGE_F32;
 }
 
@@ -48,6 +52,7 @@ class QuiverEngine final : public Engine {
     std::string v = std::string("Quiver ") + qv_version() +
                     (kind_ == QV_INDEX_FLAT ? " (QV_INDEX_FLAT" : " (QV_INDEX_HNSW");
     if (kind_ == QV_INDEX_HNSW) v += ", storage " + storage_name_;
+    if (reorder()) v += ", renumbered by qv_index_compact";
     if (is_lossy(storage_))
       v += ", float32 originals kept, rerank " +
            (cfg_.rerank ? std::to_string(cfg_.rerank) : std::string("= ef"));
@@ -69,6 +74,7 @@ class QuiverEngine final : public Engine {
     std::vector<uint64_t> keys(n);
     for (size_t i = 0; i < n; ++i) keys[i] = i;
     check(qv_index_add_batch(index_, n, keys.data(), data), "qv_index_add_batch");
+    if (reorder()) check(qv_index_compact(index_), "qv_index_compact");
   }
 
   void search(const float* query, size_t k, size_t ef, int64_t* ids_out) override {
@@ -134,6 +140,7 @@ class QuiverEngine final : public Engine {
  private:
   EngineConfig cfg_;
   qv_index_kind kind_;
+  bool reorder() const { return storage_name_.ends_with("+bfs"); }
   std::string storage_name_;
   qv_storage storage_;
   qv_index* index_ = nullptr;

@@ -81,8 +81,8 @@ std::string render_markdown(const BenchResult& r) {
        << (b.file_bytes ? mib(static_cast<double>(b.file_bytes)) : "—") << " |\n";
   }
   md << "\nOwn estimate: Quiver `qv_index_memory_bytes` (heap: codes, originals kept, graph, "
-        "keys; it counts the row capacity reserved, which grows in steps, so it can exceed what "
-        "is touched: compare RSS delta and file); hnswlib level-0 block + upper links + levels + "
+        "keys, metadata; the records in use, not the capacity reserved ahead); hnswlib level-0 "
+        "block + upper links + levels + "
         "locks; FAISS stored codes + "
         "neighbour table + offsets + levels. Originals: the float32 vectors a lossy Quiver index "
         "(i8, b1) keeps on the heap for re-ranking once built; after a `QV_OPEN_MMAP` open they "
@@ -163,7 +163,7 @@ std::string render_markdown(const BenchResult& r) {
     auto ratio = [](double a, double b) { return a > 0 && b > 0 ? fmt("%.2f", a / b) : "—"; };
     md << "### Every engine against hnswlib (same run)\n\n"
        << "Ratios engine / hnswlib. \"own\": each engine's own memory figure (see Build; "
-          "Quiver's counts the capacity it has reserved). \"file\": a Quiver index saved "
+          "Quiver's counts the records in use). \"file\": a Quiver index saved "
           "(exactly n rows), against hnswlib's own figure; \"file w/o originals\": the same less "
           "the n x dim float32 originals a lossy index keeps (what stays off the heap when they "
           "are mapped). QPS at target recall@"
