@@ -24,6 +24,19 @@
  *    passing sizeof of this header's struct; a binding that lays a struct out
  *    itself calls `_init_sized` with its own size. (The 0.1 `_init(ptr)`
  *    symbols stay exported for 0.1 programs and write 0.1's layout.)
+ *  - Names. A call's short form covers the common case; its general form is
+ *    `<call>_with_options` when it takes a growing options struct (save,
+ *    open) and `<call>_ex` when it takes one more argument or gives one more
+ *    output (qv_embedder_embed_ex: the task; qv_index_search_text_ex: each
+ *    document's best chunk). New general forms take a growing struct and
+ *    use `_with_options`; no new `_ex` calls will be added.
+ *  - Stability. Everything below is stable (kept, with its meaning, across
+ *    0.x releases; structs only grow) EXCEPT the parts marked EXPERIMENTAL:
+ *    the Embedding and Text sections (embedders, chunking, text and
+ *    document calls, keyword and hybrid search) and deferred verification
+ *    (QV_VERIFY_DEFERRED, qv_index_verify). Their shape may still change
+ *    in a minor release, with a note in the release's changes; the file
+ *    sections they write stay readable by later releases either way.
  *  - Memory the caller passes in stays owned by the caller; the library copies
  *    what it keeps. Strings the library returns stay valid until the next call
  *    on the same handle (or, for qv_last_error, the next failing call on the
@@ -467,7 +480,7 @@ typedef enum qv_verify_mode {
   QV_VERIFY_ALL = 1,     /* before the open returns (default): a damaged file never opens,
                             with QV_OPEN_MMAP as with QV_OPEN_LOAD (one pass over the
                             vectors for the checksums, one for the values) */
-  QV_VERIFY_DEFERRED = 2 /* QV_OPEN_MMAP only: skip both checks of the sections that are
+  QV_VERIFY_DEFERRED = 2 /* EXPERIMENTAL. QV_OPEN_MMAP only: skip both checks of the sections that are
                             searched in place (everything else is still checked), so the
                             open reads no vector at all. Damage in those sections then goes
                             unnoticed until qv_index_verify: searches may return wrong
@@ -643,7 +656,7 @@ QV_API qv_status qv_index_get_info(const qv_index* index, qv_index_info* info);
 QV_API qv_status qv_index_memory_bytes(const qv_index* index, size_t* out);
 
 /* ---------------------------------------------------------------------- */
-/* Embedding                                                              */
+/* Embedding (EXPERIMENTAL: see "Stability" at the top)                 */
 /* ---------------------------------------------------------------------- */
 
 /* Turns text into vectors. Three kinds, one interface:
@@ -808,7 +821,7 @@ QV_API qv_status qv_embedder_dim(const qv_embedder* emb, uint32_t* out);
 QV_API void qv_embedder_free(qv_embedder* emb);
 
 /* ---------------------------------------------------------------------- */
-/* Text                                                                   */
+/* Text (EXPERIMENTAL: see "Stability" at the top)                      */
 /* ---------------------------------------------------------------------- */
 
 /* Text search on an index: attach an embedder (qv_index_set_embedder), add
