@@ -480,15 +480,14 @@ typedef enum qv_verify_mode {
   QV_VERIFY_ALL = 1,     /* before the open returns (default): a damaged file never opens,
                             with QV_OPEN_MMAP as with QV_OPEN_LOAD (one pass over the
                             vectors for the checksums, one for the values) */
-  QV_VERIFY_DEFERRED = 2 /* EXPERIMENTAL. QV_OPEN_MMAP only: skip both checks of the sections that are
-                            searched in place (everything else is still checked), so the
-                            open reads no vector at all. Damage in those sections then goes
-                            unnoticed until qv_index_verify: searches may return wrong
-                            results (NaN distances) or, if the graph itself is damaged,
-                            crash. Use it only for files you trust (just written by you, or
-                            on a file system that checksums its blocks), and run
-                            qv_index_verify (e.g. on a background thread) when you can.
-                            Same as QV_VERIFY_ALL for QV_OPEN_LOAD. */
+  QV_VERIFY_DEFERRED = 2 /* EXPERIMENTAL. QV_OPEN_MMAP only: skip both checks of the sections that
+                            are searched in place (everything else is still checked), so the open
+                            reads no vector at all. Damage in those sections then goes unnoticed
+                            until qv_index_verify: searches may return wrong results (NaN distances)
+                            or, if the graph itself is damaged, crash. Use it only for files you
+                            trust (just written by you, or on a file system that checksums its
+                            blocks), and run qv_index_verify (e.g. on a background thread) when you
+                            can. Same as QV_VERIFY_ALL for QV_OPEN_LOAD. */
 } qv_verify_mode;
 
 /* Options for qv_index_open_with_options. Initialise with
@@ -1017,8 +1016,7 @@ QV_API qv_status qv_index_upsert_text(qv_index* index, uint64_t doc_key, const c
  * such document). Thread-safe; overlapping an upsert of the document, it
  * answers for the old or the new version. */
 QV_API qv_status qv_index_document_chunks(const qv_index* index, uint64_t doc_key,
-                                          uint64_t* keys_out, size_t capacity,
-                                          size_t* count_out);
+                                          uint64_t* keys_out, size_t capacity, size_t* count_out);
 
 /* Points *source and *fields at the document's source and fields and
  * stores their lengths in *source_len and *fields_len ("" and 0 when the
@@ -1029,9 +1027,8 @@ QV_API qv_status qv_index_document_chunks(const qv_index* index, uint64_t doc_ke
  * A search hit's source is one call away: pass its document key.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, doc key above
  * QV_MAX_DOC_KEY), QV_ERR_NOT_FOUND (no such document). Thread-safe. */
-QV_API qv_status qv_index_get_document(const qv_index* index, uint64_t doc_key,
-                                       const char** source, size_t* source_len,
-                                       const char** fields, size_t* fields_len);
+QV_API qv_status qv_index_get_document(const qv_index* index, uint64_t doc_key, const char** source,
+                                       size_t* source_len, const char** fields, size_t* fields_len);
 
 /* Lists documents in pages, by ascending key: writes up to `capacity` keys
  * of documents in the table that are >= first_key to keys_out and their
@@ -1094,8 +1091,8 @@ QV_API qv_status qv_index_search_text_ex(const qv_index* index, const char* quer
  * The keyword index is built from the metadata on
  * the first keyword or hybrid search (or when text is first added with the
  * text calls), kept in step with every later change, and saved with the
- * index once built: an open reads it from the file instead. keys_out must hold k entries; scores_out
- * may be NULL.
+ * index once built: an open reads it from the file instead. keys_out must
+ * hold k entries; scores_out may be NULL.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, query, keys_out or
  * found_out, k == 0, unknown params->struct_size), QV_ERR_OUT_OF_MEMORY.
  * Thread-safety: as qv_index_search. */
