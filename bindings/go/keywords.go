@@ -19,13 +19,15 @@ type KeywordHit struct {
 }
 
 // HybridHit is one hybrid search result: the document, its best chunk
-// (ChunkKey(DocKey, n)), the fused score (higher is better) and the chunk's
-// text ("" if the chunk was removed while the search ran).
+// (ChunkKey(DocKey, n)), the fused score (higher is better), the chunk's
+// text ("" if the chunk was removed while the search ran) and the document's
+// source ("" when it has none).
 type HybridHit struct {
 	DocKey   uint64
 	ChunkKey uint64
 	Score    float32
 	Passage  string
+	Source   string
 }
 
 // SearchKeywords returns up to k keys whose metadata text best matches the
@@ -89,9 +91,10 @@ func (ix *Index) SearchHybrid(query string, k int, opts *SearchOptions) ([]Hybri
 		return nil, err
 	}
 	hits := make([]HybridHit, int(found))
+	src := sources{ix: ix}
 	for i := range hits {
 		passage, _ := ix.MetadataString(chunks[i]) // "" when removed meanwhile
-		hits[i] = HybridHit{DocKey: docs[i], ChunkKey: chunks[i], Score: scores[i], Passage: passage}
+		hits[i] = HybridHit{DocKey: docs[i], ChunkKey: chunks[i], Score: scores[i], Passage: passage, Source: src.of(docs[i])}
 	}
 	return hits, nil
 }

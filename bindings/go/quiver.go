@@ -203,6 +203,8 @@ type Index struct {
 
 	textMu   sync.Mutex // guards embedder
 	embedder *Embedder  // the attached embedder, kept alive while attached
+
+	docs docLocks // guard the document bytes GetDocument copies
 }
 
 func wrap(h *C.qv_index) *Index {

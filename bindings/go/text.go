@@ -34,13 +34,15 @@ type TextOptions struct {
 }
 
 // TextHit is one text search result: the document, its chunk that matched
-// (ChunkKey(DocKey, n)), the chunk's distance to the query and its text
-// ("" if the chunk was removed while the search ran).
+// (ChunkKey(DocKey, n)), the chunk's distance to the query, its text ("" if
+// the chunk was removed while the search ran) and the document's source (""
+// when the document has none: added with AddText, or by an older library).
 type TextHit struct {
 	DocKey   uint64
 	ChunkKey uint64
 	Distance float32
 	Passage  string
+	Source   string
 }
 
 // MaxDocKey is the largest document key (48 bits).
@@ -140,10 +142,14 @@ func (ix *Index) AddTexts(docs []uint64, texts []string) error {
 	})
 }
 
-// RemoveText removes every chunk of a document.
+// RemoveText removes a document: its entry in the document table and every
+// chunk of its current version.
 // Errors: NotFound (the document is not in the index), InvalidArgument (a
 // key above MaxDocKey), Unsupported (read-only index).
 func (ix *Index) RemoveText(doc uint64) error {
+	lock := ix.docs.of(doc)
+	lock.Lock()
+	defer lock.Unlock()
 	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_remove_text(h, C.uint64_t(doc)) })
 }
 
@@ -187,13 +193,14 @@ func (ix *Index) searchText(query string, k int, opts *SearchOptions, chunks boo
 		return nil, err
 	}
 	hits := make([]TextHit, int(found))
+	src := sources{ix: ix}
 	for i := range hits {
 		doc := keys[i]
 		if chunks {
 			doc = DocKey(chunkKeys[i])
 		}
 		passage, _ := ix.MetadataString(chunkKeys[i]) // "" when removed meanwhile
-		hits[i] = TextHit{DocKey: doc, ChunkKey: chunkKeys[i], Distance: dist[i], Passage: passage}
+		hits[i] = TextHit{DocKey: doc, ChunkKey: chunkKeys[i], Distance: dist[i], Passage: passage, Source: src.of(doc)}
 	}
 	return hits, nil
 }
