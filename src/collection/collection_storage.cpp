@@ -19,23 +19,16 @@ void Collection::save(const std::string& path, const storage::SaveOptions& optio
   storage::AtomicFile file(path);
   storage::SegmentWriter writer(file.file(), options);
   index_->export_image(writer);
-  std::vector<uint8_t> metadata;
+  auto write_bytes = [&writer](SectionKind kind, const std::vector<uint8_t>& bytes) {
+    writer.section(kind, 1, bytes.size(), {ByteSpan{bytes.data(), bytes.size()}});
+  };
   {
     std::shared_lock meta(metadata_mutex_);
-    metadata = metadata_.encode();
+    write_bytes(SectionKind::Metadata, metadata_.encode());
   }
-  writer.section(SectionKind::Metadata, 1, metadata.size(),
-                 {ByteSpan{metadata.data(), metadata.size()}});
-  if (keywords_built_.load(std::memory_order_acquire)) {
-    const std::vector<uint8_t> keywords = keywords_.encode();
-    writer.section(SectionKind::KeywordIndex, 1, keywords.size(),
-                   {ByteSpan{keywords.data(), keywords.size()}});
-  }
-  if (!documents_.empty()) {
-    const std::vector<uint8_t> documents = documents_.encode();
-    writer.section(SectionKind::Documents, 1, documents.size(),
-                   {ByteSpan{documents.data(), documents.size()}});
-  }
+  if (keywords_built_.load(std::memory_order_acquire))
+    write_bytes(SectionKind::KeywordIndex, keywords_.encode());
+  if (!documents_.empty()) write_bytes(SectionKind::Documents, documents_.encode());
   writer.finish();
   file.commit();
 }
@@ -59,6 +52,8 @@ std::unique_ptr<Collection> Collection::open(const std::string& path,
     else
       collection->metadata_.load(encoded, where);
   }
+  // The keyword index before the documents: removing stale chunks below
+  // must reach it too.
   if (source->has_section(SectionKind::KeywordIndex)) {
     ByteSpan encoded = source->section(SectionKind::KeywordIndex);
     std::string where = source->describe(SectionKind::KeywordIndex);
@@ -71,14 +66,6 @@ std::unique_ptr<Collection> Collection::open(const std::string& path,
     collection->documents_.load(source->section(SectionKind::Documents),
                                 source->describe(SectionKind::Documents));
     if (mode == storage::OpenMode::Load) collection->remove_stale_chunks();
-  }
-  if (source->has_section(SectionKind::KeywordIndex)) {
-    ByteSpan encoded = source->section(SectionKind::KeywordIndex);
-    std::string where = source->describe(SectionKind::KeywordIndex);
-    collection->keywords_.attach(mode == storage::OpenMode::Map
-                                     ? KeywordImage::view(encoded, source->keepalive(), where)
-                                     : KeywordImage::copy(encoded, where));
-    collection->keywords_built_.store(true, std::memory_order_release);
   }
   if (mode == storage::OpenMode::Map) collection->source_ = std::move(source);
   return collection;
