@@ -755,3 +755,76 @@ int qvs_index_search_hybrid(const qv_index *index, const unsigned char *IN_BYTES
   return s;
 }
 %}
+
+/* ------------------------------------------------------------------------ */
+/* Documents                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* The texts of an upsert cross as bytes + length, like queries; a NULL array
+ * (Java null, C# null) is NULL for the C call (source and fields: none). */
+%apply const unsigned char *IN_BYTES {
+  const unsigned char *text, const unsigned char *source, const unsigned char *fields
+};
+
+%{
+/* The bytes as a C string, or NULL for a NULL array. */
+static const char *qvs_c_string(const unsigned char *bytes, uint64_t len, std::string &keep) {
+  if (!bytes) return NULL;
+  keep = qvs_bytes_string(bytes, len);
+  return keep.c_str();
+}
+%}
+
+%inline %{
+/* Adds or replaces a document. text, source and fields are UTF-8 without NUL
+ * bytes (the wrappers check); source and fields may be NULL (none). */
+int qvs_index_upsert_text(qv_index *index, uint64_t doc_key, const unsigned char *text,
+                          uint64_t text_len, const unsigned char *source, uint64_t source_len,
+                          const unsigned char *fields, uint64_t fields_len) {
+  std::string t, s, f;
+  return qv_index_upsert_text(index, doc_key, qvs_c_string(text, text_len, t),
+                              qvs_c_string(source, source_len, s),
+                              qvs_c_string(fields, fields_len, f));
+}
+
+/* A document's chunk keys: the first min(count, capacity) to keys_out (NULL
+ * when capacity is 0), the count to found_out[0]. */
+int qvs_index_document_chunks(const qv_index *index, uint64_t doc_key, uint64_t *keys_out,
+                              uint64_t capacity, uint64_t *found_out) {
+  size_t count = 0;
+  qv_status s = qv_index_document_chunks(index, doc_key, keys_out, (size_t)capacity, &count);
+  found_out[0] = count;
+  return s;
+}
+
+/* A document's source and fields, copied at once (the index owns the bytes
+ * only until the document changes); either QvBytes may be NULL. */
+int qvs_index_get_document(const qv_index *index, uint64_t doc_key, QvBytes *source,
+                           QvBytes *fields) {
+  const char *src = NULL, *fld = NULL;
+  size_t src_len = 0, fld_len = 0;
+  qv_status s = qv_index_get_document(index, doc_key, &src, &src_len, &fld, &fld_len);
+  if (s != QV_OK) return s;
+  if (source) source->data_.assign(src, src_len);
+  if (fields) fields->data_.assign(fld, fld_len);
+  return s;
+}
+
+/* A page of document keys >= first_key, ascending: keys_out holds capacity
+ * entries, found_out one. */
+int qvs_index_list_documents(const qv_index *index, uint64_t first_key, uint64_t *keys_out,
+                             uint64_t capacity, uint64_t *found_out) {
+  size_t count = 0;
+  qv_status s = qv_index_list_documents(index, first_key, keys_out, (size_t)capacity, &count);
+  found_out[0] = count;
+  return s;
+}
+
+/* out: one entry. */
+int qvs_index_document_count(const qv_index *index, uint64_t *OUT_U64) {
+  uint64_t n = 0;
+  qv_status s = qv_index_document_count(index, &n);
+  OUT_U64[0] = n;
+  return s;
+}
+%}

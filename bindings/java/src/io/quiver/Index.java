@@ -13,7 +13,10 @@ import io.quiver.internal.SWIGTYPE_p_qv_index;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongPredicate;
 
 /**
@@ -386,6 +389,9 @@ public final class Index implements AutoCloseable {
 
   // --- text ------------------------------------------------------------------
 
+  /** The largest document key: 2^48 - 1 (a chunk key keeps 16 bits for the chunk's number). */
+  public static final long MAX_DOC_KEY = (1L << 48) - 1;
+
   /** The key of chunk {@code n} of document {@code docKey}: {@code (docKey << 16) | n}. */
   public static long chunkKey(long docKey, int n) {
     return (docKey << 16) | (n & 0xFFFFL);
@@ -465,6 +471,117 @@ public final class Index implements AutoCloseable {
     check(QuiverNative.qvs_index_remove_text(live(), docKey));
   }
 
+  // --- documents -------------------------------------------------------------
+
+  /**
+   * Adds the document, or replaces it if it is in the index, with no source and no fields. See
+   * {@link #upsertText(long, String, String, String)}.
+   */
+  public void upsertText(long docKey, String text) {
+    upsertText(docKey, text, null, null);
+  }
+
+  /**
+   * Adds the document, or replaces it if it is already in the index: chunks and embeds {@code text}
+   * as {@link #addText} does and records {@code source} (a path or URI, at most 8192 bytes of
+   * UTF-8) and {@code fields} (any text of yours, e.g. JSON, at most 1 MiB of UTF-8) in the
+   * document's entry; null means none (""). The replacement is atomic for text searches: a search
+   * that overlaps it finds the old version or the new one, never a mix and never neither. After an
+   * upsert a document's chunk numbers no longer start at 0: list them with {@link
+   * #documentChunks}. On failure the document is as it was.
+   *
+   * @throws QuiverException INVALID_ARGUMENT (text null, empty or whitespace only, or holding a NUL
+   *     character; source or fields too long or holding a NUL character; docKey above 2^48 - 1; no
+   *     embedder attached; the old and the new version together above 65536 chunks), UNSUPPORTED
+   *     (read-only index), EMBEDDING (the embedder failed), OUT_OF_MEMORY
+   */
+  public void upsertText(long docKey, String text, String source, String fields) {
+    byte[] t = textBytes(text, "text");
+    byte[] s = source == null ? null : textBytes(source, "source");
+    byte[] f = fields == null ? null : textBytes(fields, "fields");
+    SWIGTYPE_p_qv_index h = live();
+    withEmbedder(
+        () ->
+            check(
+                QuiverNative.qvs_index_upsert_text(
+                    h, docKey, t, t.length, s, s == null ? 0 : s.length, f,
+                    f == null ? 0 : f.length)));
+  }
+
+  /**
+   * The chunk keys of a document's current version, in text order; each key's metadata is the
+   * chunk's text ({@link #getMetadataString}).
+   *
+   * @throws QuiverException NOT_FOUND (no such document), INVALID_ARGUMENT (docKey above 2^48 - 1)
+   */
+  public long[] documentChunks(long docKey) {
+    SWIGTYPE_p_qv_index h = live();
+    long[] keys = new long[16];
+    long[] count = new long[1];
+    while (true) {
+      check(QuiverNative.qvs_index_document_chunks(h, docKey, keys, keys.length, count));
+      // An upsert running alongside may have made the document longer: ask again with room.
+      if (count[0] <= keys.length) return Arrays.copyOf(keys, (int) count[0]);
+      keys = new long[(int) count[0]];
+    }
+  }
+
+  /**
+   * A document's source and fields (copied: they stay valid whatever happens to the document).
+   * Documents added with {@link #addText} have an entry with neither ("" and "").
+   *
+   * @throws QuiverException NOT_FOUND (no such document, or one added by an older version of the
+   *     library and not upserted since), INVALID_ARGUMENT (docKey above 2^48 - 1)
+   */
+  public Document getDocument(long docKey) {
+    QvBytes source = new QvBytes();
+    QvBytes fields = new QvBytes();
+    try {
+      check(QuiverNative.qvs_index_get_document(live(), docKey, source, fields));
+      return new Document(utf8(source), utf8(fields));
+    } finally {
+      source.delete();
+      fields.delete();
+    }
+  }
+
+  /**
+   * The keys of every document in the document table, ascending (read in pages of 1024; a document
+   * added or removed meanwhile may or may not be listed). Documents of an older file are listed
+   * once upserted.
+   */
+  public long[] listDocuments() {
+    SWIGTYPE_p_qv_index h = live();
+    final int page = 1024;
+    long[] buf = new long[page];
+    long[] found = new long[1];
+    long[] out = new long[0];
+    long next = 0;
+    while (true) {
+      check(QuiverNative.qvs_index_list_documents(h, next, buf, page, found));
+      int n = (int) found[0];
+      int at = out.length;
+      out = Arrays.copyOf(out, at + n);
+      System.arraycopy(buf, 0, out, at, n);
+      if (n < page) return out;
+      next = buf[n - 1] + 1;
+    }
+  }
+
+  /** The number of documents in the document table (those {@link #listDocuments} lists). */
+  public long documentCount() {
+    long[] out = new long[1];
+    check(QuiverNative.qvs_index_document_count(live(), out));
+    return out[0];
+  }
+
+  /** UTF-8 bytes from the raw layer as a String (invalid bytes become U+FFFD). */
+  private static String utf8(QvBytes b) {
+    byte[] out = new byte[(int) b.size()];
+    b.copy_to(out);
+    return new String(out, StandardCharsets.UTF_8);
+  }
+
   /** The k documents nearest to {@code query}, each with its best chunk, nearest first. */
   public List<TextHit> searchText(String query, int k) {
     return searchText(query, k, null);
@@ -514,9 +631,11 @@ public final class Index implements AutoCloseable {
       if (bridge != null) bridge.delete();
     }
     List<TextHit> hits = new ArrayList<>((int) found[0]);
+    Map<Long, String> sources = new HashMap<>();
     for (int i = 0; i < found[0]; i++) {
       long doc = chunks ? docKey(chunkKeys[i]) : keys[i];
-      hits.add(new TextHit(doc, chunkKeys[i], dist[i], passage(chunkKeys[i])));
+      hits.add(
+          new TextHit(doc, chunkKeys[i], dist[i], passage(chunkKeys[i]), source(h, doc, sources)));
     }
     return hits;
   }
@@ -589,10 +708,35 @@ public final class Index implements AutoCloseable {
       if (bridge != null) bridge.delete();
     }
     List<HybridHit> hits = new ArrayList<>((int) found[0]);
+    Map<Long, String> sources = new HashMap<>();
     for (int i = 0; i < found[0]; i++) {
-      hits.add(new HybridHit(docs[i], chunkKeys[i], scores[i], passage(chunkKeys[i])));
+      hits.add(
+          new HybridHit(
+              docs[i], chunkKeys[i], scores[i], passage(chunkKeys[i]), source(h, docs[i], sources)));
     }
     return hits;
+  }
+
+  /**
+   * A document's source for a search hit, looked up once per document of one search: "" when it
+   * has none, null when the document has no entry (an older file's, or removed since the search).
+   */
+  private static String source(SWIGTYPE_p_qv_index h, long docKey, Map<Long, String> seen) {
+    if (seen.containsKey(docKey)) return seen.get(docKey);
+    QvBytes b = new QvBytes();
+    try {
+      int s = QuiverNative.qvs_index_get_document(h, docKey, b, null);
+      String source = null;
+      if (s == Status.OK.code()) {
+        source = utf8(b);
+      } else if (s != Status.NOT_FOUND.code()) {
+        throw error(s);
+      }
+      seen.put(docKey, source);
+      return source;
+    } finally {
+      b.delete();
+    }
   }
 
   /** A chunk's text, or null when the chunk is gone (removed since the search). */
