@@ -270,6 +270,36 @@ extern "C" {
         scores_out: *mut f32,
         found_out: *mut usize,
     ) -> qv_status;
+    pub fn qv_index_upsert_text(
+        index: *mut qv_index,
+        doc_key: u64,
+        text: *const c_char,
+        source: *const c_char,
+        fields: *const c_char,
+    ) -> qv_status;
+    pub fn qv_index_document_chunks(
+        index: *const qv_index,
+        doc_key: u64,
+        keys_out: *mut u64,
+        capacity: usize,
+        count_out: *mut usize,
+    ) -> qv_status;
+    pub fn qv_index_get_document(
+        index: *const qv_index,
+        doc_key: u64,
+        source: *mut *const c_char,
+        source_len: *mut usize,
+        fields: *mut *const c_char,
+        fields_len: *mut usize,
+    ) -> qv_status;
+    pub fn qv_index_list_documents(
+        index: *const qv_index,
+        first_key: u64,
+        keys_out: *mut u64,
+        capacity: usize,
+        count_out: *mut usize,
+    ) -> qv_status;
+    pub fn qv_index_document_count(index: *const qv_index, count_out: *mut u64) -> qv_status;
     pub fn qv_index_search_hybrid(
         index: *const qv_index,
         query: *const c_char,

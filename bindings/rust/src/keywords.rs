@@ -2,6 +2,7 @@
 //! metadata read as text) and hybrid search ([`Index::search_hybrid`]:
 //! documents by meaning and exact words together); quiver.h has the details.
 
+use crate::documents::Sources;
 use crate::text::c_text;
 use crate::{check, ffi, with_params, Index, Result, SearchOptions};
 
@@ -14,14 +15,15 @@ pub struct KeywordHit {
 }
 
 /// One hybrid search result: the document, its best chunk, the fused score
-/// (higher is better) and the chunk's text ("" if the chunk was removed
-/// since the search).
+/// (higher is better), the chunk's text ("" if the chunk was removed since
+/// the search) and the document's source (empty when it has none).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HybridHit {
     pub doc_key: u64,
     pub chunk_key: u64,
     pub score: f32,
     pub passage: String,
+    pub source: String,
 }
 
 impl Index {
@@ -104,6 +106,7 @@ impl Index {
                 )
             })
         })?;
+        let mut sources = Sources::new(self);
         Ok((0..found)
             .map(|i| HybridHit {
                 doc_key: docs[i],
@@ -113,6 +116,7 @@ impl Index {
                     .metadata(chunks[i])
                     .map(|b| String::from_utf8_lossy(&b).into_owned())
                     .unwrap_or_default(),
+                source: sources.of(docs[i]),
             })
             .collect())
     }

@@ -19,6 +19,7 @@
 //! dropping it take `&mut self` / ownership, as the C API requires them to
 //! run alone.
 
+mod documents;
 mod embedder;
 mod ffi;
 mod keywords;
@@ -26,6 +27,7 @@ mod keywords;
 mod parity;
 mod text;
 
+pub use documents::{Document, MAX_DOC_FIELDS, MAX_DOC_SOURCE};
 pub use embedder::{EmbedTask, Embedder, GeminiOptions};
 pub use keywords::{HybridHit, KeywordHit};
 pub use text::{chunk_key, doc_key, ChunkUnit, TextHit, TextOptions, MAX_DOC_KEY};

@@ -3,6 +3,7 @@
 //! ([`Index::search_text`]). Each document is split into chunks stored under
 //! [`chunk_key`]`(doc, n)` with the chunk's text as metadata (quiver.h, "Text").
 
+use crate::documents::Sources;
 use crate::{check, error, ffi, with_params, Embedder, Index, Result, SearchOptions, Status};
 use std::ffi::CString;
 use std::os::raw::{c_char, c_int};
@@ -66,14 +67,16 @@ fn native_defaults() -> ffi::qv_text_options {
 }
 
 /// One text search result: the document, its chunk that matched
-/// ([`chunk_key`]`(doc_key, n)`), the chunk's distance to the query and its
-/// text.
+/// ([`chunk_key`]`(doc_key, n)`), the chunk's distance to the query, its
+/// text, and the document's source (empty when the document has none: added
+/// with [`Index::add_text`], or by an older library).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextHit {
     pub doc_key: u64,
     pub chunk_key: u64,
     pub distance: f32,
     pub passage: String,
+    pub source: String,
 }
 
 /// A text for the C API, which reads it up to a NUL byte.
@@ -166,7 +169,8 @@ impl Index {
         })
     }
 
-    /// Removes every chunk of a document.
+    /// Removes a document: its entry in the document table and every chunk
+    /// of its current version.
     ///
     /// Errors: `NotFound` (the document is not in the index), `InvalidArgument`
     /// (a key above [`MAX_DOC_KEY`]), `Unsupported` (read-only index).
@@ -210,8 +214,9 @@ impl Index {
                 )
             })
         })?;
+        let mut sources = Sources::new(self);
         Ok((0..found)
-            .map(|i| self.text_hit(docs[i], chunks[i], dist[i]))
+            .map(|i| self.text_hit(docs[i], chunks[i], dist[i], &mut sources))
             .collect())
     }
 
@@ -244,12 +249,13 @@ impl Index {
                 )
             })
         })?;
+        let mut sources = Sources::new(self);
         Ok((0..found)
-            .map(|i| self.text_hit(doc_key(chunks[i]), chunks[i], dist[i]))
+            .map(|i| self.text_hit(doc_key(chunks[i]), chunks[i], dist[i], &mut sources))
             .collect())
     }
 
-    fn text_hit(&self, doc: u64, chunk: u64, distance: f32) -> TextHit {
+    fn text_hit(&self, doc: u64, chunk: u64, distance: f32, sources: &mut Sources) -> TextHit {
         // "" when the chunk was removed since the search.
         let passage = self
             .metadata(chunk)
@@ -260,6 +266,7 @@ impl Index {
             chunk_key: chunk,
             distance,
             passage,
+            source: sources.of(doc),
         }
     }
 }
