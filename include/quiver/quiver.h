@@ -209,7 +209,7 @@ typedef struct qv_index_options {
   qv_metric metric;              /* default QV_METRIC_L2 */
   qv_index_kind kind;            /* default QV_INDEX_HNSW */
   uint32_t hnsw_m;               /* links per node on upper layers (2*M on layer 0);
-                                    2 .. 256, default 16 */
+                                    QV_MIN_HNSW_M .. QV_MAX_HNSW_M (2 .. 256), default 16 */
   uint32_t hnsw_ef_construction; /* candidate list size while building, >= 1, default 200 */
   uint32_t hnsw_ef_search;       /* default candidate list size for searches, >= 1, default 64:
                                     recall@10 >= 0.99 on clustered data such as real
@@ -229,8 +229,13 @@ typedef struct qv_index_options {
                               only the codes. Ignored by F32 and F16. */
 } qv_index_options;
 
-/* The largest dimension an index accepts. */
+/* The limits of qv_index_options: the largest dimension an index accepts,
+ * and the range of hnsw_m. (Every other limit of this header is a named
+ * macro beside the call it limits; all are fixed at compile time, so there
+ * is no call to query them.) */
 #define QV_MAX_DIM 65536u
+#define QV_MIN_HNSW_M 2u
+#define QV_MAX_HNSW_M 256u
 
 /* Fills `opts` with the defaults above (dim = 0, which the caller must set).
  * NULL is ignored. Thread-safe. qv_index_options_init_sized writes at most

@@ -25,6 +25,7 @@ using quiver::capi::set_error;
 
 // The C names and the core's values are one list: a mismatch fails the build.
 static_assert(QV_MAX_DIM == quiver::kMaxDim);
+static_assert(QV_MIN_HNSW_M == quiver::kMinHnswM && QV_MAX_HNSW_M == quiver::kMaxHnswM);
 static_assert(QV_INDEX_FLAT == uint32_t(quiver::IndexKind::Flat) &&
               QV_INDEX_HNSW == uint32_t(quiver::IndexKind::Hnsw));
 static_assert(QV_STORAGE_F32 == int(quiver::Storage::F32) &&
