@@ -27,8 +27,8 @@ namespace Quiver
 
     /// <summary>
     /// One hybrid search result: the document, its best chunk (Index.ChunkKey(DocKey, n)), the
-    /// fused score (higher is better) and the chunk's text (null if the chunk was removed while
-    /// the search ran).
+    /// fused score (higher is better), the chunk's text (null if the chunk was removed while
+    /// the search ran) and the document's source (as TextHit.Source).
     /// </summary>
     public sealed class HybridHit
     {
@@ -36,22 +36,24 @@ namespace Quiver
         public ulong ChunkKey { get; }
         public float Score { get; }
         public string Passage { get; }
+        public string Source { get; }
 
-        public HybridHit(ulong docKey, ulong chunkKey, float score, string passage)
+        public HybridHit(ulong docKey, ulong chunkKey, float score, string passage, string source = null)
         {
             DocKey = docKey;
             ChunkKey = chunkKey;
             Score = score;
             Passage = passage;
+            Source = source;
         }
 
         public override bool Equals(object obj) =>
             obj is HybridHit o && o.DocKey == DocKey && o.ChunkKey == ChunkKey &&
-            o.Score == Score && o.Passage == Passage;
+            o.Score == Score && o.Passage == Passage && o.Source == Source;
 
-        public override int GetHashCode() => (DocKey, ChunkKey, Score, Passage).GetHashCode();
+        public override int GetHashCode() => (DocKey, ChunkKey, Score, Passage, Source).GetHashCode();
 
-        public override string ToString() => $"({DocKey}, chunk {ChunkKey}, {Score}, \"{Passage}\")";
+        public override string ToString() => $"({DocKey}, chunk {ChunkKey}, {Score}, \"{Passage}\", source \"{Source}\")";
     }
 
     // Keyword search (BM25 over every key's metadata read as text) and hybrid search
@@ -124,8 +126,10 @@ namespace Quiver
                 bridge?.Dispose();
             }
             var hits = new List<HybridHit>((int)found[0]);
+            var sources = new Dictionary<ulong, string>();
             for (int i = 0; i < (int)found[0]; i++)
-                hits.Add(new HybridHit(docs[i], chunkKeys[i], scores[i], Passage(chunkKeys[i])));
+                hits.Add(new HybridHit(docs[i], chunkKeys[i], scores[i], Passage(chunkKeys[i]),
+                                       Source(h, docs[i], sources)));
             return hits;
         }
     }

@@ -130,10 +130,11 @@ namespace Quiver
                 bridge?.Dispose();
             }
             var hits = new List<TextHit>((int)found[0]);
+            var sources = new Dictionary<ulong, string>();
             for (int i = 0; i < (int)found[0]; i++)
             {
                 ulong doc = chunks ? DocKey(chunkKeys[i]) : keys[i];
-                hits.Add(new TextHit(doc, chunkKeys[i], dist[i], Passage(chunkKeys[i])));
+                hits.Add(new TextHit(doc, chunkKeys[i], dist[i], Passage(chunkKeys[i]), Source(h, doc, sources)));
             }
             return hits;
         }
