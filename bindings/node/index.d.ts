@@ -54,6 +54,10 @@ export declare function versionNumber(): number;
 
 /** The largest document key (48 bits). */
 export declare const MAX_DOC_KEY: bigint;
+/** The most bytes a document's source may have (8192). */
+export declare const MAX_DOC_SOURCE: number;
+/** The most bytes a document's fields may have (1 MiB). */
+export declare const MAX_DOC_FIELDS: number;
 /** The key of chunk n of document doc: doc << 16 | n. */
 export declare function chunkKey(doc: Key, n: number): bigint;
 /** The document a chunk key belongs to. */
@@ -114,6 +118,8 @@ export interface TextHit {
   distance: number;
   /** The chunk's text (its metadata). */
   passage: string;
+  /** The document's source ('' when it has none: added with addText, or by an older library). */
+  source: string;
 }
 
 /** A keyword search result: a key and its BM25 score (higher is better). */
@@ -129,6 +135,22 @@ export interface HybridHit {
   score: number;
   /** The chunk's text (its metadata). */
   passage: string;
+  /** The document's source ('' when it has none). */
+  source: string;
+}
+
+/** What upsertText records in a document's entry; unset for none. */
+export interface DocumentOptions {
+  /** Where the document came from: a path or URI (at most MAX_DOC_SOURCE bytes). */
+  source?: string;
+  /** Any text of yours, e.g. JSON (at most MAX_DOC_FIELDS bytes). */
+  fields?: string;
+}
+
+/** A document's entry ('' for what it has none of). */
+export interface Document {
+  source: string;
+  fields: string;
 }
 
 export interface Info {
@@ -179,6 +201,14 @@ export declare class Index {
   addText(doc: Key, text: string): void;
   addTexts(docs: Keys, texts: string[]): void;
   removeText(doc: Key): void;
+  /** Adds the document or replaces it (atomically for text searches). */
+  upsertText(doc: Key, text: string, options?: DocumentOptions): void;
+  /** The chunk keys of the document's current version, in text order. */
+  documentChunks(doc: Key): bigint[];
+  getDocument(doc: Key): Document;
+  /** Every document key in the table, ascending. */
+  listDocuments(): bigint[];
+  documentCount(): number;
   searchText(query: string, k: number, options?: SearchOptions): TextHit[];
   searchTextChunks(query: string, k: number, options?: SearchOptions): TextHit[];
   searchKeywords(query: string, k: number, options?: SearchOptions): KeywordHit[];

@@ -73,6 +73,12 @@ const fromC = (e, v) => e.fromC.get(v) ?? v;
 
 /** The largest document key (48 bits). */
 const MAX_DOC_KEY = (1n << 48n) - 1n;
+/** The most bytes a document's source may have. */
+const MAX_DOC_SOURCE = 8192;
+/** The most bytes a document's fields may have. */
+const MAX_DOC_FIELDS = 1 << 20;
+/** How many keys listDocuments() asks for per call. */
+const LIST_PAGE = 1024;
 
 /** The key of chunk n of document doc: doc << 16 | n (a bigint). */
 function chunkKey(doc, n) {
@@ -516,7 +522,7 @@ class Index {
     this.#withEmbedder(() => check(c.addTexts(h, ks.length, ks, texts)));
   }
 
-  /** Removes every chunk of a document; NOT_FOUND when it is not in the index. */
+  /** Removes a document (its entry and current chunks); NOT_FOUND when it is not in the index. */
   removeText(doc) {
     check(c.removeText(this.#live(), toKey(doc)));
   }
@@ -547,12 +553,15 @@ class Index {
       c.searchTextChunks(h, query, k, p, chunkKeys, dist, found) :
       c.searchTextEx(h, query, k, p, docs, chunkKeys, dist, found))));
     const hits = [];
+    const source = this.#sources();
     for (let i = 0; i < Number(found[0]); i++) {
+      const doc = chunks ? chunkKeys[i] >> 16n : docs[i];
       hits.push({
-        docKey: chunks ? chunkKeys[i] >> 16n : docs[i],
+        docKey: doc,
         chunkKey: chunkKeys[i],
         distance: dist[i],
         passage: this.getMetadataString(chunkKeys[i]),
+        source: source(doc),
       });
     }
     return hits;
@@ -596,15 +605,110 @@ class Index {
     this.#withEmbedder(() => this.#run(options, false,
       (p) => c.searchHybrid(h, query, k, p, docs, chunkKeys, scores, found)));
     const hits = [];
+    const source = this.#sources();
     for (let i = 0; i < Number(found[0]); i++) {
       hits.push({
         docKey: docs[i],
         chunkKey: chunkKeys[i],
         score: scores[i],
         passage: this.getMetadataString(chunkKeys[i]),
+        source: source(docs[i]),
       });
     }
     return hits;
+  }
+
+  // --- documents -------------------------------------------------------------
+  // Each document written with upsertText (or addText) has an entry in the
+  // index's document table: its current chunks, a source (a path or URI) and
+  // fields (any text of yours, e.g. JSON). The table is saved with the index
+  // and read back by both open modes (quiver.h, "Documents").
+
+  /**
+   * Adds the document, or replaces it if it is in the index: chunks and
+   * embeds text as addText does and records options.source and
+   * options.fields (strings; unset for none) in the document's entry. Text
+   * searches find the old version or the new one, whole. After an upsert a
+   * document's chunk numbers no longer start at 0: list them with
+   * documentChunks(). On failure the document is as it was.
+   */
+  upsertText(doc, text, options = {}) {
+    const k = toKey(doc);
+    checkText(text, 'the text');
+    const { source = null, fields = null } = options ?? {};
+    if (source !== null) checkText(source, 'options.source');
+    if (fields !== null) checkText(fields, 'options.fields');
+    const h = this.#live();
+    this.#withEmbedder(() => check(c.upsertText(h, k, text, source, fields)));
+  }
+
+  /** The chunk keys (bigints) of the document's current version, in text order; NOT_FOUND when there is none. */
+  documentChunks(doc) {
+    const k = toKey(doc);
+    const h = this.#live();
+    const n = [0];
+    check(c.documentChunks(h, k, null, 0, n));
+    const keys = new BigUint64Array(Number(n[0]));
+    if (keys.length > 0) check(c.documentChunks(h, k, keys, keys.length, n));
+    return Array.from(keys);
+  }
+
+  /** The document's { source, fields } (strings, '' when none); NOT_FOUND when there is no such document. */
+  getDocument(doc) {
+    const src = [null];
+    const srcLen = [0];
+    const fields = [null];
+    const fieldsLen = [0];
+    check(c.getDocument(this.#live(), toKey(doc), src, srcLen, fields, fieldsLen));
+    // Copied at once: the bytes are the index's.
+    const text = (p, len) => {
+      const n = Number(len);
+      return n === 0 ? '' : Buffer.from(koffi.decode(p, koffi.array('uint8_t', n, 'Typed'))).toString('utf8');
+    };
+    return { source: text(src[0], srcLen[0]), fields: text(fields[0], fieldsLen[0]) };
+  }
+
+  /**
+   * The keys (bigints) of every document in the document table, ascending
+   * (paged internally). Documents of a file from an older library are listed
+   * once upserted.
+   */
+  listDocuments() {
+    const h = this.#live();
+    const page = new BigUint64Array(LIST_PAGE);
+    const all = [];
+    const n = [0];
+    for (let first = 0n; ;) {
+      check(c.listDocuments(h, first, page, page.length, n));
+      const got = Number(n[0]);
+      for (let i = 0; i < got; i++) all.push(page[i]);
+      if (got < page.length) return all;
+      first = page[got - 1] + 1n;
+    }
+  }
+
+  /** The number of documents in the document table (count() counts chunks). */
+  documentCount() {
+    const n = [0];
+    check(c.documentCount(this.#live(), n));
+    return Number(n[0]);
+  }
+
+  /** doc -> its source ('' without an entry), each document looked up once. */
+  #sources() {
+    const seen = new Map();
+    return (doc) => {
+      if (!seen.has(doc)) {
+        let source = '';
+        try {
+          source = this.getDocument(doc).source;
+        } catch (e) {
+          if (!(e instanceof QuiverError && e.status === Status.NOT_FOUND)) throw e;
+        }
+        seen.set(doc, source);
+      }
+      return seen.get(doc);
+    };
   }
 
   /** Runs a text call with the attached embedder (if any) counted as in use. */
@@ -811,5 +915,5 @@ class Embedder {
 
 module.exports = {
   Index, Embedder, QuiverError, Status, Metric, IndexKind, Storage, OpenMode, VerifyMode, EmbedTask, ChunkUnit,
-  MAX_DOC_KEY, chunkKey, docKey, version, versionNumber, statusName,
+  MAX_DOC_KEY, MAX_DOC_SOURCE, MAX_DOC_FIELDS, chunkKey, docKey, version, versionNumber, statusName,
 };

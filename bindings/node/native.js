@@ -251,6 +251,20 @@ const c = {
   addTexts: lib.func(
     'int qv_index_add_texts(qv_index *index, size_t n, const uint64_t *doc_keys, const char **texts)'),
   removeText: lib.func('int qv_index_remove_text(qv_index *index, uint64_t doc_key)'),
+  upsertText: lib.func(
+    'int qv_index_upsert_text(qv_index *index, uint64_t doc_key, const char *text, ' +
+      'const char *source, const char *fields)'),
+  documentChunks: lib.func(
+    'int qv_index_document_chunks(const qv_index *index, uint64_t doc_key, uint64_t *keys_out, ' +
+      'size_t capacity, _Out_ size_t *count_out)'),
+  // void ** (not const char **): the bytes are not NUL-terminated; index.js decodes them by length.
+  getDocument: lib.func(
+    'int qv_index_get_document(const qv_index *index, uint64_t doc_key, _Out_ void **source, ' +
+      '_Out_ size_t *source_len, _Out_ void **fields, _Out_ size_t *fields_len)'),
+  listDocuments: lib.func(
+    'int qv_index_list_documents(const qv_index *index, uint64_t first_key, uint64_t *keys_out, ' +
+      'size_t capacity, _Out_ size_t *count_out)'),
+  documentCount: lib.func('int qv_index_document_count(const qv_index *index, _Out_ uint64_t *count_out)'),
   searchTextChunks: lib.func(
     'int qv_index_search_text_chunks(const qv_index *index, const char *query, size_t k, ' +
       'const qv_search_params *params, uint64_t *keys_out, float *distances_out, _Out_ size_t *found_out)'),

@@ -4,7 +4,7 @@
 import {
   Index, Embedder, QuiverError, Status, Metric, IndexKind, Storage, OpenMode, VerifyMode, EmbedTask,
   ChunkUnit, MAX_DOC_KEY, chunkKey, docKey, version, versionNumber, statusName,
-  Hit, TextHit, KeywordHit, HybridHit, Info,
+  Hit, TextHit, KeywordHit, HybridHit, Info, Document, DocumentOptions, MAX_DOC_SOURCE, MAX_DOC_FIELDS,
 } from '..';
 
 export function example(): string {
@@ -42,6 +42,14 @@ export function example(): string {
   const kw: KeywordHit[] = text.searchKeywords('apple', 2, { filter: (key: bigint) => key !== 0n });
   const hy: HybridHit[] = text.searchHybrid('apple pie', 2, { ef: 32 });
   const best: string = hy[0].passage + kw[0].score + hy[0].chunkKey;
+  const meta: DocumentOptions = { source: 'notes/a.md', fields: '{"lang":"en"}' };
+  text.upsertText(3n, 'a new document', meta);
+  text.upsertText(4, 'no source');
+  const entry: Document = text.getDocument(3n);
+  const chunks: bigint[] = text.documentChunks(3n);
+  const listed: bigint[] = text.listDocuments();
+  const sources: string = th[0].source + hy[0].source + entry.source + entry.fields;
+  const docs: number = text.documentCount() + chunks.length + listed.length + MAX_DOC_SOURCE + MAX_DOC_FIELDS;
   return [hits.length, batch.length, bytes.length, kind, storage, mm.count(), again.dim, v.length,
-    doc <= MAX_DOC_KEY, best, version(), versionNumber(), text.memoryBytes()].join(' ');
+    doc <= MAX_DOC_KEY, best, sources, docs, version(), versionNumber(), text.memoryBytes()].join(' ');
 }
