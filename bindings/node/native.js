@@ -188,10 +188,10 @@ const c = {
   // Grown structs are initialised for this binding's own layout (quiver.h:
   // `_init_sized` writes no more than the size given).
   optionsInit: sized(
-    lib.func('void qv_index_options_init_sized(_Out_ qv_index_options *opts, size_t size)'),
+    lib.func('void qv_index_options_init_sized(_Out_ qv_index_options *opts, size_t struct_size)'),
     structs.qv_index_options),
   paramsInit: sized(
-    lib.func('void qv_search_params_init_sized(_Out_ qv_search_params *params, size_t size)'),
+    lib.func('void qv_search_params_init_sized(_Out_ qv_search_params *params, size_t struct_size)'),
     structs.qv_search_params),
   create: lib.func('int qv_index_create(const qv_index_options *opts, _Out_ qv_index **out)'),
   free: lib.func('void qv_index_free(qv_index *index)'),
@@ -231,7 +231,7 @@ const c = {
       '_Out_ size_t *len)'),
   compact: lib.func('int qv_index_compact(qv_index *index)'),
   infoInit: sized(
-    lib.func('void qv_index_info_init_sized(_Out_ qv_index_info *info, size_t size)'),
+    lib.func('void qv_index_info_init_sized(_Out_ qv_index_info *info, size_t struct_size)'),
     structs.qv_index_info),
   getInfo: lib.func('int qv_index_get_info(const qv_index *index, _Inout_ qv_index_info *info)'),
   embedderCreateCallback: lib.func(

@@ -1,7 +1,8 @@
 'use strict';
-// native.js copies the enums and the struct layouts of quiver.h by hand: this
-// test reads the header and fails when they drift apart (a status added, an
-// enum renumbered, a struct field added, moved or retyped). A struct that the
+// native.js copies the enums, the struct layouts and the function
+// declarations of quiver.h by hand: this test reads the header and fails when
+// they drift apart (a status added, an enum renumbered, a struct field added,
+// moved or retyped, a parameter added, moved or retyped). A struct that the
 // library fills with its _init() must be as large as the header says.
 const test = require('node:test');
 const assert = require('node:assert');
@@ -86,4 +87,70 @@ test('every struct layout of native.js matches quiver.h', () => {
   }
   const all = [...header.matchAll(/typedef struct (\w+) \{/g)].map((m) => m[1]);
   assert.deepStrictEqual(Object.keys(structs).sort(), all.sort(), 'every struct of quiver.h is declared in native.js');
+});
+
+/** name -> [{ name, type }] of every QV_API function of quiver.h. */
+function headerFunctions() {
+  const fns = new Map();
+  const code = stripComments(header);
+  // A function pointer typedef (qv_embed_fn) is a pointer to koffi's proto of that name.
+  const fnTypes = new Set([...code.matchAll(/typedef\s+\w+\s*\(\s*\*\s*(\w+)\s*\)/g)].map((m) => m[1]));
+  for (const m of code.matchAll(/QV_API\s+[^;(]*?\b(qv_\w+)\s*\(([^;]*?)\)\s*;/g)) {
+    fns.set(m[1], params(m[2]).map((p) => (fnTypes.has(p.base) ? { ...p, depth: p.depth + 1 } : p)));
+  }
+  return fns;
+}
+
+/** [{ name, type }] of a C parameter list; types without const, _Out_ or _Inout_. */
+function params(list) {
+  const items = list.split(',').map((s) => s.trim()).filter((s) => s && s !== 'void');
+  return items.map((p) => {
+    const m = p.replace(/\b(const|_Out_|_Inout_)\b/g, '').replace(/\s*\*\s*/g, '*').trim()
+      .match(/^(\S+?)\s*(\**)\s*(\w+)$/);
+    assert.ok(m, `parity test: cannot read the parameter '${p}'`);
+    return { name: m[3], base: m[1], depth: m[2].length };
+  });
+}
+
+/** name -> params of every function native.js declares with lib.func('...'). */
+function nativeFunctions() {
+  const src = fs.readFileSync(path.join(__dirname, '..', 'native.js'), 'utf8');
+  const fns = new Map();
+  for (const m of src.matchAll(/lib\.func\(\s*((?:'[^']*'\s*\+?\s*)+)\)/g)) {
+    const decl = [...m[1].matchAll(/'([^']*)'/g)].map((s) => s[1]).join('');
+    const d = decl.match(/\b(qv_\w+)\s*\((.*)\)\s*$/);
+    assert.ok(d, `parity test: cannot read the declaration '${decl}'`);
+    fns.set(d[1], params(d[2]));
+  }
+  return fns;
+}
+
+// An enum crosses as int, size_t is uint64_t (LP64), and void * stands for
+// any pointer of the same depth (bytes the binding decodes itself).
+const sameBase = (a, b) => {
+  const norm = (t) => {
+    if (Object.prototype.hasOwnProperty.call(enums, t)) return 'int';
+    return t === 'size_t' ? 'uint64_t' : t;
+  };
+  return norm(a) === norm(b) || a === 'void' || b === 'void';
+};
+
+test('every function native.js declares matches quiver.h (parameter names, pointer depth, types)', () => {
+  const h = headerFunctions();
+  const n = nativeFunctions();
+  assert.ok(n.size > 40, `found only ${n.size} declarations in native.js`);
+  for (const [name, ps] of n) {
+    assert.ok(h.has(name), `${name}: not in quiver.h`);
+    const hp = h.get(name);
+    assert.deepStrictEqual(ps.map((p) => p.name), hp.map((p) => p.name), `${name}: parameters`);
+    hp.forEach((p, i) => {
+      assert.strictEqual(ps[i].depth, p.depth, `${name}(${p.name}): pointer depth`);
+      assert.ok(sameBase(ps[i].base, p.base), `${name}(${p.name}): ${ps[i].base} in native.js, ${p.base} in quiver.h`);
+    });
+  }
+  // The document calls of quiver.h ("Documents") are all declared.
+  for (const name of ['qv_index_upsert_text', 'qv_index_document_chunks', 'qv_index_get_document',
+    'qv_index_list_documents', 'qv_index_document_count']) {
+    assert.ok(n.has(name), `${name}: declare it in native.js`);
+  }
 });
