@@ -127,10 +127,10 @@ extern "C" {
     pub fn qv_status_string(s: qv_status) -> *const c_char;
     pub fn qv_last_error() -> *const c_char;
 
-    // Grown structs: `_init_sized` writes no more than `size` bytes (this
+    // Grown structs: `_init_sized` writes no more than `struct_size` bytes (this
     // crate's own layout size).
-    pub fn qv_index_options_init_sized(opts: *mut qv_index_options, size: usize);
-    pub fn qv_search_params_init_sized(params: *mut qv_search_params, size: usize);
+    pub fn qv_index_options_init_sized(opts: *mut qv_index_options, struct_size: usize);
+    pub fn qv_search_params_init_sized(params: *mut qv_search_params, struct_size: usize);
     pub fn qv_index_create(opts: *const qv_index_options, out: *mut *mut qv_index) -> qv_status;
     pub fn qv_index_free(index: *mut qv_index);
     pub fn qv_index_add(index: *mut qv_index, key: u64, vector: *const f32) -> qv_status;

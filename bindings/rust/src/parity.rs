@@ -1,6 +1,6 @@
-//! The binding copies the status list, the enums and the struct layouts of
-//! include/quiver/quiver.h by hand (ffi.rs, lib.rs); this test reads the
-//! header and fails when they drift apart.
+//! The binding copies the status list, the enums, the struct layouts and the
+//! function prototypes of include/quiver/quiver.h by hand (ffi.rs, lib.rs);
+//! this test reads the header and fails when they drift apart.
 
 use crate::*;
 use std::collections::HashMap;
@@ -257,5 +257,169 @@ fn struct_layouts_match_the_header() {
     for (name, rust) in cases {
         let header = struct_fields(&h, name);
         assert_eq!(header, rust, "struct {}: quiver.h vs ffi.rs: declare the new fields in ffi.rs (a struct the library fills with its _init() is written past its Rust size otherwise)", name);
+    }
+}
+
+/// The Rust spelling of a C type as ffi.rs declares it: `const char* const*`
+/// is `*const *const c_char`, an enum crosses as `c_int` (qv_status as its
+/// alias), a function pointer typedef as `Option<qv_embed_fn>`.
+fn rust_type(c: &str, enums: &[String]) -> String {
+    let spaced = c.replace('*', " * ");
+    let mut tokens = spaced.split_whitespace().peekable();
+    let base_const = tokens.peek() == Some(&"const");
+    if base_const {
+        tokens.next();
+    }
+    let base = tokens.next().unwrap_or("void");
+    // For each `*`, innermost first: whether the pointer itself is const.
+    let mut levels: Vec<bool> = Vec::new();
+    for t in tokens {
+        match t {
+            "*" => levels.push(false),
+            "const" => *levels.last_mut().expect("const before *") = true,
+            other => panic!("parity test: unexpected '{}' in the C type '{}'", other, c),
+        }
+    }
+    let base = match base {
+        "uint64_t" => "u64".to_string(),
+        "uint32_t" => "u32".to_string(),
+        "size_t" => "usize".to_string(),
+        "float" => "f32".to_string(),
+        "int" => "c_int".to_string(),
+        "unsigned" => "c_uint".to_string(),
+        "char" => "c_char".to_string(),
+        "void" => "c_void".to_string(),
+        "qv_embed_fn" => "Option<qv_embed_fn>".to_string(),
+        e if e != "qv_status" && enums.iter().any(|n| n == e) => "c_int".to_string(),
+        other => other.to_string(),
+    };
+    let mut out = String::new();
+    for i in (0..levels.len()).rev() {
+        let pointee_const = if i == 0 { base_const } else { levels[i - 1] };
+        out.push_str(if pointee_const { "*const " } else { "*mut " });
+    }
+    out + &base
+}
+
+/// name -> (parameters as (name, Rust type), Rust return type or "") of every
+/// QV_API function of quiver.h.
+type Prototypes = HashMap<String, (Vec<(String, String)>, String)>;
+
+fn header_functions(h: &str) -> Prototypes {
+    let code = strip_comments(h);
+    let enums: Vec<String> = code
+        .match_indices("typedef enum ")
+        .map(|(i, _)| {
+            code[i + 13..]
+                .split_whitespace()
+                .next()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut fns = HashMap::new();
+    for (i, _) in code.match_indices("QV_API ") {
+        let decl = &code[i + 7..];
+        let Some(open) = decl.find('(') else { continue };
+        let head = &decl[..open];
+        // `#define QV_API ...` lines are not prototypes.
+        if !head
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '*' || c.is_whitespace())
+        {
+            continue;
+        }
+        let Some(at) = head
+            .trim_end()
+            .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+        else {
+            continue;
+        };
+        let name_at = at + 1;
+        let name = head.trim_end()[name_at..].to_string();
+        if !name.starts_with("qv_") {
+            continue;
+        }
+        let ret = rust_type(&head[..name_at], &enums);
+        let close = decl.find(')').unwrap();
+        let params = decl[open + 1..close]
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && *p != "void")
+            .map(|p| {
+                let at = p
+                    .rfind(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap()
+                    + 1;
+                let pname = if &p[at..] == "fn" { "f" } else { &p[at..] }; // a Rust keyword
+                (pname.to_string(), rust_type(&p[..at], &enums))
+            })
+            .collect();
+        fns.insert(
+            name,
+            (params, if ret == "c_void" { String::new() } else { ret }),
+        );
+    }
+    fns
+}
+
+/// The same for the `extern "C"` block of ffi.rs.
+fn ffi_functions() -> Prototypes {
+    let src = include_str!("ffi.rs");
+    let block = &src[src
+        .find("extern \"C\" {")
+        .expect("ffi.rs has no extern block")..];
+    let mut fns = HashMap::new();
+    for (i, _) in block.match_indices("pub fn ") {
+        let decl = &block[i + 7..];
+        let open = decl.find('(').unwrap();
+        let close = decl.find(')').unwrap();
+        let end = decl.find(';').unwrap();
+        let params = decl[open + 1..close]
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (n, t) = p.split_once(':').unwrap();
+                (
+                    n.trim().to_string(),
+                    t.split_whitespace().collect::<Vec<_>>().join(" "),
+                )
+            })
+            .collect();
+        let ret = decl[close + 1..end]
+            .trim()
+            .trim_start_matches("->")
+            .trim()
+            .to_string();
+        fns.insert(decl[..open].to_string(), (params, ret));
+    }
+    fns
+}
+
+#[test]
+fn function_declarations_match_the_header() {
+    let header = header_functions(&header());
+    let ffi = ffi_functions();
+    assert!(
+        ffi.len() > 40,
+        "found only {} declarations in ffi.rs",
+        ffi.len()
+    );
+    for (name, rust) in &ffi {
+        let c = header
+            .get(name)
+            .unwrap_or_else(|| panic!("{}: declared in ffi.rs, not in quiver.h", name));
+        assert_eq!(rust, c, "{}: ffi.rs (left) vs quiver.h (right)", name);
+    }
+    // The document calls of quiver.h ("Documents") are all declared.
+    for name in [
+        "qv_index_upsert_text",
+        "qv_index_document_chunks",
+        "qv_index_get_document",
+        "qv_index_list_documents",
+        "qv_index_document_count",
+    ] {
+        assert!(ffi.contains_key(name), "{}: declare it in ffi.rs", name);
     }
 }
