@@ -242,8 +242,19 @@ const char* kind_name(qv_index_kind kind) {
   return name ? name : "unknown";
 }
 
+// Inside a Python callback of a call that holds the lock exclusively (the
+// embedding function of upsert_text), waiting for it would never end: refused.
+static void refuse_waiting_inside_callback() {
+  if (t_callback_depth > 0)
+    throw std::runtime_error(
+        "a filter or embedding function called by Quiver must not read or change an index's "
+        "metadata or documents while upsert_text, remove_text, remove or set_metadata runs on "
+        "it (it would wait for itself)");
+}
+
 MetadataRead::MetadataRead(std::shared_mutex& m) : m_(m) {
   if (!m_.try_lock_shared()) {
+    refuse_waiting_inside_callback();
     nb::gil_scoped_release nogil;
     m_.lock_shared();
   }
@@ -251,6 +262,7 @@ MetadataRead::MetadataRead(std::shared_mutex& m) : m_(m) {
 
 MetadataWrite::MetadataWrite(std::shared_mutex& m) : m_(m) {
   if (!m_.try_lock()) {
+    refuse_waiting_inside_callback();
     nb::gil_scoped_release nogil;
     m_.lock();
   }
@@ -417,6 +429,7 @@ void bind_index(nb::module_& m) {
   bind_index_search(cls);
   bind_index_persistence(cls);
   bind_index_text(cls);
+  bind_index_documents(cls);
 }
 
 }  // namespace qvpy

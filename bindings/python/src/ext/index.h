@@ -95,5 +95,6 @@ const char* storage_name(qv_storage storage);
 void bind_index_search(nb::class_<Index>& cls);
 void bind_index_persistence(nb::class_<Index>& cls);
 void bind_index_text(nb::class_<Index>& cls);
+void bind_index_documents(nb::class_<Index>& cls);
 
 }  // namespace qvpy

@@ -206,7 +206,8 @@ void bind_index_text(nb::class_<Index>& cls) {
           nb::arg("query"), nb::arg("k") = 10, nb::kw_only(), nb::arg("ef").none() = nb::none(),
           nb::arg("filter").none() = nb::none(), nb::arg("rerank").none() = nb::none(),
           (std::string("Searches by text for documents: (doc_keys, distances), each\n"
-                       "document once with the distance of its nearest chunk.\n") +
+                       "document once with the distance of its nearest chunk;\n"
+                       "document_sources(doc_keys) gives their sources.\n") +
            kSearchTextDoc)
               .c_str())
       .def(
@@ -231,7 +232,7 @@ void bind_index_text(nb::class_<Index>& cls) {
           nb::arg("filter").none() = nb::none(), nb::arg("rerank").none() = nb::none(),
           (std::string("Searches by text for documents with their best chunk:\n"
                        "(doc_keys, chunk_keys, distances); the chunk's metadata is the\n"
-                       "passage that matched.\n") +
+                       "passage that matched, document_sources(doc_keys) the sources.\n") +
            kSearchTextDoc)
               .c_str())
       .def(
@@ -256,7 +257,8 @@ void bind_index_text(nb::class_<Index>& cls) {
           nb::arg("filter").none() = nb::none(),
           (std::string("Hybrid search for documents: (doc_keys, chunk_keys, scores), fusing\n"
                        "search_text (meaning, through the embedder) with search_keywords (exact\n"
-                       "words) by reciprocal rank fusion. Each document's chunk is its best one.\n"
+                       "words) by reciprocal rank fusion. Each document's chunk is its best one;\n"
+                       "document_sources(doc_keys) gives the documents' sources.\n"
                        "Needs an embedder (InvalidArgumentError without). ef: as in search_text;\n"
                        "filter: called with CHUNK keys, in both rankings.\n") +
            kSearchScoredDoc)

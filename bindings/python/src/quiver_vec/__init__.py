@@ -29,6 +29,7 @@ from ._errors import (
     Status,
     UnsupportedError,
 )
+from ._document import Document
 from ._info import IndexInfo
 from ._core import (
     CHUNK_BITS,
@@ -73,6 +74,7 @@ __all__ = [
     "MISSING",
     "CorruptError",
     "DimensionMismatchError",
+    "Document",
     "DuplicateKeyError",
     "Embedder",
     "EmbeddingError",

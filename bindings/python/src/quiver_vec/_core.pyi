@@ -9,6 +9,7 @@ from typing import Literal, Union, overload
 import numpy as np
 import numpy.typing as npt
 
+from ._document import Document
 from ._info import IndexInfo
 
 _Path = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
@@ -231,6 +232,27 @@ class Index:
 
     def remove_text(self, doc_key: int) -> None:
         """Removes every chunk of a document."""
+
+    # Documents
+    def upsert_text(
+        self, doc_key: int, text: _Text, source: _Text | None = None, fields: _Text | None = None
+    ) -> None:
+        """Adds or replaces a document (atomic for text searches) with its source and fields."""
+
+    def document_chunks(self, doc_key: int) -> list[int]:
+        """The chunk keys of a document's current version, in text order. NotFoundError."""
+
+    def get_document(self, doc_key: int) -> Document:
+        """The document's source and fields ('' when none). NotFoundError."""
+
+    def document_sources(self, doc_keys: _Keys) -> list[str | None]:
+        """Each key's document source; None for MISSING or a key without a document entry."""
+
+    def list_documents(self) -> list[int]:
+        """Every document key of the document table, ascending."""
+
+    def document_count(self) -> int:
+        """The number of documents in the document table."""
 
     def search_text(
         self, query: _Text | Sequence[_Text], k: int = 10, *, ef: int | None = None,
