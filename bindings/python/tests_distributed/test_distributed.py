@@ -127,6 +127,20 @@ def test_build_writes_shards_and_manifest(flat, data):
     assert [p.shards_built for p in seen if p.phase == "building"] == [1, 2, 3, 4]
 
 
+def test_build_from_a_ray_dataset_with_metadata(cluster, tmp_path):
+    pytest.importorskip("ray.data")  # ray[data]: pandas and pyarrow
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(3000, 8)).astype(np.float32)
+    rows = [{"id": k, "vec": v, "text": f"row {k}"} for k, v in enumerate(vectors)]
+    dataset = ray.data.from_items(rows)
+    manifest = qd.build(dataset, tmp_path, num_shards=2, kind="flat", metric="l2",
+                        key_column="id", vector_column="vec", metadata_column="text")
+    assert manifest.count == 3000
+    with qd.ShardedIndex.open(tmp_path) as index:
+        assert index.search(vectors[1234], 1)[0].tolist() == [1234]
+        assert index.get_metadata(1234) == b"row 1234"
+
+
 # -- search ------------------------------------------------------------------------------------
 def test_flat_shards_answer_exactly_as_one_flat_index(flat_index, flat_single, data):
     _, _, queries = data
@@ -359,6 +373,8 @@ def test_a_build_that_fails_half_way_leaves_the_previous_manifest(flat, data, tm
         qd.build(failing(), directory, num_shards=SHARDS, kind="flat", metric="l2")
     with pytest.raises(qv.DuplicateKeyError, match="more than once"):
         qd.build([(keys[:10], vectors[:10]), (keys[:1], vectors[:1])], directory, num_shards=2)
+    with pytest.raises(qv.InvalidArgumentError, match="m is 1"):
+        qd.build(batches(keys, vectors), directory, num_shards=2, m=1)  # before any routing
     assert qd.versions(directory) == [1]
     with qd.ShardedIndex.open(directory) as index:
         assert index.manifest.version == 1

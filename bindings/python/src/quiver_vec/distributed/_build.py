@@ -140,7 +140,10 @@ def build(source, directory, *, num_shards: int, dim: int | None = None, metric:
     rows = 0
     for keys, vectors, metadata in _rows(source, (key_column, vector_column, metadata_column)):
         keys, vectors, metadata = _checked(keys, vectors, metadata, dim)
-        dim = vectors.shape[1] if dim is None else dim
+        if dim is None:
+            dim = vectors.shape[1]
+        if not rows:  # a bad option fails here, with the library's message, before any work
+            Index(dim, **options).close()
         for shard, at in enumerate(_partition.split(keys, num_shards)):
             if len(at):
                 part = (keys[at], vectors[at], [metadata[i] for i in at] if metadata else None)
@@ -151,9 +154,6 @@ def build(source, directory, *, num_shards: int, dim: int | None = None, metric:
             progress(BuildProgress("routing", rows, tuple(per_shard), 0, num_shards))
     if dim is None:
         raise ValueError("the input had no rows and no dim was given: pass dim=")
-    # A probe with the options, on the caller's side: a bad option fails here, with
-    # the library's message, before any task starts.
-    Index(dim, **options).close()
 
     task = ray.remote(build_shard).options(num_cpus=num_cpus, max_retries=2,
                                            scheduling_strategy="SPREAD")

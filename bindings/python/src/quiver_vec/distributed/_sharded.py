@@ -90,6 +90,7 @@ class ShardedIndex:
         ``quiver_vec.Embedder`` for :meth:`search_text`; ``timeout``: seconds a
         call waits for the shards; ``retries``: tries per shard after a failure.
         """
+        import_ray()  # first: without Ray, say how to get it
         if not isinstance(manifest, Manifest):
             manifest = read_manifest(manifest)
         if not isinstance(replicas, int) or replicas < 1:
