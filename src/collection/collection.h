@@ -109,10 +109,6 @@ class Collection {
   // read from its file on open. The table locks itself.
   DocumentTable& documents() { return documents_; }
   const DocumentTable& documents() const { return documents_; }
-  // Removes the chunks of `document` next to `current` on the chunk ring
-  // that are not in it (what a write cut short or a save in between left
-  // of another version: collection_documents.cpp). Returns how many.
-  size_t remove_chunks_around(uint64_t document, ChunkRange current);
 
   // Rebuilds the index from its live vectors, dropping HNSW tombstones.
   void compact(unsigned threads);
@@ -127,8 +123,10 @@ class Collection {
   void check_writable() const;
   bool contains(uint64_t key) const;
   // After a load: removes the chunks a save caught between two versions of
-  // a document (collection_documents.cpp).
+  // a document (collection_documents.cpp): for each document, those next to
+  // its current range on the chunk ring that are not in it.
   void remove_stale_chunks();
+  size_t remove_chunks_around(uint64_t document, ChunkRange current);
 
   std::unique_ptr<VectorIndex> index_;
   storage::MetadataStore metadata_;

@@ -262,11 +262,8 @@ void TextLayer::add_texts(Collection& collection, std::span<const uint64_t> docu
     for (uint32_t c = 0; c < chunks.counts[i]; ++c) keys.push_back(chunk_key(doc, c));
   }
   // Entries without a version first, so that no search sees a document
-  // before all of it is in; what a failed write left behind goes.
-  for (const uint64_t doc : document_keys) {
-    collection.remove_chunks_around(doc, ChunkRange{});
-    table.set(doc, DocumentRecord{});
-  }
+  // before all of it is in.
+  for (const uint64_t doc : document_keys) table.set(doc, DocumentRecord{});
   try {
     add_chunk_vectors(collection, keys, vectors, threads);
     set_chunk_texts(collection, keys, chunks.texts);
@@ -328,7 +325,6 @@ void TextLayer::upsert_text(Collection& collection, uint64_t document_key, std::
              std::to_string(kMaxChunksPerDocument) +
              "; remove the document and add it again, or use a larger chunk size (the document "
              "is unchanged)");
-  collection.remove_chunks_around(document_key, old);
   const ChunkRange fresh{old.end(), count};
   const std::vector<uint64_t> keys = keys_of(document_key, fresh);
   try {
@@ -356,12 +352,9 @@ size_t TextLayer::remove_text(Collection& collection, uint64_t document_key) con
     current = entry->chunks;
   else if (auto untabled = untabled_chunks(collection, document_key))
     current = *untabled;
-  if (current.count == 0) {
-    collection.remove_chunks_around(document_key, current);  // a failed write's leftovers
-    table.erase(document_key);
+  if (current.count == 0)
     fail(Status::NotFound,
          "no document with key " + std::to_string(document_key) + " in the index");
-  }
   // The switch: searches from here on see no version.
   table.set(document_key, DocumentRecord{ChunkRange{current.first, 0}, {}, {}});
   table.wait_for_readers();

@@ -24,6 +24,16 @@ struct Entry {
   bool approx = false;        // came back through .npy or get (rounded under cosine)
 };
 
+// A document's entry in the document table (quiver.h, "Documents"): the
+// chunk numbers of its current version, [first, first + count) mod 65536.
+struct DocModel {
+  uint32_t first = 0, count = 0;
+  std::string source, fields;
+  bool holds(uint64_t chunk_key) const {
+    return ((uint32_t(chunk_key & 0xFFFF) - first) & 0xFFFF) < count;
+  }
+};
+
 struct Model {
   uint32_t dim = 0;
   int metric = 0;
@@ -37,7 +47,8 @@ struct Model {
   bool codes_estimate = false;
   std::map<uint64_t, Entry> live;
   std::map<uint64_t, std::string> meta;
-  uint32_t embedder_dim = 0;  // of the attached hashing embedder; 0 = none (not saved)
+  uint32_t embedder_dim = 0;          // of the attached hashing embedder; 0 = none (not saved)
+  std::map<uint64_t, DocModel> docs;  // the document table, by document key (saved)
 };
 
 struct Slot {

@@ -226,6 +226,58 @@ void set_options(Slot& slot, Input& in) {
   QVF_CHECK(s == (valid ? QV_OK : QV_ERR_INVALID_ARGUMENT));  // read-only indexes too
 }
 
+// Learns a chunk the library just added: its vector (as embedded: under
+// cosine normalised again, under lossy storage as its codes) and its text,
+// a piece of `text`. False when the key is not in the index.
+bool learn_chunk(Slot& slot, uint64_t key, const std::string& text) {
+  Model& m = slot.m;
+  std::vector<float> v(m.dim);
+  const qv_status g = qv_index_get(slot.index, key, v.data());
+  if (g == QV_ERR_NOT_FOUND) return false;
+  QVF_CHECK(g == QV_OK && finite(v.data(), m.dim));
+  const void* data = nullptr;
+  size_t len = 0;
+  QVF_CHECK(qv_index_get_metadata(slot.index, key, &data, &len) == QV_OK && len > 0);
+  std::string chunk(static_cast<const char*>(data), len);
+  QVF_CHECK(text.find(chunk) != std::string::npos);
+  check_embedding(chunk, v.data(), m.dim, m.codes_estimate ? 2e-2 : 1e-4);
+  // The vector as get gives it back: under cosine its distances are the
+  // stored unit vector's up to rounding, within tolerance().
+  m.live[key] = Entry{std::move(v), false};
+  m.meta[key] = std::move(chunk);
+  return true;
+}
+
+// The current chunks of a document as the model knows them: its entry's,
+// or for a document without one chunks 0, 1, 2 ... up to the first missing.
+DocModel current(const Model& m, uint64_t doc) {
+  auto it = m.docs.find(doc);
+  if (it != m.docs.end()) return it->second;
+  DocModel d;
+  while (d.count < QV_MAX_CHUNKS_PER_DOC && m.live.count(QV_CHUNK_KEY(doc, d.count))) ++d.count;
+  return d;
+}
+
+// qv_index_document_chunks and qv_index_get_document agree with the model.
+void check_document(const Slot& slot, uint64_t doc) {
+  const DocModel d = current(slot.m, doc);
+  std::vector<uint64_t> keys(d.count + 1);
+  size_t n = SIZE_MAX;
+  const qv_status s = qv_index_document_chunks(slot.index, doc, keys.data(), keys.size(), &n);
+  const char *source = nullptr, *fields = nullptr;
+  size_t source_len = SIZE_MAX, fields_len = SIZE_MAX;
+  const qv_status g =
+      qv_index_get_document(slot.index, doc, &source, &source_len, &fields, &fields_len);
+  if (doc > QV_MAX_DOC_KEY)
+    return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT && g == QV_ERR_INVALID_ARGUMENT);
+  if (d.count == 0) return QVF_CHECK(s == QV_ERR_NOT_FOUND && g == QV_ERR_NOT_FOUND);
+  QVF_CHECK(s == QV_OK && g == QV_OK && n == d.count);
+  for (uint32_t i = 0; i < d.count; ++i) QVF_CHECK(keys[i] == QV_CHUNK_KEY(doc, d.first + i));
+  QVF_CHECK(source_len == d.source.size() && fields_len == d.fields.size());
+  QVF_CHECK(std::memcmp(source, d.source.data(), source_len) == 0);
+  QVF_CHECK(std::memcmp(fields, d.fields.data(), fields_len) == 0);
+}
+
 void add_texts(Slot& slot, Input& in, bool single) {
   Model& m = slot.m;
   const size_t n = single ? 1 : in.u8() % 5;
@@ -266,7 +318,10 @@ void add_texts(Slot& slot, Input& in, bool single) {
     const std::string text = texts[i].c_str();
     if (is_blank(text)) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
     spaces = spaces || has_space(text);
-    if (m.meta.count(QV_CHUNK_KEY(docs[i], 0))) return QVF_CHECK(s == QV_ERR_DUPLICATE_KEY);
+    // In the document table, or (a document from before the table) its
+    // chunk 0 in the index.
+    if (m.docs.count(docs[i]) || m.live.count(QV_CHUNK_KEY(docs[i], 0)))
+      return QVF_CHECK(s == QV_ERR_DUPLICATE_KEY);
   }
   if (s != QV_OK) {
     // What the model cannot predict without the chunks: a chunk key some
@@ -280,30 +335,19 @@ void add_texts(Slot& slot, Input& in, bool single) {
     return;  // all or nothing: the caller's check_count sees nothing added
   }
   // Learn the chunks: numbered from 0 without gaps, each a vector whose
-  // metadata is the bytes of its text it spans.
+  // metadata is the bytes of its text it spans; and the document's entry
+  // (no source, no fields), which qv_index_document_chunks agrees with.
   for (size_t i = 0; i < n; ++i) {
     const std::string text = texts[i].c_str();
-    uint64_t chunks = 0;
+    uint32_t chunks = 0;
     for (; chunks < QV_MAX_CHUNKS_PER_DOC; ++chunks) {
       const uint64_t key = QV_CHUNK_KEY(docs[i], chunks);
       if (m.live.count(key)) break;  // there before the call: not one of its chunks
-      std::vector<float> v(m.dim);
-      const qv_status g = qv_index_get(slot.index, key, v.data());
-      if (g == QV_ERR_NOT_FOUND) break;
-      QVF_CHECK(g == QV_OK && finite(v.data(), m.dim));
-      const void* data = nullptr;
-      size_t len = 0;
-      QVF_CHECK(qv_index_get_metadata(slot.index, key, &data, &len) == QV_OK && len > 0);
-      std::string chunk(static_cast<const char*>(data), len);
-      QVF_CHECK(text.find(chunk) != std::string::npos);
-      // As embedded (cosine: normalised again; lossy storage: as its codes).
-      check_embedding(chunk, v.data(), m.dim, m.codes_estimate ? 2e-2 : 1e-4);
-      // The vector as get gives it back: under cosine its distances are
-      // the stored unit vector's up to rounding, within tolerance().
-      m.live[key] = Entry{std::move(v), false};
-      m.meta[key] = std::move(chunk);
+      if (!learn_chunk(slot, key, text)) break;
     }
     QVF_CHECK(chunks >= 1);
+    m.docs[docs[i]] = DocModel{0, chunks, "", ""};
+    check_document(slot, docs[i]);
   }
 }
 
@@ -315,11 +359,35 @@ void remove_text(Slot& slot, Input& in) {
   check_failure_message(s);
   if (m.read_only) return QVF_CHECK(s == QV_ERR_UNSUPPORTED);
   if (doc > QV_MAX_DOC_KEY) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
-  // Chunks 0, 1, 2 ... up to the first one missing, whoever added them.
-  uint64_t removed = 0;
-  for (; removed < QV_MAX_CHUNKS_PER_DOC && m.live.erase(QV_CHUNK_KEY(doc, removed)); ++removed)
-    m.meta.erase(QV_CHUNK_KEY(doc, removed));
-  QVF_CHECK(s == (removed ? QV_OK : QV_ERR_NOT_FOUND));
+  // Its entry's range (whichever of its keys are still there), or without
+  // an entry chunks 0, 1, 2 ... up to the first one missing, whoever added
+  // them.
+  const DocModel d = current(m, doc);
+  for (uint32_t i = 0; i < d.count; ++i) {
+    m.live.erase(QV_CHUNK_KEY(doc, d.first + i));
+    m.meta.erase(QV_CHUNK_KEY(doc, d.first + i));
+  }
+  m.docs.erase(doc);
+  QVF_CHECK(s == (d.count ? QV_OK : QV_ERR_NOT_FOUND));
+  check_document(slot, doc);
+}
+
+// The slot as text searches see it: without the keys of documents in the
+// table that are outside their current range.
+Slot visible(const Slot& slot) {
+  Slot seen;
+  seen.index = slot.index;
+  seen.m = slot.m;
+  for (auto it = seen.m.live.begin(); it != seen.m.live.end();) {
+    auto d = seen.m.docs.find(QV_DOC_KEY(it->first));
+    if (d != seen.m.docs.end() && !d->second.holds(it->first)) {
+      seen.m.meta.erase(it->first);
+      it = seen.m.live.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return seen;
 }
 
 // Checks a document search for the query vector q against the model:
@@ -418,18 +486,142 @@ void search(Slot& slot, Input& in, TextSearch what) {
   if (m.embedder_dim == 0) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
   const std::vector<float> vector = embed_query(m.embedder_dim, text);  // length 1
   QVF_CHECK(s == QV_OK);
+  const Slot seen = visible(slot);
   if (what == TextSearch::Chunks)
-    return check_results(slot, vector.data(), k, use, keys.data(), dist_out, found);
+    return check_results(seen, vector.data(), k, use, keys.data(), dist_out, found);
   const bool with_chunks = what == TextSearch::DocumentsWithChunks && want_chunks;
-  check_documents(slot, vector, k, use, keys.data(), with_chunks ? chunks.data() : nullptr,
+  check_documents(seen, vector, k, use, keys.data(), with_chunks ? chunks.data() : nullptr,
                   dist_out, found);
+}
+
+// Hybrid search: distinct documents, each with a chunk that text searches
+// see and the filter passes, scores positive and sorted, at most k; with
+// FLAT every document the vector ranking puts first is there.
+void search_hybrid(Slot& slot, Input& in) {
+  const Model& m = slot.m;
+  const std::string query = pick_query(in);
+  const size_t k = pick_k(in);
+  qv_search_params p;
+  FilterState f;
+  qv_search_params* use;
+  const bool params_ok = pick_params(in, p, f, &use);
+  const uint8_t flags = in.u8();
+  const size_t room = std::max<size_t>(1, std::min(k, m.live.size() + 1));
+  std::vector<uint64_t> docs(room), chunks(room);
+  std::vector<float> scores(room);
+  size_t found = SIZE_MAX;
+  const qv_status s = qv_index_search_hybrid(slot.index, flags == 255 ? nullptr : query.c_str(), k,
+                                             use, docs.data(), flags & 1 ? chunks.data() : nullptr,
+                                             flags & 2 ? scores.data() : nullptr, &found);
+  trace("search_hybrid", k, found, s);
+  check_failure_message(s);
+  if (flags == 255 || k == 0 || !params_ok) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  const std::string text = query.c_str();
+  if (is_blank(text) || m.embedder_dim == 0) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  QVF_CHECK(s == QV_OK);
+  const Slot seen = visible(slot);
+  std::set<uint64_t> with_chunk, unique;
+  for (const auto& [key, e] : seen.m.live)
+    if (passes(use, key)) with_chunk.insert(QV_DOC_KEY(key));
+  QVF_CHECK(found <= k && found <= with_chunk.size());
+  for (size_t i = 0; i < found; ++i) {
+    QVF_CHECK(with_chunk.count(docs[i]) == 1 && unique.insert(docs[i]).second);
+    if (flags & 1)
+      QVF_CHECK(seen.m.live.count(chunks[i]) == 1 && QV_DOC_KEY(chunks[i]) == docs[i] &&
+                passes(use, chunks[i]));
+    if (flags & 2) QVF_CHECK(scores[i] > 0 && (i == 0 || scores[i - 1] >= scores[i]));
+  }
+}
+
+// qv_index_upsert_text: as add_text where the document is new; else the new
+// chunks go right after the current ones, the old ones go, and the entry
+// holds the new source and fields. On a failure the document is as it was.
+void upsert_text(Slot& slot, Input& in) {
+  Model& m = slot.m;
+  const uint64_t doc = pick_doc(in);
+  const std::string text = pick_text(in);
+  const uint8_t how = in.u8();
+  std::string source = how & 1 ? pick_text(in) : std::string();
+  std::string fields = how & 2 ? pick_text(in) : std::string();
+  if (how >= 250) source.assign(QV_MAX_DOC_SOURCE + (how & 1), 's');  // at and past the limit
+  if (!room(slot, std::strlen(text.c_str()))) return;
+  const bool null_text = how == 249, null_source = how & 4, null_fields = how & 8;
+  const qv_status s = qv_index_upsert_text(slot.index, doc, null_text ? nullptr : text.c_str(),
+                                           null_source ? nullptr : source.c_str(),
+                                           null_fields ? nullptr : fields.c_str());
+  trace("upsert_text", doc, how, s);
+  if (tracing) std::fprintf(stderr, "    \"%s\"\n", text.c_str());
+  check_failure_message(s);
+  if (m.read_only) return QVF_CHECK(s == QV_ERR_UNSUPPORTED);
+  if (null_text || m.embedder_dim == 0 || doc > QV_MAX_DOC_KEY)
+    return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  const std::string t = text.c_str();
+  const std::string src = null_source ? "" : source.c_str();
+  const std::string fld = null_fields ? "" : fields.c_str();
+  if (is_blank(t) || src.size() > QV_MAX_DOC_SOURCE) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  // A document from before the table gets an entry for what it has, even
+  // when the upsert fails after that.
+  const DocModel old = current(m, doc);
+  if (old.count && !m.docs.count(doc)) m.docs[doc] = old;
+  if (s != QV_OK) {
+    // What the model cannot predict without the chunks: a key of the new
+    // range some plain add took, a chunk of spaces (cosine's zero vector).
+    QVF_CHECK(s == QV_ERR_DUPLICATE_KEY || (has_space(t) && m.metric == QV_METRIC_COSINE &&
+                                            s == QV_ERR_INVALID_ARGUMENT && says("zero length")));
+    return check_document(slot, doc);
+  }
+  for (uint32_t i = 0; i < old.count; ++i) {
+    m.live.erase(QV_CHUNK_KEY(doc, old.first + i));
+    m.meta.erase(QV_CHUNK_KEY(doc, old.first + i));
+  }
+  // How many chunks the library says, each learnt from the index.
+  size_t n = 0;
+  QVF_CHECK(qv_index_document_chunks(slot.index, doc, nullptr, 0, &n) == QV_OK && n >= 1);
+  DocModel fresh{(old.first + old.count) & 0xFFFF, uint32_t(n), src, fld};
+  for (uint32_t i = 0; i < fresh.count; ++i)
+    QVF_CHECK(!m.live.count(QV_CHUNK_KEY(doc, fresh.first + i)) &&
+              learn_chunk(slot, QV_CHUNK_KEY(doc, fresh.first + i), t));
+  m.docs[doc] = std::move(fresh);
+  check_document(slot, doc);
+}
+
+// The document calls that read: chunks and get of one document (against
+// the model), a page of the list and the count, and their bad arguments.
+void documents(Slot& slot, Input& in) {
+  const Model& m = slot.m;
+  const uint8_t how = in.u8();
+  if (how < 128) return check_document(slot, pick_doc(in));
+  if (how < 200) {
+    const uint64_t from = pick_doc(in);
+    const size_t capacity = 1 + in.u8() % 8;
+    std::vector<uint64_t> keys(capacity);
+    size_t n = SIZE_MAX;
+    const qv_status s = qv_index_list_documents(slot.index, from, keys.data(), capacity, &n);
+    trace("list_documents", from, capacity, s);
+    QVF_CHECK(s == QV_OK);
+    std::vector<uint64_t> want;
+    for (auto it = m.docs.lower_bound(from); it != m.docs.end() && want.size() < capacity; ++it)
+      want.push_back(it->first);
+    QVF_CHECK(n == want.size() && std::equal(want.begin(), want.end(), keys.begin()));
+    uint64_t count = UINT64_MAX;
+    QVF_CHECK(qv_index_document_count(slot.index, &count) == QV_OK && count == m.docs.size());
+    return;
+  }
+  size_t n = 0;
+  uint64_t key = 0;
+  QVF_CHECK(qv_index_document_chunks(slot.index, 0, nullptr, 1, &n) == QV_ERR_INVALID_ARGUMENT);
+  QVF_CHECK(qv_index_document_chunks(slot.index, 0, &key, 1, nullptr) == QV_ERR_INVALID_ARGUMENT);
+  QVF_CHECK(qv_index_list_documents(slot.index, 0, &key, 0, &n) == QV_ERR_INVALID_ARGUMENT);
+  QVF_CHECK(qv_index_list_documents(slot.index, 0, nullptr, 1, &n) == QV_ERR_INVALID_ARGUMENT);
+  QVF_CHECK(qv_index_document_count(slot.index, nullptr) == QV_ERR_INVALID_ARGUMENT);
+  check_failure_message(QV_ERR_INVALID_ARGUMENT);
 }
 
 // One chunk key: removing it leaves a gap that remove_text stops at; its
 // metadata is its text.
-void chunk_key(Slot& slot, Input& in) {
+void chunk_key(Slot& slot, Input& in, uint8_t first) {
   Model& m = slot.m;
-  const uint64_t key = QV_CHUNK_KEY(in.u8() % 4, in.u8() % 8);
+  const uint64_t key = QV_CHUNK_KEY(first % 4, in.u8() % 8);
   if (in.flag()) {
     const qv_status s = qv_index_remove(slot.index, key);
     trace("remove_chunk", key, 0, s);
@@ -469,9 +661,37 @@ void text_op(int which, Slot& slot, Input& in) {
       return search(slot, in, TextSearch::Chunks);
     case 7:
       return search(slot, in, TextSearch::DocumentsWithChunks);
-    default:
-      return chunk_key(slot, in);
+    default: {
+      // The document operations came later: a first byte below 192 keeps
+      // the meaning it had (a chunk key), so past inputs still replay.
+      const uint8_t first = in.u8();
+      if (first < 192) return chunk_key(slot, in, first);
+      switch (first % 4) {
+        case 0:
+          return upsert_text(slot, in);
+        case 1:
+          return documents(slot, in);
+        case 2:
+          return search_hybrid(slot, in);
+        default:
+          return upsert_text(slot, in);
+      }
+    }
   }
+}
+
+void forget_stale_chunks(Model& m) {
+  for (const auto& [doc, d] : m.docs) {
+    // collection_documents.cpp: after the range, then before it.
+    uint64_t removed = 0;
+    const uint64_t room = QV_MAX_CHUNKS_PER_DOC - d.count;
+    for (uint32_t n = d.first + d.count; removed < room; ++n, ++removed)
+      if (!m.live.erase(QV_CHUNK_KEY(doc, n))) break;
+    for (uint32_t n = d.first - 1; removed < room; --n, ++removed)
+      if (!m.live.erase(QV_CHUNK_KEY(doc, n))) break;
+  }
+  for (auto it = m.meta.begin(); it != m.meta.end();)
+    it = m.live.count(it->first) ? std::next(it) : m.meta.erase(it);
 }
 
 }  // namespace qvfuzz::capi

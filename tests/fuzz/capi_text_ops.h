@@ -15,7 +15,10 @@
 // chunk 0, 1, ... up to the first gap, chunk searches like vector searches
 // (the query embedded by a second hashing embedder of the same dimension),
 // and document searches that return distinct documents by their nearest
-// chunk (exactly the nearest for FLAT).
+// chunk (exactly the nearest for FLAT). Documents: the model keeps the
+// document table (capi_model.h); text searches see only the keys of each
+// document's current range (or every key of a document without an entry),
+// upserts put the new chunks after the current ones and drop the old.
 #pragma once
 
 #include "capi_model.h"
@@ -26,7 +29,13 @@ namespace qvfuzz::capi {
 constexpr int kTextOps = 9;
 
 // Runs text operation `which` (0 .. kTextOps - 1) on the slot's index (not
-// NULL), reading its arguments from `in`, and updates the model.
+// NULL), reading its arguments from `in`, and updates the model. The last
+// one also runs the document operations: upsert_text, the document calls
+// and hybrid search.
 void text_op(int which, Slot& slot, Input& in);
+
+// What an open by LOAD does to a model: removes the keys next to each
+// document's current range that are not in it (stale chunks).
+void forget_stale_chunks(Model& m);
 
 }  // namespace qvfuzz::capi

@@ -453,12 +453,13 @@ struct Fuzz {
     slot.m = saved;
     slot.m.read_only = mode == QV_OPEN_MMAP;
     slot.m.embedder_dim = 0;  // not saved with the index
+    if (mode == QV_OPEN_LOAD) forget_stale_chunks(slot.m);
     qv_index_info info;
     info.struct_size = sizeof info;
     QVF_CHECK(qv_index_get_info(index, &info) == QV_OK);
     QVF_CHECK(info.dim == saved.dim && int(info.metric) == saved.metric &&
               int(info.kind) == saved.kind && info.read_only == (mode == QV_OPEN_MMAP));
-    QVF_CHECK(info.metadata_count == saved.meta.size());
+    QVF_CHECK(info.metadata_count == slot.m.meta.size());
   }
 
   void compact(Slot& slot) {

@@ -124,6 +124,23 @@ void index_seeds() {
     write_seed(d, std::string(s.name) + ".resealed", std::string(1, '\x03') + file);
     if (s.n == 20) write_seed(d, std::string(s.name) + ".raw", std::string(1, '\x00') + file);
   }
+  // Text with a document table (section 12) and a keyword index: documents
+  // added, upserted (with a source and fields) and removed.
+  {
+    qv_index* index = make(QV_INDEX_FLAT, QV_METRIC_COSINE, 8, 0, 0);
+    qv_embedder* emb = nullptr;
+    ok(qv_embedder_create_hashing(8, &emb), "embedder");
+    ok(qv_index_set_embedder(index, emb), "attach");
+    qv_embedder_free(emb);
+    ok(qv_index_add_text(index, 1, "bees make honey in the hive"), "add_text");
+    ok(qv_index_upsert_text(index, 2, "trains run on rails", "a/trains.md", "{\"v\":1}"), "upsert");
+    ok(qv_index_upsert_text(index, 2, "steam trains", "a/trains.md", "{\"v\":2}"), "upsert");
+    ok(qv_index_upsert_text(index, 3, "castling in chess", "chess.txt", nullptr), "upsert");
+    ok(qv_index_remove_text(index, 1), "remove_text");
+    ok(qv_index_save(index, tmp.c_str()), "save");
+    qv_index_free(index);
+    write_seed(d, "flat-documents.resealed", std::string(1, '\x03') + read_all(tmp));
+  }
   std::remove(tmp.c_str());
 }
 
@@ -310,13 +327,48 @@ void capi_seeds() {
     p.text_search(0, 6, {20, 1, 6}, 4, 1);           // chunks
     p.text_search(0, 7, {8}, 2, 3);                  // documents with their chunks
     p.text_op(0, 8), p.u8(1), p.u8(1), p.u8(1);      // remove chunk 1 of document 1: a gap
-    p.text_op(0, 4), p.u8(1);                        // remove_text stops at the gap
+    p.text_op(0, 4), p.u8(1);                        // remove_text: the rest of its range
     p.op(0, 10), p.u8(0), p.u8(0), p.u8(0);          // save
     p.op(1, 9), p.u8(1), p.u8(0), p.u8(1), p.u8(0);  // open MMAP into slot 1
     p.text_op(1, 0), p.u8(100);                      // attach again (not saved)
     p.text_search(1, 5, {7}, 5, 1);
     p.text_op(1, 2), p.u8(2), p.text({6}), p.u8(0);  // read-only: refused
     write_seed(d, kind ? "hnsw-text-program" : "flat-text-program", p.bytes);
+  }
+  // Documents (text op 8 with a first byte >= 192): upserts that grow and
+  // shrink a document with a source and fields, the document calls, hybrid
+  // search, remove_text, then save and open by LOAD and MMAP.
+  for (int kind = 0; kind < 2; ++kind) {
+    Program p;
+    p.create(0, 5, kind ? 0 : 2, kind);                     // dims[5] = 16
+    p.text_op(0, 0), p.u8(100);                             // attach a hashing embedder
+    p.text_op(0, 1), p.u8(100), p.u8(0), p.u8(6), p.u8(1);  // 16 characters, overlap 1
+    auto upsert = [&](int slot, int doc, std::initializer_list<int> text, int how,
+                      std::initializer_list<int> source, std::initializer_list<int> fields) {
+      p.text_op(slot, 8), p.u8(192), p.u8(doc), p.text(text), p.u8(how);
+      if (how & 1) p.text(source);
+      if (how & 2) p.text(fields);
+    };
+    upsert(0, 1, {6, 1, 7}, 3, {9}, {22});  // new: three chunks, source and fields
+    upsert(0, 1, {19}, 1, {8}, {});         // one chunk, a new source, no fields
+    upsert(0, 2, {6, 1, 8, 7}, 2, {}, {20});
+    p.text_op(0, 3), p.u8(1), p.u8(3), p.text({9}), p.u8(0);  // add_texts: document 3
+    p.text_op(0, 8), p.u8(193), p.u8(0), p.u8(1);             // chunks and get of document 1
+    p.text_op(0, 8), p.u8(193), p.u8(150), p.u8(0), p.u8(7);  // list from 0, count
+    p.text_op(0, 8), p.u8(193), p.u8(255);                    // bad arguments
+    p.text_op(0, 8), p.u8(194), p.u8(0), p.text({6}), p.u8(4), p.u8(0), p.u8(3);  // hybrid
+    p.text_op(0, 6), p.u8(0), p.text({6, 1, 7}), p.u8(7), p.u8(0), p.u8(1);       // chunks
+    upsert(0, 2, {9}, 0, {}, {});                    // shrink document 2
+    p.text_op(0, 4), p.u8(1);                        // remove_text: document 1
+    p.op(0, 10), p.u8(0), p.u8(0), p.u8(0);          // save
+    p.op(1, 9), p.u8(0), p.u8(0), p.u8(1), p.u8(0);  // open LOAD into slot 1
+    p.text_op(1, 0), p.u8(100);
+    p.text_op(1, 8), p.u8(193), p.u8(150), p.u8(0), p.u8(7);
+    upsert(1, 2, {7, 1, 6}, 1, {22}, {});
+    p.op(0, 9), p.u8(1), p.u8(0), p.u8(1), p.u8(0);  // open MMAP into slot 0
+    p.text_op(0, 8), p.u8(193), p.u8(0), p.u8(2);
+    upsert(0, 2, {6}, 0, {}, {});  // read-only: refused
+    write_seed(d, kind ? "hnsw-documents-program" : "flat-documents-program", p.bytes);
   }
   {
     // Text that is empty, blank (ASCII and Unicode spaces), not UTF-8, emoji
