@@ -136,8 +136,9 @@ size_t remove_chunks_backward(Collection& collection, const std::vector<uint64_t
     try {
       collection.remove(*it);
       ++removed;
-    } catch (const Error&) {
-      // Already gone (removed on its own with qv_index_remove): nothing to do.
+    } catch (...) {
+      // Already gone (removed on its own with qv_index_remove), or out of
+      // memory: the chunk stays, unseen by text searches, until a load.
     }
   }
   return removed;
@@ -149,7 +150,7 @@ void remove_chunks_forward(Collection& collection, uint64_t document, ChunkRange
   for (uint64_t i = 0; i < range.count; ++i) {
     try {
       collection.remove(range.key(document, i));
-    } catch (const Error&) {
+    } catch (...) {  // as above: the new version is current whatever happens here
     }
   }
 }
