@@ -266,15 +266,20 @@ typedef struct qv_search_params {
   void* filter_user;                       /* passed to filter unchanged */
   uint32_t threads;                        /* for batch search; 0 = all cores */
   /* Added in 0.2 (a 0.1 struct_size gives it its default): */
-  size_t rerank; /* I8 and B1 with originals: how many of the best candidates on
-                    the codes are re-ranked on the float32 originals. 0 (default):
-                    HNSW all the graph search found (ef); FLAT 4 k (at least 40)
-                    for I8, 20 k (at least 200) for B1. Raised to k when smaller.
-                    Ignored by other storage types. */
+  size_t rerank;        /* I8 and B1 with originals: how many of the best candidates on
+                           the codes are re-ranked on the float32 originals. 0 (default):
+                           HNSW all the graph search found (ef); FLAT 4 k (at least 40)
+                           for I8, 20 k (at least 200) for B1. Raised to k when smaller.
+                           Ignored by other storage types. */
+  float keyword_weight; /* qv_index_search_hybrid: the weight of the keyword ranking
+                           against the meaning ranking's 1 in the fused score. 0
+                           (default) = 1, equal weights (plain reciprocal rank fusion);
+                           2 counts exact words twice as much, 0.5 half. Finite, >= 0,
+                           at most 1000. Ignored by other calls. */
 } qv_search_params;
 
 /* Fills `params` with the defaults (ef = 0, no filter, threads = 0,
- * rerank = 0). NULL is ignored. Thread-safe. _sized: as
+ * rerank = 0, keyword_weight = 0). NULL is ignored. Thread-safe. _sized: as
  * qv_index_options_init_sized. */
 QV_API void qv_search_params_init_sized(qv_search_params* params, size_t struct_size);
 #define qv_search_params_init(params) \
@@ -282,7 +287,7 @@ QV_API void qv_search_params_init_sized(qv_search_params* params, size_t struct_
 
 /* The same defaults as a static initialiser. */
 #define QV_SEARCH_PARAMS_INIT \
-  { (uint32_t)sizeof(qv_search_params), 0, NULL, NULL, 0, 0 }
+  { (uint32_t)sizeof(qv_search_params), 0, NULL, NULL, 0, 0, 0.0f }
 
 /* Creates an empty index. The index grows as vectors arrive: there is no
  * capacity to reserve.
@@ -589,6 +594,20 @@ QV_API qv_status qv_index_set_metadata(qv_index* index, uint64_t key, const void
  * has no metadata, or is not in the index). Thread-safe. */
 QV_API qv_status qv_index_get_metadata(const qv_index* index, uint64_t key, const void** data,
                                        size_t* len);
+
+/* Copies the metadata of `key` into buf: the first min(length, capacity)
+ * bytes, and its full length to *len_out. The copy is made under the
+ * index's metadata lock, so it is whole and safe even while another thread
+ * changes or removes the key (which qv_index_get_metadata's pointer is not:
+ * bindings and other multi-threaded callers use this call). Call with
+ * capacity 0 (buf may then be NULL) to learn the length; if *len_out comes
+ * back larger than capacity (the metadata grew meanwhile), call again with
+ * more room.
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index or len_out, NULL buf with
+ * capacity > 0), QV_ERR_NOT_FOUND (the key has no metadata, or is not in
+ * the index). Thread-safe. */
+QV_API qv_status qv_index_copy_metadata(const qv_index* index, uint64_t key, void* buf,
+                                        size_t capacity, size_t* len_out);
 
 /* ---------------------------------------------------------------------- */
 /* Maintenance and introspection                                          */
@@ -1035,6 +1054,21 @@ QV_API qv_status qv_index_document_chunks(const qv_index* index, uint64_t doc_ke
 QV_API qv_status qv_index_get_document(const qv_index* index, uint64_t doc_key, const char** source,
                                        size_t* source_len, const char** fields, size_t* fields_len);
 
+/* Copies the document's source and fields into the caller's buffers (the
+ * first min(length, capacity) bytes of each; not NUL-terminated) and their
+ * full lengths to *source_len and *fields_len, under the document table's
+ * lock: whole and safe even while another thread upserts or removes the
+ * document (which qv_index_get_document's pointers are not: bindings and
+ * other multi-threaded callers use this call). Pass capacity 0 (and a NULL
+ * buffer) to learn a length; a length above the capacity means "call again
+ * with more room" (at most QV_MAX_DOC_SOURCE and QV_MAX_DOC_FIELDS).
+ * Errors: QV_ERR_INVALID_ARGUMENT (NULL index, source_len or fields_len, a
+ * NULL buffer with capacity > 0, doc key above QV_MAX_DOC_KEY),
+ * QV_ERR_NOT_FOUND (no such document). Thread-safe. */
+QV_API qv_status qv_index_copy_document(const qv_index* index, uint64_t doc_key, char* source,
+                                        size_t source_capacity, size_t* source_len, char* fields,
+                                        size_t fields_capacity, size_t* fields_len);
+
 /* Lists documents in pages, by ascending key: writes up to `capacity` keys
  * of documents in the table that are >= first_key to keys_out and their
  * number to *count_out. A page shorter than capacity is the last; for the
@@ -1115,8 +1149,14 @@ QV_API qv_status qv_index_search_keywords(const qv_index* index, const char* que
  * else the best by keywords; chunk_keys_out may be NULL) and scores
  * (HIGHEST first, ties by key; scores_out may be NULL).
  * params: ef as for qv_index_search_text; filter sees CHUNK keys, in both
- * rankings.
- * Errors: as qv_index_search_text. Thread-safety: as qv_index_search_text. */
+ * rankings; keyword_weight weighs the keyword ranking's term (score = 1 /
+ * (60 + meaning rank) + keyword_weight / (60 + keyword rank)): equal by
+ * default, which bench/retrieval measured best overall with a model
+ * embedder; raise it for queries of names and codes, or when the embedder
+ * is weak (the hashing embedder).
+ * Errors: as qv_index_search_text, and QV_ERR_INVALID_ARGUMENT for a
+ * keyword_weight that is negative, not finite or above 1000.
+ * Thread-safety: as qv_index_search_text. */
 QV_API qv_status qv_index_search_hybrid(const qv_index* index, const char* query, size_t k,
                                         const qv_search_params* params, uint64_t* doc_keys_out,
                                         uint64_t* chunk_keys_out, float* scores_out,

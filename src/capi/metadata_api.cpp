@@ -34,4 +34,20 @@ QV_API qv_status qv_index_get_metadata(const qv_index* index, uint64_t key, cons
   });
 }
 
+QV_API qv_status qv_index_copy_metadata(const qv_index* index, uint64_t key, void* buf,
+                                        size_t capacity, size_t* len_out) {
+  if (qv_status s = check_index(index)) return s;
+  if (!len_out) return invalid("len_out is NULL; pass the address of a size_t");
+  if (!buf && capacity > 0)
+    return invalid("buf is NULL but capacity is " + std::to_string(capacity));
+  return guard([&]() -> qv_status {
+    const std::optional<size_t> length = index->collection->copy_metadata(key, buf, capacity);
+    if (!length)
+      return set_error(QV_ERR_NOT_FOUND,
+                       "key " + std::to_string(key) + " has no metadata (or is not in the index)");
+    *len_out = *length;
+    return QV_OK;
+  });
+}
+
 }  // extern "C"

@@ -2,6 +2,7 @@
 // one translation every search call of the C API uses.
 #pragma once
 
+#include <cmath>
 #include <string>
 
 #include "capi/error_state.h"
@@ -27,6 +28,10 @@ inline qv_status read_search_params(const qv_search_params* params, size_t k, Se
   out.filter.fn = p.filter;
   out.filter.user = p.filter_user;
   out.rerank = p.rerank;
+  if (!std::isfinite(p.keyword_weight) || p.keyword_weight < 0.0f || p.keyword_weight > 1000.0f)
+    return invalid("keyword_weight is " + std::to_string(p.keyword_weight) +
+                   "; it must be between 0 and 1000 (0 = equal weights)");
+  out.keyword_weight = p.keyword_weight == 0.0f ? 1.0 : double(p.keyword_weight);
   threads = p.threads;
   return QV_OK;
 }

@@ -190,6 +190,33 @@ QV_API qv_status qv_index_get_document(const qv_index* index, uint64_t doc_key, 
   });
 }
 
+QV_API qv_status qv_index_copy_document(const qv_index* index, uint64_t doc_key, char* source,
+                                        size_t source_capacity, size_t* source_len, char* fields,
+                                        size_t fields_capacity, size_t* fields_len) {
+  if (qv_status s = check_index(index)) return s;
+  if (!source_len || !fields_len)
+    return invalid("source_len or fields_len is NULL; pass the addresses of two size_t");
+  if ((!source && source_capacity > 0) || (!fields && fields_capacity > 0))
+    return invalid("a buffer is NULL but its capacity is not 0");
+  return guard([&]() -> qv_status {
+    // A copy made under the table's lock: an upsert running meanwhile
+    // cannot free what is being copied.
+    auto record = index->collection->documents().copy_of(doc_key);
+    if (!record || record->chunks.count == 0) {
+      // No entry: a document from before the table has chunks and nothing else.
+      if (!index->text.document(*index->collection, doc_key)) return not_found_document(doc_key);
+      record = quiver::DocumentRecord{};
+    }
+    if (const size_t n = std::min(record->source.size(), source_capacity))
+      std::memcpy(source, record->source.data(), n);
+    if (const size_t n = std::min(record->fields.size(), fields_capacity))
+      std::memcpy(fields, record->fields.data(), n);
+    *source_len = record->source.size();
+    *fields_len = record->fields.size();
+    return QV_OK;
+  });
+}
+
 QV_API qv_status qv_index_list_documents(const qv_index* index, uint64_t first_key,
                                          uint64_t* keys_out, size_t capacity, size_t* count_out) {
   if (qv_status s = check_index(index)) return s;

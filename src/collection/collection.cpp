@@ -1,5 +1,6 @@
 #include "collection/collection.h"
 
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -124,6 +125,14 @@ void Collection::search_keywords(std::string_view query, size_t k, const KeyFilt
 std::optional<ByteSpan> Collection::get_metadata(uint64_t key) const {
   std::shared_lock meta(metadata_mutex_);
   return metadata_.get(key);
+}
+
+std::optional<size_t> Collection::copy_metadata(uint64_t key, void* out, size_t capacity) const {
+  std::shared_lock meta(metadata_mutex_);
+  const std::optional<ByteSpan> blob = metadata_.get(key);
+  if (!blob) return std::nullopt;
+  if (const size_t n = std::min(blob->size, capacity)) std::memcpy(out, blob->data, n);
+  return blob->size;
 }
 
 void Collection::compact(unsigned threads) {

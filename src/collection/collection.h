@@ -94,6 +94,10 @@ class Collection {
   // Overlapping a remove of the key, it may still return the removed
   // key's metadata; never does a live key miss the metadata last set on it.
   std::optional<ByteSpan> get_metadata(uint64_t key) const;
+  // Copies the first min(length, capacity) bytes of the metadata of `key`
+  // to `out` under the metadata lock, so a concurrent change cannot pull
+  // them away; returns the full length, or nothing when there is none.
+  std::optional<size_t> copy_metadata(uint64_t key, void* out, size_t capacity) const;
   // BM25 over every key's metadata as text (keyword_index.h), best first.
   // The keyword index is taken from the file when it holds one, else built
   // from the metadata on the first call (or by build_keywords), and kept in

@@ -59,6 +59,13 @@ std::optional<DocumentView> DocumentTable::find(uint64_t document) const {
   return DocumentView{r.chunks, r.source, r.fields};
 }
 
+std::optional<DocumentRecord> DocumentTable::copy_of(uint64_t document) const {
+  std::shared_lock lock(mutex_);
+  auto it = entries_.find(document);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second.record;
+}
+
 void DocumentTable::set(uint64_t document, DocumentRecord record) {
   std::unique_lock lock(mutex_);
   auto [it, added] = entries_.try_emplace(document);

@@ -86,6 +86,9 @@ class DocumentTable {
 
   // The entry of `document`, or nothing when it has none.
   std::optional<DocumentView> find(uint64_t document) const;
+  // The same as a copy, made under the table's lock: what a reader that may
+  // overlap a change of the document must use.
+  std::optional<DocumentRecord> copy_of(uint64_t document) const;
   // Adds or replaces the entry: one atomic step for readers. A new entry
   // replaces "no entry" as if that had been `record.chunks` (what a
   // document without an entry has when the caller makes one: its chunks

@@ -469,17 +469,17 @@ void TextLayer::search_hybrid(const Collection& collection, std::string_view que
   std::vector<DocumentHit> by_words;
   best_chunks_by_words(collection, query, deep.k, deep.filter, by_words);
   std::unordered_map<uint64_t, HybridHit> fused;
-  auto add_ranking = [&](const std::vector<DocumentHit>& ranking) {
+  auto add_ranking = [&](const std::vector<DocumentHit>& ranking, double weight) {
     for (size_t r = 0; r < ranking.size(); ++r) {
       auto it = fused
                     .try_emplace(ranking[r].document,
                                  HybridHit{0.0, ranking[r].document, ranking[r].chunk})
                     .first;
-      it->second.score += 1.0 / (kRrfK + double(r + 1));
+      it->second.score += weight / (kRrfK + double(r + 1));
     }
   };
-  add_ranking(by_meaning);  // first: its best chunk is the one a document keeps
-  add_ranking(by_words);
+  add_ranking(by_meaning, 1.0);  // first: its best chunk is the one a document keeps
+  add_ranking(by_words, options.keyword_weight);
   out.reserve(fused.size());
   for (const auto& entry : fused) out.push_back(entry.second);
   std::sort(out.begin(), out.end(), [](const HybridHit& a, const HybridHit& b) {

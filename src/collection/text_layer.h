@@ -138,7 +138,8 @@ class TextLayer {
   // 2009) of two rankings of documents: search_documents (meaning) and the
   // collection's BM25 keyword search over chunk texts, each document ranked
   // by its best chunk (exact terms). score = sum over the rankings that hold
-  // the document of 1 / (kRrfK + rank), rank from 1. Each ranking looks at
+  // the document of weight / (kRrfK + rank), rank from 1; the weight is 1
+  // for meaning and options.keyword_weight for words. Each ranking looks at
   // kHybridDepth documents at least (or options.k, if larger). Best first,
   // ties by document key. options.filter sees chunk keys in both.
   static constexpr double kRrfK = 60.0;

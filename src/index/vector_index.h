@@ -29,6 +29,9 @@ struct SearchOptions {
   // the search found (ef of them); raised to k when smaller.
   size_t rerank = 0;
   KeyFilter filter;
+  // Hybrid text search only: the keyword ranking's weight against the
+  // meaning ranking's 1.
+  double keyword_weight = 1.0;
 };
 
 struct Hit {

@@ -315,7 +315,7 @@ static void test_hybrid_fuses_the_two_rankings(void** state) {
   qv_embedder* e = NULL;
   uint64_t keys[6], chunks[6], by_meaning[50], by_words[50];
   float scores[6];
-  size_t found = 0, fm = 0, fw = 0, i, j;
+  size_t found = 0, fm = 0, fw = 0, i, j, w;
   (void)state;
   qv_index_options_init(&o);
   o.dim = 256;
@@ -326,33 +326,51 @@ static void test_hybrid_fuses_the_two_rankings(void** state) {
   assert_int_equal(qv_index_set_embedder(index, e), QV_OK);
   for (i = 0; i < n; ++i) assert_int_equal(qv_index_add_text(index, i + 1, docs[i]), QV_OK);
   assert_int_equal(
-      qv_index_search_hybrid(index, "ZX4711 pump failure", 6, NULL, keys, chunks, scores, &found),
-      QV_OK);
-  assert_int_equal(found, n);
-  assert_int_equal(keys[0], 1); /* both rankings agree */
-  /* Every score is the fusion of the two rankings, computed here. */
-  assert_int_equal(
       qv_index_search_text(index, "ZX4711 pump failure", 50, NULL, by_meaning, NULL, &fm), QV_OK);
   assert_int_equal(
       qv_index_search_keywords(index, "ZX4711 pump failure", 50, NULL, by_words, NULL, &fw), QV_OK);
-  for (i = 0; i < found; ++i) {
-    double want = 0.0;
-    size_t rank = 0;
-    for (j = 0; j < fm; ++j)
-      if (by_meaning[j] == keys[i]) want += 1.0 / (60.0 + (double)(j + 1));
-    /* Keyword hits are chunks; documents rank by their first chunk. */
-    for (j = 0; j < fw; ++j) {
-      size_t k2;
-      int earlier = 0;
-      for (k2 = 0; k2 < j; ++k2) earlier |= QV_DOC_KEY(by_words[k2]) == QV_DOC_KEY(by_words[j]);
-      if (earlier) continue;
-      ++rank;
-      if (QV_DOC_KEY(by_words[j]) == keys[i]) want += 1.0 / (60.0 + (double)rank);
+  /* Every score is the fusion of the two rankings, computed here, for the
+   * default (equal) weights and for a keyword ranking weighted up and down. */
+  for (w = 0; w < 3; ++w) {
+    static const float weights[] = {0.0f, 2.5f, 0.25f};
+    const double weight = w == 0 ? 1.0 : (double)weights[w];
+    qv_search_params p;
+    qv_search_params_init(&p);
+    p.keyword_weight = weights[w];
+    assert_int_equal(
+        qv_index_search_hybrid(index, "ZX4711 pump failure", 6, &p, keys, chunks, scores, &found),
+        QV_OK);
+    assert_int_equal(found, n);
+    assert_int_equal(keys[0], 1); /* both rankings agree */
+    for (i = 0; i < found; ++i) {
+      double want = 0.0;
+      size_t rank = 0;
+      for (j = 0; j < fm; ++j)
+        if (by_meaning[j] == keys[i]) want += 1.0 / (60.0 + (double)(j + 1));
+      /* Keyword hits are chunks; documents rank by their first chunk. */
+      for (j = 0; j < fw; ++j) {
+        size_t k2;
+        int earlier = 0;
+        for (k2 = 0; k2 < j; ++k2) earlier |= QV_DOC_KEY(by_words[k2]) == QV_DOC_KEY(by_words[j]);
+        if (earlier) continue;
+        ++rank;
+        if (QV_DOC_KEY(by_words[j]) == keys[i]) want += weight / (60.0 + (double)rank);
+      }
+      if (fabs(want - scores[i]) > 1e-6)
+        fail_msg("weight %g, document %llu: score %.8f, RRF %.8f", weight,
+                 (unsigned long long)keys[i], scores[i], want);
+      if (i > 0) assert_true(scores[i - 1] >= scores[i]);
+      assert_int_equal(QV_DOC_KEY(chunks[i]), keys[i]);
     }
-    if (fabs(want - scores[i]) > 1e-6)
-      fail_msg("document %llu: score %.8f, RRF %.8f", (unsigned long long)keys[i], scores[i], want);
-    if (i > 0) assert_true(scores[i - 1] >= scores[i]);
-    assert_int_equal(QV_DOC_KEY(chunks[i]), keys[i]);
+  }
+  /* A weight out of range is refused, naming the field. */
+  for (w = 0; w < 3; ++w) {
+    qv_search_params p;
+    qv_search_params_init(&p);
+    p.keyword_weight = w == 0 ? -1.0f : w == 1 ? 1001.0f : NAN;
+    assert_int_equal(qv_index_search_hybrid(index, "pump", 3, &p, keys, NULL, scores, &found),
+                     QV_ERR_INVALID_ARGUMENT);
+    assert_true(qvt_contains(qv_last_error(), "keyword_weight"));
   }
   /* Errors: no embedder for hybrid; keywords need none. */
   qv_index_set_embedder(index, NULL);
