@@ -19,6 +19,11 @@ pub const MAX_DOC_FIELDS: usize = 1 << 20;
 /// How many keys [`Index::list_documents`] asks for per call.
 const LIST_PAGE: usize = 1024;
 
+/// The room [`Index::get_document`] offers at first for the source and the
+/// fields (a second call follows for longer ones).
+const SOURCE_GUESS: usize = 256;
+const FIELDS_GUESS: usize = 1024;
+
 /// A document's entry: where it came from and your fields (empty when it has
 /// none). Bytes that are not UTF-8 (written through another binding) are
 /// replaced by U+FFFD.
@@ -32,12 +37,9 @@ fn c_opt(s: Option<&str>, what: &str) -> Result<Option<CString>> {
     s.map(|s| c_text(s, what)).transpose()
 }
 
-/// A copy of `len` bytes at `p` (which may be dangling when `len` is 0).
-unsafe fn copy_text(p: *const c_char, len: usize) -> String {
-    if p.is_null() || len == 0 {
-        return String::new();
-    }
-    String::from_utf8_lossy(std::slice::from_raw_parts(p as *const u8, len)).into_owned()
+/// Bytes as text, U+FFFD for what is not UTF-8.
+fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 impl Index {
@@ -47,8 +49,7 @@ impl Index {
     /// running alongside find the old version or the new one, whole, never
     /// a mix or neither. After an upsert a document's chunk numbers no longer
     /// start at 0: list them with [`Index::document_chunks`]. On failure the
-    /// document is as it was. Metadata reads on other threads wait for this
-    /// call, as it frees the old version's texts.
+    /// document is as it was.
     ///
     /// Errors: `InvalidArgument` (no embedder attached, a key above
     /// [`MAX_DOC_KEY`](crate::MAX_DOC_KEY), an empty or blank text, a NUL
@@ -67,7 +68,6 @@ impl Index {
         let source = c_opt(source, "the source")?;
         let fields = c_opt(fields, "the fields")?;
         let ptr_of = |c: &Option<CString>| c.as_ref().map_or(ptr::null(), |c| c.as_ptr());
-        let _frees_metadata = self.metadata_write();
         check(unsafe {
             ffi::qv_index_upsert_text(
                 self.raw,
@@ -99,30 +99,47 @@ impl Index {
         }
     }
 
-    /// The document's source and fields (copies).
+    /// The document's source and fields (copies, made by the library under
+    /// its lock: one whole version even while another thread upserts the
+    /// document).
     ///
     /// Errors: `NotFound` (no such document), `InvalidArgument` (a key above
     /// [`MAX_DOC_KEY`](crate::MAX_DOC_KEY)).
     pub fn get_document(&self, doc: u64) -> Result<Document> {
-        let _reading = self.metadata_read(); // the bytes live until the document changes
-        let (mut src, mut src_len) = (ptr::null::<c_char>(), 0usize);
-        let (mut fields, mut fields_len) = (ptr::null::<c_char>(), 0usize);
-        check(unsafe {
-            ffi::qv_index_get_document(
-                self.raw,
-                doc,
-                &mut src,
-                &mut src_len,
-                &mut fields,
-                &mut fields_len,
-            )
-        })?;
-        Ok(unsafe {
-            Document {
-                source: copy_text(src, src_len),
-                fields: copy_text(fields, fields_len),
+        // Room for a typical entry at the first try; when either part is
+        // longer (or grew since the last call), again with room for both.
+        let (mut source, mut fields) = (
+            Vec::<u8>::with_capacity(SOURCE_GUESS),
+            Vec::<u8>::with_capacity(FIELDS_GUESS),
+        );
+        loop {
+            let (mut source_len, mut fields_len) = (0usize, 0usize);
+            check(unsafe {
+                ffi::qv_index_copy_document(
+                    self.raw,
+                    doc,
+                    source.as_mut_ptr() as *mut c_char,
+                    source.capacity(),
+                    &mut source_len,
+                    fields.as_mut_ptr() as *mut c_char,
+                    fields.capacity(),
+                    &mut fields_len,
+                )
+            })?;
+            if source_len <= source.capacity() && fields_len <= fields.capacity() {
+                // The library wrote that many bytes of each.
+                unsafe {
+                    source.set_len(source_len);
+                    fields.set_len(fields_len);
+                }
+                return Ok(Document {
+                    source: text_of(source),
+                    fields: text_of(fields),
+                });
             }
-        })
+            source = Vec::with_capacity(source_len.max(source.capacity()));
+            fields = Vec::with_capacity(fields_len.max(fields.capacity()));
+        }
     }
 
     /// The keys of every document in the document table, ascending (paged

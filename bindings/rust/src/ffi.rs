@@ -39,6 +39,7 @@ pub struct qv_search_params {
     pub filter_user: *mut c_void,
     pub threads: u32,
     pub rerank: usize,
+    pub keyword_weight: f32,
 }
 
 #[repr(C)]
@@ -197,11 +198,12 @@ extern "C" {
         data: *const c_void,
         len: usize,
     ) -> qv_status;
-    pub fn qv_index_get_metadata(
+    pub fn qv_index_copy_metadata(
         index: *const qv_index,
         key: u64,
-        data: *mut *const c_void,
-        len: *mut usize,
+        buf: *mut c_void,
+        capacity: usize,
+        len_out: *mut usize,
     ) -> qv_status;
     pub fn qv_index_compact(index: *mut qv_index) -> qv_status;
     pub fn qv_index_get_info(index: *const qv_index, info: *mut qv_index_info) -> qv_status;
@@ -284,12 +286,14 @@ extern "C" {
         capacity: usize,
         count_out: *mut usize,
     ) -> qv_status;
-    pub fn qv_index_get_document(
+    pub fn qv_index_copy_document(
         index: *const qv_index,
         doc_key: u64,
-        source: *mut *const c_char,
+        source: *mut c_char,
+        source_capacity: usize,
         source_len: *mut usize,
-        fields: *mut *const c_char,
+        fields: *mut c_char,
+        fields_capacity: usize,
         fields_len: *mut usize,
     ) -> qv_status;
     pub fn qv_index_list_documents(

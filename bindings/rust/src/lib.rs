@@ -38,7 +38,7 @@ use std::os::raw::{c_int, c_void};
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::path::Path;
 use std::ptr;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 
 /// Quiver's result codes (`qv_status`); the values never change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -318,6 +318,12 @@ pub struct SearchOptions<'a> {
     /// I8 and B1 with originals: how many of the best candidates are
     /// re-ranked on the float32 originals; 0 = all of them (ef).
     pub rerank: usize,
+    /// Hybrid search only: the weight of the keyword ranking against the
+    /// meaning ranking's 1 (score = 1 / (60 + meaning rank) + keyword_weight
+    /// / (60 + keyword rank)). 0 (the default) = 1, equal weights; raise it
+    /// for queries of names and codes or with a weak embedder. Finite, 0 to
+    /// 1000: anything else fails the search with `InvalidArgument`.
+    pub keyword_weight: f32,
 }
 
 /// Options for [`Index::save_with_options`]; unset options keep the defaults.
@@ -378,6 +384,10 @@ unsafe extern "C" fn filter_trampoline(key: u64, user: *mut c_void) -> c_int {
     }
 }
 
+/// The first buffer [`Index::metadata`] offers (a call with more room
+/// follows when the metadata is longer).
+const METADATA_GUESS: usize = 1024;
+
 /// A Quiver index: vectors of `dim` floats under u64 keys. Freed on drop.
 pub struct Index {
     raw: *mut ffi::qv_index,
@@ -386,9 +396,6 @@ pub struct Index {
     // (set_embedder): the native index, or a text call still running with a
     // replaced embedder, may call into it. Dropped after raw is freed.
     embedder_states: Mutex<Vec<Arc<embedder::CallbackState>>>,
-    // metadata() reads bytes the index owns until a set_metadata or remove
-    // of that key: readers hold it shared, those two exclusively.
-    metadata_guard: RwLock<()>,
 }
 
 // The C API allows any number of threads to search, add and remove on one
@@ -416,23 +423,7 @@ impl Index {
             raw,
             dim: dim as usize,
             embedder_states: Mutex::new(Vec::new()),
-            metadata_guard: RwLock::new(()),
         }
-    }
-
-    /// Shared access for metadata reads (a poisoned lock guards nothing: no
-    /// Rust data can be left half-written behind it).
-    fn metadata_read(&self) -> std::sync::RwLockReadGuard<'_, ()> {
-        self.metadata_guard
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Exclusive access for what frees metadata bytes.
-    fn metadata_write(&self) -> std::sync::RwLockWriteGuard<'_, ()> {
-        self.metadata_guard
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Creates an empty index.
@@ -596,7 +587,6 @@ impl Index {
     ///
     /// Errors: `NotFound` (no live vector under `key`), `Unsupported` (read-only index).
     pub fn remove(&self, key: u64) -> Result<()> {
-        let _frees_metadata = self.metadata_write();
         check(unsafe { ffi::qv_index_remove(self.raw, key) })
     }
 
@@ -767,7 +757,6 @@ impl Index {
     ///
     /// Errors: `NotFound` (no live vector under `key`), `Unsupported` (read-only index).
     pub fn set_metadata(&self, key: u64, data: &[u8]) -> Result<()> {
-        let _frees_metadata = self.metadata_write();
         check(unsafe {
             ffi::qv_index_set_metadata(self.raw, key, data.as_ptr() as *const c_void, data.len())
         })
@@ -777,14 +766,28 @@ impl Index {
     ///
     /// Errors: `NotFound` (the key has none, or is not in the index).
     pub fn metadata(&self, key: u64) -> Result<Vec<u8>> {
-        let _reading = self.metadata_read();
-        let mut data: *const c_void = ptr::null();
-        let mut len = 0usize;
-        check(unsafe { ffi::qv_index_get_metadata(self.raw, key, &mut data, &mut len) })?;
-        if len == 0 {
-            return Ok(Vec::new());
+        // Copied by the library under its lock: whole even while another
+        // thread sets or removes the key. Room for most metadata (a chunk's
+        // text) at the first try.
+        let mut buf: Vec<u8> = Vec::with_capacity(METADATA_GUESS);
+        loop {
+            let mut len = 0usize;
+            check(unsafe {
+                ffi::qv_index_copy_metadata(
+                    self.raw,
+                    key,
+                    buf.as_mut_ptr() as *mut c_void,
+                    buf.capacity(),
+                    &mut len,
+                )
+            })?;
+            if len <= buf.capacity() {
+                unsafe { buf.set_len(len) }; // the library wrote len bytes
+                buf.shrink_to_fit();
+                return Ok(buf);
+            }
+            buf = Vec::with_capacity(len); // it grew since the last call: again, with room
         }
-        Ok(unsafe { std::slice::from_raw_parts(data as *const u8, len) }.to_vec())
     }
 
     /// The metadata of `key` as a string (it must be UTF-8).
@@ -880,6 +883,7 @@ where
     p.ef = options.ef;
     p.threads = options.threads;
     p.rerank = options.rerank;
+    p.keyword_weight = options.keyword_weight;
     let state = options.filter.map(|filter| FilterState {
         filter,
         panic: Mutex::new(None),

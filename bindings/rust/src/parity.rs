@@ -196,6 +196,7 @@ fn struct_layouts_match_the_header() {
                 "filter_user",
                 "threads",
                 "rerank",
+                "keyword_weight",
             ],
         ),
         (
@@ -412,13 +413,15 @@ fn function_declarations_match_the_header() {
             .unwrap_or_else(|| panic!("{}: declared in ffi.rs, not in quiver.h", name));
         assert_eq!(rust, c, "{}: ffi.rs (left) vs quiver.h (right)", name);
     }
-    // The document calls of quiver.h ("Documents") are all declared.
+    // The document calls of quiver.h ("Documents") and the copying reads
+    // (safe while another thread changes the key) are all declared.
     for name in [
         "qv_index_upsert_text",
         "qv_index_document_chunks",
-        "qv_index_get_document",
+        "qv_index_copy_document",
         "qv_index_list_documents",
         "qv_index_document_count",
+        "qv_index_copy_metadata",
     ] {
         assert!(ffi.contains_key(name), "{}: declare it in ffi.rs", name);
     }

@@ -175,7 +175,6 @@ impl Index {
     /// Errors: `NotFound` (the document is not in the index), `InvalidArgument`
     /// (a key above [`MAX_DOC_KEY`]), `Unsupported` (read-only index).
     pub fn remove_text(&self, doc: u64) -> Result<()> {
-        let _frees_metadata = self.metadata_write();
         check(unsafe { ffi::qv_index_remove_text(self.raw, doc) })
     }
 

@@ -115,3 +115,95 @@ fn hybrid_puts_the_exact_token_first() {
     let kw = ix.search_keywords("zx4711", 1).unwrap(); // keywords need no embedder
     assert_eq!(keys(&kw), vec![chunk_key(3, 0)]);
 }
+
+/// The fused score of `doc` as quiver.h defines it: 1 / (60 + rank by
+/// meaning) + weight / (60 + rank by words), ranks from 1, a ranking that
+/// does not hold the document adding nothing.
+fn fused(doc: u64, by_meaning: &[u64], by_words: &[u64], weight: f64) -> f64 {
+    let term = |ranking: &[u64], w: f64| {
+        ranking
+            .iter()
+            .position(|&d| d == doc)
+            .map_or(0.0, |r| w / (60.0 + (r + 1) as f64))
+    };
+    term(by_meaning, 1.0) + term(by_words, weight)
+}
+
+#[test]
+fn hybrid_keyword_weight_weighs_the_keyword_ranking() {
+    let ix = Index::new(
+        Options::new(256)
+            .kind(IndexKind::Flat)
+            .metric(Metric::Cosine),
+    )
+    .unwrap();
+    ix.set_embedder(Some(&Embedder::hashing(256).unwrap()))
+        .unwrap();
+    ix.add_texts(&[1, 2, 3, 4, 5], &DOCS).unwrap();
+    // A query the two rankings disagree on (each document is one chunk).
+    let query = "honey trains";
+    let by_meaning: Vec<u64> = ix
+        .search_text(query, 5)
+        .unwrap()
+        .iter()
+        .map(|h| h.doc_key)
+        .collect();
+    let by_words: Vec<u64> = ix
+        .search_keywords(query, 5)
+        .unwrap()
+        .iter()
+        .map(|h| doc_key(h.key))
+        .collect();
+    assert_ne!(
+        by_meaning[0], by_words[0],
+        "{:?} {:?}",
+        by_meaning, by_words
+    );
+    let hybrid = |weight: f32| {
+        ix.search_hybrid_with(
+            query,
+            5,
+            &SearchOptions {
+                keyword_weight: weight,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    // Every score is the formula's, for the default (0 = equal weights) and
+    // for the keyword ranking weighted up and down.
+    for (weight, as_used) in [(0.0f32, 1.0f64), (2.5, 2.5), (0.25, 0.25)] {
+        let hits = hybrid(weight);
+        assert_eq!(hits.len(), 5);
+        for h in &hits {
+            let want = fused(h.doc_key, &by_meaning, &by_words, as_used);
+            assert!(
+                (h.score as f64 - want).abs() < 1e-6,
+                "weight {}: document {} scored {}, the formula gives {}",
+                weight,
+                h.doc_key,
+                h.score,
+                want
+            );
+        }
+    }
+    // A large weight puts the keyword ranking's first document first, a tiny
+    // one the meaning ranking's.
+    assert_eq!(hybrid(1000.0)[0].doc_key, by_words[0]);
+    assert_eq!(hybrid(0.001)[0].doc_key, by_meaning[0]);
+    // Out of range: refused by the library, naming the field.
+    for bad in [-1.0f32, 1000.5, f32::NAN, f32::INFINITY] {
+        let e = expect_status(
+            ix.search_hybrid_with(
+                query,
+                3,
+                &SearchOptions {
+                    keyword_weight: bad,
+                    ..Default::default()
+                },
+            ),
+            Status::InvalidArgument,
+        );
+        assert!(e.message.contains("keyword_weight"), "{}", e);
+    }
+}
