@@ -698,21 +698,23 @@ static void meta_check_key(meta_race* m) {
 }
 
 /* Text mode: the adder added the document last, with text t. */
+/* A remove_text that overlaps the check removes the chunks last first, so
+ * the live chunks are always 0 .. r-1 for some r: never one above a gap. */
 static void meta_check_document(meta_race* m, int t) {
   const size_t n = m->chunks[t];
   size_t c;
-  int gone_above = 0;
+  int gone_below = 0;
   m->checks++;
   if (meta_live(m->index, QV_CHUNK_KEY(META_KEY, n))) {
     meta_broken(m, "after add_text, a chunk past the document's end is live");
     return;
   }
-  for (c = n; c-- > 0;) {
+  for (c = 0; c < n; ++c) {
     const uint64_t key = QV_CHUNK_KEY(META_KEY, c);
     if (!meta_live(m->index, key)) {
-      gone_above = 1;
-    } else if (gone_above) {
-      meta_broken(m, "after add_text, a chunk is live below a missing one");
+      gone_below = 1;
+    } else if (gone_below) {
+      meta_broken(m, "after add_text, a chunk is live above a missing one");
       return;
     } else if (!meta_has_metadata(m->index, key) && meta_live(m->index, key)) {
       meta_broken(m, "after add_text, a live chunk has no metadata");
