@@ -89,6 +89,13 @@ func f32ptr(v []float32) *C.float {
 	return (*C.float)(unsafe.Pointer(&v[0]))
 }
 
+func bytesPtr(v []byte) unsafe.Pointer {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Pointer(&v[0])
+}
+
 func u64ptr(v []uint64) *C.uint64_t {
 	if len(v) == 0 {
 		return nil

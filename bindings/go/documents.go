@@ -6,10 +6,7 @@ package quiver
 */
 import "C"
 
-import (
-	"sync"
-	"unsafe"
-)
+import "unsafe"
 
 // Documents: each document written with UpsertText (or AddText) has an entry
 // in the index's document table: its current chunks, a source (a path or
@@ -33,13 +30,12 @@ type DocumentEntry struct {
 // listPage is how many keys ListDocuments asks for per call.
 const listPage = 1024
 
-// docLocks guard the bytes GetDocument copies, which the index frees when the
-// document changes: readers of a document hold its stripe shared, UpsertText
-// and RemoveText exclusively. Striped by key so that a slow upsert (an
-// embedder on the network) holds up only the documents that share its stripe.
-type docLocks [64]sync.RWMutex
-
-func (l *docLocks) of(doc uint64) *sync.RWMutex { return &l[doc%uint64(len(l))] }
+// The room GetDocument offers at first for a source and for fields: a
+// typical entry fits, longer ones take a second call.
+const (
+	sourceGuess = 256
+	fieldsGuess = 1024
+)
 
 // UpsertText adds the document, or replaces it if it is in the index: chunks
 // and embeds text as AddText does and records source and fields ("" for
@@ -62,9 +58,6 @@ func (ix *Index) UpsertText(doc uint64, text, source, fields string) error {
 	defer C.free(unsafe.Pointer(ct))
 	defer C.free(unsafe.Pointer(cs))
 	defer C.free(unsafe.Pointer(cf))
-	lock := ix.docs.of(doc)
-	lock.Lock()
-	defer lock.Unlock()
 	return ix.withEmbedder(func(h *C.qv_index) C.qv_status {
 		return C.qv_index_upsert_text(h, C.uint64_t(doc), ct, cs, cf)
 	})
@@ -90,24 +83,33 @@ func (ix *Index) DocumentChunks(doc uint64) ([]uint64, error) {
 	}
 }
 
-// GetDocument returns the document's source and fields (copies).
+// GetDocument returns the document's source and fields: copies made by the
+// library under its lock, one whole version even while another goroutine
+// upserts or removes the document.
 // Errors: NotFound (no such document), InvalidArgument (a key above MaxDocKey).
 func (ix *Index) GetDocument(doc uint64) (DocumentEntry, error) {
-	lock := ix.docs.of(doc)
-	lock.RLock()
-	defer lock.RUnlock()
-	var d DocumentEntry
-	err := ix.with(func(h *C.qv_index) C.qv_status {
-		var src, fields *C.char
+	src, fields := make([]byte, sourceGuess), make([]byte, fieldsGuess)
+	for {
 		var srcLen, fieldsLen C.size_t
-		s := C.qv_index_get_document(h, C.uint64_t(doc), &src, &srcLen, &fields, &fieldsLen)
-		if s == C.QV_OK { // copied at once: the index owns the bytes
-			d.Source = C.GoStringN(src, C.int(srcLen))
-			d.Fields = C.GoStringN(fields, C.int(fieldsLen))
+		err := ix.with(func(h *C.qv_index) C.qv_status {
+			return C.qv_index_copy_document(h, C.uint64_t(doc),
+				(*C.char)(bytesPtr(src)), C.size_t(len(src)), &srcLen,
+				(*C.char)(bytesPtr(fields)), C.size_t(len(fields)), &fieldsLen)
+		})
+		if err != nil {
+			return DocumentEntry{}, err
 		}
-		return s
-	})
-	return d, err
+		if int(srcLen) <= len(src) && int(fieldsLen) <= len(fields) {
+			return DocumentEntry{Source: string(src[:srcLen]), Fields: string(fields[:fieldsLen])}, nil
+		}
+		// Longer than the room (or grew since the last call): again, with room.
+		if int(srcLen) > len(src) {
+			src = make([]byte, int(srcLen))
+		}
+		if int(fieldsLen) > len(fields) {
+			fields = make([]byte, int(fieldsLen))
+		}
+	}
 }
 
 // ListDocuments returns the keys of every document in the document table, in

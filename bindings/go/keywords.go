@@ -66,9 +66,12 @@ func (ix *Index) SearchKeywords(query string, k int, opts *SearchOptions) ([]Key
 // SearchText (meaning, through the embedder) and SearchKeywords (exact words:
 // names, codes), each with its best chunk, highest score first.
 // opts.Ef applies as in SearchText; opts.Filter is called with chunk keys, in
-// both rankings. opts may be nil.
+// both rankings; opts.KeywordWeight weighs the keyword ranking (score =
+// 1/(60 + meaning rank) + KeywordWeight/(60 + keyword rank), 0 = equal
+// weights). opts may be nil.
 // Errors: InvalidArgument (k < 1, an empty or blank query, a NUL byte, no
-// embedder attached), Embedding, OutOfMemory.
+// embedder attached, a KeywordWeight that is negative, not finite or above
+// 1000), Embedding, OutOfMemory.
 func (ix *Index) SearchHybrid(query string, k int, opts *SearchOptions) ([]HybridHit, error) {
 	if err := checkText(query, "the query", -1); err != nil {
 		return nil, err

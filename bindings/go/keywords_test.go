@@ -1,6 +1,7 @@
 package quiver
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -147,5 +148,88 @@ func TestSearchHybridPutsTheExactTokenFirst(t *testing.T) {
 	must(t, err)
 	if len(kw) != 1 || kw[0].Key != ChunkKey(3, 0) {
 		t.Fatalf("keywords without embedder: got %v", kw)
+	}
+}
+
+// fused is a document's score as quiver.h defines it: 1/(60 + rank by
+// meaning) + weight/(60 + rank by words), ranks from 1, a ranking without
+// the document adding nothing.
+func fused(doc uint64, byMeaning, byWords []uint64, weight float64) float64 {
+	score := 0.0
+	for r, d := range byMeaning {
+		if d == doc {
+			score += 1 / (60 + float64(r+1))
+		}
+	}
+	for r, d := range byWords {
+		if d == doc {
+			score += weight / (60 + float64(r+1))
+		}
+	}
+	return score
+}
+
+func TestSearchHybridKeywordWeight(t *testing.T) {
+	ix, err := New(Options{Dim: 256, Kind: Flat, Metric: Cosine})
+	must(t, err)
+	defer ix.Close()
+	emb, err := NewHashingEmbedder(256)
+	must(t, err)
+	defer emb.Close()
+	must(t, ix.SetEmbedder(emb))
+	must(t, ix.AddTexts([]uint64{1, 2, 3, 4, 5}, hybridDocs))
+	// A query the two rankings disagree on (each document is one chunk).
+	const query = "honey trains"
+	text, err := ix.SearchText(query, 5, nil)
+	must(t, err)
+	words, err := ix.SearchKeywords(query, 5, nil)
+	must(t, err)
+	var byMeaning, byWords []uint64
+	for _, h := range text {
+		byMeaning = append(byMeaning, h.DocKey)
+	}
+	for _, h := range words {
+		byWords = append(byWords, DocKey(h.Key))
+	}
+	if byMeaning[0] == byWords[0] {
+		t.Fatalf("the rankings agree (%v, %v): pick another query", byMeaning, byWords)
+	}
+	hybrid := func(weight float32) []HybridHit {
+		t.Helper()
+		hits, err := ix.SearchHybrid(query, 5, &SearchOptions{KeywordWeight: weight})
+		must(t, err)
+		return hits
+	}
+	// Every score is the formula's, for the default (0 = equal weights) and
+	// for the keyword ranking weighted up and down.
+	for _, w := range []struct {
+		weight float32
+		asUsed float64
+	}{{0, 1}, {2.5, 2.5}, {0.25, 0.25}} {
+		hits := hybrid(w.weight)
+		if len(hits) != 5 {
+			t.Fatalf("weight %g: %d hits", w.weight, len(hits))
+		}
+		for _, h := range hits {
+			if want := fused(h.DocKey, byMeaning, byWords, w.asUsed); math.Abs(float64(h.Score)-want) > 1e-6 {
+				t.Fatalf("weight %g: document %d scored %g, the formula gives %g", w.weight, h.DocKey, h.Score, want)
+			}
+		}
+	}
+	// A large weight puts the keyword ranking's first document first, a tiny
+	// one the meaning ranking's.
+	if got := hybrid(1000)[0].DocKey; got != byWords[0] {
+		t.Fatalf("weight 1000: document %d first, want %d (keywords)", got, byWords[0])
+	}
+	if got := hybrid(0.001)[0].DocKey; got != byMeaning[0] {
+		t.Fatalf("weight 0.001: document %d first, want %d (meaning)", got, byMeaning[0])
+	}
+	// Out of range: the library's InvalidArgument, naming the field.
+	for _, bad := range []float32{-1, 1000.5, float32(math.NaN()), float32(math.Inf(1))} {
+		_, err := ix.SearchHybrid(query, 3, &SearchOptions{KeywordWeight: bad})
+		expectStatus(t, err, InvalidArgument)
+		if !strings.Contains(err.Error(), "keyword_weight") {
+			t.Fatalf("weight %g: %v does not name keyword_weight", bad, err)
+		}
 	}
 }

@@ -162,6 +162,12 @@ type SearchOptions struct {
 	// Rerank (I8 and B1 with originals): how many of the best candidates are
 	// re-ranked on the float32 originals; 0 = all of them (ef).
 	Rerank int
+	// KeywordWeight (SearchHybrid only): the weight of the keyword ranking
+	// against the meaning ranking's 1, score = 1/(60 + meaning rank) +
+	// KeywordWeight/(60 + keyword rank). 0 = 1, equal weights; raise it for
+	// queries of names and codes, or with a weak embedder. Finite, 0 to 1000:
+	// anything else fails the search with InvalidArgument.
+	KeywordWeight float32
 }
 
 // SaveOptions configure Save; nil keeps the library defaults.
@@ -203,8 +209,6 @@ type Index struct {
 
 	textMu   sync.Mutex // guards embedder
 	embedder *Embedder  // the attached embedder, kept alive while attached
-
-	docs docLocks // guard the document bytes GetDocument copies
 }
 
 func wrap(h *C.qv_index) *Index {
@@ -447,9 +451,11 @@ func qvgoFilter(handle C.uintptr_t, key C.uint64_t) (keep C.int) {
 // then re-raises a panic of the filter.
 func withParams(opts *SearchOptions, f func(p *C.qv_search_params) error) error {
 	var ef, threads, rerank int
+	var keywordWeight float32
 	var keep func(uint64) bool
 	if opts != nil {
 		ef, threads, rerank, keep = opts.Ef, opts.Threads, opts.Rerank, opts.Filter
+		keywordWeight = opts.KeywordWeight
 	}
 	if ef < 0 || threads < 0 || rerank < 0 {
 		return newError(InvalidArgument, "Ef is %d, Threads %d and Rerank %d; none may be negative (0 = the default)", ef, threads, rerank)
@@ -466,6 +472,7 @@ func withParams(opts *SearchOptions, f func(p *C.qv_search_params) error) error 
 	defer C.free(unsafe.Pointer(p))
 	C.qvgo_search_params(p, C.uint32_t(ef), C.uint32_t(threads), C.uintptr_t(handle))
 	p.rerank = C.size_t(rerank)
+	p.keyword_weight = C.float(keywordWeight) // the library checks the range
 	err := f(p)
 	if b != nil && b.panic != nil {
 		panic(b.panic)
@@ -615,23 +622,28 @@ func (ix *Index) SetMetadata(key uint64, data []byte) error {
 	})
 }
 
-// Metadata returns a copy of the metadata of key.
+// metadataGuess is the room Metadata offers at first: most metadata (a
+// chunk's text) fits, longer ones take a second call.
+const metadataGuess = 1024
+
+// Metadata returns a copy of the metadata of key, made by the library under
+// its lock: whole even while another goroutine sets or removes the key.
 // Errors: NotFound (the key has none, or is not in the index).
 func (ix *Index) Metadata(key uint64) ([]byte, error) {
-	var out []byte
-	err := ix.with(func(h *C.qv_index) C.qv_status {
-		var data unsafe.Pointer
+	buf := make([]byte, metadataGuess)
+	for {
 		var n C.size_t
-		s := C.qv_index_get_metadata(h, C.uint64_t(key), &data, &n)
-		if s == C.QV_OK {
-			out = C.GoBytes(data, C.int(n)) // copied before any other call on the index
+		err := ix.with(func(h *C.qv_index) C.qv_status {
+			return C.qv_index_copy_metadata(h, C.uint64_t(key), bytesPtr(buf), C.size_t(len(buf)), &n)
+		})
+		if err != nil {
+			return nil, err
 		}
-		return s
-	})
-	if err != nil {
-		return nil, err
+		if int(n) <= len(buf) {
+			return append([]byte{}, buf[:n]...), nil // no spare room kept alive
+		}
+		buf = make([]byte, int(n)) // longer than the room, or grew since: again
 	}
-	return out, nil
 }
 
 // MetadataString returns the metadata of key as a string.

@@ -147,9 +147,6 @@ func (ix *Index) AddTexts(docs []uint64, texts []string) error {
 // Errors: NotFound (the document is not in the index), InvalidArgument (a
 // key above MaxDocKey), Unsupported (read-only index).
 func (ix *Index) RemoveText(doc uint64) error {
-	lock := ix.docs.of(doc)
-	lock.Lock()
-	defer lock.Unlock()
 	return ix.with(func(h *C.qv_index) C.qv_status { return C.qv_index_remove_text(h, C.uint64_t(doc)) })
 }
 
