@@ -328,8 +328,9 @@ struct QvIndexInfo {
         keeps_originals(false) {}
 };
 
-/* A byte string owned by the native side, for values the C API lends out
- * (metadata): size() then copy_to(an array of that size). */
+/* A byte string owned by the native side, for values the C API copies out
+ * (metadata, a document's source and fields): size() then copy_to(an array
+ * of that size). */
 %}
 %ignore QvBytes::data_;
 %ignore QvTexts::data_;
@@ -495,12 +496,24 @@ int qvs_index_set_metadata(qv_index *index, uint64_t key, const unsigned char *I
   return qv_index_set_metadata(index, key, IN_BYTES, (size_t)len);
 }
 
+/* A copy made by the library under the index's metadata lock, whole even
+ * while another thread changes or removes the key (the bytes that
+ * qv_index_get_metadata points to may be freed meanwhile): a first guess of
+ * room, then again with the length when the metadata was longer. */
 int qvs_index_get_metadata(const qv_index *index, uint64_t key, QvBytes *out) {
-  const void *data = NULL;
-  size_t len = 0;
-  qv_status s = qv_index_get_metadata(index, key, &data, &len);
-  if (s == QV_OK) out->data_.assign(static_cast<const char *>(data), len);
-  return s;
+  std::string &b = out->data_;
+  b.resize(256);
+  for (;;) {
+    size_t len = 0;
+    qv_status s = qv_index_copy_metadata(index, key, &b[0], b.size(), &len);
+    if (s != QV_OK) {
+      b.clear();
+      return s;
+    }
+    const bool whole = len <= b.size();
+    b.resize(len);
+    if (whole) return s;
+  }
 }
 
 int qvs_index_compact(qv_index *index) { return qv_index_compact(index); }
@@ -741,13 +754,16 @@ int qvs_index_search_keywords(const qv_index *index, const unsigned char *IN_BYT
 }
 
 /* Hybrid (documents by meaning and keywords): doc_keys_out, chunk_keys_out
- * and scores_out hold k entries. */
+ * and scores_out hold k entries. keyword_weight as qv_search_params'
+ * (0 = equal weights; the library checks the range). */
 int qvs_index_search_hybrid(const qv_index *index, const unsigned char *IN_BYTES, uint64_t len,
-                            uint64_t k, uint32_t ef, QvFilter *filter, uint64_t *doc_keys_out,
-                            uint64_t *chunk_keys_out, float *scores_out, uint64_t *found_out) {
+                            uint64_t k, uint32_t ef, float keyword_weight, QvFilter *filter,
+                            uint64_t *doc_keys_out, uint64_t *chunk_keys_out, float *scores_out,
+                            uint64_t *found_out) {
   std::string query = qvs_bytes_string(IN_BYTES, len);
   qv_search_params p;
   qvs_search_params_with(&p, ef, 0, filter);
+  p.keyword_weight = keyword_weight;
   size_t found = 0;
   qv_status s = qv_index_search_hybrid(index, query.c_str(), (size_t)k, &p, doc_keys_out,
                                        chunk_keys_out, scores_out, &found);
@@ -797,17 +813,30 @@ int qvs_index_document_chunks(const qv_index *index, uint64_t doc_key, uint64_t 
   return s;
 }
 
-/* A document's source and fields, copied at once (the index owns the bytes
- * only until the document changes); either QvBytes may be NULL. */
+/* A document's source and fields, copied by the library under the document
+ * table's lock: one whole version even while another thread upserts or
+ * removes the document (the bytes qv_index_get_document points to may be
+ * freed meanwhile). Either QvBytes may be NULL (not copied). A first guess
+ * of room, then both again with their lengths when one was longer, so that
+ * source and fields always come from one call: one version. */
 int qvs_index_get_document(const qv_index *index, uint64_t doc_key, QvBytes *source,
                            QvBytes *fields) {
-  const char *src = NULL, *fld = NULL;
-  size_t src_len = 0, fld_len = 0;
-  qv_status s = qv_index_get_document(index, doc_key, &src, &src_len, &fld, &fld_len);
-  if (s != QV_OK) return s;
-  if (source) source->data_.assign(src, src_len);
-  if (fields) fields->data_.assign(fld, fld_len);
-  return s;
+  std::string src(source ? 256 : 0, '\0'), fld(fields ? 1024 : 0, '\0');
+  for (;;) {
+    size_t src_len = 0, fld_len = 0;
+    qv_status s = qv_index_copy_document(index, doc_key, src.empty() ? NULL : &src[0], src.size(),
+                                         &src_len, fld.empty() ? NULL : &fld[0], fld.size(),
+                                         &fld_len);
+    if (s != QV_OK) return s;
+    const bool whole = (!source || src_len <= src.size()) && (!fields || fld_len <= fld.size());
+    if (source) src.resize(src_len);
+    if (fields) fld.resize(fld_len);
+    if (whole) {
+      if (source) source->data_.swap(src);
+      if (fields) fields->data_.swap(fld);
+      return s;
+    }
+  }
 }
 
 /* A page of document keys >= first_key, ascending: keys_out holds capacity

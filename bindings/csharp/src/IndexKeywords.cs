@@ -97,7 +97,8 @@ namespace Quiver
         /// Hybrid search for documents: reciprocal rank fusion of SearchText (meaning, through the
         /// embedder) and SearchKeywords (exact words: names, codes), each document with its best
         /// chunk, highest score first. Needs an embedder (InvalidArgument without). Ef applies as
-        /// in SearchText; the filter is called with chunk keys, in both rankings.
+        /// in SearchText; the filter is called with chunk keys, in both rankings; KeywordWeight
+        /// weighs the keyword ranking (InvalidArgument when negative, not finite or above 1000).
         /// </summary>
         public List<HybridHit> SearchHybrid(string query, int k, SearchOptions options = null)
         {
@@ -110,13 +111,14 @@ namespace Quiver
             var found = new ulong[1];
             var bridge = Bridge(options);
             uint ef = options?.Ef ?? 0;
+            float keywordWeight = options?.KeywordWeight ?? 0;
             var qarg = q.Length == 0 ? new byte[1] : q;
             try
             {
                 WithEmbedder(() =>
                 {
-                    int s = QuiverNative.qvs_index_search_hybrid(h, qarg, (ulong)q.Length, (ulong)k, ef, bridge,
-                                                                 docs, chunkKeys, scores, found);
+                    int s = QuiverNative.qvs_index_search_hybrid(h, qarg, (ulong)q.Length, (ulong)k, ef, keywordWeight,
+                                                                 bridge, docs, chunkKeys, scores, found);
                     bridge?.Rethrow();
                     Check(s);
                 });

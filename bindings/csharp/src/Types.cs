@@ -130,6 +130,13 @@ namespace Quiver
         /// 4 k (at least 40) for I8, 20 k (at least 200) for B1. Raised to k when smaller.
         /// </summary>
         public ulong Rerank { get; set; }
+        /// <summary>
+        /// SearchHybrid only: the weight of the keyword ranking against the meaning ranking's 1
+        /// in the fused score (1 / (60 + meaning rank) + KeywordWeight / (60 + keyword rank)).
+        /// 0 (default) = 1, equal weights; 2 counts exact words twice as much, 0.5 half. Finite,
+        /// 0 to 1000: SearchHybrid throws QuiverException InvalidArgument otherwise.
+        /// </summary>
+        public float KeywordWeight { get; set; }
     }
 
     /// <summary>Options for Index.Save; unset options keep the library defaults.</summary>

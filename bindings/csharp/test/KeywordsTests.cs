@@ -107,4 +107,56 @@ public static partial class IndexTests
             Check(kw.Count == 1 && kw[0].Key == Index.ChunkKey(3, 0), "keywords: " + string.Join(" ", kw));
         }
     }
+
+    // The fused score of each document by the formula of quiver.h: 1 / (60 + meaning rank) +
+    // weight / (60 + keyword rank), ranks from 1 (keyword hits are chunks: a document ranks by
+    // its first).
+    static Dictionary<ulong, double> FusedScores(Index ix, string query, double weight)
+    {
+        var fused = new Dictionary<ulong, double>();
+        var meaning = ix.SearchText(query, 50).Select(h => h.DocKey).ToList();
+        var words = ix.SearchKeywords(query, 50).Select(h => Index.DocKey(h.Key)).Distinct().ToList();
+        for (int r = 0; r < meaning.Count; r++)
+            fused[meaning[r]] = 1.0 / (60 + r + 1);
+        for (int r = 0; r < words.Count; r++)
+            fused[words[r]] = (fused.TryGetValue(words[r], out var m) ? m : 0) + weight / (60 + r + 1);
+        return fused;
+    }
+
+    public static void TestHybridKeywordWeightFollowsTheFormula()
+    {
+        using (var emb = Embedder.Hashing(256))
+        using (var ix = Index.Create(new IndexOptions { Dim = 256, Kind = IndexKind.Flat, Metric = Metric.Cosine }))
+        {
+            ix.SetEmbedder(emb);
+            ix.AddTexts(new ulong[] { 1, 2, 3, 4, 5 }, HybridDocs);
+            const string query = "the lava of ZX4711";
+            var byMeaning = ix.SearchText(query, 1)[0].DocKey;
+            var byWords = Index.DocKey(ix.SearchKeywords(query, 1)[0].Key);
+            Check(byMeaning != byWords, $"the rankings agree on {byMeaning}: pick another query");
+
+            foreach (var weight in new float[] { 0, 3, 0.25f, 1000 })
+            {
+                var want = FusedScores(ix, query, weight == 0 ? 1.0 : weight);
+                var hits = ix.SearchHybrid(query, 5, new SearchOptions { KeywordWeight = weight });
+                Check(hits.Count == want.Count, $"weight {weight}: {hits.Count} hits, {want.Count} documents");
+                foreach (var h in hits)
+                    Check(Math.Abs(h.Score - want[h.DocKey]) < 1e-6,
+                          $"weight {weight}, document {h.DocKey}: score {h.Score}, formula {want[h.DocKey]}");
+                CheckDescendingPositive(hits.Select(h => h.Score).ToList());
+            }
+            // A heavy keyword ranking puts its first document first, a light one the meaning's.
+            Check(ix.SearchHybrid(query, 1, new SearchOptions { KeywordWeight = 1000 })[0].DocKey == byWords,
+                  "weight 1000 does not put the keyword ranking's first document first");
+            Check(ix.SearchHybrid(query, 1, new SearchOptions { KeywordWeight = 0.001f })[0].DocKey == byMeaning,
+                  "weight 0.001 does not put the meaning ranking's first document first");
+
+            foreach (var bad in new[] { -1f, 1001f, float.NaN, float.PositiveInfinity })
+            {
+                var e = ExpectError(Status.InvalidArgument,
+                                    () => ix.SearchHybrid(query, 3, new SearchOptions { KeywordWeight = bad }));
+                Check(e.Message.Contains("keyword_weight"), "the error does not name keyword_weight: " + e.Message);
+            }
+        }
+    }
 }

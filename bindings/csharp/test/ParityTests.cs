@@ -121,6 +121,8 @@ public static partial class IndexTests
         ["qv_embedder_embed"] = "qv_embedder_embed_ex is its general form",
         ["qv_index_add_text"] = "qv_index_add_texts with one text",
         ["qv_index_search_text"] = "qv_index_search_text_ex with the chunk keys too",
+        ["qv_index_get_metadata"] = "qv_index_copy_metadata: a copy under the index's lock, safe alongside changes",
+        ["qv_index_get_document"] = "qv_index_copy_document: a copy under the table's lock, safe alongside upserts",
     };
 
     public static void TestParityEveryCallOfTheHeaderIsInTheRawLayer()

@@ -682,8 +682,9 @@ public final class Index implements AutoCloseable {
   }
 
   /**
-   * As {@link #searchHybrid(String, int)}; ef applies as in searchText, and the filter is called
-   * with chunk keys, in both rankings.
+   * As {@link #searchHybrid(String, int)}; ef applies as in searchText, the filter is called
+   * with chunk keys, in both rankings, and keywordWeight weighs the keyword ranking
+   * (INVALID_ARGUMENT when negative, not finite or above 1000).
    */
   public List<HybridHit> searchHybrid(String query, int k, SearchOptions options) {
     byte[] q = textBytes(query, "the query");
@@ -695,12 +696,13 @@ public final class Index implements AutoCloseable {
     long[] found = new long[1];
     FilterBridge bridge = bridge(options);
     int ef = options == null ? 0 : options.ef;
+    float keywordWeight = options == null ? 0 : options.keywordWeight;
     try {
       withEmbedder(
           () -> {
             int s =
                 QuiverNative.qvs_index_search_hybrid(
-                    h, q, q.length, k, ef, bridge, docs, chunkKeys, scores, found);
+                    h, q, q.length, k, ef, keywordWeight, bridge, docs, chunkKeys, scores, found);
             if (bridge != null) bridge.rethrow();
             check(s);
           });

@@ -14,6 +14,7 @@ public final class SearchOptions {
   LongPredicate filter;
   int threads;
   long rerank;
+  float keywordWeight;
 
   public SearchOptions() {}
 
@@ -40,6 +41,17 @@ public final class SearchOptions {
           Status.INVALID_ARGUMENT, "rerank is " + rerank + "; use 0 (all candidates) or more");
     }
     this.rerank = rerank;
+    return this;
+  }
+
+  /**
+   * {@link Index#searchHybrid} only: the weight of the keyword ranking against the meaning
+   * ranking's 1 in the fused score (1 / (60 + meaning rank) + keywordWeight / (60 + keyword
+   * rank)). 0 (default) = 1, equal weights; 2 counts exact words twice as much, 0.5 half. Finite,
+   * 0 to 1000: searchHybrid throws INVALID_ARGUMENT otherwise.
+   */
+  public SearchOptions keywordWeight(float keywordWeight) {
+    this.keywordWeight = keywordWeight;
     return this;
   }
 

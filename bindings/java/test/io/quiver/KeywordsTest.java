@@ -3,9 +3,12 @@ package io.quiver;
 import static io.quiver.IndexTest.check;
 import static io.quiver.IndexTest.expectError;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -110,6 +113,70 @@ class KeywordsTest {
       expectError(Status.INVALID_ARGUMENT, () -> ix.searchHybrid("ZX4711", 3));
       List<KeywordHit> kw = ix.searchKeywords("zx4711", 1); // keywords need no embedder
       check(kw.size() == 1 && kw.get(0).key() == Index.chunkKey(3, 0), "keywords: " + kw);
+    }
+  }
+
+  /**
+   * The fused score of each document by the formula of quiver.h: 1 / (60 + meaning rank) + weight
+   * / (60 + keyword rank), ranks from 1 (keyword hits are chunks: a document ranks by its first).
+   */
+  static Map<Long, Double> fusedScores(Index ix, String query, double weight) {
+    Map<Long, Double> fused = new HashMap<>();
+    List<TextHit> meaning = ix.searchText(query, 50);
+    for (int r = 0; r < meaning.size(); r++) fused.put(meaning.get(r).docKey(), 1.0 / (60 + r + 1));
+    List<Long> words = new ArrayList<>();
+    for (KeywordHit h : ix.searchKeywords(query, 50)) {
+      if (!words.contains(Index.docKey(h.key()))) words.add(Index.docKey(h.key()));
+    }
+    for (int r = 0; r < words.size(); r++) {
+      fused.merge(words.get(r), weight / (60 + r + 1), Double::sum);
+    }
+    return fused;
+  }
+
+  @Test
+  void hybridKeywordWeightFollowsTheFormula() {
+    try (Embedder emb = Embedder.hashing(256);
+        Index ix = Index.create(new IndexOptions(256).kind(IndexKind.FLAT).metric(Metric.COSINE))) {
+      ix.setEmbedder(emb);
+      ix.addTexts(new long[] {1, 2, 3, 4, 5}, DOCS);
+      String query = "the lava of ZX4711";
+      long byMeaning = ix.searchText(query, 1).get(0).docKey();
+      long byWords = Index.docKey(ix.searchKeywords(query, 1).get(0).key());
+      check(byMeaning != byWords, "the rankings agree on " + byMeaning + ": pick another query");
+
+      for (float weight : new float[] {0, 3, 0.25f, 1000}) {
+        Map<Long, Double> want = fusedScores(ix, query, weight == 0 ? 1.0 : weight);
+        List<HybridHit> hits = ix.searchHybrid(query, 5, new SearchOptions().keywordWeight(weight));
+        check(hits.size() == want.size(), "weight " + weight + ": " + hits + " vs " + want);
+        float[] scores = new float[hits.size()];
+        for (int i = 0; i < scores.length; i++) {
+          HybridHit h = hits.get(i);
+          check(
+              Math.abs(h.score() - want.get(h.docKey())) < 1e-6,
+              "weight " + weight + ", document " + h.docKey() + ": score " + h.score()
+                  + ", formula " + want.get(h.docKey()));
+          scores[i] = h.score();
+        }
+        checkDescendingPositive(scores);
+      }
+      // A heavy keyword ranking puts its first document first, a light one the meaning's.
+      check(
+          ix.searchHybrid(query, 1, new SearchOptions().keywordWeight(1000)).get(0).docKey()
+              == byWords,
+          "weight 1000 does not put the keyword ranking's first document first");
+      check(
+          ix.searchHybrid(query, 1, new SearchOptions().keywordWeight(0.001f)).get(0).docKey()
+              == byMeaning,
+          "weight 0.001 does not put the meaning ranking's first document first");
+
+      for (float bad : new float[] {-1, 1001, Float.NaN, Float.POSITIVE_INFINITY}) {
+        QuiverException e =
+            expectError(
+                Status.INVALID_ARGUMENT,
+                () -> ix.searchHybrid(query, 3, new SearchOptions().keywordWeight(bad)));
+        check(e.getMessage().contains("keyword_weight"), "not named: " + e.getMessage());
+      }
     }
   }
 }

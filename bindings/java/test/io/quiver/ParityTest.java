@@ -148,16 +148,22 @@ class ParityTest {
    * everything else in the header must be called there, so that a new call cannot be left out.
    */
   static final Map<String, String> NOT_IN_SWIG =
-      Map.of(
-          "qv_metric_name", "Metric, IndexKind and Storage carry their own names",
-          "qv_index_kind_name", "as qv_metric_name",
-          "qv_storage_name", "as qv_metric_name",
-          "qv_index_options_init_sized", "called by its macro qv_index_options_init",
-          "qv_search_params_init_sized", "called by its macro qv_search_params_init",
-          "qv_index_info_init_sized", "qvs_index_get_info sets struct_size itself",
-          "qv_embedder_embed", "qv_embedder_embed_ex is its general form",
-          "qv_index_add_text", "qv_index_add_texts with one text",
-          "qv_index_search_text", "qv_index_search_text_ex with the chunk keys too");
+      Map.ofEntries(
+          Map.entry("qv_metric_name", "Metric, IndexKind and Storage carry their own names"),
+          Map.entry("qv_index_kind_name", "as qv_metric_name"),
+          Map.entry("qv_storage_name", "as qv_metric_name"),
+          Map.entry("qv_index_options_init_sized", "called by its macro qv_index_options_init"),
+          Map.entry("qv_search_params_init_sized", "called by its macro qv_search_params_init"),
+          Map.entry("qv_index_info_init_sized", "qvs_index_get_info sets struct_size itself"),
+          Map.entry("qv_embedder_embed", "qv_embedder_embed_ex is its general form"),
+          Map.entry("qv_index_add_text", "qv_index_add_texts with one text"),
+          Map.entry("qv_index_search_text", "qv_index_search_text_ex with the chunk keys too"),
+          Map.entry(
+              "qv_index_get_metadata",
+              "qv_index_copy_metadata: a copy under the index's lock, safe alongside changes"),
+          Map.entry(
+              "qv_index_get_document",
+              "qv_index_copy_document: a copy under the table's lock, safe alongside upserts"));
 
   /** The names of every QV_API function of the header, in order. */
   static List<String> headerFunctions(String header) {
