@@ -93,6 +93,12 @@ export interface SearchOptions {
   filter?: (key: bigint) => boolean;
   /** i8 and b1 with originals: candidates re-ranked on the originals; 0 = all. */
   rerank?: number;
+  /**
+   * searchHybrid only: the weight of the keyword ranking against the meaning
+   * ranking's 1 (score = 1/(60 + meaning rank) + keywordWeight/(60 + keyword
+   * rank)); 0 (default) = equal weights. Finite, 0 to 1000.
+   */
+  keywordWeight?: number;
 }
 
 export interface SaveOptions {

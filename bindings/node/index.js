@@ -80,6 +80,12 @@ const MAX_DOC_FIELDS = 1 << 20;
 /** How many keys listDocuments() asks for per call. */
 const LIST_PAGE = 1024;
 
+// The room getMetadata and getDocument offer at first: most metadata (a
+// chunk's text) and a typical document entry fit; longer ones take a second call.
+const METADATA_GUESS = 1024;
+const SOURCE_GUESS = 256;
+const FIELDS_GUESS = 1024;
+
 /** The key of chunk n of document doc: doc << 16 | n (a bigint). */
 function chunkKey(doc, n) {
   return (toKey(doc) << 16n) | (BigInt(n) & 0xffffn);
@@ -288,6 +294,14 @@ class Index {
     if (options && options.ef !== undefined) p.ef = options.ef;
     if (options && options.threads !== undefined) p.threads = options.threads;
     if (options && options.rerank !== undefined) p.rerank = options.rerank;
+    if (options && options.keywordWeight !== undefined) {
+      // The library checks the range (finite, 0..1000); koffi would throw a TypeError for a non-number.
+      if (typeof options.keywordWeight !== 'number') {
+        fail(Status.INVALID_ARGUMENT,
+          `keywordWeight is ${options.keywordWeight}; it must be a number between 0 and 1000 (0 = equal weights)`);
+      }
+      p.keyword_weight = options.keywordWeight;
+    }
     let state = null;
     if (options && options.filter) {
       const user = options.filter;
@@ -389,14 +403,21 @@ class Index {
     check(c.setMetadata(this.#live(), toKey(key), buf, bytes.length));
   }
 
-  /** A copy (Buffer) of the metadata of key; NOT_FOUND when it has none. */
+  /**
+   * A copy (Buffer) of the metadata of key, made by the library under its
+   * lock; NOT_FOUND when it has none.
+   */
   getMetadata(key) {
-    const data = [null];
+    const h = this.#live();
+    const k = toKey(key);
+    let buf = Buffer.allocUnsafe(METADATA_GUESS);
     const len = [0];
-    check(c.getMetadata(this.#live(), toKey(key), data, len));
-    const n = Number(len[0]);
-    if (n === 0) return Buffer.alloc(0);
-    return Buffer.from(koffi.decode(data[0], koffi.array('uint8_t', n, 'Typed')));
+    for (;;) {
+      check(c.copyMetadata(h, k, buf, buf.length, len));
+      const n = Number(len[0]);
+      if (n <= buf.length) return Buffer.from(buf.subarray(0, n)); // no spare room kept alive
+      buf = Buffer.allocUnsafe(n); // longer than the room: again, with room
+    }
   }
 
   /** The metadata of key decoded as UTF-8. */
@@ -591,8 +612,10 @@ class Index {
    * Hybrid search for documents: reciprocal rank fusion of searchText (meaning,
    * through the embedder) and searchKeywords (exact words: names, codes), highest
    * score first, as [{ docKey, chunkKey (bigints), score, passage (the best
-   * chunk's text) }]. Needs an embedder. options: { ef, filter } (the filter
-   * sees chunk keys, in both rankings).
+   * chunk's text) }]. Needs an embedder. options: { ef, filter, keywordWeight }
+   * (the filter sees chunk keys, in both rankings; keywordWeight weighs the
+   * keyword ranking: score = 1/(60 + meaning rank) + keywordWeight/(60 +
+   * keyword rank), 0 or unset = equal weights, at most 1000).
    */
   searchHybrid(query, k, options) {
     checkText(query, 'the query');
@@ -653,19 +676,28 @@ class Index {
     return Array.from(keys);
   }
 
-  /** The document's { source, fields } (strings, '' when none); NOT_FOUND when there is no such document. */
+  /**
+   * The document's { source, fields } (strings, '' when none), copied by the
+   * library under its lock; NOT_FOUND when there is no such document.
+   */
   getDocument(doc) {
-    const src = [null];
+    const h = this.#live();
+    const k = toKey(doc);
+    let src = Buffer.allocUnsafe(SOURCE_GUESS);
+    let fields = Buffer.allocUnsafe(FIELDS_GUESS);
     const srcLen = [0];
-    const fields = [null];
     const fieldsLen = [0];
-    check(c.getDocument(this.#live(), toKey(doc), src, srcLen, fields, fieldsLen));
-    // Copied at once: the bytes are the index's.
-    const text = (p, len) => {
-      const n = Number(len);
-      return n === 0 ? '' : Buffer.from(koffi.decode(p, koffi.array('uint8_t', n, 'Typed'))).toString('utf8');
-    };
-    return { source: text(src[0], srcLen[0]), fields: text(fields[0], fieldsLen[0]) };
+    for (;;) {
+      check(c.copyDocument(h, k, src, src.length, srcLen, fields, fields.length, fieldsLen));
+      const ns = Number(srcLen[0]);
+      const nf = Number(fieldsLen[0]);
+      if (ns <= src.length && nf <= fields.length) {
+        return { source: src.toString('utf8', 0, ns), fields: fields.toString('utf8', 0, nf) };
+      }
+      // Longer than the room: again, with room for both.
+      if (ns > src.length) src = Buffer.allocUnsafe(ns);
+      if (nf > fields.length) fields = Buffer.allocUnsafe(nf);
+    }
   }
 
   /**

@@ -115,6 +115,7 @@ const structs = Object.freeze({
     filter_user: 'void *',
     threads: 'uint32_t',
     rerank: 'size_t',
+    keyword_weight: 'float',
   }),
   qv_save_options: koffi.struct('qv_save_options', {
     struct_size: 'uint32_t',
@@ -226,9 +227,11 @@ const c = {
     'int qv_index_import_npy(qv_index *index, const char *vectors_path, const char *keys_path)'),
   setMetadata: lib.func(
     'int qv_index_set_metadata(qv_index *index, uint64_t key, const uint8_t *data, size_t len)'),
-  getMetadata: lib.func(
-    'int qv_index_get_metadata(const qv_index *index, uint64_t key, _Out_ void **data, ' +
-      '_Out_ size_t *len)'),
+  // Copies made under the index's locks (the pointer getters' bytes could be
+  // freed by a change on another thread); buf is a Buffer the call fills.
+  copyMetadata: lib.func(
+    'int qv_index_copy_metadata(const qv_index *index, uint64_t key, void *buf, size_t capacity, ' +
+      '_Out_ size_t *len_out)'),
   compact: lib.func('int qv_index_compact(qv_index *index)'),
   infoInit: sized(
     lib.func('void qv_index_info_init_sized(_Out_ qv_index_info *info, size_t struct_size)'),
@@ -257,10 +260,11 @@ const c = {
   documentChunks: lib.func(
     'int qv_index_document_chunks(const qv_index *index, uint64_t doc_key, uint64_t *keys_out, ' +
       'size_t capacity, _Out_ size_t *count_out)'),
-  // void ** (not const char **): the bytes are not NUL-terminated; index.js decodes them by length.
-  getDocument: lib.func(
-    'int qv_index_get_document(const qv_index *index, uint64_t doc_key, _Out_ void **source, ' +
-      '_Out_ size_t *source_len, _Out_ void **fields, _Out_ size_t *fields_len)'),
+  // void * (not char *): Buffers the call fills, not NUL-terminated; index.js decodes them by length.
+  copyDocument: lib.func(
+    'int qv_index_copy_document(const qv_index *index, uint64_t doc_key, void *source, ' +
+      'size_t source_capacity, _Out_ size_t *source_len, void *fields, size_t fields_capacity, ' +
+      '_Out_ size_t *fields_len)'),
   listDocuments: lib.func(
     'int qv_index_list_documents(const qv_index *index, uint64_t first_key, uint64_t *keys_out, ' +
       'size_t capacity, _Out_ size_t *count_out)'),

@@ -211,3 +211,20 @@ test('document errors: missing document, bad arguments, read-only index', () => 
     cleanup();
   }
 });
+
+test('reads longer than the first room offered come back whole (metadata, source, fields)', () => {
+  const ix = documentIndex(IndexKind.FLAT);
+  const fields = JSON.stringify({ body: 'é'.repeat(3000) }); // over 6000 bytes
+  const source = 's'.repeat(MAX_DOC_SOURCE);
+  ix.upsertText(1, 'a short text', { source, fields });
+  assert.deepStrictEqual(ix.getDocument(1), { source, fields });
+  ix.upsertText(1, 'a short text', { source: 'short', fields: '{}' }); // and back to short ones
+  assert.deepStrictEqual(ix.getDocument(1), { source: 'short', fields: '{}' });
+  const key = ix.documentChunks(1)[0];
+  const long = Buffer.alloc(5000, 7);
+  ix.setMetadata(key, long);
+  assert.ok(ix.getMetadata(key).equals(long));
+  ix.setMetadata(key, 'tiny');
+  assert.strictEqual(ix.getMetadataString(key), 'tiny');
+  ix.close();
+});

@@ -90,3 +90,44 @@ test('searchHybrid puts the document with the exact token first', () => {
   ix.close();
   emb.close();
 });
+
+/** A document's score as quiver.h defines it: 1/(60 + rank by meaning) + weight/(60 + rank by words). */
+function fused(doc, byMeaning, byWords, weight) {
+  const term = (ranking, w) => {
+    const r = ranking.indexOf(doc);
+    return r < 0 ? 0 : w / (60 + r + 1);
+  };
+  return term(byMeaning, 1) + term(byWords, weight);
+}
+
+test('searchHybrid: keywordWeight weighs the keyword ranking as the formula says', () => {
+  const ix = Index.create({ dim: 256, kind: IndexKind.FLAT, metric: 'cosine' });
+  const emb = Embedder.hashing(256);
+  ix.setEmbedder(emb);
+  ix.addTexts([1, 2, 3, 4, 5], DOCS);
+  // A query the two rankings disagree on (each document is one chunk).
+  const query = 'honey trains';
+  const byMeaning = ix.searchText(query, 5).map((h) => h.docKey);
+  const byWords = ix.searchKeywords(query, 5).map((h) => docKey(h.key));
+  assert.notStrictEqual(byMeaning[0], byWords[0], `${byMeaning} / ${byWords}`);
+  // Every score is the formula's, for the default (unset or 0 = equal
+  // weights) and for the keyword ranking weighted up and down.
+  for (const [weight, asUsed] of [[undefined, 1], [0, 1], [2.5, 2.5], [0.25, 0.25]]) {
+    const hits = ix.searchHybrid(query, 5, { keywordWeight: weight });
+    assert.strictEqual(hits.length, 5);
+    for (const h of hits) {
+      const want = fused(h.docKey, byMeaning, byWords, asUsed);
+      assert.ok(Math.abs(h.score - want) < 1e-6, `weight ${weight}: document ${h.docKey} scored ${h.score}, the formula gives ${want}`);
+    }
+  }
+  // A large weight puts the keyword ranking's first document first, a tiny one the meaning ranking's.
+  assert.strictEqual(ix.searchHybrid(query, 5, { keywordWeight: 1000 })[0].docKey, byWords[0]);
+  assert.strictEqual(ix.searchHybrid(query, 5, { keywordWeight: 0.001 })[0].docKey, byMeaning[0]);
+  // Out of range: the library's INVALID_ARGUMENT, naming the field.
+  for (const bad of [-1, 1000.5, NaN, Infinity, '2']) {
+    const e = expectStatus(() => ix.searchHybrid(query, 3, { keywordWeight: bad }), Status.INVALID_ARGUMENT);
+    assert.match(e.message, /keyword_?[wW]eight/);
+  }
+  ix.close();
+  emb.close();
+});

@@ -37,7 +37,7 @@ function headerEnum(name) {
 function sizeOf(type) {
   if (type.includes('*')) return 8;
   if (/^(const )?(uint64_t|int64_t|size_t)$/.test(type)) return 8;
-  if (/^(uint32_t|int32_t|int|unsigned|qv_\w+)$/.test(type)) return 4; // enums are int-sized
+  if (/^(uint32_t|int32_t|int|unsigned|float|qv_\w+)$/.test(type)) return 4; // enums are int-sized
   throw new Error(`parity test: unknown C type '${type}' in quiver.h: teach sizeOf`);
 }
 
@@ -148,9 +148,10 @@ test('every function native.js declares matches quiver.h (parameter names, point
       assert.ok(sameBase(ps[i].base, p.base), `${name}(${p.name}): ${ps[i].base} in native.js, ${p.base} in quiver.h`);
     });
   }
-  // The document calls of quiver.h ("Documents") are all declared.
-  for (const name of ['qv_index_upsert_text', 'qv_index_document_chunks', 'qv_index_get_document',
-    'qv_index_list_documents', 'qv_index_document_count']) {
+  // The document calls of quiver.h ("Documents") and the copying reads (safe
+  // while the key changes) are all declared.
+  for (const name of ['qv_index_upsert_text', 'qv_index_document_chunks', 'qv_index_copy_document',
+    'qv_index_list_documents', 'qv_index_document_count', 'qv_index_copy_metadata']) {
     assert.ok(n.has(name), `${name}: declare it in native.js`);
   }
 });

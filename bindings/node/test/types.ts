@@ -40,7 +40,7 @@ export function example(): string {
   const th: TextHit[] = text.searchText('dessert', 1);
   const doc: bigint = docKey(chunkKey(th[0].docKey, 0));
   const kw: KeywordHit[] = text.searchKeywords('apple', 2, { filter: (key: bigint) => key !== 0n });
-  const hy: HybridHit[] = text.searchHybrid('apple pie', 2, { ef: 32 });
+  const hy: HybridHit[] = text.searchHybrid('apple pie', 2, { ef: 32, keywordWeight: 2 });
   const best: string = hy[0].passage + kw[0].score + hy[0].chunkKey;
   const meta: DocumentOptions = { source: 'notes/a.md', fields: '{"lang":"en"}' };
   text.upsertText(3n, 'a new document', meta);
