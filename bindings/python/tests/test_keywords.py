@@ -101,3 +101,42 @@ def test_hybrid_needs_an_embedder(doc_index):
         ix.search_hybrid("ZX4711", k=3)
     keys, _ = ix.search_keywords("ZX4711", k=1)  # keywords need none
     assert keys[0] == qv.chunk_key(3, 0)
+
+
+def fused_scores(ix, query, weight):
+    """Each document's score by the formula of quiver.h: 1 / (60 + meaning rank)
+    + weight / (60 + keyword rank), ranks from 1 (a document ranks by its
+    first chunk among the keyword hits)."""
+    fused = {}
+    meaning, _ = ix.search_text(query, k=50)
+    for rank, doc in enumerate(d for d in meaning.tolist() if d != qv.MISSING):
+        fused[doc] = 1 / (60 + rank + 1)
+    chunks, _ = ix.search_keywords(query, k=50)
+    words = list(dict.fromkeys(qv.doc_key(int(c)) for c in chunks if c != qv.MISSING))
+    for rank, doc in enumerate(words):
+        fused[doc] = fused.get(doc, 0.0) + weight / (60 + rank + 1)
+    return fused
+
+
+def test_hybrid_keyword_weight_follows_the_formula(doc_index):
+    ix = doc_index
+    query = "the lava of ZX4711"
+    by_meaning = int(ix.search_text(query, k=1)[0][0])
+    by_words = qv.doc_key(int(ix.search_keywords(query, k=1)[0][0]))
+    assert by_meaning != by_words, "the rankings agree: pick another query"
+    for weight in (None, 0, 3, 0.25, 1000):
+        want = fused_scores(ix, query, 1.0 if not weight else weight)
+        docs, chunks, scores = ix.search_hybrid(query, k=5, keyword_weight=weight)
+        found = [int(d) for d in docs if d != qv.MISSING]
+        assert sorted(found) == sorted(want), (weight, found, want)
+        for doc, score in zip(found, scores):
+            assert score == pytest.approx(want[doc], abs=1e-6), (weight, doc)
+        assert (np.diff(scores[: len(found)]) <= 0).all()
+    # A heavy keyword ranking puts its first document first, a light one the meaning's.
+    assert ix.search_hybrid(query, k=1, keyword_weight=1000)[0][0] == by_words
+    assert ix.search_hybrid(query, k=1, keyword_weight=0.001)[0][0] == by_meaning
+    for bad in (-1, 1000.5, float("nan"), float("inf"), 1e300):
+        with pytest.raises(qv.InvalidArgumentError, match="keyword_weight"):
+            ix.search_hybrid(query, k=3, keyword_weight=bad)
+    with pytest.raises(TypeError):
+        ix.search_hybrid(query, k=3, keyword_weight="heavy")

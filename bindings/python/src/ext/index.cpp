@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "copies.h"
 #include "embedder.h"
 
 namespace qvpy {
@@ -130,7 +131,6 @@ void remove(Index& self, nb::handle keys_obj) {
   SharedUse use = self.use();
   qv_status status = QV_OK;
   {
-    MetadataWrite lock(self.metadata_mutex());
     nb::gil_scoped_release nogil;
     for (size_t i = 0; i < keys.n && status == QV_OK; ++i)
       status = qv_index_remove(self.handle(), keys.data[i]);
@@ -177,7 +177,6 @@ void set_metadata(Index& self, nb::handle key_obj, nb::handle value) {
   SharedUse use = self.use();
   qv_status status;
   {
-    MetadataWrite lock(self.metadata_mutex());
     nb::gil_scoped_release nogil;
     status = qv_index_set_metadata(self.handle(), key, bytes.data(), bytes.size());
   }
@@ -187,11 +186,14 @@ void set_metadata(Index& self, nb::handle key_obj, nb::handle value) {
 nb::bytes get_metadata(const Index& self, nb::handle key_obj) {
   const uint64_t key = as_key(key_obj, "key");
   SharedUse use = self.use();
-  MetadataRead lock(self.metadata_mutex());
-  const void* data = nullptr;
-  size_t len = 0;
-  check(qv_index_get_metadata(self.handle(), key, &data, &len));
-  return nb::bytes(static_cast<const char*>(data), len);
+  std::string bytes;
+  qv_status status;
+  {
+    nb::gil_scoped_release nogil;
+    status = copy_metadata(self.handle(), key, bytes);
+  }
+  check(status);
+  return nb::bytes(bytes.data(), bytes.size());
 }
 
 nb::object info(const Index& self) {
@@ -240,32 +242,6 @@ const char* storage_name(qv_storage storage) {
 const char* kind_name(qv_index_kind kind) {
   const char* name = qv_index_kind_name(kind);
   return name ? name : "unknown";
-}
-
-// Inside a Python callback of a call that holds the lock exclusively (the
-// embedding function of upsert_text), waiting for it would never end: refused.
-static void refuse_waiting_inside_callback() {
-  if (t_callback_depth > 0)
-    throw std::runtime_error(
-        "a filter or embedding function called by Quiver must not read or change an index's "
-        "metadata or documents while upsert_text, remove_text, remove or set_metadata runs on "
-        "it (it would wait for itself)");
-}
-
-MetadataRead::MetadataRead(std::shared_mutex& m) : m_(m) {
-  if (!m_.try_lock_shared()) {
-    refuse_waiting_inside_callback();
-    nb::gil_scoped_release nogil;
-    m_.lock_shared();
-  }
-}
-
-MetadataWrite::MetadataWrite(std::shared_mutex& m) : m_(m) {
-  if (!m_.try_lock()) {
-    refuse_waiting_inside_callback();
-    nb::gil_scoped_release nogil;
-    m_.lock();
-  }
 }
 
 Index::Index(qv_index* handle) : handle_(handle) { qv_index_dim(handle_, &dim_); }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <atomic>
-#include <shared_mutex>
 #include <vector>
 
 #include "common.h"
@@ -24,10 +23,6 @@ class Index {
   SharedUse use() const;
   // Exclusive use (close, compact): no other call runs meanwhile.
   ExclusiveUse use_alone() const;
-  // Metadata bytes returned by qv_index_get_metadata live until that key is
-  // set or removed: reads copy them under this lock shared, and
-  // set_metadata, remove and remove_text take it exclusively.
-  std::shared_mutex& metadata_mutex() const { return metadata_mutex_; }
   void close();
 
   // The attached quiver_vec.Embedder (None when none): kept alive here
@@ -40,7 +35,6 @@ class Index {
   qv_index* handle_;
   uint32_t dim_ = 0;
   HandleGuard guard_;
-  mutable std::shared_mutex metadata_mutex_;
 };
 
 // The index whose filter this thread is running (calls back into it refused).
@@ -54,6 +48,9 @@ class SearchParams {
   SearchParams(const Index& index, nb::handle ef, nb::handle filter, nb::handle threads,
                nb::handle rerank);
   const qv_search_params* get() const { return &params_; }
+  // search_hybrid's keyword_weight: None (equal weights) or a number from 0
+  // to 1000 (InvalidArgumentError otherwise).
+  void set_keyword_weight(nb::handle weight);
   // After the call, with the GIL: raises the filter's exception, if any.
   void raise_if_filter_failed();
 
@@ -68,24 +65,6 @@ class SearchParams {
   std::vector<uint64_t> allowed_;
   std::atomic<bool> failed_{false};
   nb::object error_;  // set with the GIL held
-};
-
-// Waits for `mutex` (shared or exclusive) with the GIL released.
-class MetadataRead {
- public:
-  explicit MetadataRead(std::shared_mutex& m);
-  ~MetadataRead() { m_.unlock_shared(); }
-
- private:
-  std::shared_mutex& m_;
-};
-class MetadataWrite {
- public:
-  explicit MetadataWrite(std::shared_mutex& m);
-  ~MetadataWrite() { m_.unlock(); }
-
- private:
-  std::shared_mutex& m_;
 };
 
 const char* metric_name(qv_metric metric);

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "copies.h"
 #include "embedder.h"
 #include "index.h"
 
@@ -40,9 +41,6 @@ void upsert_text(Index& self, nb::handle doc_key, nb::handle text, nb::handle so
   SharedUse use = self.use();
   qv_status status;
   {
-    // The upsert removes the old version's chunk texts and its source and
-    // fields, bytes that get_metadata and get_document copy under this lock.
-    MetadataWrite lock(self.metadata_mutex());
     nb::gil_scoped_release nogil;
     status = qv_index_upsert_text(self.handle(), key, owned.c_str(), src.c_str(), fld.c_str());
   }
@@ -67,17 +65,15 @@ nb::list document_chunks(const Index& self, nb::handle doc_key) {
 nb::object get_document(const Index& self, nb::handle doc_key) {
   const uint64_t key = as_key(doc_key, "doc_key");
   SharedUse use = self.use();
-  nb::str source, fields;
+  std::string source, fields;
+  qv_status status;
   {
-    MetadataRead lock(self.metadata_mutex());
-    const char *src = nullptr, *fld = nullptr;
-    size_t src_len = 0, fld_len = 0;
-    check(qv_index_get_document(self.handle(), key, &src, &src_len, &fld, &fld_len));
-    source = decode(src, src_len);
-    fields = decode(fld, fld_len);
+    nb::gil_scoped_release nogil;
+    status = copy_document(self.handle(), key, &source, &fields);
   }
+  check(status);
   nb::object cls = nb::module_::import_("quiver_vec._document").attr("Document");
-  return cls(source, fields);
+  return cls(decode(source.data(), source.size()), decode(fields.data(), fields.size()));
 }
 
 nb::list document_sources(const Index& self, nb::handle doc_keys) {
@@ -85,7 +81,7 @@ nb::list document_sources(const Index& self, nb::handle doc_keys) {
   SharedUse use = self.use();
   nb::list out;
   std::unordered_map<uint64_t, nb::object> seen;
-  MetadataRead lock(self.metadata_mutex());
+  std::string src;
   for (size_t i = 0; i < keys.n; ++i) {
     const uint64_t key = keys.data[i];
     auto known = seen.find(key);
@@ -95,12 +91,13 @@ nb::list document_sources(const Index& self, nb::handle doc_keys) {
     }
     nb::object source = nb::none();
     if (key <= QV_MAX_DOC_KEY) {  // MISSING and other non-document keys: None
-      const char* src = nullptr;
-      size_t len = 0;
-      const qv_status status =
-          qv_index_get_document(self.handle(), key, &src, &len, nullptr, nullptr);
+      qv_status status;
+      {
+        nb::gil_scoped_release nogil;
+        status = copy_document(self.handle(), key, &src, nullptr);
+      }
       if (status == QV_OK) {
-        source = decode(src, len);
+        source = decode(src.data(), src.size());
       } else if (status != QV_ERR_NOT_FOUND) {
         raise_status(status);
       }
@@ -148,8 +145,8 @@ void bind_index_documents(nb::class_<Index>& cls) {
           "Raises InvalidArgumentError (no embedder, an empty or whitespace-only text,\n"
           "source or fields too long, doc_key above MAX_DOC_KEY, old + new version above\n"
           "MAX_CHUNKS_PER_DOC chunks), ValueError (a NUL character), UnsupportedError\n"
-          "(read-only index), EmbeddingError. get_metadata and get_document wait for\n"
-          "it. Releases the GIL.")
+          "(read-only index), EmbeddingError. get_metadata and get_document alongside\n"
+          "it read the old version or the new one, whole. Releases the GIL.")
       .def("document_chunks", &document_chunks, nb::arg("doc_key"),
            "The chunk keys of a document's current version, in text order (a list of\n"
            "int); get_metadata_str(key) is a chunk's text. Raises NotFoundError (no such\n"

@@ -34,6 +34,17 @@ SearchParams::SearchParams(const Index& index, nb::handle ef, nb::handle filter,
   params_.filter = &SearchParams::in_allowed;
 }
 
+void SearchParams::set_keyword_weight(nb::handle weight) {
+  if (weight.is_none()) return;
+  const double w = PyFloat_AsDouble(weight.ptr());
+  if (w == -1.0 && PyErr_Occurred()) throw nb::python_error();  // TypeError: not a number
+  // The library checks the range (InvalidArgumentError naming keyword_weight);
+  // a double beyond float's range goes on as an infinity, which it refuses.
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  params_.keyword_weight = std::fabs(w) > std::numeric_limits<float>::max() ? (w > 0 ? kInf : -kInf)
+                                                                            : static_cast<float>(w);
+}
+
 int SearchParams::in_allowed(uint64_t key, void* user) {
   const auto* self = static_cast<const SearchParams*>(user);
   return std::binary_search(self->allowed_.begin(), self->allowed_.end(), key) ? 1 : 0;

@@ -82,7 +82,6 @@ void remove_text(Index& self, nb::handle doc_key) {
   SharedUse use = self.use();
   qv_status status;
   {
-    MetadataWrite lock(self.metadata_mutex());
     nb::gil_scoped_release nogil;
     status = qv_index_remove_text(self.handle(), key);
   }
@@ -97,7 +96,8 @@ bool is_scored(TextResult what) {
 }
 
 nb::tuple search_text(Index& self, nb::handle query, nb::handle k_obj, nb::handle ef,
-                      nb::handle filter, nb::handle rerank, TextResult what) {
+                      nb::handle filter, nb::handle rerank, TextResult what,
+                      nb::handle keyword_weight = nb::none()) {
   const bool one = PyUnicode_Check(query.ptr()) || PyBytes_Check(query.ptr());
   std::vector<std::string> queries;
   if (one) {
@@ -108,6 +108,7 @@ nb::tuple search_text(Index& self, nb::handle query, nb::handle k_obj, nb::handl
   const size_t k = as_u32(k_obj, "k", 0);
   if (k == 0) throw nb::value_error("k must be at least 1");
   SearchParams params(self, ef, filter, nb::int_(0), rerank);
+  params.set_keyword_weight(keyword_weight);
   SharedUse use = self.use();
   const size_t total = checked_product(queries.size(), k, "the results");
   Output<uint64_t> keys(total);
@@ -250,17 +251,23 @@ void bind_index_text(nb::class_<Index>& cls) {
               .c_str())
       .def(
           "search_hybrid",
-          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter) {
-            return search_text(self, query, k, ef, filter, nb::none(), TextResult::Hybrid);
+          [](Index& self, nb::handle query, nb::handle k, nb::handle ef, nb::handle filter,
+             nb::handle keyword_weight) {
+            return search_text(self, query, k, ef, filter, nb::none(), TextResult::Hybrid,
+                               keyword_weight);
           },
           nb::arg("query"), nb::arg("k") = 10, nb::kw_only(), nb::arg("ef").none() = nb::none(),
-          nb::arg("filter").none() = nb::none(),
+          nb::arg("filter").none() = nb::none(), nb::arg("keyword_weight").none() = nb::none(),
           (std::string("Hybrid search for documents: (doc_keys, chunk_keys, scores), fusing\n"
                        "search_text (meaning, through the embedder) with search_keywords (exact\n"
                        "words) by reciprocal rank fusion. Each document's chunk is its best one;\n"
                        "document_sources(doc_keys) gives the documents' sources.\n"
                        "Needs an embedder (InvalidArgumentError without). ef: as in search_text;\n"
-                       "filter: called with CHUNK keys, in both rankings.\n") +
+                       "filter: called with CHUNK keys, in both rankings.\n"
+                       "keyword_weight: the keyword ranking's weight against the meaning\n"
+                       "ranking's 1: score = 1 / (60 + meaning rank) + keyword_weight / (60 +\n"
+                       "keyword rank). None (or 0) = equal weights; raise it for names and\n"
+                       "codes or a weak embedder. From 0 to 1000 (InvalidArgumentError).\n") +
            kSearchScoredDoc)
               .c_str());
 }

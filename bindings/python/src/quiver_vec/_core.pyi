@@ -279,6 +279,7 @@ class Index:
 
     def search_hybrid(
         self, query: _Text | Sequence[_Text], k: int = 10, *, ef: int | None = None,
-        filter: _Filter = None,
+        filter: _Filter = None, keyword_weight: float | None = None,
     ) -> tuple[_KeysOut, _KeysOut, _DistOut]:
-        """(doc_keys, chunk_keys, scores): documents by meaning and exact words (RRF)."""
+        """(doc_keys, chunk_keys, scores): documents by meaning and exact words (RRF);
+        keyword_weight weighs the keyword ranking (None = equal weights, 0 to 1000)."""
