@@ -350,7 +350,14 @@ void HnswIndex::upsert(uint64_t key, const float* vector) {
   // showing it, is not enough: a search could meet it hidden and the old
   // one hidden too.)
   upserts_in_flight_.fetch_add(1, std::memory_order_acq_rel);
-  ever_upserted_.store(true, std::memory_order_release);
+  // The first upsert of the index: a search that began before it may have
+  // decided not to look out for a key found twice (search_prepared), so
+  // those searches end before any key has two nodes; every later search
+  // sees the flag. Other upserts wait here until that is done.
+  std::call_once(first_upsert_, [this] {
+    ever_upserted_.store(true, std::memory_order_seq_cst);
+    wait_for_earlier_searches();
+  });
   struct InFlight {
     std::atomic<uint32_t>& n;
     ~InFlight() { n.fetch_sub(1, std::memory_order_acq_rel); }
@@ -747,7 +754,7 @@ void HnswIndex::wait_for_earlier_searches() {
 void HnswIndex::search_prepared(const float* query, const SearchOptions& options,
                                 std::vector<Hit>& out) const {
   SearchRegistration registration(*this);
-  if (!ever_upserted_.load(std::memory_order_acquire)) return search_hits(query, options, out);
+  if (!ever_upserted_.load(std::memory_order_seq_cst)) return search_hits(query, options, out);
   // An upsert shows its new node before it hides the old one: a search
   // overlapping that moment may find the key twice. Keep its nearer hit; if
   // that leaves fewer than k where more may exist, search again for more

@@ -169,6 +169,7 @@ class HnswIndex final : public VectorIndex {
   // that may have seen both drops the second hit of a key.
   std::atomic<uint32_t> upserts_in_flight_{0};
   std::atomic<bool> ever_upserted_{false};
+  std::once_flag first_upsert_;  // sets ever_upserted_ and waits out earlier searches
   // Searches in progress, counted under the epoch they began in, so that an
   // upsert can wait for every search that began before its new node was
   // linked (such a search may skip the new node: see search_layer's limit)
