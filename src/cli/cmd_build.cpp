@@ -15,7 +15,8 @@ namespace quiver::cli {
 
 static const char kBuildHelp[] =
     "usage: quiver build --input FILE -o INDEX [options]\n\n"
-    "Builds an index from vectors and saves it (crash-safe) at INDEX.\n\n"
+    "Builds an index from vectors and saves it (crash-safe) at INDEX, an HNSW graph\n"
+    "numbered for memory locality (as qv_index_compact does).\n\n"
     "  --input FILE            vectors: .fvecs, .bvecs or .npy (float16/32/64, n x dim)\n"
     "  -o, --output INDEX      where to save the index\n"
     "  --metric l2|ip|cosine   distance (default l2)\n"
@@ -96,6 +97,9 @@ int cmd_build(int argc, char** argv) {
       progress.update(begin + n);
     }
   }
+  // Renumbers an HNSW graph for memory locality (a no-op for FLAT): searches
+  // of the saved file run 13-29% faster out of cache (bench/README.md).
+  check(qv_index_compact(index.get()), "ordering the graph for locality");
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   qv_save_options save;
