@@ -102,6 +102,7 @@ def build_shard(shard, path, dim, options, threads, *parts):
             for key, i in zip(keys.tolist(), order.tolist()):
                 if metadata[i] is not None:
                     index.set_metadata(key, metadata[i])
+        index.compact()  # an HNSW graph numbered for memory locality (a no-op for FLAT)
         index.save(path)
         count = len(index)
     return count, os.path.getsize(path), file_sha256(path)
