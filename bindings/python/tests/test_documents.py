@@ -6,7 +6,6 @@ it all for both open modes, and the errors are the C API's."""
 from __future__ import annotations
 
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -293,42 +292,26 @@ def test_searches_alongside_upserts_see_one_whole_version(doc_index):
 
     versions = [("alpha", version("alpha", 6)), ("omega", version("omega", 4))]
     ix.upsert_text(1, versions[0][1], "alpha.txt")
-    stop = threading.Event()
-    errors = []
     upserts = [0]
 
-    def upserter():
-        try:
-            while not stop.is_set():
-                name, text = versions[(upserts[0] + 1) % 2]
-                ix.upsert_text(1, text, f"{name}.txt")
-                upserts[0] += 1
-        except Exception as e:  # pragma: no cover - reported below
-            errors.append(e)
+    def upsert():
+        name, text = versions[(upserts[0] + 1) % 2]
+        ix.upsert_text(1, text, f"{name}.txt")
+        upserts[0] += 1
 
-    thread = threading.Thread(target=upserter)
-    thread.start()
-    try:
-        # At least 300 searches, and on until 20 upserts overlapped them (on a
-        # loaded machine the upserter may get few turns in 300 searches).
-        deadline = time.monotonic() + 30
-        searches = 0
-        while searches < 300 or (upserts[0] < 20 and time.monotonic() < deadline):
-            searches += 1
-            keys, _ = ix.search_keywords("alpha omega", k=50)
-            found = [int(k) for k in keys if k != qv.MISSING]
-            assert len(found) in (6, 4), found  # one whole version: never a mix, never neither
-            names = set()
-            for k in found:
-                try:
-                    names.add(ix.get_metadata_str(k).split()[0])
-                except qv.NotFoundError:
-                    pass  # replaced since the search: its text is gone
-            assert names <= {{6: "alpha", 4: "omega"}[len(found)]}, (found, names)
-            assert ix.get_document(1).source in ("alpha.txt", "omega.txt")
-            assert len(ix.document_chunks(1)) in (6, 4)
-    finally:
-        stop.set()
-        thread.join()
-    assert not errors, errors
-    assert upserts[0] >= 20, upserts  # the searches did overlap upserts
+    def search():
+        keys, _ = ix.search_keywords("alpha omega", k=50)
+        found = [int(k) for k in keys if k != qv.MISSING]
+        assert len(found) in (6, 4), found  # one whole version: never a mix, never neither
+        names = set()
+        for k in found:
+            try:
+                names.add(ix.get_metadata_str(k).split()[0])
+            except qv.NotFoundError:
+                pass  # replaced since the search: its text is gone
+        assert names <= {{6: "alpha", 4: "omega"}[len(found)]}, (found, names)
+        assert ix.get_document(1).source in ("alpha.txt", "omega.txt")
+        assert len(ix.document_chunks(1)) in (6, 4)
+
+    # At least 300 searches, and on until 20 upserts overlapped them.
+    run_while_changing(upsert, search, reads=300, min_changes=20)
