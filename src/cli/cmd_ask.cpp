@@ -50,18 +50,132 @@ std::string source_of(const qv_index* index, uint64_t doc_key) {
   return std::string(source, len);
 }
 
-void print_json(const std::string& question, const char* mode, bool hybrid,
-                const std::vector<std::string>& sources, const std::vector<std::string>& snippets,
-                const std::vector<uint64_t>& docs, const std::vector<uint64_t>& chunk_keys,
-                const std::vector<float>& values, size_t found) {
-  std::printf("{\"query\":%s,\"mode\":\"%s\",\"hits\":[", json_string(question).c_str(), mode);
-  for (size_t i = 0; i < found; ++i)
+enum class AskMode { Documents, Chunks, Hybrid };
+
+struct AskRequest {
+  std::string path, question;
+  size_t k = 5;
+  uint32_t ef = 0;
+  AskMode mode = AskMode::Documents;
+  bool full = false, json = false, gemini = false, mmap = false;
+};
+
+// One row per answer: what the search found and what the output shows.
+struct Answers {
+  std::vector<uint64_t> docs, chunk_keys;
+  std::vector<float> values;  // distances, or scores for hybrid
+  std::vector<std::string> sources, snippets;
+};
+
+const char* mode_name(AskMode mode) {
+  return mode == AskMode::Chunks ? "chunks" : mode == AskMode::Hybrid ? "hybrid" : "documents";
+}
+
+AskRequest parse_ask(const Args& args) {
+  AskRequest r;
+  const auto& pos = args.positional();
+  if (pos.empty()) throw UsageError{"give an INDEX and a QUESTION"};
+  r.path = pos[0];
+  for (size_t i = 1; i < pos.size(); ++i) r.question += (i > 1 ? " " : "") + pos[i];
+  if (r.question.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw UsageError{"the QUESTION is missing or empty"};
+  r.k = args.get_uint("k", 5);
+  if (r.k == 0) throw UsageError{"-k must be at least 1"};
+  if (r.k > 100000) throw UsageError{"-k must be at most 100000"};
+  r.ef = uint32_t(args.get_uint("ef", 0));
+  if (args.has("chunks") && args.has("hybrid"))
+    throw UsageError{"--chunks and --hybrid do not go together"};
+  r.mode = args.has("chunks")   ? AskMode::Chunks
+           : args.has("hybrid") ? AskMode::Hybrid
+                                : AskMode::Documents;
+  r.full = args.has("full");
+  r.json = args.has("json");
+  r.gemini = args.has("gemini");
+  r.mmap = args.has("mmap");
+  return r;
+}
+
+// Opens the index and attaches the embedder; refuses an index without text.
+IndexPtr open_text_index(const AskRequest& r, EmbedderPtr& embedder) {
+  IndexPtr index = open_index(r.path, r.mmap);
+  qv_index_info info;
+  qv_index_info_init(&info);
+  check(qv_index_get_info(index.get(), &info), "reading index information");
+  // Text lives in the chunks' metadata: an index without any was made from
+  // vectors (quiver build), and asking it would rank numbers, not text.
+  if (info.metadata_count == 0 && info.count > 0)
+    throw CliError{r.path +
+                   " holds vectors but no text; quiver ask searches indexes made by "
+                   "quiver ingest"};
+  uint32_t dim = 0;
+  check(qv_index_dim(index.get(), &dim), "reading the index dimension");
+  embedder = make_embedder(r.gemini, dim);
+  check(qv_index_set_embedder(index.get(), embedder.get()), "attaching the embedder");
+  return index;
+}
+
+Answers search(const qv_index* index, const AskRequest& r) {
+  qv_search_params params;
+  qv_search_params_init(&params);
+  params.ef = r.ef;
+  Answers a{
+      std::vector<uint64_t>(r.k), std::vector<uint64_t>(r.k), std::vector<float>(r.k), {}, {}};
+  size_t found = 0;
+  const char* q = r.question.c_str();
+  if (r.mode == AskMode::Chunks) {
+    check(qv_index_search_text_chunks(index, q, r.k, &params, a.chunk_keys.data(), a.values.data(),
+                                      &found),
+          "searching");
+    for (size_t i = 0; i < found; ++i) a.docs[i] = QV_DOC_KEY(a.chunk_keys[i]);
+  } else if (r.mode == AskMode::Hybrid) {
+    check(qv_index_search_hybrid(index, q, r.k, &params, a.docs.data(), a.chunk_keys.data(),
+                                 a.values.data(), &found),
+          "searching");
+  } else {
+    check(qv_index_search_text_ex(index, q, r.k, &params, a.docs.data(), a.chunk_keys.data(),
+                                  a.values.data(), &found),
+          "searching");
+  }
+  a.docs.resize(found);
+  a.chunk_keys.resize(found);
+  a.values.resize(found);
+  for (size_t i = 0; i < found; ++i) {
+    a.sources.push_back(source_of(index, a.docs[i]));
+    a.snippets.push_back(passage(index, a.chunk_keys[i], r.full));
+  }
+  return a;
+}
+
+void print_json(const AskRequest& r, const Answers& a) {
+  const bool hybrid = r.mode == AskMode::Hybrid;
+  std::printf("{\"query\":%s,\"mode\":\"%s\",\"hits\":[", json_string(r.question).c_str(),
+              mode_name(r.mode));
+  for (size_t i = 0; i < a.docs.size(); ++i)
     std::printf("%s{\"doc_key\":%llu,\"source\":%s,\"chunk_key\":%llu,\"%s\":%.6g,\"snippet\":%s}",
-                i ? "," : "", (unsigned long long)docs[i],
-                sources[i].empty() ? "null" : json_string(sources[i]).c_str(),
-                (unsigned long long)chunk_keys[i], hybrid ? "score" : "distance", values[i],
-                json_string(snippets[i]).c_str());
+                i ? "," : "", (unsigned long long)a.docs[i],
+                a.sources[i].empty() ? "null" : json_string(a.sources[i]).c_str(),
+                (unsigned long long)a.chunk_keys[i], hybrid ? "score" : "distance", a.values[i],
+                json_string(a.snippets[i]).c_str());
   std::printf("]}\n");
+}
+
+void print_text(const AskRequest& r, const Answers& a) {
+  if (a.docs.empty()) {
+    std::printf("no documents in %s\n", r.path.c_str());
+    return;
+  }
+  for (size_t i = 0; i < a.docs.size(); ++i) {
+    // "bees.txt  (document 123, distance 0.2)", or without a source as before.
+    const std::string doc = std::to_string(a.docs[i]);
+    std::string head =
+        a.sources[i].empty() ? "document " + doc : a.sources[i] + "  (document " + doc;
+    if (r.mode == AskMode::Chunks)
+      head += ", chunk " + std::to_string(QV_CHUNK_NUMBER(a.chunk_keys[i]));
+    head += a.sources[i].empty() ? "  (" : ", ";
+    std::printf("%zu. %s%s %.4f)\n", i + 1, head.c_str(),
+                r.mode == AskMode::Hybrid ? "score" : "distance", a.values[i]);
+    std::printf("   %s\n", a.snippets[i].c_str());
+  }
 }
 
 }  // namespace
@@ -73,80 +187,14 @@ int cmd_ask(int argc, char** argv) {
     std::fputs(kAskHelp, stdout);
     return 0;
   }
-  const auto& pos = args.positional();
-  if (pos.empty()) throw UsageError{"give an INDEX and a QUESTION"};
-  std::string question;
-  for (size_t i = 1; i < pos.size(); ++i) question += (i > 1 ? " " : "") + pos[i];
-  if (question.find_first_not_of(" \t\r\n") == std::string::npos)
-    throw UsageError{"the QUESTION is missing or empty"};
-  const size_t k = args.get_uint("k", 5);
-  if (k == 0) throw UsageError{"-k must be at least 1"};
-  if (k > 100000) throw UsageError{"-k must be at most 100000"};
-  const bool chunks = args.has("chunks"), full = args.has("full"), hybrid = args.has("hybrid");
-  if (chunks && hybrid) throw UsageError{"--chunks and --hybrid do not go together"};
-
-  IndexPtr index = open_index(pos[0], args.has("mmap"));
-  qv_index_info info;
-  qv_index_info_init(&info);
-  check(qv_index_get_info(index.get(), &info), "reading index information");
-  // Text lives in the chunks' metadata: an index without any was made from
-  // vectors (quiver build), and asking it would rank numbers, not text.
-  if (info.metadata_count == 0 && info.count > 0)
-    throw CliError{pos[0] +
-                   " holds vectors but no text; quiver ask searches indexes made by "
-                   "quiver ingest"};
-  uint32_t dim = 0;
-  check(qv_index_dim(index.get(), &dim), "reading the index dimension");
-  EmbedderPtr embedder = make_embedder(args.has("gemini"), dim);
-  check(qv_index_set_embedder(index.get(), embedder.get()), "attaching the embedder");
-
-  qv_search_params params;
-  qv_search_params_init(&params);
-  params.ef = uint32_t(args.get_uint("ef", 0));
-  std::vector<uint64_t> docs(k), chunk_keys(k);
-  std::vector<float> distances(k);
-  size_t found = 0;
-  if (chunks) {
-    check(qv_index_search_text_chunks(index.get(), question.c_str(), k, &params, chunk_keys.data(),
-                                      distances.data(), &found),
-          "searching");
-    for (size_t i = 0; i < found; ++i) docs[i] = QV_DOC_KEY(chunk_keys[i]);
-  } else if (hybrid) {
-    check(qv_index_search_hybrid(index.get(), question.c_str(), k, &params, docs.data(),
-                                 chunk_keys.data(), distances.data(), &found),
-          "searching");
-  } else {
-    check(qv_index_search_text_ex(index.get(), question.c_str(), k, &params, docs.data(),
-                                  chunk_keys.data(), distances.data(), &found),
-          "searching");
-  }
-  std::vector<std::string> sources(found), snippets(found);
-  for (size_t i = 0; i < found; ++i) {
-    sources[i] = source_of(index.get(), docs[i]);
-    snippets[i] = passage(index.get(), chunk_keys[i], full);
-  }
-  if (args.has("json")) {
-    print_json(question,
-               chunks   ? "chunks"
-               : hybrid ? "hybrid"
-                        : "documents",
-               hybrid, sources, snippets, docs, chunk_keys, distances, found);
-    return 0;
-  }
-  if (found == 0) {
-    std::printf("no documents in %s\n", pos[0].c_str());
-    return 0;
-  }
-  for (size_t i = 0; i < found; ++i) {
-    // "bees.txt  (document 123, distance 0.2)", or without a source as before.
-    std::string head = sources[i].empty() ? "document " + std::to_string(docs[i])
-                                          : sources[i] + "  (document " + std::to_string(docs[i]);
-    if (chunks) head += ", chunk " + std::to_string(QV_CHUNK_NUMBER(chunk_keys[i]));
-    head += sources[i].empty() ? "  (" : ", ";
-    std::printf("%zu. %s%s %.4f)\n", i + 1, head.c_str(), hybrid ? "score" : "distance",
-                distances[i]);
-    std::printf("   %s\n", snippets[i].c_str());
-  }
+  const AskRequest request = parse_ask(args);
+  EmbedderPtr embedder;
+  IndexPtr index = open_text_index(request, embedder);
+  const Answers answers = search(index.get(), request);
+  if (request.json)
+    print_json(request, answers);
+  else
+    print_text(request, answers);
   return 0;
 }
 
