@@ -16,7 +16,7 @@ namespace quiver::cli {
 static const char kBuildHelp[] =
     "usage: quiver build --input FILE -o INDEX [options]\n\n"
     "Builds an index from vectors and saves it (crash-safe) at INDEX, an HNSW graph\n"
-    "numbered for memory locality (as qv_index_compact does).\n\n"
+    "numbered for memory locality (neighbours near each other in memory).\n\n"
     "  --input FILE            vectors: .fvecs, .bvecs or .npy (float16/32/64, n x dim)\n"
     "  -o, --output INDEX      where to save the index\n"
     "  --metric l2|ip|cosine   distance (default l2)\n"
