@@ -3,7 +3,8 @@
  * distances, for every storage type), the key map follows the new numbers
  * (get, add, remove, upsert), the renumbered graph passes every check of a
  * LOAD open, and the file really changes. With tombstones it rebuilds
- * first, as before. */
+ * first, as before. A batch that at least doubles an index of 8 MiB or more
+ * renumbers it too, with the same guarantees; smaller batches do not. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
@@ -189,10 +190,123 @@ static void test_compact_with_tombstones(void** state) {
   qv_index_free(index);
 }
 
+/* The keys of an index in storage order, as qv_index_export_npy writes them
+ * (a NumPy 1.0 file: 10 bytes, the header, then the uint64 keys). */
+static uint64_t* keys_in_storage_order(const qv_index* index, size_t* n) {
+  char dir[] = "/tmp/qv_renumber_order_XXXXXX";
+  char *vectors_path, *keys_path;
+  unsigned char* bytes;
+  size_t size = 0, header;
+  uint64_t* keys;
+  assert_non_null(mkdtemp(dir));
+  vectors_path = qvt_path_join(dir, "v.npy");
+  keys_path = qvt_path_join(dir, "k.npy");
+  assert_int_equal(qv_index_export_npy(index, vectors_path, keys_path), QV_OK);
+  bytes = qvt_read_file(keys_path, &size);
+  assert_non_null(bytes);
+  header = 10 + (size_t)bytes[8] + ((size_t)bytes[9] << 8);
+  assert_true(size >= header && (size - header) % 8 == 0);
+  *n = (size - header) / 8;
+  keys = malloc(size - header + 8);
+  memcpy(keys, bytes + header, size - header);
+  free(bytes);
+  unlink(vectors_path);
+  unlink(keys_path);
+  rmdir(dir);
+  free(vectors_path);
+  free(keys_path);
+  return keys;
+}
+
+#define BULK_DIM 128
+#define BULK_N 14000 /* 14000 records of 644 bytes: 8.6 MiB, past the 8 MiB */
+#define BULK_MORE 500
+
+static qv_index* bulk_index(void) {
+  qv_index_options o;
+  qv_index* index = NULL;
+  qv_index_options_init(&o);
+  o.dim = BULK_DIM;
+  o.hnsw_m = 16;
+  o.hnsw_ef_construction = 24;
+  o.threads = 1; /* so that adds one by one build the same graph */
+  assert_int_equal(qv_index_create(&o, &index), QV_OK);
+  return index;
+}
+
+/* One batch into an empty index is renumbered; the same adds one by one are
+ * not (qv_index_add never renumbers), build the same graph and so must give
+ * the same answers, bit for bit. A later batch smaller than the index is
+ * appended in its own order. */
+static void test_bulk_add_renumbers(void** state) {
+  float* base = qvt_gaussian_mixture(BULK_N + BULK_MORE + NQ, BULK_DIM, 30, 0.4, 21);
+  const float* more = base + (size_t)BULK_N * BULK_DIM;
+  const float* queries = more + (size_t)BULK_MORE * BULK_DIM;
+  uint64_t* keys = malloc((BULK_N + BULK_MORE) * sizeof *keys);
+  qv_index *bulk = bulk_index(), *one_by_one = bulk_index();
+  uint64_t *bulk_order, *plain_order;
+  size_t i, n = 0, in_order = 0;
+  float got[BULK_DIM];
+  answers a, b;
+  qv_search_params p;
+  (void)state;
+  for (i = 0; i < BULK_N + BULK_MORE; ++i) keys[i] = 5 + 3 * i;
+  assert_int_equal(qv_index_add_batch(bulk, BULK_N, keys, base), QV_OK);
+  for (i = 0; i < BULK_N; ++i)
+    assert_int_equal(qv_index_add(one_by_one, keys[i], base + i * BULK_DIM), QV_OK);
+
+  bulk_order = keys_in_storage_order(bulk, &n);
+  assert_int_equal(n, BULK_N);
+  for (i = 0; i < n; ++i) in_order += bulk_order[i] == keys[i];
+  if (in_order > BULK_N / 10)
+    fail_msg("the batch kept insertion order for %zu of %d nodes", in_order, BULK_N);
+  plain_order = keys_in_storage_order(one_by_one, &n);
+  assert_memory_equal(plain_order, keys, BULK_N * sizeof *keys);
+  free(plain_order);
+
+  qv_search_params_init(&p);
+  p.ef = 48;
+  memset(&a, 0, sizeof a);
+  memset(&b, 0, sizeof b);
+  for (i = 0; i < NQ; ++i) {
+    const float* q = queries + i * BULK_DIM;
+    assert_int_equal(
+        qv_index_search(bulk, q, K, &p, a.keys + i * K, a.distances + i * K, &a.found[i]), QV_OK);
+    assert_int_equal(
+        qv_index_search(one_by_one, q, K, &p, b.keys + i * K, b.distances + i * K, &b.found[i]),
+        QV_OK);
+  }
+  expect_same_answers(&a, &b, "one batch against the same adds one by one");
+  for (i = 0; i < BULK_N; i += 7) {
+    assert_int_equal(qv_index_get(bulk, keys[i], got), QV_OK);
+    assert_memory_equal(got, base + i * BULK_DIM, sizeof got);
+  }
+
+  /* A batch smaller than the index: appended as it came. */
+  assert_int_equal(qv_index_add_batch(bulk, BULK_MORE, keys + BULK_N, more), QV_OK);
+  free(bulk_order);
+  bulk_order = keys_in_storage_order(bulk, &n);
+  assert_int_equal(n, BULK_N + BULK_MORE);
+  assert_memory_equal(bulk_order + BULK_N, keys + BULK_N, BULK_MORE * sizeof *keys);
+  /* Writes after the renumbering find their nodes. */
+  assert_int_equal(qv_index_remove(bulk, keys[0]), QV_OK);
+  assert_int_equal(qv_index_get(bulk, keys[0], got), QV_ERR_NOT_FOUND);
+  assert_int_equal(qv_index_upsert(bulk, keys[1], queries), QV_OK);
+  assert_int_equal(qv_index_get(bulk, keys[1], got), QV_OK);
+  assert_memory_equal(got, queries, sizeof got);
+  assert_int_equal(qv_index_verify(bulk), QV_OK);
+  free(bulk_order);
+  free(keys);
+  free(base);
+  qv_index_free(bulk);
+  qv_index_free(one_by_one);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_answers_do_not_change),
       cmocka_unit_test(test_compact_with_tombstones),
+      cmocka_unit_test(test_bulk_add_renumbers),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -315,6 +315,13 @@ QV_API qv_status qv_index_add(qv_index* index, uint64_t key, const float* vector
  * key is checked (values as in qv_metric, duplicates within the batch and
  * against the index) before anything is inserted, so a rejected batch adds
  * nothing.
+ * QV_INDEX_HNSW: a batch at least as large as the index it joins (a bulk
+ * load), leaving 8 MiB of nodes or more, ends by renumbering the graph as
+ * qv_index_compact does (no result changes; searches of an index larger
+ * than the CPU caches get faster: docs/storage.md). Searches and gets that
+ * start meanwhile wait for it (about a tenth of a second per 100,000
+ * 768-d vectors); if another add, remove or upsert is running then, the
+ * renumbering is skipped.
  * n == 0 is a no-op that succeeds.
  * Errors: as qv_index_add. Thread-safety: as qv_index_add. */
 QV_API qv_status qv_index_add_batch(qv_index* index, size_t n, const uint64_t* keys,
@@ -626,8 +633,9 @@ QV_API qv_status qv_index_copy_metadata(const qv_index* index, uint64_t key, voi
  * order. Metadata is kept. QV_INDEX_FLAT holds no tombstones and gives a
  * removed row's memory back at once: a no-op.
  * Errors: QV_ERR_INVALID_ARGUMENT (NULL index), QV_ERR_UNSUPPORTED
- * (read-only index), QV_ERR_OUT_OF_MEMORY (the rebuild needs a second copy
- * of the index; the index is unchanged on failure).
+ * (read-only index), QV_ERR_OUT_OF_MEMORY (a rebuild needs a second copy of
+ * the index, a renumbering 9 bytes per node; the index is unchanged on
+ * failure).
  * Thread-safety: must not run concurrently with any other call on the same
  * index (it replaces the index, as qv_index_free does). */
 QV_API qv_status qv_index_compact(qv_index* index);

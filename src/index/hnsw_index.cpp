@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <new>
 #include <string>
 #include <thread>
 #include <unordered_set>
@@ -15,6 +16,7 @@
 #include "index/batch_checks.h"
 #include "index/candidate_pool.h"
 #include "index/hnsw_layout.h"
+#include "index/hnsw_readers.h"
 #include "index/index_kind.h"
 #include "index/key_once_set.h"
 #include "index/scratch_pool.h"
@@ -251,6 +253,11 @@ void HnswIndex::check_writable() const {
 
 void HnswIndex::add(uint64_t key, const float* vector) {
   check_writable();
+  std::shared_lock writing(writer_gate_);
+  add_node(key, vector);
+}
+
+void HnswIndex::add_node(uint64_t key, const float* vector) {
   check_batch(1, &key, vector, dim(), metric());
   codes_.check_storable(1, vector);
   if (!keys_.reserve(key)) fail_duplicate_key(key, false);
@@ -274,6 +281,28 @@ void HnswIndex::add(uint64_t key, const float* vector) {
 void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, unsigned threads) {
   check_writable();
   if (n == 0) return;
+  uint32_t first = 0;
+  {
+    std::shared_lock writing(writer_gate_);
+    add_batch_nodes(n, keys, vectors, threads, first);
+  }
+  // A bulk load (the batch at least doubled the index) ends with the graph
+  // renumbered for locality, as compact does: searches of an index larger
+  // than the caches read fewer scattered pages (bench/README.md). Doubling
+  // keeps the cost proportional to what the batches added.
+  const uint32_t nodes = next_id_.load(std::memory_order_acquire);
+  const size_t bytes =
+      size_t(nodes) * (record_bytes_ + (storage_.keeps_originals() ? dim() * 4 : 0));
+  if (n < first || bytes < kRenumberMinBytes) return;
+  try {
+    renumber_after_bulk_add(threads);
+  } catch (const std::bad_alloc&) {
+    // The batch is in; only the order is lost (nothing moved yet).
+  }
+}
+
+void HnswIndex::add_batch_nodes(size_t n, const uint64_t* keys, const float* vectors,
+                                unsigned threads, uint32_t& first) {
   check_batch(n, keys, vectors, dim(), metric());
   codes_.check_storable(n, vectors);
   for (size_t i = 0; i < n; ++i) {
@@ -291,7 +320,6 @@ void HnswIndex::add_batch(size_t n, const uint64_t* keys, const float* vectors, 
     for (size_t j = 0; j < n; ++j) keys_.release(keys[j]);
     throw;
   }
-  uint32_t first = 0;
   bool reserved = false;
   try {
     first = reserve_ids(n);
@@ -334,9 +362,10 @@ void HnswIndex::upsert(uint64_t key, const float* vector) {
   std::optional<uint32_t> old;
   // Absent: an add. (A plain add of the key racing this one may win the
   // reservation; then the key is there, or about to be: replace it.)
+  std::shared_lock writing(writer_gate_);
   while (!(old = keys_.find(key))) {
     try {
-      return add(key, vector);
+      return add_node(key, vector);
     } catch (const Error& e) {
       if (e.status() != Status::DuplicateKey) throw;
     }
@@ -380,6 +409,7 @@ void HnswIndex::upsert(uint64_t key, const float* vector) {
 
 void HnswIndex::remove(uint64_t key) {
   check_writable();
+  std::shared_lock writing(writer_gate_);
   auto id = keys_.take(key);
   if (!id) fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
   mark_deleted(*id);
@@ -387,6 +417,7 @@ void HnswIndex::remove(uint64_t key) {
 }
 
 void HnswIndex::get(uint64_t key, float* out) const {
+  ReaderRegistration reading(*this);
   auto id = key_map().find(key);
   if (!id) fail(Status::NotFound, "no vector with key " + std::to_string(key) + " in the index");
   copy_out(*id, out);
@@ -723,37 +754,9 @@ void HnswIndex::rerank(const float* query, size_t rerank,
   std::sort(candidates.begin(), candidates.end());
 }
 
-// Counts a search under the epoch it began in (see searches_). The epoch is
-// read again after the count is raised: a search counted under an epoch an
-// upsert already closed would not be waited for, so it moves on.
-class HnswIndex::SearchRegistration {
- public:
-  explicit SearchRegistration(const HnswIndex& index) : index_(index) {
-    for (;;) {
-      epoch_ = index_.search_epoch_.load(std::memory_order_seq_cst);
-      index_.searches_[epoch_ & 1].n.fetch_add(1, std::memory_order_seq_cst);
-      if (index_.search_epoch_.load(std::memory_order_seq_cst) == epoch_) break;
-      index_.searches_[epoch_ & 1].n.fetch_sub(1, std::memory_order_seq_cst);
-    }
-  }
-  ~SearchRegistration() { index_.searches_[epoch_ & 1].n.fetch_sub(1, std::memory_order_seq_cst); }
-  SearchRegistration(const SearchRegistration&) = delete;
-  SearchRegistration& operator=(const SearchRegistration&) = delete;
-
- private:
-  const HnswIndex& index_;
-  uint64_t epoch_ = 0;
-};
-
-void HnswIndex::wait_for_earlier_searches() {
-  std::lock_guard<std::mutex> lock(grace_mutex_);
-  const uint64_t closed = search_epoch_.fetch_add(1, std::memory_order_seq_cst);
-  while (searches_[closed & 1].n.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
-}
-
 void HnswIndex::search_prepared(const float* query, const SearchOptions& options,
                                 std::vector<Hit>& out) const {
-  SearchRegistration registration(*this);
+  ReaderRegistration registration(*this);
   if (!ever_upserted_.load(std::memory_order_seq_cst)) return search_hits(query, options, out);
   // An upsert shows its new node before it hides the old one: a search
   // overlapping that moment may find the key twice. Keep its nearer hit; if

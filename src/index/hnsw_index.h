@@ -17,7 +17,9 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
+#include <shared_mutex>
 #include <vector>
 
 #include "index/key_map.h"
@@ -64,10 +66,13 @@ class HnswIndex final : public VectorIndex {
   size_t memory_bytes() const override;
   // Renumbers the nodes in breadth-first order of the layer-0 graph from the
   // entry point (hnsw_reorder.cpp), so that a search's next nodes tend to
-  // sit near the ones it just read. Results do not change. Needs a second
-  // copy of the records for the time of the call; nothing else may use the
-  // index meanwhile.
+  // sit near the ones it just read. Results do not change. Moves the
+  // records in place (about 9 bytes a node besides); nothing else may use
+  // the index meanwhile.
   void renumber_for_locality(unsigned threads);
+  // add_batch renumbers when a batch at least doubled an index of this many
+  // bytes of records or more (smaller ones stay in cache anyway).
+  static constexpr size_t kRenumberMinBytes = size_t(8) << 20;
   // Nodes ever allocated, tombstones included.
   uint32_t node_count() const { return next_id_.load(std::memory_order_acquire); }
 
@@ -131,6 +136,16 @@ class HnswIndex final : public VectorIndex {
   // search_prepared without the upsert guards.
   void search_hits(const float* query, const SearchOptions& options, std::vector<Hit>& out) const;
   void add_reverse_link(uint32_t neighbor, uint32_t id, int level, Scratch& scratch);
+  // add and add_batch's work, the writer gate held.
+  void add_node(uint64_t key, const float* vector);
+  void add_batch_nodes(size_t n, const uint64_t* keys, const float* vectors, unsigned threads,
+                       uint32_t& first);
+  // The renumbering (hnsw_reorder.cpp) without the key map.
+  void renumber_nodes(unsigned threads);
+  // After a batch that at least doubled the index: renumbers for locality
+  // with readers paused, unless another writer is at work (then nothing
+  // changes). True when it renumbered.
+  bool renumber_after_bulk_add(unsigned threads);
 
   void lock_node(uint32_t id) const;
   void unlock_node(uint32_t id) const;
@@ -179,9 +194,19 @@ class HnswIndex final : public VectorIndex {
   };
   mutable SearchCount searches_[2];
   std::atomic<uint64_t> search_epoch_{0};
-  std::mutex grace_mutex_;  // one epoch change at a time
-  class SearchRegistration;
+  std::mutex grace_mutex_;   // one epoch change at a time
+  class ReaderRegistration;  // hnsw_readers.h
   void wait_for_earlier_searches();
+  // Readers that register while paused wait. pause_readers returns true
+  // once every registered reader has ended, false when some still run after
+  // `patience` (say a filter callback that waits for a writer): the caller
+  // then gives up and resumes them.
+  bool pause_readers(std::chrono::milliseconds patience) const;
+  void resume_readers() const;
+  mutable std::atomic<bool> readers_paused_{false};
+  // Writers (add, add_batch, remove, upsert) hold it shared; a renumbering
+  // takes it exclusively, and only when it is free.
+  std::shared_mutex writer_gate_;
   // (entry node << 32) | top level, or kNoEntry while the graph is empty.
   std::atomic<uint64_t> entry_{kNoEntry};
   std::mutex entry_mutex_;  // serialises changes of the entry point only
