@@ -424,9 +424,14 @@ void HnswIndex::get(uint64_t key, float* out) const {
 }
 
 // Gathers the unvisited neighbours of `node` on `level` (marking them
-// visited) and prefetches their whole vectors, so that the distances
+// visited) and prefetches the start of their vectors, so that the distances
 // computed next find them in cache: the loads of several vectors overlap
-// instead of waiting one by one.
+// instead of waiting one by one. Only the first kPrefetchBytes: the
+// hardware's stream prefetcher follows a vector read from its start, and a
+// software prefetch of every line of 32 large vectors stalls once the
+// core's miss buffers are full (on 50k x 768 float32, 1 thread: builds took
+// 15 s with 256-512 bytes, 16-18 s with whole vectors or none, 16 s with
+// 128; searches ran 10-20% faster than with whole vectors).
 uint32_t HnswIndex::gather_unvisited(uint32_t node, int level, uint32_t limit, VisitedSet& visited,
                                      uint32_t* fresh) const {
   const uint32_t capacity = level == 0 ? uint32_t(max_links0_) : params_.m;
@@ -442,7 +447,8 @@ uint32_t HnswIndex::gather_unvisited(uint32_t node, int level, uint32_t limit, V
       continue;
     if (visited.test_and_set(neighbor)) continue;
     const char* v = code_of(neighbor);
-    for (size_t off = 0; off < vector_bytes_; off += 64) __builtin_prefetch(v + off);
+    const size_t ahead = std::min(vector_bytes_, kPrefetchBytes);
+    for (size_t off = 0; off < ahead; off += 64) __builtin_prefetch(v + off);
     fresh[n_fresh++] = neighbor;
   }
   return n_fresh;
