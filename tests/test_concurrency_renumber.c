@@ -41,7 +41,7 @@
 
 typedef struct shared {
   qv_index* index;
-  const float* base; /* N rows, key i + 1 */
+  const float* base;  /* N rows, key i + 1 */
   const float* extra; /* EXTRA rows for the second writer, key 100000 + i */
   int done;
   int searches, gets_found, nested_searches;
