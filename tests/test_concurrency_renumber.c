@@ -213,8 +213,9 @@ static void run(int with_second_writer) {
   if (with_second_writer)
     assert_int_equal(pthread_create(&threads[started++], NULL, second_writer, &s), 0);
   assert_int_equal(qv_index_add_batch(s.index, N, keys, data), QV_OK);
-  /* A little longer, so that readers also run on the renumbered graph. */
-  while (LOAD(&s.searches) < 50) sched_yield();
+  /* A little longer, so that readers also run on the renumbered graph (and
+   * the filter has searched from inside a search). */
+  while (LOAD(&s.searches) < 50 || LOAD(&s.nested_searches) == 0) sched_yield();
   STORE(&s.done, 1);
   for (i = 0; i < started; ++i) pthread_join(threads[i], NULL);
 

@@ -747,7 +747,18 @@ void HnswIndex::link_node(uint32_t id) {
 void HnswIndex::rerank(const float* query, size_t rerank,
                        std::vector<Candidate>& candidates) const {
   const size_t n = rerank == 0 ? candidates.size() : std::min(rerank, candidates.size());
+  // The originals sit wherever their nodes do: start the next group's loads
+  // while this one is computed (the start of each, as gather_unvisited does).
+  const size_t ahead = std::min(dim() * sizeof(float), kPrefetchBytes);
+  auto prefetch_group = [&](size_t first) {
+    for (size_t r = first; r < std::min(first + 4, n); ++r) {
+      const char* v = reinterpret_cast<const char*>(original_of(candidates[r].second));
+      for (size_t off = 0; off < ahead; off += 64) __builtin_prefetch(v + off);
+    }
+  };
+  prefetch_group(0);
   for (size_t i = 0; i < n; i += 4) {
+    prefetch_group(i + 4);
     const float* rows[4];
     const size_t in_group = std::min<size_t>(4, n - i);
     for (size_t r = 0; r < 4; ++r)
