@@ -190,31 +190,9 @@ static void test_compact_with_tombstones(void** state) {
   qv_index_free(index);
 }
 
-/* The keys of an index in storage order, as qv_index_export_npy writes them
- * (a NumPy 1.0 file: 10 bytes, the header, then the uint64 keys). */
 static uint64_t* keys_in_storage_order(const qv_index* index, size_t* n) {
-  char dir[] = "/tmp/qv_renumber_order_XXXXXX";
-  char *vectors_path, *keys_path;
-  unsigned char* bytes;
-  size_t size = 0, header;
-  uint64_t* keys;
-  assert_non_null(mkdtemp(dir));
-  vectors_path = qvt_path_join(dir, "v.npy");
-  keys_path = qvt_path_join(dir, "k.npy");
-  assert_int_equal(qv_index_export_npy(index, vectors_path, keys_path), QV_OK);
-  bytes = qvt_read_file(keys_path, &size);
-  assert_non_null(bytes);
-  header = 10 + (size_t)bytes[8] + ((size_t)bytes[9] << 8);
-  assert_true(size >= header && (size - header) % 8 == 0);
-  *n = (size - header) / 8;
-  keys = malloc(size - header + 8);
-  memcpy(keys, bytes + header, size - header);
-  free(bytes);
-  unlink(vectors_path);
-  unlink(keys_path);
-  rmdir(dir);
-  free(vectors_path);
-  free(keys_path);
+  uint64_t* keys = qvt_keys_in_storage_order(index, n);
+  assert_non_null(keys);
   return keys;
 }
 

@@ -138,6 +138,33 @@ unsigned char* qvt_read_file(const char* path, size_t* size) {
   return buf;
 }
 
+uint64_t* qvt_keys_in_storage_order(const qv_index* index, size_t* n) {
+  char dir[] = "/tmp/qvt_storage_order_XXXXXX";
+  char *vectors_path, *keys_path;
+  unsigned char* bytes = NULL;
+  size_t size = 0, header = 0;
+  uint64_t* keys = NULL;
+  if (!mkdtemp(dir)) return NULL;
+  vectors_path = qvt_path_join(dir, "v.npy");
+  keys_path = qvt_path_join(dir, "k.npy");
+  /* NumPy format 1.0: 10 bytes, the header (its length at bytes 8-9), data. */
+  if (qv_index_export_npy(index, vectors_path, keys_path) == QV_OK)
+    bytes = qvt_read_file(keys_path, &size);
+  if (bytes && size >= 10) header = 10 + (size_t)bytes[8] + ((size_t)bytes[9] << 8);
+  if (bytes && size >= header && header >= 10 && (size - header) % 8 == 0) {
+    *n = (size - header) / 8;
+    keys = (uint64_t*)malloc(size - header + 8);
+    if (keys) memcpy(keys, bytes + header, size - header);
+  }
+  free(bytes);
+  unlink(vectors_path);
+  unlink(keys_path);
+  rmdir(dir);
+  free(vectors_path);
+  free(keys_path);
+  return keys;
+}
+
 int qvt_count_entries(const char* dir) {
   DIR* d = opendir(dir);
   struct dirent* e;

@@ -71,6 +71,10 @@ int qvt_file_readable(const char* path);
  * be read. */
 unsigned char* qvt_read_file(const char* path, size_t* size);
 
+/* The keys of an index in storage order, as qv_index_export_npy writes them
+ * (into a temporary folder, removed after), malloc'd; NULL on any failure. */
+uint64_t* qvt_keys_in_storage_order(const qv_index* index, size_t* n);
+
 /* Entries in a directory other than . and ..; -1 when it cannot be read. */
 int qvt_count_entries(const char* dir);
 
