@@ -29,6 +29,9 @@ struct Dataset {
   std::string name;         // "siftsmall", "random", ...
   std::string description;  // where the vectors come from, how they were split
   bool generated = false;   // synthetic data (not representative of real use)
+  // Every row has length 1, so L2 ranks as cosine does: engines measured
+  // under L2 and a cosine-only index (Quiver's b1) share one ground truth.
+  bool unit_rows = false;
   Matrix base;
   Matrix queries;
   size_t gt_k = 0;           // neighbours per query stored in gt

@@ -87,6 +87,7 @@ std::vector<std::string> known_datasets() {
   auto all = real_datasets();
   all.push_back("random");
   all.push_back("gaussian");
+  all.push_back("gaussian-unit");
   all.push_back("dupes");
   return all;
 }
@@ -140,7 +141,7 @@ bool load_named(const DatasetRequest& req, Dataset* ds, std::string* why, bool w
     if (want_gt) compute_gt(ds, req);
     return true;
   }
-  if (req.name == "random" || req.name == "gaussian") {
+  if (req.name == "random" || req.name == "gaussian" || req.name == "gaussian-unit") {
     const size_t n = req.n ? req.n : kDefaultGeneratedN, d = req.dim ? req.dim : kDefaultDim;
     ds->generated = true;
     double t0 = now_seconds();
@@ -157,6 +158,12 @@ bool load_named(const DatasetRequest& req, Dataset* ds, std::string* why, bool w
           make_gaussian_mixture(n, d, kGaussianClusters, kGaussianSigma, req.seed, 1, req.threads);
       ds->queries =
           make_gaussian_mixture(nq, d, kGaussianClusters, kGaussianSigma, req.seed, 2, req.threads);
+      if (req.name == "gaussian-unit") {
+        ds->description += ", every row scaled to length 1 (L2 ranks as cosine)";
+        normalize_rows(ds->base);
+        normalize_rows(ds->queries);
+        ds->unit_rows = true;
+      }
     }
     std::fprintf(stderr, "[%s] generated %zu + %zu vectors of %zu dims in %.2f s\n",
                  req.name.c_str(), n, nq, d, now_seconds() - t0);

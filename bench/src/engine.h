@@ -15,7 +15,8 @@ struct EngineConfig {
   size_t M = 16;                 // HNSW links per node (2*M on layer 0)
   size_t ef_construction = 200;  // HNSW build candidate list
   uint64_t seed = 42;
-  size_t rerank = 0;  // Quiver I8/B1: candidates re-ranked on the originals (0 = ef)
+  size_t rerank = 0;       // Quiver I8/B1: candidates re-ranked on the originals (0 = ef)
+  bool unit_rows = false;  // the data set's rows have length 1 (Dataset::unit_rows)
 };
 
 class Engine {

@@ -19,8 +19,9 @@ namespace {
   std::fprintf(code ? stderr : stdout,
                R"(quiver_bench: Quiver (C API) vs hnswlib vs FAISS on the same data, same process.
 
-  --dataset NAME     siftsmall | bigann10k | mnist | random | gaussian | dupes,
-                     or 'real' (the three real sets) or 'all' (all six).
+  --dataset NAME     siftsmall | bigann10k | mnist | random | gaussian |
+                     gaussian-unit (rows of length 1: b1 runs, under cosine) | dupes,
+                     or 'real' (the three real sets) or 'all' (all seven).
                      Repeatable and/or comma-separated. Default: real.
   --data DIR         folder with siftsmall/ bigann10k/ mnist/
                      (default: <project>/../shared/data, else ../shared/data)

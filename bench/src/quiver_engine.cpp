@@ -52,6 +52,7 @@ class QuiverEngine final : public Engine {
     std::string v = std::string("Quiver ") + qv_version() +
                     (kind_ == QV_INDEX_FLAT ? " (QV_INDEX_FLAT" : " (QV_INDEX_HNSW");
     if (kind_ == QV_INDEX_HNSW) v += ", storage " + storage_name_;
+    if (metric() == QV_METRIC_COSINE) v += ", cosine";
     if (reorder()) v += ", renumbered by qv_index_compact";
     if (is_lossy(storage_))
       v += ", float32 originals kept, rerank " +
@@ -59,11 +60,16 @@ class QuiverEngine final : public Engine {
     return v + ")";
   }
 
+  // b1 needs cosine; on rows of length 1 it ranks as L2 does.
+  qv_metric metric() const {
+    return storage_ == QV_STORAGE_B1 && cfg_.unit_rows ? QV_METRIC_COSINE : QV_METRIC_L2;
+  }
+
   void build(size_t n, const float* data, unsigned threads) override {
     qv_index_options opts;
     qv_index_options_init(&opts);
     opts.dim = static_cast<uint32_t>(cfg_.dim);
-    opts.metric = QV_METRIC_L2;
+    opts.metric = metric();
     opts.kind = kind_;
     opts.hnsw_m = static_cast<uint32_t>(cfg_.M);
     opts.hnsw_ef_construction = static_cast<uint32_t>(cfg_.ef_construction);

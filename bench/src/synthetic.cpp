@@ -137,4 +137,15 @@ DuplicatedData make_duplicated(size_t n, size_t d, size_t nq, const DuplicationS
   return out;
 }
 
+void normalize_rows(Matrix& m) {
+  for (size_t i = 0; i < m.n; ++i) {
+    float* row = m.data.data() + i * m.d;
+    double sum = 0;
+    for (size_t j = 0; j < m.d; ++j) sum += double(row[j]) * row[j];
+    if (sum == 0) continue;
+    const float scale = float(1.0 / std::sqrt(sum));
+    for (size_t j = 0; j < m.d; ++j) row[j] *= scale;
+  }
+}
+
 }  // namespace qvb

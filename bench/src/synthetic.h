@@ -23,6 +23,9 @@ Matrix make_uniform(size_t n, size_t d, uint64_t seed, unsigned threads);
 Matrix make_gaussian_mixture(size_t n, size_t d, size_t clusters, float sigma, uint64_t seed,
                              uint64_t sample_seed, unsigned threads);
 
+// Scales every row to length 1 (rows of zeros stay zero).
+void normalize_rows(Matrix& m);
+
 // `count` distinct row numbers below n (all of them when count >= n), in
 // random order.
 std::vector<uint32_t> sample_rows(size_t n, size_t count, uint64_t seed);
