@@ -1,12 +1,9 @@
 package quiver
 
 /*
-#include <stdlib.h>
 #include "bridge.h"
 */
 import "C"
-
-import "unsafe"
 
 // Keyword search (BM25 over every key's metadata read as text) and hybrid
 // search (documents by meaning and exact words together); see quiver.h.
@@ -36,28 +33,15 @@ type HybridHit struct {
 // needed. opts.Filter applies (Ef, Rerank and Threads do not); opts may be nil.
 // Errors: InvalidArgument (k < 1, a NUL byte in query), OutOfMemory.
 func (ix *Index) SearchKeywords(query string, k int, opts *SearchOptions) ([]KeywordHit, error) {
-	if err := checkText(query, "the query", -1); err != nil {
-		return nil, err
-	}
-	if err := checkK(k); err != nil {
-		return nil, err
-	}
-	q := C.CString(query)
-	defer C.free(unsafe.Pointer(q))
-	keys := make([]uint64, k)
-	scores := make([]float32, k)
-	var found C.size_t
-	err := withParams(opts, func(p *C.qv_search_params) error {
-		return ix.with(func(h *C.qv_index) C.qv_status {
-			return C.qv_index_search_keywords(h, q, C.size_t(k), p, u64ptr(keys), f32ptr(scores), &found)
-		})
+	t, err := ix.runTextSearch(query, k, opts, false, func(h *C.qv_index, p *C.qv_search_params, t *textSearch) C.qv_status {
+		return C.qv_index_search_keywords(h, t.query, t.k, p, u64ptr(t.keys), f32ptr(t.values), &t.found)
 	})
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]KeywordHit, int(found))
+	hits := make([]KeywordHit, int(t.found))
 	for i := range hits {
-		hits[i] = KeywordHit{Key: keys[i], Score: scores[i]}
+		hits[i] = KeywordHit{Key: t.keys[i], Score: t.values[i]}
 	}
 	return hits, nil
 }
@@ -73,31 +57,13 @@ func (ix *Index) SearchKeywords(query string, k int, opts *SearchOptions) ([]Key
 // embedder attached, a KeywordWeight that is negative, not finite or above
 // 1000), Embedding, OutOfMemory.
 func (ix *Index) SearchHybrid(query string, k int, opts *SearchOptions) ([]HybridHit, error) {
-	if err := checkText(query, "the query", -1); err != nil {
-		return nil, err
-	}
-	if err := checkK(k); err != nil {
-		return nil, err
-	}
-	q := C.CString(query)
-	defer C.free(unsafe.Pointer(q))
-	docs := make([]uint64, k)
-	chunks := make([]uint64, k)
-	scores := make([]float32, k)
-	var found C.size_t
-	err := withParams(opts, func(p *C.qv_search_params) error {
-		return ix.withEmbedder(func(h *C.qv_index) C.qv_status {
-			return C.qv_index_search_hybrid(h, q, C.size_t(k), p, u64ptr(docs), u64ptr(chunks), f32ptr(scores), &found)
-		})
+	t, err := ix.runTextSearch(query, k, opts, true, func(h *C.qv_index, p *C.qv_search_params, t *textSearch) C.qv_status {
+		return C.qv_index_search_hybrid(h, t.query, t.k, p, u64ptr(t.keys), u64ptr(t.chunks), f32ptr(t.values), &t.found)
 	})
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]HybridHit, int(found))
-	src := sources{ix: ix}
-	for i := range hits {
-		passage, _ := ix.MetadataString(chunks[i]) // "" when removed meanwhile
-		hits[i] = HybridHit{DocKey: docs[i], ChunkKey: chunks[i], Score: scores[i], Passage: passage, Source: src.of(docs[i])}
-	}
-	return hits, nil
+	return documentHits(ix, t, false, func(doc, chunk uint64, score float32, passage, source string) HybridHit {
+		return HybridHit{DocKey: doc, ChunkKey: chunk, Score: score, Passage: passage, Source: source}
+	}), nil
 }

@@ -166,40 +166,80 @@ func (ix *Index) SearchTextChunks(query string, k int, opts *SearchOptions) ([]T
 }
 
 func (ix *Index) searchText(query string, k int, opts *SearchOptions, chunks bool) ([]TextHit, error) {
+	t, err := ix.runTextSearch(query, k, opts, true, func(h *C.qv_index, p *C.qv_search_params, t *textSearch) C.qv_status {
+		if chunks {
+			return C.qv_index_search_text_chunks(h, t.query, t.k, p, u64ptr(t.chunks), f32ptr(t.values), &t.found)
+		}
+		return C.qv_index_search_text_ex(h, t.query, t.k, p, u64ptr(t.keys), u64ptr(t.chunks), f32ptr(t.values), &t.found)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return documentHits(ix, t, chunks, func(doc, chunk uint64, distance float32, passage, source string) TextHit {
+		return TextHit{DocKey: doc, ChunkKey: chunk, Distance: distance, Passage: passage, Source: source}
+	}), nil
+}
+
+// textSearch is what a search by text (SearchKeywords, SearchHybrid,
+// SearchText, SearchTextChunks) hands to C: the query as a C string (valid
+// only during the call) and room for k results. Each call uses the buffers
+// it needs: keys (keys, or document keys), chunks (chunk keys; nil for
+// SearchKeywords), values (scores or distances); the call sets found.
+type textSearch struct {
+	query  *C.char
+	k      C.size_t
+	keys   []uint64
+	chunks []uint64
+	values []float32
+	found  C.size_t
+}
+
+// runTextSearch runs one search by text: checks query and k (every such
+// search gives the same errors, in the same order), makes room for k results
+// and runs call with the index, the params of opts and that room. A search
+// for documents (SearchHybrid, SearchText, SearchTextChunks) also gets room
+// for chunk keys and holds the attached embedder during the call.
+func (ix *Index) runTextSearch(query string, k int, opts *SearchOptions, documents bool,
+	call func(h *C.qv_index, p *C.qv_search_params, t *textSearch) C.qv_status) (*textSearch, error) {
 	if err := checkText(query, "the query", -1); err != nil {
 		return nil, err
 	}
 	if err := checkK(k); err != nil {
 		return nil, err
 	}
-	q := C.CString(query)
-	defer C.free(unsafe.Pointer(q))
-	keys := make([]uint64, k)
-	chunkKeys := make([]uint64, k)
-	dist := make([]float32, k)
-	var found C.size_t
+	t := &textSearch{k: C.size_t(k), keys: make([]uint64, k), values: make([]float32, k)}
+	with := ix.with
+	if documents {
+		t.chunks = make([]uint64, k)
+		with = ix.withEmbedder
+	}
+	t.query = C.CString(query)
+	defer C.free(unsafe.Pointer(t.query))
 	err := withParams(opts, func(p *C.qv_search_params) error {
-		return ix.withEmbedder(func(h *C.qv_index) C.qv_status {
-			if chunks {
-				return C.qv_index_search_text_chunks(h, q, C.size_t(k), p, u64ptr(chunkKeys), f32ptr(dist), &found)
-			}
-			return C.qv_index_search_text_ex(h, q, C.size_t(k), p, u64ptr(keys), u64ptr(chunkKeys), f32ptr(dist), &found)
-		})
+		return with(func(h *C.qv_index) C.qv_status { return call(h, p, t) })
 	})
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]TextHit, int(found))
+	return t, nil
+}
+
+// documentHits builds the hits of a search for documents from t: for each
+// result its document (t.keys, or the chunk's document where docsOfChunks),
+// chunk key, score or distance, the chunk's text ("" when removed meanwhile)
+// and the document's source.
+func documentHits[H any](ix *Index, t *textSearch, docsOfChunks bool, hit func(doc, chunk uint64, value float32, passage, source string) H) []H {
+	hits := make([]H, int(t.found))
 	src := sources{ix: ix}
 	for i := range hits {
-		doc := keys[i]
-		if chunks {
-			doc = DocKey(chunkKeys[i])
+		doc := t.keys[i]
+		if docsOfChunks {
+			doc = DocKey(t.chunks[i])
 		}
-		passage, _ := ix.MetadataString(chunkKeys[i]) // "" when removed meanwhile
-		hits[i] = TextHit{DocKey: doc, ChunkKey: chunkKeys[i], Distance: dist[i], Passage: passage, Source: src.of(doc)}
+		passage, _ := ix.MetadataString(t.chunks[i])
+		hits[i] = hit(doc, t.chunks[i], t.values[i], passage, src.of(doc))
 	}
-	return hits, nil
+	return hits
 }
 
 // withEmbedder runs a text call with the attached embedder (if any) counted
