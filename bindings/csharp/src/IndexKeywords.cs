@@ -127,12 +127,8 @@ namespace Quiver
             {
                 bridge?.Dispose();
             }
-            var hits = new List<HybridHit>((int)found[0]);
-            var sources = new Dictionary<ulong, string>();
-            for (int i = 0; i < (int)found[0]; i++)
-                hits.Add(new HybridHit(docs[i], chunkKeys[i], scores[i], Passage(chunkKeys[i]),
-                                       Source(h, docs[i], sources)));
-            return hits;
+            return DocumentHits(h, found[0], docs, chunkKeys, scores,
+                                (doc, chunk, score, passage, source) => new HybridHit(doc, chunk, score, passage, source));
         }
     }
 }

@@ -129,12 +129,24 @@ namespace Quiver
             {
                 bridge?.Dispose();
             }
-            var hits = new List<TextHit>((int)found[0]);
+            return DocumentHits(h, found[0], chunks ? null : keys, chunkKeys, dist,
+                                (doc, chunk, distance, passage, source) => new TextHit(doc, chunk, distance, passage, source));
+        }
+
+        /// <summary>
+        /// The hits of a search for documents, from the native result arrays: found rows of
+        /// document (docKeys, or the chunk's document when docKeys is null), chunk and score or
+        /// distance, each with its chunk's text and its document's source (read once a document).
+        /// </summary>
+        private List<T> DocumentHits<T>(SWIGTYPE_p_qv_index h, ulong found, ulong[] docKeys, ulong[] chunkKeys,
+                                        float[] values, Func<ulong, ulong, float, string, string, T> hit)
+        {
+            var hits = new List<T>((int)found);
             var sources = new Dictionary<ulong, string>();
-            for (int i = 0; i < (int)found[0]; i++)
+            for (int i = 0; i < (int)found; i++)
             {
-                ulong doc = chunks ? DocKey(chunkKeys[i]) : keys[i];
-                hits.Add(new TextHit(doc, chunkKeys[i], dist[i], Passage(chunkKeys[i]), Source(h, doc, sources)));
+                ulong doc = docKeys != null ? docKeys[i] : DocKey(chunkKeys[i]);
+                hits.Add(hit(doc, chunkKeys[i], values[i], Passage(chunkKeys[i]), Source(h, doc, sources)));
             }
             return hits;
         }
