@@ -54,17 +54,20 @@ class CandidatePool {
   }
   // The distance of the entry expand_next() will return.
   float next_distance() const { return entries_[cursor_].distance; }
-  // How many entries are at most `distance` away.
+  // How many entries are at most `distance` away (std::upper_bound). A
+  // binary search without branches on the comparisons, which go either way
+  // at random: they were the hottest instructions of the search loop in a
+  // profile of a 128-d build (builds 0-5% faster, within this VM's noise).
+  // The answer stays within [first, first + len] while len halves.
   size_t count_within(float distance) const {
-    size_t lo = 0, hi = size_;
-    while (lo < hi) {
-      size_t mid = (lo + hi) / 2;
-      if (entries_[mid].distance <= distance)
-        lo = mid + 1;
-      else
-        hi = mid;
+    const Entry* first = entries_.data();
+    size_t len = size_;
+    while (len > 1) {
+      const size_t half = len / 2;
+      first = first[half].distance <= distance ? first + half : first;
+      len -= half;
     }
-    return lo;
+    return size_t(first - entries_.data()) + (len == 1 && first->distance <= distance);
   }
   // The entry expand_next() would return, without taking it.
   uint32_t peek_next() const { return entries_[cursor_].id; }
