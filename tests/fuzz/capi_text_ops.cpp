@@ -440,58 +440,77 @@ void check_documents(const Slot& slot, const std::vector<float>& q, size_t k,
       QVF_CHECK(b.distance + tolerance(m, q.data(), b.entry->vector.data()) >= dist[found - 1]);
 }
 
+// What a search by text reads from the fuzz input before its call (query,
+// k, params, a byte of flags), and room for its results: k of them, or one
+// more than the live vectors when k is larger, so that ASan catches a write
+// past either. Not copyable: `use` may point at `params`, and `params` at
+// `filter`.
+struct TextQuery {
+  std::string query;
+  size_t k;
+  qv_search_params params;
+  FilterState filter;
+  qv_search_params* use;
+  bool params_ok;
+  uint8_t flags;
+  std::vector<uint64_t> keys, chunks;  // keys: document (or chunk) keys
+  std::vector<float> values;           // distances or scores
+  size_t found = SIZE_MAX;
+
+  TextQuery(const Model& m, Input& in) {
+    query = pick_query(in);
+    k = pick_k(in);
+    params_ok = pick_params(in, params, filter, &use);
+    flags = in.u8();
+    const size_t room = std::max<size_t>(1, std::min(k, m.live.size() + 1));
+    keys.resize(room);
+    chunks.resize(room);
+    values.resize(room);
+  }
+  TextQuery(const TextQuery&) = delete;
+  TextQuery& operator=(const TextQuery&) = delete;
+};
+
 enum class TextSearch { Documents, Chunks, DocumentsWithChunks };
 
 void search(Slot& slot, Input& in, TextSearch what) {
   const Model& m = slot.m;
-  const std::string query = pick_query(in);
-  const size_t k = pick_k(in);
-  qv_search_params p;
-  FilterState f;
-  qv_search_params* use;
-  const bool params_ok = pick_params(in, p, f, &use);
-  const uint8_t flags = in.u8();
-  const bool null_query = flags == 255, null_keys = flags == 254, null_found = flags == 253;
-  const bool want_distances = flags & 1, want_chunks = flags & 2;
-  // Room for k results, or for every live vector when k is larger: ASan
-  // catches a write past either.
-  const size_t room = std::max<size_t>(1, std::min(k, m.live.size() + 1));
-  std::vector<uint64_t> keys(room), chunks(room);
-  std::vector<float> dist(room);
-  size_t found = SIZE_MAX;
-  const char* q = null_query ? nullptr : query.c_str();
-  uint64_t* keys_out = null_keys ? nullptr : keys.data();
-  float* dist_out = want_distances ? dist.data() : nullptr;
-  size_t* found_out = null_found ? nullptr : &found;
+  TextQuery t(m, in);
+  const bool null_query = t.flags == 255, null_keys = t.flags == 254, null_found = t.flags == 253;
+  const bool want_distances = t.flags & 1, want_chunks = t.flags & 2;
+  const char* q = null_query ? nullptr : t.query.c_str();
+  uint64_t* keys_out = null_keys ? nullptr : t.keys.data();
+  float* dist_out = want_distances ? t.values.data() : nullptr;
+  size_t* found_out = null_found ? nullptr : &t.found;
   qv_status s;
   switch (what) {
     case TextSearch::Documents:
-      s = qv_index_search_text(slot.index, q, k, use, keys_out, dist_out, found_out);
+      s = qv_index_search_text(slot.index, q, t.k, t.use, keys_out, dist_out, found_out);
       break;
     case TextSearch::Chunks:
-      s = qv_index_search_text_chunks(slot.index, q, k, use, keys_out, dist_out, found_out);
+      s = qv_index_search_text_chunks(slot.index, q, t.k, t.use, keys_out, dist_out, found_out);
       break;
     default:
-      s = qv_index_search_text_ex(slot.index, q, k, use, keys_out,
-                                  want_chunks ? chunks.data() : nullptr, dist_out, found_out);
+      s = qv_index_search_text_ex(slot.index, q, t.k, t.use, keys_out,
+                                  want_chunks ? t.chunks.data() : nullptr, dist_out, found_out);
       break;
   }
-  trace("search_text", int(what), k, s);
-  if (tracing) std::fprintf(stderr, "    query \"%s\"\n", query.c_str());
+  trace("search_text", int(what), t.k, s);
+  if (tracing) std::fprintf(stderr, "    query \"%s\"\n", t.query.c_str());
   check_failure_message(s);
-  if (null_query || null_keys || null_found || k == 0 || !params_ok)
+  if (null_query || null_keys || null_found || t.k == 0 || !t.params_ok)
     return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
-  const std::string text = query.c_str();
+  const std::string text = t.query.c_str();
   if (is_blank(text)) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
   if (m.embedder_dim == 0) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
   const std::vector<float> vector = embed_query(m.embedder_dim, text);  // length 1
   QVF_CHECK(s == QV_OK);
   const Slot seen = visible(slot);
   if (what == TextSearch::Chunks)
-    return check_results(seen, vector.data(), k, use, keys.data(), dist_out, found);
+    return check_results(seen, vector.data(), t.k, t.use, t.keys.data(), dist_out, t.found);
   const bool with_chunks = what == TextSearch::DocumentsWithChunks && want_chunks;
-  check_documents(seen, vector, k, use, keys.data(), with_chunks ? chunks.data() : nullptr,
-                  dist_out, found);
+  check_documents(seen, vector, t.k, t.use, t.keys.data(), with_chunks ? t.chunks.data() : nullptr,
+                  dist_out, t.found);
 }
 
 // Hybrid search: distinct documents, each with a chunk that text searches
@@ -499,37 +518,29 @@ void search(Slot& slot, Input& in, TextSearch what) {
 // FLAT every document the vector ranking puts first is there.
 void search_hybrid(Slot& slot, Input& in) {
   const Model& m = slot.m;
-  const std::string query = pick_query(in);
-  const size_t k = pick_k(in);
-  qv_search_params p;
-  FilterState f;
-  qv_search_params* use;
-  const bool params_ok = pick_params(in, p, f, &use);
-  const uint8_t flags = in.u8();
-  const size_t room = std::max<size_t>(1, std::min(k, m.live.size() + 1));
-  std::vector<uint64_t> docs(room), chunks(room);
-  std::vector<float> scores(room);
-  size_t found = SIZE_MAX;
-  const qv_status s = qv_index_search_hybrid(slot.index, flags == 255 ? nullptr : query.c_str(), k,
-                                             use, docs.data(), flags & 1 ? chunks.data() : nullptr,
-                                             flags & 2 ? scores.data() : nullptr, &found);
-  trace("search_hybrid", k, found, s);
+  TextQuery t(m, in);
+  const bool want_chunks = t.flags & 1, want_scores = t.flags & 2;
+  const std::vector<uint64_t>& docs = t.keys;
+  const qv_status s = qv_index_search_hybrid(
+      slot.index, t.flags == 255 ? nullptr : t.query.c_str(), t.k, t.use, t.keys.data(),
+      want_chunks ? t.chunks.data() : nullptr, want_scores ? t.values.data() : nullptr, &t.found);
+  trace("search_hybrid", t.k, t.found, s);
   check_failure_message(s);
-  if (flags == 255 || k == 0 || !params_ok) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
-  const std::string text = query.c_str();
+  if (t.flags == 255 || t.k == 0 || !t.params_ok) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
+  const std::string text = t.query.c_str();
   if (is_blank(text) || m.embedder_dim == 0) return QVF_CHECK(s == QV_ERR_INVALID_ARGUMENT);
   QVF_CHECK(s == QV_OK);
   const Slot seen = visible(slot);
   std::set<uint64_t> with_chunk, unique;
   for (const auto& [key, e] : seen.m.live)
-    if (passes(use, key)) with_chunk.insert(QV_DOC_KEY(key));
-  QVF_CHECK(found <= k && found <= with_chunk.size());
-  for (size_t i = 0; i < found; ++i) {
+    if (passes(t.use, key)) with_chunk.insert(QV_DOC_KEY(key));
+  QVF_CHECK(t.found <= t.k && t.found <= with_chunk.size());
+  for (size_t i = 0; i < t.found; ++i) {
     QVF_CHECK(with_chunk.count(docs[i]) == 1 && unique.insert(docs[i]).second);
-    if (flags & 1)
-      QVF_CHECK(seen.m.live.count(chunks[i]) == 1 && QV_DOC_KEY(chunks[i]) == docs[i] &&
-                passes(use, chunks[i]));
-    if (flags & 2) QVF_CHECK(scores[i] > 0 && (i == 0 || scores[i - 1] >= scores[i]));
+    if (want_chunks)
+      QVF_CHECK(seen.m.live.count(t.chunks[i]) == 1 && QV_DOC_KEY(t.chunks[i]) == docs[i] &&
+                passes(t.use, t.chunks[i]));
+    if (want_scores) QVF_CHECK(t.values[i] > 0 && (i == 0 || t.values[i - 1] >= t.values[i]));
   }
 }
 
