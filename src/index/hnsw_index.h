@@ -140,7 +140,8 @@ class HnswIndex final : public VectorIndex {
   void add_node(uint64_t key, const float* vector);
   void add_batch_nodes(size_t n, const uint64_t* keys, const float* vectors, unsigned threads,
                        uint32_t& first);
-  // The renumbering (hnsw_reorder.cpp) without the key map.
+  // The renumbering itself (hnsw_reorder.cpp), key map included; the caller
+  // excludes every other use of the index.
   void renumber_nodes(unsigned threads);
   // After a batch that at least doubled the index: renumbers for locality
   // with readers paused, unless another writer is at work (then nothing

@@ -50,8 +50,6 @@ void permute_in_place(SegmentedStore& store, const std::vector<uint32_t>& order,
 void HnswIndex::renumber_for_locality(unsigned threads) {
   check_writable();
   renumber_nodes(threads);
-  keys_.clear();
-  rebuild_key_map(threads);
 }
 
 bool HnswIndex::renumber_after_bulk_add(unsigned threads) {
@@ -68,13 +66,6 @@ bool HnswIndex::renumber_after_bulk_add(unsigned threads) {
   // so much.
   if (!pause_readers(std::chrono::seconds(1))) return false;
   renumber_nodes(threads);
-  // Every key moves to its node's new id; none is ever missing meanwhile
-  // (contains() reads the map without waiting).
-  const uint32_t n = next_id_.load(std::memory_order_acquire);
-  parallel_for(n, threads, 4096, [&](size_t begin, size_t end) {
-    for (size_t id = begin; id < end; ++id)
-      if (!is_deleted(uint32_t(id))) keys_.publish(meta(uint32_t(id)).key, uint32_t(id));
-  });
   return true;
 }
 
@@ -109,20 +100,26 @@ void HnswIndex::renumber_nodes(unsigned threads) {
   for (uint32_t id = 0; id < n; ++id)
     if (new_id[id] == kUnnumbered) visit_from(id);
 
-  // Links first, every list in one parallel pass (which throws, if at all,
-  // before its first item), then the records, which cannot fail.
+  // Links and keys first, in one parallel pass (which throws, if at all,
+  // before its first item), then the records, which cannot fail. Each live
+  // key is published under its node's new id: the key is in the map
+  // already, so this overwrites a value, allocates nothing and never leaves
+  // the key missing (contains() reads the map without waiting).
   auto renumber_links = [&](uint32_t* links, uint32_t capacity) {
     const uint32_t count = std::min(links[0] & kHnswCountMask, capacity);
     for (uint32_t i = 1; i <= count; ++i) links[i] = new_id[links[i]];
   };
   const uint32_t blocks = next_upper_.load(std::memory_order_acquire);
   parallel_for(size_t(n) + blocks, threads, 4096, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i)
-      if (i < n)
-        renumber_links(links_of(uint32_t(i), 0), uint32_t(max_links0_));
-      else
+    for (size_t i = begin; i < end; ++i) {
+      if (i >= n) {
         renumber_links(reinterpret_cast<uint32_t*>(upper_links_.record(uint32_t(i - n))),
                        params_.m);
+        continue;
+      }
+      renumber_links(links_of(uint32_t(i), 0), uint32_t(max_links0_));
+      if (!is_deleted(uint32_t(i))) keys_.publish(meta(uint32_t(i)).key, new_id[i]);
+    }
   });
   permute_in_place(records_, order, placed, spare);
   permute_in_place(metas_, order, placed, spare);
