@@ -369,7 +369,9 @@ func (ix *Index) Add(key uint64, vector []float32) error {
 }
 
 // AddBatch adds len(keys) vectors (row-major, len(keys)*Dim floats) on all
-// cores. All-or-nothing: a rejected batch adds nothing.
+// cores. All-or-nothing: a rejected batch adds nothing. An HNSW batch that at
+// least doubles an index of 8 MiB or more ends by renumbering the graph for
+// memory locality (docs/storage.md).
 // Errors: as Add (DuplicateKey also for a key twice in keys).
 func (ix *Index) AddBatch(keys []uint64, vectors []float32) error {
 	if len(vectors) != len(keys)*ix.dim {
@@ -659,7 +661,8 @@ func (ix *Index) MetadataString(key uint64) (string, error) {
 	return string(b), nil
 }
 
-// Compact rebuilds the index without its removed vectors. It must not run
+// Compact rebuilds the index without its removed vectors and renumbers an
+// HNSW graph for memory locality (no result changes). It must not run
 // alongside any other call on the index.
 // Errors: Unsupported (read-only index), OutOfMemory (unchanged on failure).
 func (ix *Index) Compact() error {

@@ -183,6 +183,8 @@ export declare class Index {
   static openWithOptions(path: string, options?: OpenOptions): Index;
   readonly dim: number;
   add(key: Key, vector: Floats): void;
+  /** Adds keys.length vectors (row-major) on all cores; all-or-nothing. An HNSW batch that at
+   * least doubles an index of 8 MiB or more ends by renumbering the graph for memory locality. */
   addBatch(keys: Keys, vectors: Floats): void;
   /** Adds, or replaces a live key's vector (its metadata stays). */
   upsert(key: Key, vector: Floats): void;
@@ -200,6 +202,8 @@ export declare class Index {
   /** A copy of the metadata (a Buffer, which is a Uint8Array). */
   getMetadata(key: Key): Uint8Array;
   getMetadataString(key: Key): string;
+  /** Rebuilds without removed vectors and renumbers an HNSW graph for memory locality (no
+   * result changes); must not run alongside other calls. */
   compact(): void;
   info(): Info;
   setEmbedder(embedder: Embedder | null): void;

@@ -133,7 +133,9 @@ namespace Quiver
             Check(QuiverNative.qvs_index_add(Live(), key, vector));
         }
 
-        /// <summary>Adds keys.Length vectors (row-major) on all cores; all-or-nothing.</summary>
+        /// <summary>Adds keys.Length vectors (row-major) on all cores; all-or-nothing. An HNSW batch
+        /// that at least doubles an index of 8 MiB or more ends by renumbering the graph for memory
+        /// locality.</summary>
         public void AddBatch(ulong[] keys, float[] vectors)
         {
             if (keys == null) throw new ArgumentNullException(nameof(keys));
@@ -284,7 +286,8 @@ namespace Quiver
         /// <summary>The metadata of key decoded as UTF-8.</summary>
         public string GetMetadataString(ulong key) => Encoding.UTF8.GetString(GetMetadata(key));
 
-        /// <summary>Rebuilds the index without its removed vectors; must not run alongside other calls.</summary>
+        /// <summary>Rebuilds the index without its removed vectors and renumbers an HNSW graph for
+        /// memory locality (no result changes); must not run alongside other calls.</summary>
         public void Compact() => Check(QuiverNative.qvs_index_compact(Live()));
 
         /// <summary>A description of the index.</summary>

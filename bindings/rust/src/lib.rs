@@ -549,7 +549,9 @@ impl Index {
         check(unsafe { ffi::qv_index_add(self.raw, key, vector.as_ptr()) })
     }
 
-    /// Adds `keys.len()` vectors (row-major) on all cores; all-or-nothing.
+    /// Adds `keys.len()` vectors (row-major) on all cores; all-or-nothing. An
+    /// HNSW batch that at least doubles an index of 8 MiB or more ends by
+    /// renumbering the graph for memory locality (docs/storage.md).
     ///
     /// Errors: as [`Index::add`] (`DuplicateKey` also for a key twice in `keys`).
     pub fn add_batch(&self, keys: &[u64], vectors: &[f32]) -> Result<()> {
@@ -803,7 +805,8 @@ impl Index {
         })
     }
 
-    /// Rebuilds the index without its removed vectors. Takes `&mut self`:
+    /// Rebuilds the index without its removed vectors and renumbers an HNSW
+    /// graph for memory locality (no result changes). Takes `&mut self`:
     /// it replaces the index, so nothing else may run on it meanwhile.
     ///
     /// Errors: `Unsupported` (read-only index), `OutOfMemory` (unchanged on failure).

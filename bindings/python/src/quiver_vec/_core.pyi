@@ -123,7 +123,9 @@ class Index:
 
     # Vectors
     def add(self, keys: _Keys, vectors: _Vectors) -> None:
-        """Adds one key + 1-D vector, or n keys + an (n, dim) array."""
+        """Adds one key + 1-D vector, or n keys + an (n, dim) array. An HNSW
+        batch that at least doubles an index of 8 MiB or more ends by
+        renumbering the graph for memory locality (docs/storage.md)."""
 
     def upsert(self, keys: _Keys, vectors: _Vectors) -> None:
         """Adds or replaces (metadata kept): one key + 1-D vector, or n keys +
@@ -201,7 +203,8 @@ class Index:
         """Re-checks the mapped sections; CorruptError when damaged."""
 
     def compact(self) -> None:
-        """Rebuilds without removed vectors; runs alone."""
+        """Rebuilds without removed vectors and renumbers an HNSW graph for
+        memory locality (no result changes); runs alone."""
 
     def export_npy(self, vectors_path: _Path, keys_path: _Path) -> None:
         """Writes float32 (n, dim) vectors and uint64 (n,) keys as .npy files."""

@@ -176,7 +176,8 @@ public final class Index implements AutoCloseable {
 
   /**
    * Adds {@code keys.length} vectors ({@code vectors} row-major, keys.length * dim floats) on all
-   * cores. All-or-nothing: a rejected batch adds nothing.
+   * cores. All-or-nothing: a rejected batch adds nothing. An HNSW batch that at least doubles an
+   * index of 8 MiB or more ends by renumbering the graph for memory locality.
    */
   public void addBatch(long[] keys, float[] vectors) {
     checkRows(vectors, keys.length, "vectors");
@@ -358,7 +359,10 @@ public final class Index implements AutoCloseable {
     return new String(getMetadata(key), StandardCharsets.UTF_8);
   }
 
-  /** Rebuilds the index without its removed vectors. Must not run alongside other calls. */
+  /**
+   * Rebuilds the index without its removed vectors and renumbers an HNSW graph for memory locality
+   * (no result changes). Must not run alongside other calls.
+   */
   public void compact() {
     check(QuiverNative.qvs_index_compact(live()));
   }
