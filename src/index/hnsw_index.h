@@ -217,8 +217,6 @@ class HnswIndex final : public VectorIndex {
   unsigned image_threads_ = 0;  // the open's threads, for that key map
   mutable std::once_flag key_map_once_;
   static constexpr uint64_t kNoEntry = UINT64_MAX;
-  // Bytes of each neighbour's vector gather_unvisited prefetches.
-  static constexpr size_t kPrefetchBytes = 512;
   // Links a node keeps to exact copies of its own vector (see select_neighbors).
   static constexpr size_t kCopyLinks = 2;
 };
