@@ -66,10 +66,7 @@ func TestReadsSeeOneWholeVersionWhileWriting(t *testing.T) {
 	ix, err := New(Options{Dim: 64, Kind: Flat, Metric: Cosine})
 	must(t, err)
 	defer ix.Close()
-	emb, err := NewHashingEmbedder(64)
-	must(t, err)
-	defer emb.Close()
-	must(t, ix.SetEmbedder(emb))
+	attachHashingEmbedder(t, ix, 64)
 	type version struct {
 		text  string
 		entry DocumentEntry

@@ -21,16 +21,23 @@ func words(prefix string, n int) string {
 	return strings.Join(w, " ")
 }
 
+// attachHashingEmbedder gives ix a hashing embedder of `dim` (the index
+// keeps its own reference, so this one is closed at once).
+func attachHashingEmbedder(t *testing.T, ix *Index, dim int) {
+	t.Helper()
+	emb, err := NewHashingEmbedder(dim)
+	must(t, err)
+	defer emb.Close()
+	must(t, ix.SetEmbedder(emb))
+}
+
 // documentIndex is a Cosine index with the hashing embedder that chunks
 // every 4 words (no overlap): a text of n words has ceil(n/4) chunks.
 func documentIndex(t *testing.T, kind Kind) *Index {
 	t.Helper()
 	ix, err := New(Options{Dim: 128, Kind: kind, Metric: Cosine})
 	must(t, err)
-	emb, err := NewHashingEmbedder(128)
-	must(t, err)
-	defer emb.Close()
-	must(t, ix.SetEmbedder(emb))
+	attachHashingEmbedder(t, ix, 128)
 	overlap := 0
 	must(t, ix.SetTextOptions(&TextOptions{Unit: Tokens, ChunkSize: 4, ChunkOverlap: &overlap}))
 	return ix
@@ -309,10 +316,7 @@ func TestDocumentErrors(t *testing.T) {
 	mm, err := Open(file, Mmap)
 	must(t, err)
 	defer mm.Close()
-	emb, err := NewHashingEmbedder(128)
-	must(t, err)
-	defer emb.Close()
-	must(t, mm.SetEmbedder(emb))
+	attachHashingEmbedder(t, mm, 128)
 	expectStatus(t, mm.UpsertText(1, "replaced", "", ""), Unsupported)
 	expectStatus(t, mm.UpsertText(9, "new", "", ""), Unsupported)
 	expectStatus(t, mm.RemoveText(1), Unsupported)

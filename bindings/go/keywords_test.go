@@ -112,10 +112,7 @@ func TestSearchHybridPutsTheExactTokenFirst(t *testing.T) {
 	defer ix.Close()
 	_, err = ix.SearchHybrid("ZX4711", 3, nil)
 	expectStatus(t, err, InvalidArgument) // no embedder yet
-	emb, err := NewHashingEmbedder(256)
-	must(t, err)
-	defer emb.Close()
-	must(t, ix.SetEmbedder(emb))
+	attachHashingEmbedder(t, ix, 256)
 	must(t, ix.AddTexts([]uint64{1, 2, 3, 4, 5}, hybridDocs))
 
 	hits, err := ix.SearchHybrid("ZX4711", 5, nil)
@@ -173,10 +170,7 @@ func TestSearchHybridKeywordWeight(t *testing.T) {
 	ix, err := New(Options{Dim: 256, Kind: Flat, Metric: Cosine})
 	must(t, err)
 	defer ix.Close()
-	emb, err := NewHashingEmbedder(256)
-	must(t, err)
-	defer emb.Close()
-	must(t, ix.SetEmbedder(emb))
+	attachHashingEmbedder(t, ix, 256)
 	must(t, ix.AddTexts([]uint64{1, 2, 3, 4, 5}, hybridDocs))
 	// A query the two rankings disagree on (each document is one chunk).
 	const query = "honey trains"
